@@ -1,0 +1,34 @@
+// The SQL that reads a database's enum types and the columns using them, and the decoding of its
+// rows into a Catalog. Pure: the daemon's client runs the text, this file knows what it means.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "enumwatch/model.hpp"
+#include "enumwatch/scope.hpp"
+
+namespace enumwatch {
+
+// Rows as libpq returns them in text format; nullopt is SQL NULL.
+using Row = std::vector<std::optional<std::string>>;
+using Rows = std::vector<Row>;
+
+// Both take $1 = schemas to include (text[], empty: all), $2 = schemas to exclude (text[]).
+// Rows: schema, type name, label; ordered by type then enumsortorder.
+[[nodiscard]] std::string_view enum_types_sql();
+// Rows: enum schema, enum name, table schema, table, column, via (direct|array|domain), default.
+[[nodiscard]] std::string_view column_usage_sql();
+// One row, one column: the migration revision(s), comma-separated; the table name is quoted.
+[[nodiscard]] std::string migration_revision_sql(std::string_view migration_table);
+
+// The two array parameters in PostgreSQL's text form, e.g. {"public","app"}.
+[[nodiscard]] std::string pg_text_array(const std::vector<std::string>& items);
+
+// Throws Error if the rows do not have the expected shape (a bug or an incompatible server).
+[[nodiscard]] Catalog decode_catalog(const Rows& enum_rows, const Rows& usage_rows, const Scope& scope);
+[[nodiscard]] std::optional<std::string> decode_migration_revision(const Rows& rows);
+
+}  // namespace enumwatch

@@ -1,0 +1,90 @@
+// The daemon's configuration (SPEC §5), parsed and validated in one typed pass: unknown keys,
+// bad values and broken cross-references are errors that name the file, line and column.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "enumwatch/duration.hpp"
+#include "enumwatch/model.hpp"
+#include "enumwatch/scope.hpp"
+
+namespace enumwatch {
+
+// Everything that may be set in [defaults] and overridden per [[target]].
+struct TargetOptions {
+  Duration interval{std::chrono::seconds(30)};
+  Duration timeout{std::chrono::seconds(10)};  // whole poll: connect + queries
+  Scope scope;
+  bool report_unexpected = true;
+  bool check_order = true;
+  NamingPolicy naming = NamingPolicy::snake_case;
+  Duration drift_for{0};
+  std::string migration_table;  // "" = none; "table" or "schema.table"
+
+  bool operator==(const TargetOptions&) const = default;
+};
+
+struct TargetConfig {
+  std::string name;
+  std::string dsn;
+  std::optional<std::string> password_file;
+  std::vector<std::string> snapshots;
+  std::map<std::string, std::string> labels;
+  TargetOptions options;
+
+  bool operator==(const TargetConfig&) const = default;
+};
+
+struct SnapshotSource {
+  std::string name;
+  std::optional<std::string> path;  // absent: registered over the API
+
+  bool operator==(const SnapshotSource&) const = default;
+};
+
+struct ListenAddress {
+  std::string host;
+  unsigned short port = 0;
+};
+
+struct DaemonSettings {
+  std::string listen = "127.0.0.1:9747";
+  std::string state_dir = "/var/lib/enumwatch";
+  std::string log_level = "info";
+  std::string log_format = "text";
+  int max_concurrent_polls = 16;
+  bool per_enum_metrics = false;
+  std::optional<std::string> api_token_file;
+};
+
+struct AlertingSettings {
+  std::vector<std::string> alertmanager_urls;
+  std::vector<std::string> webhook_urls;
+  Duration resend_interval{std::chrono::minutes(1)};
+  std::string external_url;
+  std::string runbook_url;
+};
+
+struct Config {
+  std::string path;  // where it was loaded from
+  DaemonSettings daemon;
+  std::map<std::string, SnapshotSource> snapshots;
+  std::vector<TargetConfig> targets;
+  AlertingSettings alerting;
+
+  [[nodiscard]] const TargetConfig* find_target(std::string_view name) const;
+};
+
+// Relative paths (snapshot files, password files, token file) are resolved against base_dir.
+[[nodiscard]] Config parse_config(std::string_view text, std::string_view origin,
+                                  const std::string& base_dir);
+[[nodiscard]] Config load_config(const std::string& path);
+
+[[nodiscard]] std::optional<ListenAddress> parse_listen(std::string_view text);
+[[nodiscard]] bool is_valid_target_name(std::string_view name);
+
+}  // namespace enumwatch

@@ -1,0 +1,27 @@
+// Connection strings in both libpq forms (key=value and postgresql:// URI), parsed by libpq's own
+// parser so that enumwatch understands exactly what libpq will. Passwords never leave this file
+// in clear: every rendering for humans is redacted.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace enumwatch {
+
+struct ConnParams {
+  std::vector<std::pair<std::string, std::string>> entries;  // only the keys that are set
+
+  [[nodiscard]] const std::string* find(std::string_view key) const;
+  void set(std::string_view key, std::string value);
+  [[nodiscard]] std::string redacted() const;  // key=value form, password shown as *****
+};
+
+// Throws Error (with the DSN redacted) when libpq cannot parse it.
+[[nodiscard]] ConnParams parse_dsn(std::string_view dsn);
+
+// Hides passwords in any text that may contain a DSN, even a malformed one.
+[[nodiscard]] std::string redact_dsn(std::string_view text);
+
+}  // namespace enumwatch

@@ -1,0 +1,37 @@
+// How results look to the outside: the JSON of SPEC §2 (check, diff, /api/v1/status) and the
+// short aligned text that people read in a terminal.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "enumwatch/diff.hpp"
+
+namespace enumwatch {
+
+struct TargetReport {
+  std::string name;
+  bool up = false;
+  std::optional<std::string> error;
+  std::optional<std::chrono::system_clock::time_point> polled_at;
+  std::optional<std::string> migration_revision;
+  std::vector<DriftItem> drift;
+  std::vector<std::string> unregistered_snapshots;  // API-managed, no version yet
+};
+
+[[nodiscard]] boost::json::value to_json(const DriftItem& item);
+[[nodiscard]] boost::json::value to_json(const TargetReport& target);
+[[nodiscard]] boost::json::value status_json(std::span<const TargetReport> targets);  // {"targets":[...]}
+[[nodiscard]] boost::json::value drift_json(std::span<const DriftItem> items);        // {"drift":[...]}
+
+[[nodiscard]] std::string render_items_text(std::span<const DriftItem> items, bool color);
+[[nodiscard]] std::string render_status_text(std::span<const TargetReport> targets, bool color);
+
+// RFC 3339 in UTC with milliseconds, e.g. 2026-11-24T08:53:08.123Z.
+[[nodiscard]] std::string format_timestamp(std::chrono::system_clock::time_point t);
+
+}  // namespace enumwatch

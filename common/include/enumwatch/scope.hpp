@@ -1,0 +1,23 @@
+// Which enum types of a database a target looks at: schemas, excluded schemas, ignore globs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "enumwatch/model.hpp"
+
+namespace enumwatch {
+
+struct Scope {
+  std::vector<std::string> schemas;          // empty: every non-system schema
+  std::vector<std::string> exclude_schemas;
+  std::vector<std::string> ignore;           // shell globs on "schema.enum"
+
+  [[nodiscard]] bool includes(const TypeName& type) const;
+  bool operator==(const Scope&) const = default;
+};
+
+// PostgreSQL's own schemas, never watched.
+[[nodiscard]] bool is_system_schema(const std::string& schema);
+
+}  // namespace enumwatch

@@ -1,0 +1,41 @@
+// Snapshots: the enum types and ordered values a target is expected to have (SPEC §3).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "enumwatch/model.hpp"
+
+namespace enumwatch {
+
+enum class SnapshotFormat { toml, json };
+
+struct Snapshot {
+  std::optional<std::string> revision;  // the code's git sha or migration head
+  std::optional<std::string> source;    // free text: where it came from
+  std::vector<EnumType> enums;          // sorted by (schema, name)
+
+  bool operator==(const Snapshot&) const = default;
+};
+
+// Parses and validates; throws Error naming origin, line and column where known.
+[[nodiscard]] Snapshot parse_snapshot(std::string_view text, SnapshotFormat format,
+                                      std::string_view origin);
+// Reads a file; JSON when the name ends in .json, TOML otherwise.
+[[nodiscard]] Snapshot load_snapshot(const std::string& path);
+[[nodiscard]] SnapshotFormat snapshot_format_for_path(std::string_view path);
+
+[[nodiscard]] std::string to_toml(const Snapshot& snapshot);
+[[nodiscard]] std::string to_json(const Snapshot& snapshot);
+
+// Hex SHA-256 of the canonical form: the compact JSON array of enums sorted by (schema, name),
+// each {"schema","name","values"} with values in order. Revision and source are not part of it.
+[[nodiscard]] std::string digest(const Snapshot& snapshot);
+
+// Checks one enum name or value against SPEC §3 (non-empty, <= 63 bytes, UTF-8, no NUL);
+// returns what is wrong, or nothing.
+[[nodiscard]] std::optional<std::string> label_problem(std::string_view label);
+
+}  // namespace enumwatch

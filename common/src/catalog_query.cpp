@@ -1,0 +1,128 @@
+#include "enumwatch/catalog_query.hpp"
+
+#include "enumwatch/error.hpp"
+#include "enumwatch/remediation.hpp"
+
+namespace enumwatch {
+namespace {
+
+// Shared by both queries: the enum types in scope, without extension-owned ones.
+#define ENUMWATCH_ENUM_FILTER                                                               \
+  "t.typtype = 'e'\n"                                                                       \
+  "  AND n.nspname NOT IN ('pg_catalog', 'information_schema')\n"                           \
+  "  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'\n"         \
+  "  AND (cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))\n"                   \
+  "  AND NOT (n.nspname = ANY ($2::text[]))\n"                                              \
+  "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d\n"                                \
+  "                  WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass\n"         \
+  "                    AND d.objid = t.oid AND d.deptype = 'e')\n"
+
+constexpr std::string_view kEnumTypes =
+    "SELECT n.nspname, t.typname, e.enumlabel\n"
+    "FROM pg_catalog.pg_type t\n"
+    "JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace\n"
+    "JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid\n"
+    "WHERE " ENUMWATCH_ENUM_FILTER
+    "ORDER BY t.oid, e.enumsortorder";
+
+// Follows arrays of the type and domains over it (and arrays of those domains, domains over
+// domains) down to the table columns; inherited columns and partitions are left to their parent.
+constexpr std::string_view kColumnUsage =
+    "WITH RECURSIVE enums AS (\n"
+    "  SELECT t.oid, n.nspname, t.typname\n"
+    "  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace\n"
+    "  WHERE " ENUMWATCH_ENUM_FILTER
+    "), uses(enum_oid, type_oid, via) AS (\n"
+    "  SELECT oid, oid, 'direct'::text FROM enums\n"
+    "  UNION ALL\n"
+    "  SELECT u.enum_oid, t.oid,\n"
+    "         CASE WHEN u.via = 'direct' AND t.typtype <> 'd' THEN 'array' ELSE 'domain' END\n"
+    "  FROM uses u\n"
+    "  JOIN pg_catalog.pg_type b ON b.oid = u.type_oid\n"
+    "  JOIN pg_catalog.pg_type t ON t.oid = b.typarray OR (t.typtype = 'd' AND t.typbasetype = b.oid)\n"
+    ")\n"
+    "SELECT e.nspname, e.typname, cn.nspname, c.relname, a.attname, u.via,\n"
+    "       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)\n"
+    "FROM uses u\n"
+    "JOIN enums e ON e.oid = u.enum_oid\n"
+    "JOIN pg_catalog.pg_attribute a ON a.atttypid = u.type_oid AND a.attnum > 0\n"
+    "     AND NOT a.attisdropped AND a.attinhcount = 0\n"
+    "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p', 'f')\n"
+    "     AND NOT c.relispartition\n"
+    "JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace\n"
+    "LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum\n"
+    "ORDER BY 1, 2, 3, 4, 5";
+
+#undef ENUMWATCH_ENUM_FILTER
+
+const std::string& field(const Row& row, std::size_t i, std::string_view query) {
+  if (i >= row.size() || !row[i]) {
+    throw Error("unexpected row shape from the " + std::string(query) +
+                " query (column " + std::to_string(i + 1) + " missing or NULL)");
+  }
+  return *row[i];
+}
+
+ColumnUse::Via parse_via(const std::string& via) {
+  if (via == "array") return ColumnUse::Via::array;
+  if (via == "domain") return ColumnUse::Via::domain;
+  return ColumnUse::Via::direct;
+}
+
+}  // namespace
+
+std::string_view enum_types_sql() { return kEnumTypes; }
+std::string_view column_usage_sql() { return kColumnUsage; }
+
+std::string migration_revision_sql(std::string_view migration_table) {
+  std::string relation;
+  auto dot = migration_table.find('.');
+  if (dot == std::string_view::npos) {
+    relation = quote_ident(migration_table);
+  } else {
+    relation = quote_ident(migration_table.substr(0, dot)) + '.' + quote_ident(migration_table.substr(dot + 1));
+  }
+  return "SELECT pg_catalog.string_agg(version_num::text, ',' ORDER BY version_num::text) FROM " + relation;
+}
+
+std::string pg_text_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+Catalog decode_catalog(const Rows& enum_rows, const Rows& usage_rows, const Scope& scope) {
+  Catalog catalog;
+  for (const auto& row : enum_rows) {
+    TypeName type{field(row, 0, "enum types"), field(row, 1, "enum types")};
+    if (!scope.includes(type)) continue;
+    // Rows of one type are adjacent (ordered by type oid), values in enumsortorder.
+    if (catalog.enums.empty() || catalog.enums.back().type != type) catalog.enums.push_back({type, {}});
+    catalog.enums.back().values.push_back(field(row, 2, "enum types"));
+  }
+  sort_enums(catalog.enums);
+  for (const auto& row : usage_rows) {
+    TypeName type{field(row, 0, "column usage"), field(row, 1, "column usage")};
+    if (!scope.includes(type)) continue;
+    ColumnUse use{field(row, 2, "column usage"), field(row, 3, "column usage"),
+                  field(row, 4, "column usage"), parse_via(field(row, 5, "column usage")),
+                  row.size() > 6 ? row[6] : std::nullopt};
+    catalog.used_by[type].push_back(std::move(use));
+  }
+  return catalog;
+}
+
+std::optional<std::string> decode_migration_revision(const Rows& rows) {
+  if (rows.empty() || rows.front().empty()) return std::nullopt;
+  return rows.front().front();
+}
+
+}  // namespace enumwatch

@@ -1,0 +1,299 @@
+#include "enumwatch/diff.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "enumwatch/remediation.hpp"
+
+namespace enumwatch {
+namespace {
+
+std::string q(std::string_view s) { return '"' + std::string(s) + '"'; }
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+std::vector<std::string> keep_only(const std::vector<std::string>& list,
+                                   const std::vector<std::string>& allowed) {
+  std::vector<std::string> out;
+  for (const auto& v : list) {
+    if (contains(allowed, v)) out.push_back(v);
+  }
+  return out;
+}
+
+// Diffs one enum that both sides have.
+class EnumDiff {
+ public:
+  EnumDiff(DriftItem base, const EnumType& expected, const EnumType& actual,
+           const std::vector<ColumnUse>& columns, const DiffOptions& options)
+      : base_(std::move(base)), expected_(expected), actual_(actual), columns_(columns), options_(options) {}
+
+  void run(std::vector<DriftItem>& out) {
+    const auto& want = expected_.values;
+    const auto& have = actual_.values;
+    std::vector<std::string> missing, unexpected;
+    for (const auto& v : want) {
+      if (!contains(have, v)) missing.push_back(v);
+    }
+    for (const auto& v : have) {
+      if (!contains(want, v)) unexpected.push_back(v);
+    }
+
+    // Pair each missing value with the first unexpected one that differs only in spelling.
+    std::vector<std::pair<std::string, std::string>> pairs;  // (snapshot, database)
+    for (auto m = missing.begin(); m != missing.end();) {
+      auto u = std::find_if(unexpected.begin(), unexpected.end(),
+                            [&](const std::string& x) { return fold_spelling(x) == fold_spelling(*m); });
+      if (u == unexpected.end()) {
+        ++m;
+        continue;
+      }
+      pairs.emplace_back(*m, *u);
+      unexpected.erase(u);
+      m = missing.erase(m);
+    }
+    // The database as it will be once the renames are applied.
+    std::vector<std::string> renamed = have;
+    for (const auto& [snap, db] : pairs) *std::find(renamed.begin(), renamed.end(), db) = snap;
+
+    const bool order_differs =
+        options_.check_order && keep_only(want, renamed) != keep_only(renamed, want);
+    std::optional<std::string> recreate;
+    if (!unexpected.empty() || order_differs) {
+      recreate = recreate_type_sql(expected_.type, want, columns_);
+    }
+
+    for (const auto& [snap, db] : pairs) {
+      auto& item = add(out, DriftKind::case_mismatch, snap, db);
+      item.message = "the code writes " + q(snap) + " but the database spells it " + q(db) +
+                     ": writes of " + q(snap) + " fail";
+      item.remediation_sql = rename_value_sql(expected_.type, db, snap);
+      item.code_fix = "change the code's value " + q(snap) + " to the database's spelling " + q(db) +
+                      " (the safer fix: no migration, no lock)";
+    }
+    for (const auto& m : missing) {
+      auto& item = add(out, DriftKind::missing_value, m, std::monostate{});
+      item.message = "value " + q(m) + " is missing from the database type: the application's writes of " +
+                     q(m) + " fail";
+      item.remediation_sql = add_value_sql(expected_.type, m, placement_for(m, renamed));
+      item.code_fix = "stop writing " + q(m) + " until the migration that adds it has run";
+    }
+    for (const auto& u : unexpected) {
+      auto& item = add(out, DriftKind::unexpected_value, std::monostate{}, u);
+      item.message = "the database has value " + q(u) + " that the snapshot lacks: reading rows that hold it may fail";
+      item.remediation_sql = recreate;
+      item.code_fix = "add " + q(u) + " to the code's enum so that rows holding it can be read";
+    }
+    if (order_differs) {
+      auto& item = add(out, DriftKind::order_mismatch, want, have);
+      item.message = "the values are in a different order than in the snapshot: ORDER BY and < on the enum differ";
+      item.remediation_sql = recreate;
+      item.code_fix = "if the code relies on the database's order, reorder the code's values to match it";
+    }
+    if (options_.naming == NamingPolicy::snake_case) {
+      std::set<std::string> reported;
+      for (const auto& v : have) {
+        if (!is_snake_case(v) && reported.insert(v).second) naming(out, std::monostate{}, v, v);
+      }
+      for (const auto& v : want) {
+        if (!is_snake_case(v) && !contains(have, v) && reported.insert(v).second) {
+          naming(out, v, std::monostate{}, v);
+        }
+      }
+    }
+  }
+
+ private:
+  DriftItem& add(std::vector<DriftItem>& out, DriftKind kind, DriftSide expected, DriftSide actual) {
+    DriftItem item = base_;
+    item.kind = kind;
+    item.severity = severity_of(kind);
+    item.expected = std::move(expected);
+    item.actual = std::move(actual);
+    out.push_back(std::move(item));
+    return out.back();
+  }
+
+  void naming(std::vector<DriftItem>& out, DriftSide expected, DriftSide actual, const std::string& value) {
+    auto& item = add(out, DriftKind::naming_violation, std::move(expected), std::move(actual));
+    item.message = "value " + q(value) + " is not snake_case";
+    item.code_fix = "spell it " + q(to_snake_case(value)) + " in code and database alike";
+  }
+
+  // Applied in snapshot order, these placements reproduce the snapshot's order: before the next
+  // snapshot value the database already has, else after the previous snapshot value.
+  Placement placement_for(const std::string& value, const std::vector<std::string>& present) const {
+    const auto& want = expected_.values;
+    auto at = std::find(want.begin(), want.end(), value);
+    for (auto next = at + 1; next != want.end(); ++next) {
+      if (contains(present, *next)) return {Placement::Kind::before, *next};
+    }
+    if (at != want.begin()) return {Placement::Kind::after, *(at - 1)};
+    return {};
+  }
+
+  DriftItem base_;
+  const EnumType& expected_;
+  const EnumType& actual_;
+  const std::vector<ColumnUse>& columns_;
+  const DiffOptions& options_;
+};
+
+std::vector<std::string> display_uses(const std::vector<ColumnUse>& uses) {
+  std::vector<std::string> out;
+  for (const auto& u : uses) out.push_back(u.display());
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(DriftKind kind) {
+  switch (kind) {
+    case DriftKind::missing_type: return "missing_type";
+    case DriftKind::missing_value: return "missing_value";
+    case DriftKind::case_mismatch: return "case_mismatch";
+    case DriftKind::unexpected_value: return "unexpected_value";
+    case DriftKind::order_mismatch: return "order_mismatch";
+    case DriftKind::unexpected_type: return "unexpected_type";
+    case DriftKind::naming_violation: return "naming_violation";
+    case DriftKind::revision_mismatch: return "revision_mismatch";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(Severity severity) {
+  switch (severity) {
+    case Severity::info: return "info";
+    case Severity::warning: return "warning";
+    case Severity::critical: return "critical";
+  }
+  return "unknown";
+}
+
+Severity severity_of(DriftKind kind) {
+  switch (kind) {
+    case DriftKind::missing_type:
+    case DriftKind::missing_value:
+    case DriftKind::case_mismatch: return Severity::critical;
+    case DriftKind::unexpected_value:
+    case DriftKind::naming_violation:
+    case DriftKind::revision_mismatch: return Severity::warning;
+    case DriftKind::order_mismatch:
+    case DriftKind::unexpected_type: return Severity::info;
+  }
+  return Severity::info;
+}
+
+std::string fold_spelling(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '_' || c == '-' || c == ' ') continue;
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+bool is_snake_case(std::string_view value) {
+  static const std::regex shape("^[a-z][a-z0-9]*(_[a-z0-9]+)*$");
+  return std::regex_match(value.begin(), value.end(), shape);
+}
+
+std::string to_snake_case(std::string_view value) {
+  std::string out;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    auto c = static_cast<unsigned char>(value[i]);
+    if (c == '-' || c == ' ' || c == '_') {
+      if (!out.empty() && out.back() != '_') out += '_';
+    } else if (std::isupper(c)) {
+      bool after_lower = i > 0 && (std::islower(static_cast<unsigned char>(value[i - 1])) ||
+                                   std::isdigit(static_cast<unsigned char>(value[i - 1])));
+      if (after_lower && !out.empty() && out.back() != '_') out += '_';
+      out += static_cast<char>(std::tolower(c));
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  return out;
+}
+
+std::vector<DriftItem> diff(std::string_view target, std::span<const NamedSnapshot> snapshots,
+                            const DatabaseState& database, const DiffOptions& options) {
+  std::vector<DriftItem> out;
+  std::set<TypeName> named;
+  bool all_registered = true;
+  for (const auto& named_snapshot : snapshots) {
+    if (!named_snapshot.snapshot) {
+      all_registered = false;
+      continue;
+    }
+    const Snapshot& snapshot = *named_snapshot.snapshot;
+    DriftItem base;
+    base.target = std::string(target);
+    base.snapshot = named_snapshot.name;
+
+    if (snapshot.revision && database.migration_revision &&
+        *snapshot.revision != *database.migration_revision) {
+      DriftItem item = base;
+      item.kind = DriftKind::revision_mismatch;
+      item.severity = severity_of(item.kind);
+      item.expected = *snapshot.revision;
+      item.actual = *database.migration_revision;
+      item.message = "the database is at migration revision " + q(*database.migration_revision) +
+                     " but the snapshot was made for " + q(*snapshot.revision);
+      item.code_fix = "deploy the code built for revision " + q(*database.migration_revision) +
+                      ", or migrate the database to " + q(*snapshot.revision);
+      out.push_back(std::move(item));
+    }
+
+    for (const auto& expected : snapshot.enums) {
+      if (!options.scope.includes(expected.type)) continue;
+      named.insert(expected.type);
+      DriftItem enum_base = base;
+      enum_base.schema = expected.type.schema;
+      enum_base.enum_name = expected.type.name;
+      const EnumType* actual = database.catalog.find(expected.type);
+      if (!actual) {
+        DriftItem item = enum_base;
+        item.kind = DriftKind::missing_type;
+        item.severity = severity_of(item.kind);
+        item.expected = expected.values;
+        item.message = "enum " + expected.type.display() +
+                       " does not exist in the database: every write of it fails";
+        item.remediation_sql = create_type_sql(expected);
+        item.code_fix = "run the migration that creates it before deploying code that uses it";
+        out.push_back(std::move(item));
+        continue;
+      }
+      const auto& columns = database.catalog.uses_of(expected.type);
+      enum_base.used_by = display_uses(columns);
+      EnumDiff(enum_base, expected, *actual, columns, options).run(out);
+    }
+  }
+
+  if (options.report_unexpected && all_registered) {
+    for (const auto& actual : database.catalog.enums) {
+      if (named.contains(actual.type) || !options.scope.includes(actual.type)) continue;
+      DriftItem item;
+      item.target = std::string(target);
+      item.schema = actual.type.schema;
+      item.enum_name = actual.type.name;
+      item.kind = DriftKind::unexpected_type;
+      item.severity = severity_of(item.kind);
+      item.actual = actual.values;
+      item.message = "enum " + actual.type.display() + " exists in the database but no snapshot of the target names it";
+      item.remediation_sql = drop_type_sql(actual.type);
+      item.code_fix = "if the code uses it, add it to the snapshot; otherwise add it to ignore";
+      item.used_by = display_uses(database.catalog.uses_of(actual.type));
+      out.push_back(std::move(item));
+    }
+  }
+  return out;
+}
+
+}  // namespace enumwatch

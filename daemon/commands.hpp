@@ -1,0 +1,47 @@
+// The one-shot commands of the enumwatch binary (SPEC §2). Each returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace enumwatch {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitDrift = 1;
+inline constexpr int kExitError = 2;
+
+struct CheckArgs {
+  std::string config;
+  std::vector<std::string> targets;
+  std::string format = "text";
+};
+
+struct SnapshotArgs {
+  std::string dsn;
+  std::vector<std::string> schemas;
+  std::string output;
+  std::string revision;
+  std::string format = "toml";
+  std::string timeout = "10s";
+};
+
+struct DiffArgs {
+  std::string snapshot;
+  std::string dsn;
+  std::string against;
+  std::vector<std::string> schemas;
+  std::string format = "text";
+  std::string timeout = "10s";
+};
+
+int run_check(const CheckArgs& args);
+int run_snapshot(const SnapshotArgs& args);
+int run_diff(const DiffArgs& args);
+int run_config_check(const std::string& config_path);
+
+// Prints "enumwatch: <message>" to stderr, one line.
+void print_error(const std::string& message);
+// Colour only when stdout is a terminal and NO_COLOR is unset.
+[[nodiscard]] bool stdout_wants_colour();
+
+}  // namespace enumwatch

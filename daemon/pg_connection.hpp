@@ -1,0 +1,83 @@
+// The one PostgreSQL client of enumwatch: libpq's asynchronous API driven by Boost.Asio.
+// Connecting runs the PQconnectPoll state machine on socket readiness; queries go out in one
+// pipeline (one round trip, one implicit transaction, unnamed statements only, so PgBouncer in
+// transaction pooling works). Every operation is bounded by a deadline; nothing blocks the loop.
+//
+// Errors: expected runtime failures (refused, bad password, timeout, SQL error) throw PgError,
+// whose message is one line with the password redacted.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "enumwatch/catalog_query.hpp"
+#include "enumwatch/dsn.hpp"
+
+namespace enumwatch {
+
+using Deadline = std::chrono::steady_clock::time_point;
+
+class PgError : public std::runtime_error {
+ public:
+  enum class Kind { connect, timeout, query };
+  PgError(Kind kind, const std::string& message, std::string sqlstate = {})
+      : std::runtime_error(message), kind_(kind), sqlstate_(std::move(sqlstate)) {}
+  [[nodiscard]] Kind kind() const { return kind_; }
+  [[nodiscard]] const std::string& sqlstate() const { return sqlstate_; }
+
+ private:
+  Kind kind_;
+  std::string sqlstate_;
+};
+
+// One statement of a pipeline: SQL with $n placeholders and text parameters.
+struct Statement {
+  std::string sql;
+  std::vector<std::string> params;
+};
+
+// What one statement of a pipeline returned: rows, or the server's error.
+struct StatementResult {
+  Rows rows;
+  std::optional<std::string> error;
+  std::string sqlstate;
+};
+
+class PgConnection : public std::enable_shared_from_this<PgConnection> {
+ public:
+  // Resolves host names with Asio (libpq would block on DNS), then connects without blocking.
+  [[nodiscard]] static boost::asio::awaitable<std::shared_ptr<PgConnection>> connect(
+      ConnParams params, Deadline deadline);
+
+  ~PgConnection();
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  // Sends every statement in one pipeline and collects one result per statement. A failing
+  // statement aborts the rest (their results say so); the connection stays usable. Throws
+  // PgError on timeout or a broken connection, after which the connection is unusable.
+  [[nodiscard]] boost::asio::awaitable<std::vector<StatementResult>> run_pipeline(
+      std::span<const Statement> statements, Deadline deadline);
+
+  [[nodiscard]] bool usable() const;
+  [[nodiscard]] const std::string& description() const;  // redacted, for messages
+
+  struct Impl;
+  class Key {  // only connect() can make one, so only connect() constructs connections
+    friend class PgConnection;
+    Key() = default;
+  };
+  PgConnection(Key, std::unique_ptr<Impl> impl);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace enumwatch
