@@ -3,48 +3,59 @@
 #include <algorithm>
 
 namespace enumwatch {
+namespace {
+
+PgError query_failed(const StatementResult& result, const std::string& what) {
+  // 57014: canceled by statement_timeout, i.e. the poll's time ran out on the server.
+  const auto kind = result.sqlstate == "57014" ? PgError::Kind::timeout : PgError::Kind::query;
+  return PgError(kind, what + ": " + *result.error, result.sqlstate);
+}
+
+}  // namespace
 
 boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection, const TargetOptions& options,
                                                     Deadline deadline) {
   using namespace std::chrono;
-  // The server stops the queries too when the poll's time is up. An empty search_path makes
-  // pg_get_expr qualify type names in column defaults, so remediation SQL can reuse them.
   const auto remaining = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
   const std::string schemas = pg_text_array(options.scope.schemas);
   const std::string excluded = pg_text_array(options.scope.exclude_schemas);
-  std::vector<Statement> statements{
-      {"SELECT pg_catalog.set_config('statement_timeout', $1, true), "
-       "pg_catalog.set_config('search_path', '', true)",
-       {std::to_string(std::max<long long>(remaining, 1))}},
-      {std::string(enum_types_sql()), {schemas, excluded}},
-      {std::string(column_usage_sql()), {schemas, excluded}},
-  };
-  if (!options.migration_table.empty()) {
-    statements.push_back({migration_revision_sql(options.migration_table), {}});
-  }
+  const bool with_revision = !options.migration_table.empty();
+
+  // One pipeline, one implicit transaction. The server stops the queries too when the poll's
+  // time is up. The migration table is read with the session's search_path; after it, an empty
+  // search_path makes pg_get_expr qualify type names in column defaults, so that remediation SQL
+  // can reuse them verbatim.
+  std::vector<Statement> statements;
+  statements.push_back({"SELECT pg_catalog.set_config('statement_timeout', $1, true)",
+                        {std::to_string(std::max<long long>(remaining, 1))}});
+  if (with_revision) statements.push_back({migration_revision_sql(options.migration_table), {}});
+  statements.push_back({"SELECT pg_catalog.set_config('search_path', '', true)", {}});
+  statements.push_back({std::string(enum_types_sql()), {schemas, excluded}});
+  statements.push_back({std::string(column_usage_sql()), {schemas, excluded}});
 
   auto results = co_await connection.run_pipeline(statements, deadline);
-  for (std::size_t i = 0; i < 3; ++i) {
-    if (results[i].error) {
-      throw PgError(results[i].sqlstate == "57014" ? PgError::Kind::timeout : PgError::Kind::query,
-                    "reading the catalog failed: " + *results[i].error + " (" + connection.description() + ")",
-                    results[i].sqlstate);
-    }
-  }
+  const std::string where = " (" + connection.description() + ")";
+  if (results[0].error) throw query_failed(results[0], "setting statement_timeout failed" + where);
+  std::size_t next = 1;
   DatabaseState state;
-  state.catalog = decode_catalog(results[1].rows, results[2].rows, options.scope);
-  if (!options.migration_table.empty()) {
-    const auto& revision = results[3];
+  if (with_revision) {
+    const auto& revision = results[next++];
     if (revision.error) {
-      std::string hint = revision.sqlstate == "42P01"
-                             ? ": set migration_table to the table your migration tool writes, or to \"\""
-                             : "";
-      throw PgError(PgError::Kind::query,
-                    "reading migration_table \"" + options.migration_table + "\" failed: " + *revision.error + hint,
-                    revision.sqlstate);
+      std::string what = "reading migration_table \"" + options.migration_table + "\" failed";
+      if (revision.sqlstate == "42P01") {
+        throw PgError(PgError::Kind::query,
+                      what + ": " + *revision.error +
+                          ": set migration_table to the table your migration tool writes, or to \"\"",
+                      revision.sqlstate);
+      }
+      throw query_failed(revision, what);
     }
     state.migration_revision = decode_migration_revision(revision.rows);
   }
+  for (std::size_t i = next; i < results.size(); ++i) {
+    if (results[i].error) throw query_failed(results[i], "reading the catalog failed" + where);
+  }
+  state.catalog = decode_catalog(results[next + 1].rows, results[next + 2].rows, options.scope);
   co_return state;
 }
 

@@ -48,7 +48,8 @@ Position position_of(const toml::node& node) {
   return {static_cast<int>(begin.line), static_cast<int>(begin.column)};
 }
 
-std::string quoted(std::string_view s) { return '"' + std::string(s) + '"'; }
+// Labels in messages are escaped, so a NUL or newline cannot cut or split the one-line error.
+std::string quoted(std::string_view s) { return toml_quote(s); }
 
 // ---- TOML -------------------------------------------------------------------------------------
 

@@ -1,0 +1,57 @@
+#include <doctest/doctest.h>
+
+#include "enumwatch/catalog_query.hpp"
+
+using namespace enumwatch;
+
+namespace {
+Row row(std::initializer_list<std::optional<std::string>> fields) { return Row(fields); }
+}  // namespace
+
+TEST_CASE("the catalog SQL binds its schema filters and excludes system and extension types") {
+  std::string_view sql = enum_types_sql();
+  CHECK(sql.find("$1::text[]") != std::string_view::npos);
+  CHECK(sql.find("$2::text[]") != std::string_view::npos);
+  CHECK(sql.find("deptype = 'e'") != std::string_view::npos);
+  CHECK(sql.find("enumsortorder") != std::string_view::npos);
+  CHECK(sql.find("format_type") == std::string_view::npos);
+  CHECK(column_usage_sql().find("typarray") != std::string_view::npos);
+  CHECK(column_usage_sql().find("typbasetype") != std::string_view::npos);
+}
+
+TEST_CASE("rows decode into enums sorted by schema and name with values in database order") {
+  Rows enums{row({"public", "z", "b"}), row({"public", "z", "a"}), row({"app", "y", "1"}),
+             row({"public", "ignored_tmp", "x"})};
+  Rows usage{row({"public", "z", "public", "orders", "status", "direct", "'b'::public.z"}),
+             row({"public", "z", "public", "orders", "hist", "array", std::nullopt}),
+             row({"app", "y", "app", "t", "c", "domain", std::nullopt})};
+  Scope scope;
+  scope.ignore = {"*_tmp"};
+  Catalog c = decode_catalog(enums, usage, scope);
+  REQUIRE(c.enums.size() == 2);
+  CHECK(c.enums[0].type == TypeName{"app", "y"});
+  CHECK(c.enums[1].values == std::vector<std::string>{"b", "a"});
+  const auto& uses = c.uses_of({"public", "z"});
+  REQUIRE(uses.size() == 2);
+  CHECK(uses[0].default_expr == "'b'::public.z");
+  CHECK(uses[1].via == ColumnUse::Via::array);
+  CHECK(c.uses_of({"app", "y"})[0].via == ColumnUse::Via::domain);
+  CHECK(c.uses_of({"public", "nothing"}).empty());
+}
+
+TEST_CASE("rows of the wrong shape are an error, not a crash") {
+  CHECK_THROWS((void)decode_catalog(Rows{row({"public", std::nullopt, "a"})}, {}, Scope{}));
+}
+
+TEST_CASE("the migration query quotes the table and schema") {
+  CHECK(migration_revision_sql("alembic_version").find("FROM \"alembic_version\"") != std::string::npos);
+  CHECK(migration_revision_sql("app.Alembic Version").find("FROM \"app\".\"Alembic Version\"") != std::string::npos);
+  CHECK(decode_migration_revision(Rows{row({"abc123"})}) == "abc123");
+  CHECK(decode_migration_revision(Rows{row({std::nullopt})}) == std::nullopt);
+}
+
+TEST_CASE("array parameters are PostgreSQL text arrays with quoting") {
+  CHECK(pg_text_array({}) == "{}");
+  CHECK(pg_text_array({"public", "we\"ird", "back\\slash", "a,b"}) ==
+        R"({"public","we\"ird","back\\slash","a,b"})");
+}

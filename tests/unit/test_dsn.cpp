@@ -1,0 +1,53 @@
+#include <doctest/doctest.h>
+
+#include "enumwatch/dsn.hpp"
+#include "enumwatch/error.hpp"
+
+using namespace enumwatch;
+
+TEST_CASE("key=value and URI DSNs parse to the same parameters") {
+  ConnParams kv = parse_dsn("host=db1 port=5433 dbname=orders user=enumwatch sslmode=verify-full");
+  ConnParams uri = parse_dsn("postgresql://enumwatch@db1:5433/orders?sslmode=verify-full");
+  for (const char* key : {"host", "port", "dbname", "user", "sslmode"}) {
+    REQUIRE(kv.find(key));
+    REQUIRE(uri.find(key));
+    CHECK(*kv.find(key) == *uri.find(key));
+  }
+}
+
+TEST_CASE("the redacted form of parsed parameters hides the password") {
+  ConnParams p = parse_dsn("host=db1 password='s3 cret' dbname=orders");
+  CHECK(*p.find("password") == "s3 cret");
+  CHECK(p.redacted().find("s3 cret") == std::string::npos);
+  CHECK(p.redacted().find("password=*****") != std::string::npos);
+  CHECK(p.redacted().find("dbname=orders") != std::string::npos);
+}
+
+TEST_CASE("passwords are redacted in any text, in both forms, even when malformed") {
+  CHECK(redact_dsn("host=x password=hunter2 dbname=y") == "host=x password=***** dbname=y");
+  CHECK(redact_dsn("host=x password = 'it\\'s secret' dbname=y") == "host=x password = ***** dbname=y");
+  CHECK(redact_dsn("postgresql://app:hunter2@db1:5432/orders") == "postgresql://app:*****@db1:5432/orders");
+  CHECK(redact_dsn("postgres://db1/orders?user=a&password=hunter2&sslmode=require").find("hunter2") ==
+        std::string::npos);
+  CHECK(redact_dsn("host=x password='unterminated").find("unterminated") == std::string::npos);
+  CHECK(redact_dsn("no secrets here") == "no secrets here");
+}
+
+TEST_CASE("a DSN libpq cannot parse is an error without the password") {
+  try {
+    (void)parse_dsn("postgresql://app:hunter2@db1/orders?bogus=1");
+    FAIL("expected an error");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("invalid dsn") != std::string::npos);
+    CHECK(std::string(e.what()).find("hunter2") == std::string::npos);
+  }
+  CHECK_THROWS_AS((void)parse_dsn("host=x password=hunter2 nonsense"), Error);
+}
+
+TEST_CASE("parameters can be set and replaced") {
+  ConnParams p = parse_dsn("dbname=x");
+  p.set("hostaddr", "127.0.0.1");
+  p.set("dbname", "y");
+  CHECK(*p.find("hostaddr") == "127.0.0.1");
+  CHECK(*p.find("dbname") == "y");
+}

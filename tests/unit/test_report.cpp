@@ -1,0 +1,69 @@
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+
+#include "enumwatch/report.hpp"
+
+using namespace enumwatch;
+
+namespace {
+DriftItem case_item() {
+  DriftItem i;
+  i.target = "orders-prod";
+  i.snapshot = "orders-app";
+  i.schema = "public";
+  i.enum_name = "order_status";
+  i.kind = DriftKind::case_mismatch;
+  i.severity = Severity::critical;
+  i.expected = std::string("PendingPayment");
+  i.actual = std::string("pending_payment");
+  i.message = "m";
+  i.remediation_sql = "ALTER ...";
+  i.used_by = {"public.orders.status"};
+  return i;
+}
+}  // namespace
+
+TEST_CASE("a drift item's JSON has exactly the SPEC fields with nulls where a side is empty") {
+  auto v = to_json(case_item()).as_object();
+  for (const char* key : {"target", "snapshot", "schema", "enum", "kind", "severity", "expected", "actual",
+                          "message", "remediation_sql", "code_fix", "used_by"}) {
+    CAPTURE(key);
+    CHECK(v.contains(key));
+  }
+  CHECK(v.size() == 12);
+  CHECK(v["kind"] == "case_mismatch");
+  CHECK(v["code_fix"].is_null());
+  CHECK(v["used_by"].as_array().size() == 1);
+  DriftItem missing = case_item();
+  missing.kind = DriftKind::missing_type;
+  missing.expected = std::vector<std::string>{"a", "b"};
+  missing.actual = std::monostate{};
+  auto m = to_json(missing).as_object();
+  CHECK(m["expected"].as_array().size() == 2);
+  CHECK(m["actual"].is_null());
+}
+
+TEST_CASE("status JSON lists targets with up, error, polled_at, migration_revision and drift") {
+  TargetReport up{"a", true, std::nullopt, std::chrono::system_clock::time_point(std::chrono::seconds(0)), "rev1",
+                  {case_item()}, {}};
+  TargetReport down{"b", false, "connection refused", std::nullopt, std::nullopt, {}, {}};
+  std::vector<TargetReport> reports{up, down};
+  auto v = status_json(reports).as_object();
+  auto targets = v["targets"].as_array();
+  REQUIRE(targets.size() == 2);
+  CHECK(targets[0].as_object()["polled_at"] == "1970-01-01T00:00:00.000Z");
+  CHECK(targets[0].as_object()["migration_revision"] == "rev1");
+  CHECK(targets[1].as_object()["up"] == false);
+  CHECK(targets[1].as_object()["error"] == "connection refused");
+}
+
+TEST_CASE("text output aligns items and colours only when asked") {
+  std::vector<DriftItem> items{case_item()};
+  std::string plain = render_items_text(items, false);
+  CHECK(plain.find("critical") != std::string::npos);
+  CHECK(plain.find("\033[") == std::string::npos);
+  CHECK(render_items_text(items, true).find("\033[") != std::string::npos);
+  std::vector<TargetReport> reports{{"orders-prod", false, "connection refused", {}, {}, {}, {}}};
+  CHECK(render_status_text(reports, false) == "orders-prod  DOWN  connection refused\n");
+}
