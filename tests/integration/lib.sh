@@ -2,7 +2,6 @@
 # Source it, then call pg_start. Everything is removed on exit, even on failure.
 set -euo pipefail
 
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 ENUMWATCH=${ENUMWATCH:?set ENUMWATCH to the enumwatch binary}
 TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "/tmp/enumwatch-${TEST_NAME}.XXXXXX")
@@ -20,49 +19,16 @@ trap 'exit 130' INT TERM
 
 on_exit() { CLEANUPS+=("$1"); }
 
-as_pg() {
-  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/throwaway_pg.sh"
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-# Starts a cluster listening on 127.0.0.1:$PGPORT and a socket in $WORK/pg; sets PG* variables.
+# Starts a cluster on 127.0.0.1:$PGPORT with a socket in $WORK/pg; stopped on exit.
 pg_start() {
-  PGDATA=$WORK/pg/data
-  mkdir -p "$WORK/pg"
-  [[ $(id -u) -eq 0 ]] && chown postgres: "$WORK/pg"
-  PGPORT=$(free_port)
-  echo secret-pw >"$WORK/pg/pwfile"
-  [[ $(id -u) -eq 0 ]] && chown postgres: "$WORK/pg/pwfile"
-  as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres --auth=scram-sha-256 --pwfile="$WORK/pg/pwfile" \
-    -E UTF8 --locale=C.UTF-8 >"$WORK/pg/initdb.log" 2>&1
-  cat >>"$PGDATA/postgresql.conf" <<CONF
-listen_addresses = '127.0.0.1'
-port = $PGPORT
-unix_socket_directories = '$WORK/pg'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-max_connections = 200
-CONF
+  PG_DIR=$WORK/pg
   on_exit pg_stop
-  pg_ctl_start
-  export PGHOST=127.0.0.1 PGPORT PGUSER=postgres PGPASSWORD=secret-pw PGDATABASE=postgres
-}
-
-pg_ctl_start() {
-  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$WORK/pg/server.log" -w -t 60 start >/dev/null
-}
-
-pg_stop() {
-  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1 || true
+  pg_cluster_start
 }
 
 psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-
-dsn_for() { echo "host=127.0.0.1 port=$PGPORT dbname=$1 user=postgres password=secret-pw"; }
 
 fail() {
   echo "FAIL [$TEST_NAME]: $*" >&2
