@@ -25,21 +25,8 @@ expect_contains "$ERR" "no-such-host.invalid"
 expect_not_contains "$ERR" "hunter2"
 
 # A host that accepts TCP but never speaks: the poll times out at its timeout.
-silent_port=$(free_port)
-python3 - "$silent_port" <<'PY' &
-import socket, sys, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
-conns = []
-end = time.time() + 120
-while time.time() < end:
-    s.settimeout(1)
-    try: conns.append(s.accept()[0])
-    except socket.timeout: pass
-PY
-silent_pid=$!
-on_exit "kill $silent_pid"
-sleep 0.5
+start_silent_server
+silent_port=$SILENT_PORT
 start=$(date +%s%N)
 expect_exit 2 "$ENUMWATCH" diff --snapshot "$WORK/snap.toml" --timeout 1s \
   --dsn "host=127.0.0.1 port=$silent_port dbname=orders user=postgres password=hunter2"

@@ -15,6 +15,7 @@ cleanup() {
   exit $rc
 }
 trap cleanup EXIT
+trap 'echo "FAIL [$TEST_NAME]: line $LINENO: command failed: $BASH_COMMAND" >&2' ERR
 trap 'exit 130' INT TERM
 
 on_exit() { CLEANUPS+=("$1"); }
@@ -60,3 +61,67 @@ expect_not_contains() {
 }
 
 pass() { echo "PASS [$TEST_NAME]${1:+: $1}"; }
+
+# ---- daemon helpers ------------------------------------------------------------------------
+
+# start_daemon CONFIG: runs `enumwatch run` in the background (log in $WORK/daemon.log) and
+# waits until /healthz answers. Sets DAEMON_PID. The daemon is killed on exit.
+start_daemon() {
+  "$ENUMWATCH" run --config "$1" >>"$WORK/daemon.log" 2>&1 &
+  DAEMON_PID=$!
+  on_exit "kill -9 $DAEMON_PID"
+  wait_for 10 "daemon answers /healthz" curl -sf "$BASE/healthz"
+}
+
+# wait_for SECONDS WHAT command...: retries the command every 100 ms until it succeeds.
+wait_for() {
+  local seconds=$1 what=$2
+  shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      echo "--- daemon log"; tail -n 30 "$WORK/daemon.log" 2>/dev/null
+      fail "timed out after ${seconds}s waiting for: $what"
+    fi
+    sleep 0.1
+  done
+}
+
+# metric 'name{labels}': the sample's value from a fresh scrape (empty when absent).
+metric() {
+  curl -sf "$BASE/metrics" | awk -v key="$1" '$1 == key { value = $2 } END { print value }'
+}
+
+metric_is() { [[ $(metric "$1") == "$2" ]]; }
+
+daemon_log_has() { grep -q -- "$1" "$WORK/daemon.log"; }
+
+# metric_above 'name{labels}' N: true once the sample is greater than N (re-read on every call).
+metric_above() {
+  local value
+  value=$(metric "$1")
+  [[ -n $value ]] && python3 -c "import sys; sys.exit(0 if float('$value') > float('$2') else 1)"
+}
+
+# start_silent_server: a TCP listener that accepts connections and never says a word (a hung
+# database host). Sets SILENT_PORT; waits until it accepts; stopped on exit.
+start_silent_server() {
+  SILENT_PORT=$(free_port)
+  python3 - "$SILENT_PORT" <<'PY' &
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(64)
+s.settimeout(1)
+held = []
+end = time.time() + 600
+while time.time() < end:
+    try:
+        held.append(s.accept()[0])
+    except socket.timeout:
+        pass
+PY
+  on_exit "kill $!"
+  wait_for 10 "silent server listening" bash -c "exec 3<>/dev/tcp/127.0.0.1/$SILENT_PORT"
+}

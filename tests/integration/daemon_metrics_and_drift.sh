@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The daemon's metrics follow the database: right values on the first polls, drift made by DDL
+# shows up within one interval and goes away when fixed, the scrape passes promtool, /readyz waits
+# for the first polls, and SIGTERM ends the process promptly with exit 0.
+source "$(dirname "$0")/lib.sh"
+pg_start
+psql_q -c "CREATE DATABASE orders" -c "CREATE DATABASE billing"
+psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid', 'cancelled', 'refunded')" \
+  -c "CREATE TABLE orders (id int, status order_status)"
+psql_q -d billing -c "CREATE TYPE currency AS ENUM ('eur', 'usd')" -c "CREATE TYPE extra AS ENUM ('x')"
+cat >"$WORK/orders.toml" <<'TOML'
+[snapshot]
+revision = "r1"
+[[enum]]
+name = "order_status"
+values = ["pending_payment", "paid", "cancelled", "refunded"]
+TOML
+printf '[[enum]]\nname = "currency"\nvalues = ["eur", "usd"]\n' >"$WORK/billing.toml"
+PORT=$(free_port)
+BASE=http://127.0.0.1:$PORT
+cat >"$WORK/enumwatch.toml" <<TOML
+[daemon]
+listen = "127.0.0.1:$PORT"
+state_dir = "$WORK"
+per_enum_metrics = true
+[defaults]
+interval = "1s"
+timeout = "3s"
+[snapshots.orders-app]
+path = "orders.toml"
+[snapshots.billing-app]
+path = "billing.toml"
+[[target]]
+name = "orders"
+dsn = "$(dsn_for orders)"
+snapshots = ["orders-app"]
+[[target]]
+name = "billing"
+dsn = "$(dsn_for billing)"
+snapshots = ["billing-app"]
+report_unexpected = false
+TOML
+start_daemon "$WORK/enumwatch.toml"
+wait_for 5 "every target polled once (/readyz)" curl -sf "$BASE/readyz"
+
+[[ $(metric 'enumwatch_up{target="orders"}') == 1 ]] || fail "orders not up"
+[[ $(metric 'enumwatch_up{target="billing"}') == 1 ]] || fail "billing not up"
+[[ $(metric 'enumwatch_enums{source="database",target="billing"}') == 2 ]] || fail "billing database enums"
+[[ $(metric 'enumwatch_enums{source="snapshot",target="billing"}') == 1 ]] || fail "billing snapshot enums"
+[[ $(metric 'enumwatch_enum_values{enum="order_status",schema="public",source="database",target="orders"}') == 4 ]] ||
+  fail "per-enum values"
+[[ $(metric 'enumwatch_drift_items{kind="missing_value",target="orders"}') == 0 ]] || fail "drift_items present at 0"
+scrape=$(curl -sf "$BASE/metrics")
+for kind in missing_type missing_value case_mismatch unexpected_value order_mismatch unexpected_type \
+  naming_violation revision_mismatch; do
+  expect_contains "$scrape" "enumwatch_drift_items{kind=\"$kind\",target=\"orders\"} 0"
+done
+expect_contains "$scrape" 'enumwatch_snapshot_info{digest="'
+expect_contains "$scrape" 'revision="r1",snapshot="orders-app"} 1'
+expect_contains "$scrape" 'enumwatch_build_info{revision="'
+expect_contains "$scrape" "process_resident_memory_bytes"
+expect_contains "$scrape" 'enumwatch_polls_total{outcome="ok",target="orders"}'
+expect_contains "$scrape" 'enumwatch_poll_duration_seconds_bucket{target="orders",le="0.005"}'
+expect_not_contains "$scrape" "enumwatch_enum_drifted"
+expect_not_contains "$scrape" "secret-pw"
+curl -sf "$BASE/metrics" >"$WORK/scrape.txt"
+promtool check metrics <"$WORK/scrape.txt" >"$WORK/promtool.out" 2>&1 || { cat "$WORK/promtool.out"; fail "promtool failed"; }
+[[ ! -s $WORK/promtool.out ]] || { cat "$WORK/promtool.out"; fail "promtool reported findings"; }
+
+# Drift by DDL is visible within one interval (1s) plus a poll.
+psql_q -d orders -c "ALTER TYPE order_status RENAME VALUE 'pending_payment' TO 'PendingPayment'"
+wait_for 3 "case_mismatch counted" metric_is 'enumwatch_drift_items{kind="case_mismatch",target="orders"}' 1
+[[ $(metric 'enumwatch_enum_drifted{enum="order_status",schema="public",severity="critical",target="orders"}') == 1 ]] ||
+  fail "enum_drifted missing"
+status=$(curl -sf "$BASE/api/v1/status")
+expect_contains "$status" '"kind":"case_mismatch"'
+expect_contains "$(curl -sf "$BASE/api/v1/targets/orders")" '"name":"orders"'
+[[ $(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/targets/nope") == 404 ]] || fail "unknown target is not 404"
+
+# Fixing it clears the counts, and the enum_drifted series goes away.
+psql_q -d orders -c "ALTER TYPE order_status RENAME VALUE 'PendingPayment' TO 'pending_payment'"
+wait_for 3 "case_mismatch cleared" metric_is 'enumwatch_drift_items{kind="case_mismatch",target="orders"}' 0
+expect_not_contains "$(curl -sf "$BASE/metrics")" "enumwatch_enum_drifted"
+
+# A dropped type: missing_type, critical.
+psql_q -d billing -c "DROP TYPE currency"
+wait_for 3 "missing_type counted" metric_is 'enumwatch_drift_items{kind="missing_type",target="billing"}' 1
+
+# SIGTERM: exit 0, promptly.
+start=$(date +%s%N)
+kill -TERM "$DAEMON_PID"
+rc=0
+wait "$DAEMON_PID" || rc=$?
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+[[ $rc -eq 0 ]] || fail "SIGTERM exit code $rc"
+((elapsed_ms < 5000)) || fail "SIGTERM took ${elapsed_ms}ms"
+pass
