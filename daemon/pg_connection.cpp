@@ -151,7 +151,8 @@ void arm_deadline(const std::shared_ptr<PgConnection>& self, PgConnection::Impl&
 }
 
 // libpq resolves host names synchronously inside PQconnectStart; do it here, asynchronously, and
-// hand libpq the addresses (host stays set for TLS verification and .pgpass).
+// hand libpq every address as hostaddr (host stays set for TLS verification and .pgpass). Each
+// address becomes its own host entry, so libpq tries them in turn as it would have.
 asio::awaitable<void> resolve_hosts(ConnParams& params, PgConnection::Impl& impl) {
   if (params.find("hostaddr")) co_return;
   std::string hosts;
@@ -159,15 +160,23 @@ asio::awaitable<void> resolve_hosts(ConnParams& params, PgConnection::Impl& impl
     hosts = *h;
   } else if (const char* env = std::getenv("PGHOST")) {
     hosts = env;
-    params.set("host", hosts);
   }
   if (hosts.empty()) co_return;
-  std::vector<std::string> addresses;
+  const std::vector<std::string> host_list = split_commas(hosts);
+  const auto* port = params.find("port");
+  const std::vector<std::string> port_list = port ? split_commas(*port) : std::vector<std::string>{};
+  const bool port_per_host = port_list.size() > 1;
+
+  std::vector<std::string> out_hosts, out_addresses, out_ports;
   bool any_name = false;
-  for (const auto& host : split_commas(hosts)) {
+  for (std::size_t i = 0; i < host_list.size(); ++i) {
+    const std::string& host = host_list[i];
+    const std::string host_port = port_per_host && i < port_list.size() ? port_list[i] : "";
     boost::system::error_code ec;
     if (host.empty() || host.front() == '/' || host.front() == '@' || (asio::ip::make_address(host, ec), !ec)) {
-      addresses.push_back("");  // socket directory or literal address: libpq needs no lookup
+      out_hosts.push_back(host);  // socket directory or literal address: libpq needs no lookup
+      out_addresses.emplace_back();
+      out_ports.push_back(host_port);
       continue;
     }
     any_name = true;
@@ -176,12 +185,21 @@ asio::awaitable<void> resolve_hosts(ConnParams& params, PgConnection::Impl& impl
     if (ec || results.empty()) {
       throw PgError(PgError::Kind::connect, "cannot resolve host \"" + host + "\": " + ec.message());
     }
-    addresses.push_back(results.begin()->endpoint().address().to_string());
+    for (const auto& entry : results) {
+      out_hosts.push_back(host);
+      out_addresses.push_back(entry.endpoint().address().to_string());
+      out_ports.push_back(host_port);
+    }
   }
   if (!any_name) co_return;
-  std::string joined;
-  for (std::size_t i = 0; i < addresses.size(); ++i) joined += (i ? "," : "") + addresses[i];
-  params.set("hostaddr", joined);
+  auto join = [](const std::vector<std::string>& parts) {
+    std::string joined;
+    for (std::size_t i = 0; i < parts.size(); ++i) joined += (i ? "," : "") + parts[i];
+    return joined;
+  };
+  params.set("host", join(out_hosts));
+  params.set("hostaddr", join(out_addresses));
+  if (port_per_host) params.set("port", join(out_ports));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -24,19 +25,10 @@ prometheus::MetricFamily gauge(std::string name, std::string help, double value,
   return family;
 }
 
-double boot_time_seconds() {
-  std::ifstream stat("/proc/stat");
-  std::string key;
-  double value = 0;
-  while (stat >> key) {
-    if (key == "btime") {
-      stat >> value;
-      return value;
-    }
-    stat.ignore(1 << 16, '\n');
-  }
-  return 0;
-}
+// Taken at static initialisation: close enough to exec, and needs no /proc/stat (hidden by
+// systemd's ProcSubset=pid).
+const double kStartTime =
+    std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 
 }  // namespace
 
@@ -58,8 +50,6 @@ std::vector<prometheus::MetricFamily> collect_process_metrics() {
       const double cpu = (std::stod(f[11]) + std::stod(f[12])) / ticks;
       out.push_back(gauge("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", cpu,
                           prometheus::MetricType::Counter));
-      out.push_back(gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
-                          boot_time_seconds() + std::stod(f[19]) / ticks));
       out.push_back(gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", std::stod(f[20])));
       out.push_back(gauge("process_resident_memory_bytes", "Resident memory size in bytes.", std::stod(f[21]) * page));
     }
@@ -70,6 +60,8 @@ std::vector<prometheus::MetricFamily> collect_process_metrics() {
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
     ++fds;
   }
+  out.push_back(gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+                      kStartTime));
   out.push_back(gauge("process_open_fds", "Number of open file descriptors.", fds));
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {
