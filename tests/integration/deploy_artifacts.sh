@@ -12,7 +12,7 @@ systemd-analyze verify "$WORK/enumwatch.service" >"$WORK/verify.out" 2>&1 || tru
 systemd-analyze security --offline=true "$WORK/enumwatch.service" >"$WORK/security.out" 2>&1 || true
 score=$(sed -n 's/.*Overall exposure level for enumwatch.service: \([0-9.]*\).*/\1/p' "$WORK/security.out")
 [[ -n $score ]] || { cat "$WORK/security.out"; fail "no exposure score"; }
-python3 -c "import sys; sys.exit(0 if float('$score') <= 1.5 else 1)" || fail "exposure score $score is above 1.5"
+python3 -c "import sys; sys.exit(0 if float('$score') <= 1.2 else 1)" || fail "exposure score $score is above 1.2"
 echo "systemd-analyze security exposure: $score"
 
 # The example config is complete and valid apart from its snapshot file, which lives on the host.
