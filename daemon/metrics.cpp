@@ -6,6 +6,8 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <charconv>
+#include <cmath>
 #include <set>
 
 #include "process_metrics.hpp"
@@ -57,6 +59,89 @@ class DynamicSeries {
   std::map<prom::Labels, Metric*> series_;
 };
 
+// ---- text exposition of the per-target families ------------------------------------------------
+// A scrape of 500 targets is ~15,000 per-target samples; collecting and serializing them through
+// prometheus-cpp on every scrape costs ~20 ms. Their values only change when that target's poll
+// completes, so each target's lines are rendered then, and a scrape concatenates them.
+
+void append_label_value(std::string& out, const std::string& value) {
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+}
+
+void append_number(std::string& out, double value) {
+  if (std::isnan(value)) {
+    out += "NaN";
+  } else if (std::isinf(value)) {
+    out += value > 0 ? "+Inf" : "-Inf";
+  } else {
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+    out.append(buf, end);
+  }
+}
+
+// name{k="v",...,extra_key="extra_value"} value\n, labels in prometheus-cpp's (sorted) order.
+void append_sample(std::string& out, std::string_view name, const prom::Labels& labels, double value,
+                   std::string_view extra_key = {}, std::string_view extra_value = {}) {
+  out += name;
+  out += '{';
+  bool first = true;
+  for (const auto& [k, v] : labels) {
+    if (!first) out += ',';
+    first = false;
+    out += k;
+    out += "=\"";
+    append_label_value(out, v);
+    out += '"';
+  }
+  if (!extra_key.empty()) {
+    if (!first) out += ',';
+    out += extra_key;
+    out += "=\"";
+    out += extra_value;
+    out += '"';
+  }
+  out += "} ";
+  append_number(out, value);
+  out += '\n';
+}
+
+void append_histogram(std::string& out, std::string_view name, const prom::Labels& labels,
+                      const prom::ClientMetric::Histogram& h) {
+  const std::string bucket = std::string(name) + "_bucket";
+  for (const auto& b : h.bucket) {
+    std::string le;
+    append_number(le, b.upper_bound);
+    append_sample(out, bucket, labels, static_cast<double>(b.cumulative_count), "le", le);
+  }
+  append_sample(out, std::string(name) + "_sum", labels, h.sample_sum);
+  append_sample(out, std::string(name) + "_count", labels, static_cast<double>(h.sample_count));
+}
+
+// The per-target families, in exposition order.
+enum TargetFamily { kUp, kDuration, kPolls, kLastSuccess, kDrift, kEnums, kTargetFamilies };
+
+struct FamilyHeader {
+  const char* name;
+  const char* help;
+  const char* type;
+};
+constexpr FamilyHeader kTargetFamilyHeaders[kTargetFamilies] = {
+    {"enumwatch_up", "1 if the last poll of the target succeeded, else 0.", "gauge"},
+    {"enumwatch_poll_duration_seconds", "Duration of target polls (connect and queries) in seconds.", "histogram"},
+    {"enumwatch_polls_total", "Polls of the target by outcome.", "counter"},
+    {"enumwatch_last_successful_poll_timestamp_seconds", "Unix time of the target's last successful poll.", "gauge"},
+    {"enumwatch_drift_items", "Current drift items of the target by kind.", "gauge"},
+    {"enumwatch_enums", "Number of enum types seen, in the database or in the target's snapshots.", "gauge"},
+};
+
 const prom::Histogram::BucketBoundaries kPollBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 
 }  // namespace
@@ -65,28 +150,32 @@ struct Metrics::Impl {
   explicit Impl(bool per_enum)
       : per_enum_metrics(per_enum),
         registry(std::make_shared<prom::Registry>()),
-        up(prom::BuildGauge().Name("enumwatch_up").Help("1 if the last poll of the target succeeded, else 0.").Register(*registry)),
+        target_registry(std::make_shared<prom::Registry>()),
+        up(prom::BuildGauge().Name(kTargetFamilyHeaders[kUp].name).Help(kTargetFamilyHeaders[kUp].help).Register(*target_registry)),
         poll_duration(prom::BuildHistogram()
-                          .Name("enumwatch_poll_duration_seconds")
-                          .Help("Duration of target polls (connect and queries) in seconds.")
-                          .Register(*registry)),
-        polls(prom::BuildCounter().Name("enumwatch_polls_total").Help("Polls of the target by outcome.").Register(*registry)),
+                          .Name(kTargetFamilyHeaders[kDuration].name)
+                          .Help(kTargetFamilyHeaders[kDuration].help)
+                          .Register(*target_registry)),
+        polls(prom::BuildCounter()
+                  .Name(kTargetFamilyHeaders[kPolls].name)
+                  .Help(kTargetFamilyHeaders[kPolls].help)
+                  .Register(*target_registry)),
         last_success(prom::BuildGauge()
-                         .Name("enumwatch_last_successful_poll_timestamp_seconds")
-                         .Help("Unix time of the target's last successful poll.")
-                         .Register(*registry)),
+                         .Name(kTargetFamilyHeaders[kLastSuccess].name)
+                         .Help(kTargetFamilyHeaders[kLastSuccess].help)
+                         .Register(*target_registry)),
         drift_items(prom::BuildGauge()
-                        .Name("enumwatch_drift_items")
-                        .Help("Current drift items of the target by kind.")
-                        .Register(*registry)),
+                        .Name(kTargetFamilyHeaders[kDrift].name)
+                        .Help(kTargetFamilyHeaders[kDrift].help)
+                        .Register(*target_registry)),
         enum_drifted_family(prom::BuildGauge()
                                 .Name("enumwatch_enum_drifted")
                                 .Help("1 while the enum drifts; severity is the highest of its items.")
                                 .Register(*registry)),
         enums(prom::BuildGauge()
-                  .Name("enumwatch_enums")
-                  .Help("Number of enum types seen, in the database or in the target's snapshots.")
-                  .Register(*registry)),
+                  .Name(kTargetFamilyHeaders[kEnums].name)
+                  .Help(kTargetFamilyHeaders[kEnums].help)
+                  .Register(*target_registry)),
         enum_values_family(prom::BuildGauge()
                                .Name("enumwatch_enum_values")
                                .Help("Number of values of each enum (only with per_enum_metrics).")
@@ -133,10 +222,33 @@ struct Metrics::Impl {
     std::map<DriftKind, prom::Gauge*> drift;
     prom::Gauge* enums_database;
     prom::Gauge* enums_snapshot;
+    std::array<std::string, kTargetFamilies> text;  // rendered lines per family
   };
 
+  // Re-renders one target's lines from its metric objects.
+  void render(const std::string& name, TargetSeries& s) {
+    const prom::Labels labels{{"target", name}};
+    for (auto& t : s.text) t.clear();
+    append_sample(s.text[kUp], kTargetFamilyHeaders[kUp].name, labels, s.up->Value());
+    append_histogram(s.text[kDuration], kTargetFamilyHeaders[kDuration].name, labels, s.duration->Collect().histogram);
+    for (const auto& [outcome, counter] : s.polls) {
+      append_sample(s.text[kPolls], kTargetFamilyHeaders[kPolls].name,
+                    {{"target", name}, {"outcome", std::string(to_string(outcome))}}, counter->Value());
+    }
+    if (s.last_success) append_sample(s.text[kLastSuccess], kTargetFamilyHeaders[kLastSuccess].name, labels, s.last_success->Value());
+    for (const auto& [kind, gauge] : s.drift) {
+      append_sample(s.text[kDrift], kTargetFamilyHeaders[kDrift].name,
+                    {{"target", name}, {"kind", std::string(to_string(kind))}}, gauge->Value());
+    }
+    append_sample(s.text[kEnums], kTargetFamilyHeaders[kEnums].name, {{"target", name}, {"source", "database"}},
+                  s.enums_database->Value());
+    append_sample(s.text[kEnums], kTargetFamilyHeaders[kEnums].name, {{"target", name}, {"source", "snapshot"}},
+                  s.enums_snapshot->Value());
+  }
+
   bool per_enum_metrics;
-  std::shared_ptr<prom::Registry> registry;
+  std::shared_ptr<prom::Registry> registry;         // collected at every scrape: small families
+  std::shared_ptr<prom::Registry> target_registry;  // per-target values; rendered per poll
   prom::Family<prom::Gauge>& up;
   prom::Family<prom::Histogram>& poll_duration;
   prom::Family<prom::Counter>& polls;
@@ -181,6 +293,7 @@ void Metrics::add_target(const std::string& target) {
   for (DriftKind k : kAllDriftKinds) s.drift[k] = &m.drift_items.Add({{"target", target}, {"kind", std::string(to_string(k))}});
   s.enums_database = &m.enums.Add({{"target", target}, {"source", "database"}});
   s.enums_snapshot = &m.enums.Add({{"target", target}, {"source", "snapshot"}});
+  m.render(target, s);
   m.targets.emplace(target, std::move(s));
 }
 
@@ -211,7 +324,10 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
   s.polls.at(result.outcome)->Increment();
   s.duration->Observe(result.took.count());
   s.up->Set(result.outcome == PollOutcome::ok ? 1 : 0);
-  if (result.outcome != PollOutcome::ok || !result.database) return;  // keep the last known drift
+  if (result.outcome != PollOutcome::ok || !result.database) {  // keep the last known drift
+    m.render(target.name, s);
+    return;
+  }
 
   if (!s.last_success) s.last_success = &m.last_success.Add({{"target", target.name}});
   s.last_success->Set(seconds_since_epoch(result.report.polled_at.value_or(std::chrono::system_clock::now())));
@@ -250,6 +366,7 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
   }
   s.enums_database->Set(static_cast<double>(database.catalog.enums.size()));
   s.enums_snapshot->Set(static_cast<double>(snapshot_enums.size()));
+  m.render(target.name, s);
   if (m.per_enum_metrics) {
     for (const auto& e : database.catalog.enums) {
       values[{{"target", target.name}, {"schema", e.type.schema}, {"enum", e.type.name}, {"source", "database"}}] =
@@ -287,10 +404,27 @@ void Metrics::count_alert_notification(const std::string& receiver, bool ok) {
 }
 
 std::string Metrics::serialize() const {
-  auto families = impl_->registry->Collect();
+  const auto& m = *impl_;
+  std::string out;
+  out.reserve(m.targets.size() * 2600 + 8192);
+  for (int f = 0; f < kTargetFamilies; ++f) {
+    const auto& header = kTargetFamilyHeaders[f];
+    out += "# HELP ";
+    out += header.name;
+    out += ' ';
+    out += header.help;
+    out += "\n# TYPE ";
+    out += header.name;
+    out += ' ';
+    out += header.type;
+    out += '\n';
+    for (const auto& [name, series] : m.targets) out += series.text[f];
+  }
+  auto families = m.registry->Collect();
   auto process = collect_process_metrics();
   families.insert(families.end(), std::make_move_iterator(process.begin()), std::make_move_iterator(process.end()));
-  return prom::TextSerializer().Serialize(families);
+  out += prom::TextSerializer().Serialize(families);
+  return out;
 }
 
 }  // namespace enumwatch
