@@ -1,7 +1,6 @@
 #include "pg_connection.hpp"
 
 #include <libpq-fe.h>
-#include <poll.h>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -113,10 +112,9 @@ struct PgConnection::Impl {
       broken = true;
       throw PgError(PgError::Kind::connect, "connection lost (" + description + ")");
     }
-    // Asio's reactor is edge-triggered and libpq may leave bytes unread in the kernel: look first.
-    pollfd ready{socket.native_handle(),
-                 static_cast<short>(direction == asio::posix::descriptor_base::wait_read ? POLLIN : POLLOUT), 0};
-    if (::poll(&ready, 1, 0) > 0) co_return;
+    // libpq may leave bytes unread in the kernel, and Asio's epoll registration is edge-triggered;
+    // that is safe because queuing a wait re-arms the descriptor (EPOLL_CTL_MOD), which reports
+    // readiness that already exists.
     boost::system::error_code ec;
     co_await socket.async_wait(direction, asio::redirect_error(asio::use_awaitable, ec));
     if (timed_out) fail_timeout(doing);

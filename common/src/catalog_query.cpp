@@ -101,12 +101,18 @@ std::string pg_text_array(const std::vector<std::string>& items) {
 
 Catalog decode_catalog(const Rows& enum_rows, const Rows& usage_rows, const Scope& scope) {
   Catalog catalog;
+  // Rows of one type are adjacent (ordered by type oid), values in enumsortorder.
+  TypeName current;
+  bool included = false;
   for (const auto& row : enum_rows) {
-    TypeName type{field(row, 0, "enum types"), field(row, 1, "enum types")};
-    if (!scope.includes(type)) continue;
-    // Rows of one type are adjacent (ordered by type oid), values in enumsortorder.
-    if (catalog.enums.empty() || catalog.enums.back().type != type) catalog.enums.push_back({type, {}});
-    catalog.enums.back().values.push_back(field(row, 2, "enum types"));
+    const std::string& schema = field(row, 0, "enum types");
+    const std::string& name = field(row, 1, "enum types");
+    if (name != current.name || schema != current.schema) {  // names are never empty
+      current = TypeName{schema, name};
+      included = scope.includes(current);
+      if (included) catalog.enums.push_back({current, {}});
+    }
+    if (included) catalog.enums.back().values.push_back(field(row, 2, "enum types"));
   }
   sort_enums(catalog.enums);
   for (const auto& row : usage_rows) {

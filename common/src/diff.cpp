@@ -26,6 +26,12 @@ std::vector<std::string> keep_only(const std::vector<std::string>& list,
   return out;
 }
 
+std::vector<std::string> display_uses(const std::vector<ColumnUse>& uses) {
+  std::vector<std::string> out;
+  for (const auto& u : uses) out.push_back(u.display());
+  return out;
+}
+
 // Diffs one enum that both sides have.
 class EnumDiff {
  public:
@@ -110,6 +116,8 @@ class EnumDiff {
 
  private:
   DriftItem& add(std::vector<DriftItem>& out, DriftKind kind, DriftSide expected, DriftSide actual) {
+    // Built on the first item only: most enums of most polls have none.
+    if (base_.used_by.empty() && !columns_.empty()) base_.used_by = display_uses(columns_);
     DriftItem item = base_;
     item.kind = kind;
     item.severity = severity_of(kind);
@@ -143,12 +151,6 @@ class EnumDiff {
   const std::vector<ColumnUse>& columns_;
   const DiffOptions& options_;
 };
-
-std::vector<std::string> display_uses(const std::vector<ColumnUse>& uses) {
-  std::vector<std::string> out;
-  for (const auto& u : uses) out.push_back(u.display());
-  return out;
-}
 
 }  // namespace
 
@@ -271,7 +273,6 @@ std::vector<DriftItem> diff(std::string_view target, std::span<const NamedSnapsh
         continue;
       }
       const auto& columns = database.catalog.uses_of(expected.type);
-      enum_base.used_by = display_uses(columns);
       EnumDiff(enum_base, expected, *actual, columns, options).run(out);
     }
   }

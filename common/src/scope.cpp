@@ -18,6 +18,7 @@ bool Scope::includes(const TypeName& type) const {
   };
   if (!schemas.empty() && !contains(schemas, type.schema)) return false;
   if (contains(exclude_schemas, type.schema)) return false;
+  if (ignore.empty()) return true;
   const std::string full = type.display();
   return std::none_of(ignore.begin(), ignore.end(), [&](const std::string& glob) {
     return fnmatch(glob.c_str(), full.c_str(), 0) == 0;
