@@ -25,13 +25,14 @@ boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection, co
   // time is up. The migration table is read with the session's search_path; after it, an empty
   // search_path makes pg_get_expr qualify type names in column defaults, so that remediation SQL
   // can reuse them verbatim.
+  const std::string revision_sql = with_revision ? migration_revision_sql(options.migration_table) : std::string();
   std::vector<Statement> statements;
   statements.push_back({"SELECT pg_catalog.set_config('statement_timeout', $1, true)",
                         {std::to_string(std::max<long long>(remaining, 1))}});
-  if (with_revision) statements.push_back({migration_revision_sql(options.migration_table), {}});
+  if (with_revision) statements.push_back({revision_sql, {}});
   statements.push_back({"SELECT pg_catalog.set_config('search_path', '', true)", {}});
-  statements.push_back({std::string(enum_types_sql()), {schemas, excluded}});
-  statements.push_back({std::string(column_usage_sql()), {schemas, excluded}});
+  statements.push_back({enum_types_sql(), {schemas, excluded}});
+  statements.push_back({column_usage_sql(), {schemas, excluded}});
 
   auto results = co_await connection.run_pipeline(statements, deadline);
   const std::string where = " (" + connection.description() + ")";

@@ -62,9 +62,10 @@ class DynamicSeries {
 // ---- text exposition of the per-target families ------------------------------------------------
 // A scrape of 500 targets is ~15,000 per-target samples; collecting and serializing them through
 // prometheus-cpp on every scrape costs ~20 ms. Their values only change when that target's poll
-// completes, so each target's lines are rendered then, and a scrape concatenates them.
+// completes, so a poll marks its target's lines stale, a scrape re-renders the stale ones only and
+// concatenates them. (Rendering at every poll instead would be wasted when polls outpace scrapes.)
 
-void append_label_value(std::string& out, const std::string& value) {
+void append_label_value(std::string& out, std::string_view value) {
   for (char c : value) {
     if (c == '\\' || c == '"') out += '\\';
     if (c == '\n') {
@@ -76,53 +77,63 @@ void append_label_value(std::string& out, const std::string& value) {
 }
 
 void append_number(std::string& out, double value) {
+  char buf[32];
   if (std::isnan(value)) {
     out += "NaN";
   } else if (std::isinf(value)) {
     out += value > 0 ? "+Inf" : "-Inf";
+  } else if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(value));  // counts: cheap
+    out.append(buf, end);
   } else {
-    char buf[32];
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
     out.append(buf, end);
   }
 }
 
-// name{k="v",...,extra_key="extra_value"} value\n, labels in prometheus-cpp's (sorted) order.
-void append_sample(std::string& out, std::string_view name, const prom::Labels& labels, double value,
-                   std::string_view extra_key = {}, std::string_view extra_value = {}) {
+void append_label(std::string& out, std::string_view key, std::string_view value) {
+  out += key;
+  out += "=\"";
+  append_label_value(out, value);
+  out += '"';
+}
+
+// A per-target sample: name{[key=value,]target=T[,le=L]} value. Labels are in the order
+// prometheus-cpp uses (sorted by name; every second label here sorts before "target"; le last).
+struct SampleLabels {
+  std::string_view target;
+  std::string_view key = {}, value = {};
+  std::string_view le = {};
+};
+
+void append_sample(std::string& out, std::string_view name, const SampleLabels& labels, double value) {
   out += name;
   out += '{';
-  bool first = true;
-  for (const auto& [k, v] : labels) {
-    if (!first) out += ',';
-    first = false;
-    out += k;
-    out += "=\"";
-    append_label_value(out, v);
-    out += '"';
+  if (!labels.key.empty()) {
+    append_label(out, labels.key, labels.value);
+    out += ',';
   }
-  if (!extra_key.empty()) {
-    if (!first) out += ',';
-    out += extra_key;
-    out += "=\"";
-    out += extra_value;
-    out += '"';
+  append_label(out, "target", labels.target);
+  if (!labels.le.empty()) {
+    out += ',';
+    append_label(out, "le", labels.le);
   }
   out += "} ";
   append_number(out, value);
   out += '\n';
 }
 
-void append_histogram(std::string& out, std::string_view name, const prom::Labels& labels,
+void append_histogram(std::string& out, std::string_view name, std::string_view target,
                       const prom::ClientMetric::Histogram& h) {
   const std::string bucket = std::string(name) + "_bucket";
+  std::string le;
   for (const auto& b : h.bucket) {
-    std::string le;
+    le.clear();
     append_number(le, b.upper_bound);
-    append_sample(out, bucket, labels, static_cast<double>(b.cumulative_count), "le", le);
+    append_sample(out, bucket, {target, {}, {}, le}, static_cast<double>(b.cumulative_count));
   }
-  append_sample(out, std::string(name) + "_sum", labels, h.sample_sum);
-  append_sample(out, std::string(name) + "_count", labels, static_cast<double>(h.sample_count));
+  append_sample(out, std::string(name) + "_sum", {target}, h.sample_sum);
+  append_sample(out, std::string(name) + "_count", {target}, static_cast<double>(h.sample_count));
 }
 
 // The per-target families, in exposition order.
@@ -223,26 +234,28 @@ struct Metrics::Impl {
     prom::Gauge* enums_database;
     prom::Gauge* enums_snapshot;
     std::array<std::string, kTargetFamilies> text;  // rendered lines per family
+    bool stale = true;
   };
 
   // Re-renders one target's lines from its metric objects.
   void render(const std::string& name, TargetSeries& s) {
-    const prom::Labels labels{{"target", name}};
+    s.stale = false;
     for (auto& t : s.text) t.clear();
-    append_sample(s.text[kUp], kTargetFamilyHeaders[kUp].name, labels, s.up->Value());
-    append_histogram(s.text[kDuration], kTargetFamilyHeaders[kDuration].name, labels, s.duration->Collect().histogram);
+    append_sample(s.text[kUp], kTargetFamilyHeaders[kUp].name, {name}, s.up->Value());
+    append_histogram(s.text[kDuration], kTargetFamilyHeaders[kDuration].name, name, s.duration->Collect().histogram);
     for (const auto& [outcome, counter] : s.polls) {
-      append_sample(s.text[kPolls], kTargetFamilyHeaders[kPolls].name,
-                    {{"target", name}, {"outcome", std::string(to_string(outcome))}}, counter->Value());
+      append_sample(s.text[kPolls], kTargetFamilyHeaders[kPolls].name, {name, "outcome", to_string(outcome)},
+                    counter->Value());
     }
-    if (s.last_success) append_sample(s.text[kLastSuccess], kTargetFamilyHeaders[kLastSuccess].name, labels, s.last_success->Value());
+    if (s.last_success) {
+      append_sample(s.text[kLastSuccess], kTargetFamilyHeaders[kLastSuccess].name, {name}, s.last_success->Value());
+    }
     for (const auto& [kind, gauge] : s.drift) {
-      append_sample(s.text[kDrift], kTargetFamilyHeaders[kDrift].name,
-                    {{"target", name}, {"kind", std::string(to_string(kind))}}, gauge->Value());
+      append_sample(s.text[kDrift], kTargetFamilyHeaders[kDrift].name, {name, "kind", to_string(kind)}, gauge->Value());
     }
-    append_sample(s.text[kEnums], kTargetFamilyHeaders[kEnums].name, {{"target", name}, {"source", "database"}},
+    append_sample(s.text[kEnums], kTargetFamilyHeaders[kEnums].name, {name, "source", "database"},
                   s.enums_database->Value());
-    append_sample(s.text[kEnums], kTargetFamilyHeaders[kEnums].name, {{"target", name}, {"source", "snapshot"}},
+    append_sample(s.text[kEnums], kTargetFamilyHeaders[kEnums].name, {name, "source", "snapshot"},
                   s.enums_snapshot->Value());
   }
 
@@ -293,7 +306,6 @@ void Metrics::add_target(const std::string& target) {
   for (DriftKind k : kAllDriftKinds) s.drift[k] = &m.drift_items.Add({{"target", target}, {"kind", std::string(to_string(k))}});
   s.enums_database = &m.enums.Add({{"target", target}, {"source", "database"}});
   s.enums_snapshot = &m.enums.Add({{"target", target}, {"source", "snapshot"}});
-  m.render(target, s);
   m.targets.emplace(target, std::move(s));
 }
 
@@ -324,10 +336,8 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
   s.polls.at(result.outcome)->Increment();
   s.duration->Observe(result.took.count());
   s.up->Set(result.outcome == PollOutcome::ok ? 1 : 0);
-  if (result.outcome != PollOutcome::ok || !result.database) {  // keep the last known drift
-    m.render(target.name, s);
-    return;
-  }
+  s.stale = true;
+  if (result.outcome != PollOutcome::ok || !result.database) return;  // keep the last known drift
 
   if (!s.last_success) s.last_success = &m.last_success.Add({{"target", target.name}});
   s.last_success->Set(seconds_since_epoch(result.report.polled_at.value_or(std::chrono::system_clock::now())));
@@ -366,7 +376,6 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
   }
   s.enums_database->Set(static_cast<double>(database.catalog.enums.size()));
   s.enums_snapshot->Set(static_cast<double>(snapshot_enums.size()));
-  m.render(target.name, s);
   if (m.per_enum_metrics) {
     for (const auto& e : database.catalog.enums) {
       values[{{"target", target.name}, {"schema", e.type.schema}, {"enum", e.type.name}, {"source", "database"}}] =
@@ -404,7 +413,10 @@ void Metrics::count_alert_notification(const std::string& receiver, bool ok) {
 }
 
 std::string Metrics::serialize() const {
-  const auto& m = *impl_;
+  auto& m = *impl_;
+  for (auto& [name, series] : m.targets) {
+    if (series.stale) m.render(name, series);
+  }
   std::string out;
   out.reserve(m.targets.size() * 2600 + 8192);
   for (int f = 0; f < kTargetFamilies; ++f) {

@@ -31,7 +31,8 @@ class Metrics {
   void record_reload(bool success, std::chrono::system_clock::time_point when);
   void count_alert_notification(const std::string& receiver, bool ok);
 
-  // Text exposition format 0.0.4, process_* metrics included.
+  // Text exposition format 0.0.4, process_* metrics included. Renders what polls changed since
+  // the last scrape (so it is const for callers but not free).
   [[nodiscard]] std::string serialize() const;
 
   struct Impl;

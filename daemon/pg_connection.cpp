@@ -269,10 +269,13 @@ asio::awaitable<std::vector<StatementResult>> PgConnection::run_pipeline(std::sp
   arm_deadline(self, impl, deadline);
 
   if (PQenterPipelineMode(conn) != 1) throw broken("entering pipeline mode failed");
+  std::string sql;  // libpq wants NUL-terminated text
+  std::vector<const char*> params;
   for (const auto& s : statements) {
-    std::vector<const char*> params;
+    sql.assign(s.sql);
+    params.clear();
     for (const auto& p : s.params) params.push_back(p.c_str());
-    if (PQsendQueryParams(conn, s.sql.c_str(), static_cast<int>(params.size()), nullptr, params.data(),
+    if (PQsendQueryParams(conn, sql.c_str(), static_cast<int>(params.size()), nullptr, params.data(),
                           nullptr, nullptr, 0) != 1) {
       throw broken("sending a query failed");
     }

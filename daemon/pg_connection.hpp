@@ -15,6 +15,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "enumwatch/catalog_query.hpp"
@@ -37,9 +38,10 @@ class PgError : public std::runtime_error {
   std::string sqlstate_;
 };
 
-// One statement of a pipeline: SQL with $n placeholders and text parameters.
+// One statement of a pipeline: SQL with $n placeholders and text parameters. The SQL text is
+// not copied: it must outlive the pipeline (it is usually a constant).
 struct Statement {
-  std::string sql;
+  std::string_view sql;
   std::vector<std::string> params;
 };
 

@@ -42,6 +42,25 @@ class EnumDiff {
   void run(std::vector<DriftItem>& out) {
     const auto& want = expected_.values;
     const auto& have = actual_.values;
+    if (want != have) compare_values(out);
+    if (options_.naming == NamingPolicy::snake_case) {
+      std::set<std::string> reported;
+      for (const auto& v : have) {
+        if (!is_snake_case(v) && reported.insert(v).second) naming(out, std::monostate{}, v, v);
+      }
+      for (const auto& v : want) {
+        if (!is_snake_case(v) && !contains(have, v) && reported.insert(v).second) {
+          naming(out, v, std::monostate{}, v);
+        }
+      }
+    }
+  }
+
+ private:
+  // Everything but naming; only called when the value lists differ (most polls find them equal).
+  void compare_values(std::vector<DriftItem>& out) {
+    const auto& want = expected_.values;
+    const auto& have = actual_.values;
     std::vector<std::string> missing, unexpected;
     for (const auto& v : want) {
       if (!contains(have, v)) missing.push_back(v);
@@ -101,20 +120,8 @@ class EnumDiff {
       item.remediation_sql = recreate;
       item.code_fix = "if the code relies on the database's order, reorder the code's values to match it";
     }
-    if (options_.naming == NamingPolicy::snake_case) {
-      std::set<std::string> reported;
-      for (const auto& v : have) {
-        if (!is_snake_case(v) && reported.insert(v).second) naming(out, std::monostate{}, v, v);
-      }
-      for (const auto& v : want) {
-        if (!is_snake_case(v) && !contains(have, v) && reported.insert(v).second) {
-          naming(out, v, std::monostate{}, v);
-        }
-      }
-    }
   }
 
- private:
   DriftItem& add(std::vector<DriftItem>& out, DriftKind kind, DriftSide expected, DriftSide actual) {
     // Built on the first item only: most enums of most polls have none.
     if (base_.used_by.empty() && !columns_.empty()) base_.used_by = display_uses(columns_);
