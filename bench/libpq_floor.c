@@ -1,6 +1,8 @@
 /* The floor for bench/run: plain blocking libpq, one connection per target, running the daemon's
  * two catalog queries (same SQL, same parameters) round-robin over the targets for a fixed time.
- * Usage: libpq_floor SECONDS ENUM_SQL_FILE USAGE_SQL_FILE < targets (lines "dsn<TAB>schema")
+ * Usage: libpq_floor SECONDS ENUM_SQL_FILE USAGE_SQL_FILE [INTERVAL_MS] < targets ("dsn<TAB>schema")
+ * With INTERVAL_MS, each round over the targets starts INTERVAL_MS after the previous one (the
+ * daemon's pacing); without it, rounds run back to back.
  * Prints: polls cpu_seconds max_rss_kb p50_ms p99_ms */
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -43,8 +45,9 @@ static int run(PGconn* conn, const char* sql, const char* schemas) {
 }
 
 int main(int argc, char** argv) {
-  if (argc != 4) { fprintf(stderr, "usage: libpq_floor SECONDS ENUM_SQL USAGE_SQL < targets\n"); return 2; }
+  if (argc != 4 && argc != 5) { fprintf(stderr, "usage: libpq_floor SECONDS ENUM_SQL USAGE_SQL [INTERVAL_MS] < targets\n"); return 2; }
   double seconds = atof(argv[1]);
+  double interval = argc == 5 ? atof(argv[4]) / 1000.0 : 0.0;
   char* enum_sql = slurp(argv[2]);
   char* usage_sql = slurp(argv[3]);
   PGconn* conns[4096];
@@ -67,7 +70,16 @@ int main(int argc, char** argv) {
   size_t capacity = 1 << 20, polls = 0;
   double* latency = malloc(capacity * sizeof(double));
   double end = now() + seconds;
+  double round_start = now();
   for (int i = 0; now() < end; i = (i + 1) % n) {
+    if (i == 0 && interval > 0) {
+      double wait = round_start + interval - now();
+      if (wait > 0 && polls > 0) {
+        struct timespec pause = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)};
+        nanosleep(&pause, NULL);
+      }
+      round_start = now();
+    }
     double start = now();
     if (!run(conns[i], enum_sql, schemas[i]) || !run(conns[i], usage_sql, schemas[i])) return 1;
     if (polls < capacity) latency[polls] = (now() - start) * 1000.0;

@@ -16,6 +16,9 @@ ALTER TYPE public.priority ADD VALUE 'lowest' BEFORE 'low';
 CREATE DOMAIN public.status_d AS public.status;
 CREATE TABLE public.tickets (id int, status public.status DEFAULT 'new', history public.status[], s2 public.status_d);
 CREATE TABLE "Sales Team".deals (stage "Sales Team"."Deal ""Stage""");
+-- A type that belongs to an extension (pg_depend deptype 'e') is not the application's.
+CREATE TYPE public.extension_owned AS ENUM ('x');
+ALTER EXTENSION plpgsql ADD TYPE public.extension_owned;
 SQL
 DSN=$(dsn_for awkward)
 
@@ -28,6 +31,7 @@ expect_contains "$snap" '"it'"'"'s open", "Won Big", "perdu à jamais", "back\\s
 expect_contains "$snap" 'values = ["lowest", "low", "medium", "high"]'
 expect_contains "$snap" 'schema = "app"'
 expect_not_contains "$snap" "secret-pw"
+expect_not_contains "$snap" "extension_owned"
 
 expect_exit 0 "$ENUMWATCH" diff --snapshot "$WORK/snap.toml" --dsn "$DSN"
 expect_contains "$OUT" "no drift"

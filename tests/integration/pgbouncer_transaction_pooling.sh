@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Polls work through PgBouncer in transaction pooling mode: three targets share one server
+# connection, so nothing may rely on session state or named prepared statements.
+source "$(dirname "$0")/lib.sh"
+pg_start
+psql_q -c "CREATE DATABASE orders"
+psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')" \
+  -c "CREATE TABLE orders (status order_status DEFAULT 'paid')" \
+  -c "CREATE TABLE alembic_version (version_num text)" -c "INSERT INTO alembic_version VALUES ('r1')"
+printf '[snapshot]\nrevision = "r1"\n[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' >"$WORK/app.toml"
+
+mkdir -p "$WORK/pgb"
+BOUNCER_PORT=$(free_port)
+echo '"postgres" ""' >"$WORK/pgb/userlist.txt"
+cat >"$WORK/pgb/pgbouncer.ini" <<INI
+[databases]
+orders = host=127.0.0.1 port=$PGPORT dbname=orders user=postgres password=secret-pw
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $BOUNCER_PORT
+unix_socket_dir =
+auth_type = trust
+auth_file = $WORK/pgb/userlist.txt
+pool_mode = transaction
+default_pool_size = 1
+max_client_conn = 50
+logfile = $WORK/pgb/pgbouncer.log
+pidfile = $WORK/pgb/pgbouncer.pid
+INI
+[[ $(id -u) -eq 0 ]] && chown -R postgres: "$WORK/pgb"
+as_pg /usr/sbin/pgbouncer -d "$WORK/pgb/pgbouncer.ini"
+on_exit "kill \$(cat $WORK/pgb/pgbouncer.pid)"
+wait_for 10 "pgbouncer listening" bash -c "exec 3<>/dev/tcp/127.0.0.1/$BOUNCER_PORT"
+
+BOUNCED="host=127.0.0.1 port=$BOUNCER_PORT dbname=orders user=postgres"
+expect_exit 0 "$ENUMWATCH" diff --snapshot "$WORK/app.toml" --dsn "$BOUNCED"
+
+PORT=$(free_port)
+BASE=http://127.0.0.1:$PORT
+{
+  printf '[daemon]\nlisten = "127.0.0.1:%s"\nstate_dir = "%s"\n' "$PORT" "$WORK"
+  printf '[defaults]\ninterval = "300ms"\ntimeout = "3s"\nmigration_table = "alembic_version"\n'
+  printf '[snapshots.app]\npath = "app.toml"\n'
+  for i in 1 2 3; do printf '[[target]]\nname = "via-bouncer-%s"\ndsn = "%s"\nsnapshots = ["app"]\n' "$i" "$BOUNCED"; done
+} >"$WORK/enumwatch.toml"
+start_daemon "$WORK/enumwatch.toml"
+for i in 1 2 3; do
+  wait_for 10 "target $i polled through pgbouncer" metric_above "enumwatch_polls_total{outcome=\"ok\",target=\"via-bouncer-$i\"}" 5
+done
+for i in 1 2 3; do
+  [[ $(metric "enumwatch_polls_total{outcome=\"error\",target=\"via-bouncer-$i\"}") == 0 ]] ||
+    fail "errors through pgbouncer: $(curl -sf "$BASE/api/v1/targets/via-bouncer-$i")"
+done
+expect_contains "$(curl -sf "$BASE/metrics")" 'enumwatch_migration_revision_info{revision="r1",target="via-bouncer-1"} 1'
+
+# Drift still shows up through the pooler, and the connections survive it.
+psql_q -d orders -c "ALTER TYPE order_status RENAME VALUE 'pending_payment' TO 'PendingPayment'"
+wait_for 5 "drift seen through pgbouncer" metric_is 'enumwatch_drift_items{kind="case_mismatch",target="via-bouncer-3"}' 1
+[[ $(metric 'enumwatch_polls_total{outcome="error",target="via-bouncer-2"}') == 0 ]] || fail "errors after DDL"
+pass
