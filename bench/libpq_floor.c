@@ -1,9 +1,9 @@
 /* The floor for bench/run: plain blocking libpq, one connection per target, running the daemon's
  * two catalog queries (same SQL, same parameters) round-robin over the targets for a fixed time.
- * Usage: libpq_floor SECONDS ENUM_SQL_FILE USAGE_SQL_FILE [INTERVAL_MS] < targets ("dsn<TAB>schema")
- * With INTERVAL_MS, each round over the targets starts INTERVAL_MS after the previous one (the
- * daemon's pacing); without it, rounds run back to back.
- * Prints: polls cpu_seconds max_rss_kb p50_ms p99_ms */
+ * Usage: libpq_floor SECONDS ENUM_SQL_FILE USAGE_SQL_FILE [INTERVAL_MS] < targets
+ * ("dsn<TAB>schema") With INTERVAL_MS, each round over the targets starts INTERVAL_MS after the
+ * previous one (the daemon's pacing); without it, rounds run back to back. Prints: polls
+ * cpu_seconds max_rss_kb p50_ms p99_ms */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +13,18 @@
 
 static char* slurp(const char* path) {
   FILE* f = fopen(path, "rb");
-  if (!f) { perror(path); exit(2); }
+  if (!f) {
+    perror(path);
+    exit(2);
+  }
   fseek(f, 0, SEEK_END);
   long n = ftell(f);
   fseek(f, 0, SEEK_SET);
   char* text = malloc((size_t)n + 1);
-  if (fread(text, 1, (size_t)n, f) != (size_t)n) { perror(path); exit(2); }
+  if (fread(text, 1, (size_t)n, f) != (size_t)n) {
+    perror(path);
+    exit(2);
+  }
   text[n] = 0;
   fclose(f);
   return text;
@@ -45,7 +51,10 @@ static int run(PGconn* conn, const char* sql, const char* schemas) {
 }
 
 int main(int argc, char** argv) {
-  if (argc != 4 && argc != 5) { fprintf(stderr, "usage: libpq_floor SECONDS ENUM_SQL USAGE_SQL [INTERVAL_MS] < targets\n"); return 2; }
+  if (argc != 4 && argc != 5) {
+    fprintf(stderr, "usage: libpq_floor SECONDS ENUM_SQL USAGE_SQL [INTERVAL_MS] < targets\n");
+    return 2;
+  }
   double seconds = atof(argv[1]);
   double interval = argc == 5 ? atof(argv[4]) / 1000.0 : 0.0;
   char* enum_sql = slurp(argv[2]);
@@ -60,7 +69,10 @@ int main(int argc, char** argv) {
     *tab = 0;
     tab[strcspn(tab + 1, "\n") + 1] = 0;
     conns[n] = PQconnectdb(line);
-    if (PQstatus(conns[n]) != CONNECTION_OK) { fprintf(stderr, "connect: %s", PQerrorMessage(conns[n])); return 2; }
+    if (PQstatus(conns[n]) != CONNECTION_OK) {
+      fprintf(stderr, "connect: %s", PQerrorMessage(conns[n]));
+      return 2;
+    }
     schemas[n] = malloc(strlen(tab + 1) + 3);
     sprintf(schemas[n], "{%s}", tab + 1);
     ++n;
@@ -86,11 +98,15 @@ int main(int argc, char** argv) {
     ++polls;
   }
   getrusage(RUSAGE_SELF, &after);
-  double cpu = (double)(after.ru_utime.tv_sec - before.ru_utime.tv_sec) + (double)(after.ru_stime.tv_sec - before.ru_stime.tv_sec) +
-               ((double)(after.ru_utime.tv_usec - before.ru_utime.tv_usec) + (double)(after.ru_stime.tv_usec - before.ru_stime.tv_usec)) / 1e6;
+  double cpu = (double)(after.ru_utime.tv_sec - before.ru_utime.tv_sec) +
+               (double)(after.ru_stime.tv_sec - before.ru_stime.tv_sec) +
+               ((double)(after.ru_utime.tv_usec - before.ru_utime.tv_usec) +
+                (double)(after.ru_stime.tv_usec - before.ru_stime.tv_usec)) /
+                   1e6;
   size_t kept = polls < capacity ? polls : capacity;
   qsort(latency, kept, sizeof(double), compare);
-  printf("%zu %.3f %ld %.3f %.3f\n", polls, cpu, after.ru_maxrss, latency[kept / 2], latency[(size_t)((double)kept * 0.99)]);
+  printf("%zu %.3f %ld %.3f %.3f\n", polls, cpu, after.ru_maxrss, latency[kept / 2],
+         latency[(size_t)((double)kept * 0.99)]);
   for (int i = 0; i < n; ++i) PQfinish(conns[i]);
   return 0;
 }

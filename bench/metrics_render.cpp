@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
   PollResult result;
   result.outcome = PollOutcome::ok;
   result.database = DatabaseState{};
-  for (int e = 0; e < 8; ++e) result.database->catalog.enums.push_back({{"s", "e" + std::to_string(e)}, {"a", "b"}});
+  for (int e = 0; e < 8; ++e)
+    result.database->catalog.enums.push_back({{"s", "e" + std::to_string(e)}, {"a", "b"}});
   result.report.polled_at = std::chrono::system_clock::now();
   for (int i = 0; i < targets; ++i) {
     configs[static_cast<std::size_t>(i)].name = "t" + std::to_string(i);
@@ -34,7 +35,9 @@ int main(int argc, char** argv) {
     for (const auto& target : configs) metrics.record_poll(target, {}, result);  // all stale
     auto start = std::chrono::steady_clock::now();
     bytes = metrics.serialize().size();
-    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    times.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
   }
   std::sort(times.begin(), times.end());
   std::printf("%.3f %.3f %zu\n", times[times.size() / 2], times[times.size() * 99 / 100], bytes);

@@ -20,7 +20,8 @@ class AsyncSemaphore {
       --available_;
       co_return;
     }
-    auto waiter = std::make_shared<boost::asio::steady_timer>(executor_, boost::asio::steady_timer::time_point::max());
+    auto waiter = std::make_shared<boost::asio::steady_timer>(
+        executor_, boost::asio::steady_timer::time_point::max());
     waiters_.push_back(waiter);
     boost::system::error_code ec;
     co_await waiter->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));

@@ -13,7 +13,8 @@ PgError query_failed(const StatementResult& result, const std::string& what) {
 
 }  // namespace
 
-boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection, const TargetOptions& options,
+boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
+                                                    const TargetOptions& options,
                                                     Deadline deadline) {
   using namespace std::chrono;
   const auto remaining = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
@@ -25,7 +26,8 @@ boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection, co
   // time is up. The migration table is read with the session's search_path; after it, an empty
   // search_path makes pg_get_expr qualify type names in column defaults, so that remediation SQL
   // can reuse them verbatim.
-  const std::string revision_sql = with_revision ? migration_revision_sql(options.migration_table) : std::string();
+  const std::string revision_sql =
+      with_revision ? migration_revision_sql(options.migration_table) : std::string();
   std::vector<Statement> statements;
   statements.push_back({"SELECT pg_catalog.set_config('statement_timeout', $1, true)",
                         {std::to_string(std::max<long long>(remaining, 1))}});
@@ -44,10 +46,11 @@ boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection, co
     if (revision.error) {
       std::string what = "reading migration_table \"" + options.migration_table + "\" failed";
       if (revision.sqlstate == "42P01") {
-        throw PgError(PgError::Kind::query,
-                      what + ": " + *revision.error +
-                          ": set migration_table to the table your migration tool writes, or to \"\"",
-                      revision.sqlstate);
+        throw PgError(
+            PgError::Kind::query,
+            what + ": " + *revision.error +
+                ": set migration_table to the table your migration tool writes, or to \"\"",
+            revision.sqlstate);
       }
       throw query_failed(revision, what);
     }

@@ -44,7 +44,8 @@ int run_check(const CheckArgs& args) {
       const TargetConfig& target = *selected[i];
       try {
         TargetPoller poller;
-        auto result = co_await poller.poll(target, snapshots_for(target, snapshots), read_password(target));
+        auto result =
+            co_await poller.poll(target, snapshots_for(target, snapshots), read_password(target));
         reports[i] = std::move(result.report);
       } catch (const Error& e) {
         reports[i].name = target.name;
@@ -52,8 +53,8 @@ int run_check(const CheckArgs& args) {
       }
     }
   };
-  const std::size_t workers = std::min<std::size_t>(static_cast<std::size_t>(config.daemon.max_concurrent_polls),
-                                                    selected.size());
+  const std::size_t workers = std::min<std::size_t>(
+      static_cast<std::size_t>(config.daemon.max_concurrent_polls), selected.size());
   for (std::size_t w = 0; w < workers; ++w) {
     asio::co_spawn(io, worker(), [](std::exception_ptr e) {
       if (e) std::rethrow_exception(e);

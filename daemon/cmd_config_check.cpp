@@ -16,8 +16,8 @@ int run_config_check(const std::string& config_path) {
       (void)load_snapshot(*source.path);
       ++files;
     }
-    std::cout << config_path << ": ok (" << config.targets.size() << " targets, " << config.snapshots.size()
-              << " snapshots, " << files << " snapshot files checked)\n";
+    std::cout << config_path << ": ok (" << config.targets.size() << " targets, "
+              << config.snapshots.size() << " snapshots, " << files << " snapshot files checked)\n";
     return kExitOk;
   } catch (const Error& e) {
     print_error(e.what());

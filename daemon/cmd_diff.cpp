@@ -27,7 +27,8 @@ std::string sql_output(const std::vector<DriftItem>& items) {
   for (const auto& i : items) {
     if (i.remediation_sql) continue;
     out += "-- not fixable in SQL: " + std::string(to_string(i.kind)) + " " +
-           (i.enum_name.empty() ? std::string() : i.schema + "." + i.enum_name + ": ") + i.message + "\n";
+           (i.enum_name.empty() ? std::string() : i.schema + "." + i.enum_name + ": ") + i.message +
+           "\n";
   }
   if (!out.empty()) out += "\n";
   return out + remediation_script(items);
@@ -61,7 +62,8 @@ int run_diff(const DiffArgs& args) {
         co_return co_await read_database(*connection, read_options, deadline);
       });
     }
-    std::vector<NamedSnapshot> snapshots{{stem(args.snapshot), std::make_shared<Snapshot>(std::move(expected))}};
+    std::vector<NamedSnapshot> snapshots{
+        {stem(args.snapshot), std::make_shared<Snapshot>(std::move(expected))}};
     auto items = diff(target, snapshots, database, options);
 
     if (args.format == "json") {

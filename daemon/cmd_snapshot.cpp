@@ -34,7 +34,8 @@ int run_snapshot(const SnapshotArgs& args) {
       std::cout << text;
     } else {
       write_file_atomically(args.output, text);
-      std::cerr << "enumwatch: wrote " << snapshot.enums.size() << " enum types to " << args.output << "\n";
+      std::cerr << "enumwatch: wrote " << snapshot.enums.size() << " enum types to " << args.output
+                << "\n";
     }
     return kExitOk;
   } catch (const std::exception& e) {

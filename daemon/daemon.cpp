@@ -45,11 +45,13 @@ LoadedConfig load_everything(const std::string& path) {
   out.snapshots = load_snapshots(out.config, SnapshotStore(out.config.daemon.state_dir));
   if (const auto& token_file = out.config.daemon.api_token_file) {
     std::string token = read_file(*token_file, "api token");
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' '))
+      token.pop_back();
     if (token.empty()) throw Error(*token_file + ": api token file is empty");
     out.token = std::move(token);
   }
-  for (const auto& target : out.config.targets) out.targets.push_back({target, read_password(target)});
+  for (const auto& target : out.config.targets)
+    out.targets.push_back({target, read_password(target)});
   return out;
 }
 
@@ -58,7 +60,8 @@ asio::ip::tcp::endpoint resolve_listen(const std::string& listen) {
   if (!address) throw Error("daemon.listen = \"" + listen + "\" is not host:port");
   asio::io_context io;
   asio::ip::tcp::resolver resolver(io);
-  auto results = resolver.resolve(address->host, std::to_string(address->port), asio::ip::tcp::resolver::passive);
+  auto results = resolver.resolve(address->host, std::to_string(address->port),
+                                  asio::ip::tcp::resolver::passive);
   return results.begin()->endpoint();
 }
 
@@ -71,9 +74,8 @@ class Daemon {
         metrics_(initial.config.daemon.per_enum_metrics),
         scheduler_(
             io_.get_executor(), registry_,
-            [this](const TargetConfig& target, std::span<const NamedSnapshot> snapshots, const PollResult& result) {
-              metrics_.record_poll(target, snapshots, result);
-            },
+            [this](const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
+                   const PollResult& result) { metrics_.record_poll(target, snapshots, result); },
             [this](const std::string& target) { metrics_.remove_target(target); }),
         api_(scheduler_, registry_, metrics_),
         server_(io_.get_executor(), [this](const HttpRequest& r) { return api_.handle(r); }),
@@ -89,10 +91,12 @@ class Daemon {
     try {
       server_.start(resolve_listen(config_.daemon.listen));
     } catch (const std::exception& e) {
-      spdlog::error("cannot listen on {}: {}: free the port or change daemon.listen", config_.daemon.listen, e.what());
+      spdlog::error("cannot listen on {}: {}: free the port or change daemon.listen",
+                    config_.daemon.listen, e.what());
       return kExitError;
     }
-    spdlog::info("enumwatch listening on {}, watching {} targets", config_.daemon.listen, config_.targets.size());
+    spdlog::info("enumwatch listening on {}, watching {} targets", config_.daemon.listen,
+                 config_.targets.size());
     systemd::ready(status_line());
     wait_for_signals();
     asio::co_spawn(io_, housekeeping(), asio::detached);
@@ -124,7 +128,8 @@ class Daemon {
     try {
       LoadedConfig next = load_everything(path_);
       if (next.config.daemon.listen != config_.daemon.listen) {
-        spdlog::warn("daemon.listen changed to {}: restart enumwatch to listen there", next.config.daemon.listen);
+        spdlog::warn("daemon.listen changed to {}: restart enumwatch to listen there",
+                     next.config.daemon.listen);
       }
       configure_logging(next.config.daemon.log_level, next.config.daemon.log_format);
       registry_.replace(SnapshotStore(next.config.daemon.state_dir), std::move(next.snapshots));
@@ -138,7 +143,8 @@ class Daemon {
       metrics_.record_reload(true, now);
       config_ = std::move(next.config);
       spdlog::info("config reloaded: {} targets ({} added, {} changed, {} removed, {} unchanged)",
-                   config_.targets.size(), changes.added, changes.changed, changes.removed, changes.kept);
+                   config_.targets.size(), changes.added, changes.changed, changes.removed,
+                   changes.kept);
     } catch (const std::exception& e) {
       metrics_.record_reload(false, now);
       spdlog::error("config reload rejected, keeping the running config: {}", e.what());
@@ -153,8 +159,8 @@ class Daemon {
       up += r.up ? 1 : 0;
       drifting += r.drift.empty() ? 0 : 1;
     }
-    return std::to_string(reports.size()) + " targets, " + std::to_string(up) + " up, " + std::to_string(drifting) +
-           " with drift";
+    return std::to_string(reports.size()) + " targets, " + std::to_string(up) + " up, " +
+           std::to_string(drifting) + " with drift";
   }
 
   // Watchdog pings only while the scheduler makes progress, and a STATUS= line now and then.
@@ -164,8 +170,9 @@ class Daemon {
     auto last_status = std::chrono::steady_clock::now();
     bool warned = false;
     for (;;) {
-      timer.expires_after(watchdog ? std::min<std::chrono::microseconds>(*watchdog, std::chrono::seconds(5))
-                                   : std::chrono::microseconds(std::chrono::seconds(5)));
+      timer.expires_after(
+          watchdog ? std::min<std::chrono::microseconds>(*watchdog, std::chrono::seconds(5))
+                   : std::chrono::microseconds(std::chrono::seconds(5)));
       boost::system::error_code ec;
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       const auto now = std::chrono::steady_clock::now();
@@ -174,7 +181,9 @@ class Daemon {
           systemd::watchdog();
           warned = false;
         } else if (!warned) {
-          spdlog::error("scheduler is stalled (a poll or wake-up is overdue): not feeding the systemd watchdog");
+          spdlog::error(
+              "scheduler is stalled (a poll or wake-up is overdue): not feeding the systemd "
+              "watchdog");
           warned = true;
         }
       }

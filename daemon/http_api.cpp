@@ -54,13 +54,15 @@ boost::json::value snapshot_json(const std::string& name, const LoadedSnapshot& 
   o["digest"] = s.digest;
   o["revision"] = s.snapshot->revision ? boost::json::value(*s.snapshot->revision) : nullptr;
   o["source"] = s.snapshot->source ? boost::json::value(*s.snapshot->source) : nullptr;
-  o["registered_at"] = loaded.file_managed ? boost::json::value(nullptr) : boost::json::value(format_timestamp(s.registered_at));
+  o["registered_at"] = loaded.file_managed ? boost::json::value(nullptr)
+                                           : boost::json::value(format_timestamp(s.registered_at));
   o["snapshot"] = boost::json::parse(to_json(*s.snapshot));
   return o;
 }
 
 // "/api/v1/targets/orders-prod/poll" with prefix "/api/v1/targets/" -> {"orders-prod", "poll"}
-std::optional<std::pair<std::string, std::string>> split_resource(std::string_view path, std::string_view prefix) {
+std::optional<std::pair<std::string, std::string>> split_resource(std::string_view path,
+                                                                  std::string_view prefix) {
   if (!path.starts_with(prefix)) return std::nullopt;
   std::string_view rest = path.substr(prefix.size());
   auto slash = rest.find('/');
@@ -79,12 +81,14 @@ bool tokens_equal(std::string_view presented, std::string_view expected) {
 
 std::optional<HttpResponse> HttpApi::check_token(const HttpRequest& request) const {
   if (!token_) {
-    return error(http::status::forbidden, "write endpoints are disabled: set api_token_file in [daemon]");
+    return error(http::status::forbidden,
+                 "write endpoints are disabled: set api_token_file in [daemon]");
   }
   auto header = request[http::field::authorization];
   constexpr std::string_view kBearer = "Bearer ";
   if (!header.starts_with(kBearer) ||
-      !tokens_equal(std::string_view(header.data(), header.size()).substr(kBearer.size()), *token_)) {
+      !tokens_equal(std::string_view(header.data(), header.size()).substr(kBearer.size()),
+                    *token_)) {
     auto res = error(http::status::unauthorized, "missing or wrong bearer token");
     res.set(http::field::www_authenticate, "Bearer");
     return res;
@@ -100,7 +104,8 @@ boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request)
 
   if (path == "/metrics") {
     if (!get) co_return method_not_allowed("GET");
-    co_return respond(http::status::ok, metrics_.serialize(), "text/plain; version=0.0.4; charset=utf-8");
+    co_return respond(http::status::ok, metrics_.serialize(),
+                      "text/plain; version=0.0.4; charset=utf-8");
   }
   if (path == "/healthz") {
     if (!get) co_return method_not_allowed("GET");
@@ -108,9 +113,10 @@ boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request)
   }
   if (path == "/readyz") {
     if (!get) co_return method_not_allowed("GET");
-    if (scheduler_.every_target_polled()) co_return respond(http::status::ok, "ready\n", "text/plain; charset=utf-8");
-    co_return respond(http::status::service_unavailable, "not ready: some targets were not polled yet\n",
-                      "text/plain; charset=utf-8");
+    if (scheduler_.every_target_polled())
+      co_return respond(http::status::ok, "ready\n", "text/plain; charset=utf-8");
+    co_return respond(http::status::service_unavailable,
+                      "not ready: some targets were not polled yet\n", "text/plain; charset=utf-8");
   }
   if (path == "/api/v1/status") {
     if (!get) co_return method_not_allowed("GET");
@@ -127,38 +133,47 @@ boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request)
     if (tail == "poll") {
       if (method != http::verb::post) co_return method_not_allowed("POST");
       if (auto denied = check_token(request)) co_return *denied;
-      if (!scheduler_.request_poll(name)) co_return error(http::status::not_found, "no target named \"" + name + "\"");
+      if (!scheduler_.request_poll(name))
+        co_return error(http::status::not_found, "no target named \"" + name + "\"");
       spdlog::info("target {}: poll requested over the API", name);
-      co_return json(http::status::accepted, boost::json::object{{"target", name}, {"poll", "requested"}});
+      co_return json(http::status::accepted,
+                     boost::json::object{{"target", name}, {"poll", "requested"}});
     }
   }
-  if (auto resource = split_resource(path, "/api/v1/snapshots/"); resource && resource->second.empty()) {
+  if (auto resource = split_resource(path, "/api/v1/snapshots/");
+      resource && resource->second.empty()) {
     const std::string& name = resource->first;
     if (method == http::verb::put) co_return co_await put_snapshot(request, name);
     if (!get) co_return method_not_allowed("GET, PUT");
     const LoadedSnapshot* loaded = snapshots_.find(name);
-    if (!loaded) co_return error(http::status::not_found, "no snapshot named \"" + name + "\" in the config");
-    if (!loaded->current) co_return error(http::status::not_found, "snapshot \"" + name + "\" is not registered yet");
+    if (!loaded)
+      co_return error(http::status::not_found, "no snapshot named \"" + name + "\" in the config");
+    if (!loaded->current)
+      co_return error(http::status::not_found, "snapshot \"" + name + "\" is not registered yet");
     co_return json(http::status::ok, snapshot_json(name, *loaded));
   }
   co_return error(http::status::not_found, "no such endpoint: see docs/http-api.md");
 }
 
-boost::asio::awaitable<HttpResponse> HttpApi::put_snapshot(const HttpRequest& request, const std::string& name) {
+boost::asio::awaitable<HttpResponse> HttpApi::put_snapshot(const HttpRequest& request,
+                                                           const std::string& name) {
   if (auto denied = check_token(request)) co_return *denied;
   const LoadedSnapshot* loaded = snapshots_.find(name);
   if (!loaded) {
-    co_return error(http::status::not_found,
-                    "no snapshot named \"" + name + "\" in the config: add [snapshots." + name + "] without a path");
+    co_return error(http::status::not_found, "no snapshot named \"" + name +
+                                                 "\" in the config: add [snapshots." + name +
+                                                 "] without a path");
   }
   if (loaded->file_managed) {
-    co_return error(http::status::conflict, "snapshot \"" + name + "\" is file-managed: edit its file and send SIGHUP");
+    co_return error(http::status::conflict,
+                    "snapshot \"" + name + "\" is file-managed: edit its file and send SIGHUP");
   }
   auto content_type = request[http::field::content_type];
   const bool is_json = content_type.find("json") != boost::beast::string_view::npos;
   Snapshot snapshot;
   try {
-    snapshot = parse_snapshot(request.body(), is_json ? SnapshotFormat::json : SnapshotFormat::toml, "request body");
+    snapshot = parse_snapshot(request.body(), is_json ? SnapshotFormat::json : SnapshotFormat::toml,
+                              "request body");
   } catch (const Error& e) {
     co_return error(http::status::bad_request, e.what());
   }
@@ -167,16 +182,19 @@ boost::asio::awaitable<HttpResponse> HttpApi::put_snapshot(const HttpRequest& re
     stored = co_await snapshots_.register_version(name, std::move(snapshot));
   } catch (const Error& e) {
     spdlog::error("snapshot {}: registration failed: {}", name, e.what());
-    co_return error(http::status::internal_server_error, "could not persist the snapshot: " + std::string(e.what()));
+    co_return error(http::status::internal_server_error,
+                    "could not persist the snapshot: " + std::string(e.what()));
   }
   spdlog::info("snapshot {}: registered digest {} revision {}", name, stored.digest,
                stored.snapshot->revision.value_or("-"));
   metrics_.set_snapshots(snapshots_.all());
   scheduler_.request_polls_using(name);
-  boost::json::object body{{"name", name},
-                           {"digest", stored.digest},
-                           {"revision", stored.snapshot->revision ? boost::json::value(*stored.snapshot->revision) : nullptr},
-                           {"registered_at", format_timestamp(stored.registered_at)}};
+  boost::json::object body{
+      {"name", name},
+      {"digest", stored.digest},
+      {"revision",
+       stored.snapshot->revision ? boost::json::value(*stored.snapshot->revision) : nullptr},
+      {"registered_at", format_timestamp(stored.registered_at)}};
   co_return json(http::status::ok, body);
 }
 

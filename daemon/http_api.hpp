@@ -25,7 +25,8 @@ class HttpApi {
   [[nodiscard]] boost::asio::awaitable<HttpResponse> handle(const HttpRequest& request);
 
  private:
-  boost::asio::awaitable<HttpResponse> put_snapshot(const HttpRequest& request, const std::string& name);
+  boost::asio::awaitable<HttpResponse> put_snapshot(const HttpRequest& request,
+                                                    const std::string& name);
   [[nodiscard]] std::optional<HttpResponse> check_token(const HttpRequest& request) const;
 
   Scheduler& scheduler_;

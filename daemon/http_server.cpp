@@ -22,7 +22,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     auto self = shared_from_this();
     while (acceptor.is_open()) {
       boost::system::error_code ec;
-      tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      tcp::socket socket =
+          co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
       if (ec == asio::error::operation_aborted) break;
       if (ec) {
         // Out of descriptors and the like: log once per failure and keep serving.
@@ -57,14 +58,16 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
       parser.body_limit(limits.max_body_bytes);
       stream.expires_after(limits.request_timeout);
-      co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      co_await http::async_read(stream, buffer, parser,
+                                asio::redirect_error(asio::use_awaitable, ec));
       if (ec == http::error::body_limit) {
         auto res = plain(http::status::payload_too_large, "request body larger than 1 MiB\n", 11);
         co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
         break;
       }
       if (ec == http::error::header_limit) {
-        auto res = plain(http::status::request_header_fields_too_large, "request headers too large\n", 11);
+        auto res =
+            plain(http::status::request_header_fields_too_large, "request headers too large\n", 11);
         co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
         break;
       }
@@ -74,8 +77,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       try {
         response = co_await handler(request);
       } catch (const std::exception& e) {
-        spdlog::error("http: {} {} failed: {}", std::string(request.method_string()), std::string(request.target()), e.what());
-        response = plain(http::status::internal_server_error, "internal error\n", request.version());
+        spdlog::error("http: {} {} failed: {}", std::string(request.method_string()),
+                      std::string(request.target()), e.what());
+        response =
+            plain(http::status::internal_server_error, "internal error\n", request.version());
       }
       response.version(request.version());
       response.keep_alive(request.keep_alive() && response.keep_alive());
@@ -98,7 +103,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
 HttpServer::HttpServer(asio::any_io_executor executor, HttpHandler handler, HttpLimits limits)
     : impl_(std::make_shared<Impl>(executor, std::move(handler), limits)) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+}
 
 void HttpServer::start(const tcp::endpoint& endpoint) {
   auto& acceptor = impl_->acceptor;
@@ -114,6 +121,8 @@ void HttpServer::stop() {
   impl_->acceptor.close(ec);
 }
 
-tcp::endpoint HttpServer::local_endpoint() const { return impl_->acceptor.local_endpoint(); }
+tcp::endpoint HttpServer::local_endpoint() const {
+  return impl_->acceptor.local_endpoint();
+}
 
 }  // namespace enumwatch

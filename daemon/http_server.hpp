@@ -19,7 +19,7 @@ using HttpHandler = std::function<boost::asio::awaitable<HttpResponse>(const Htt
 struct HttpLimits {
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 1024 * 1024;  // SPEC §6: snapshot bodies up to 1 MiB
-  std::chrono::seconds request_timeout{10};   // to read a request or write a response
+  std::chrono::seconds request_timeout{10};  // to read a request or write a response
   int max_connections = 64;
 };
 

@@ -16,21 +16,25 @@ class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     boost::json::object line;
-    line["ts"] = format_timestamp(std::chrono::time_point_cast<std::chrono::system_clock::duration>(msg.time));
+    line["ts"] = format_timestamp(
+        std::chrono::time_point_cast<std::chrono::system_clock::duration>(msg.time));
     line["level"] = std::string(spdlog::level::to_string_view(msg.level).data(),
                                 spdlog::level::to_string_view(msg.level).size());
     line["msg"] = std::string(msg.payload.data(), msg.payload.size());
     const std::string text = boost::json::serialize(line) + "\n";
     dest.append(text.data(), text.data() + text.size());
   }
-  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<JsonFormatter>();
+  }
 };
 
 }  // namespace
 
 void configure_logging(const std::string& level, const std::string& format) {
   static auto logger = [] {
-    auto l = std::make_shared<spdlog::logger>("enumwatch", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    auto l = std::make_shared<spdlog::logger>("enumwatch",
+                                              std::make_shared<spdlog::sinks::stderr_sink_mt>());
     spdlog::set_default_logger(l);
     return l;
   }();

@@ -11,9 +11,13 @@
 
 namespace enumwatch {
 
-void print_error(const std::string& message) { std::cerr << "enumwatch: " << message << "\n"; }
+void print_error(const std::string& message) {
+  std::cerr << "enumwatch: " << message << "\n";
+}
 
-bool stdout_wants_colour() { return ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR"); }
+bool stdout_wants_colour() {
+  return ::isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR");
+}
 
 }  // namespace enumwatch
 
@@ -30,32 +34,46 @@ int main(int argc, char** argv) {
 
   CheckArgs check_args;
   auto* check = app.add_subcommand("check", "Poll each target once, diff, print, exit 0/1/2");
-  check->add_option("--config", check_args.config, "Config file")->envname("ENUMWATCH_CONFIG")->required();
+  check->add_option("--config", check_args.config, "Config file")
+      ->envname("ENUMWATCH_CONFIG")
+      ->required();
   check->add_option("--target", check_args.targets, "Only this target (repeatable)");
-  check->add_option("--format", check_args.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  check->add_option("--format", check_args.format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
 
   SnapshotArgs snapshot_args;
-  auto* snapshot = app.add_subcommand("snapshot", "Capture the enums of a live database as a snapshot");
-  snapshot->add_option("--dsn", snapshot_args.dsn, "key=value or postgresql:// connection string")->required();
+  auto* snapshot =
+      app.add_subcommand("snapshot", "Capture the enums of a live database as a snapshot");
+  snapshot->add_option("--dsn", snapshot_args.dsn, "key=value or postgresql:// connection string")
+      ->required();
   snapshot->add_option("--schema", snapshot_args.schemas, "Only this schema (repeatable)");
-  snapshot->add_option("--output", snapshot_args.output, "Write here instead of stdout (atomically)");
+  snapshot->add_option("--output", snapshot_args.output,
+                       "Write here instead of stdout (atomically)");
   snapshot->add_option("--revision", snapshot_args.revision, "Record this code/migration revision");
-  snapshot->add_option("--format", snapshot_args.format, "toml or json")->check(CLI::IsMember({"toml", "json"}));
-  snapshot->add_option("--timeout", snapshot_args.timeout, "Connect + query time limit (default 10s)");
+  snapshot->add_option("--format", snapshot_args.format, "toml or json")
+      ->check(CLI::IsMember({"toml", "json"}));
+  snapshot->add_option("--timeout", snapshot_args.timeout,
+                       "Connect + query time limit (default 10s)");
 
   DiffArgs diff_args;
   auto* diff = app.add_subcommand("diff", "Diff a snapshot against a database or another snapshot");
-  diff->add_option("--snapshot", diff_args.snapshot, "The expected snapshot (TOML or .json)")->required();
+  diff->add_option("--snapshot", diff_args.snapshot, "The expected snapshot (TOML or .json)")
+      ->required();
   auto* dsn = diff->add_option("--dsn", diff_args.dsn, "The database to compare with");
-  auto* against = diff->add_option("--against", diff_args.against, "A snapshot standing for the database");
+  auto* against =
+      diff->add_option("--against", diff_args.against, "A snapshot standing for the database");
   dsn->excludes(against);
   diff->add_option("--schema", diff_args.schemas, "Only this schema (repeatable)");
-  diff->add_option("--format", diff_args.format, "text, json or sql")->check(CLI::IsMember({"text", "json", "sql"}));
+  diff->add_option("--format", diff_args.format, "text, json or sql")
+      ->check(CLI::IsMember({"text", "json", "sql"}));
   diff->add_option("--timeout", diff_args.timeout, "Connect + query time limit (default 10s)");
 
   std::string config_check_path;
-  auto* config_check = app.add_subcommand("config-check", "Validate a config and its snapshot files, offline");
-  config_check->add_option("--config", config_check_path, "Config file")->envname("ENUMWATCH_CONFIG")->required();
+  auto* config_check =
+      app.add_subcommand("config-check", "Validate a config and its snapshot files, offline");
+  config_check->add_option("--config", config_check_path, "Config file")
+      ->envname("ENUMWATCH_CONFIG")
+      ->required();
 
   std::string help_topic;
   auto* help = app.add_subcommand("help", "Show help for enumwatch or one command");
@@ -81,7 +99,8 @@ int main(int argc, char** argv) {
       std::cout << app.get_subcommand(help_topic)->help();
       return kExitOk;
     } catch (const CLI::OptionNotFound&) {
-      print_error("no command \"" + help_topic + "\" (commands: run, check, snapshot, diff, config-check)");
+      print_error("no command \"" + help_topic +
+                  "\" (commands: run, check, snapshot, diff, config-check)");
       return kExitError;
     }
   }

@@ -83,7 +83,8 @@ void append_number(std::string& out, double value) {
   } else if (std::isinf(value)) {
     out += value > 0 ? "+Inf" : "-Inf";
   } else if (value == std::floor(value) && std::fabs(value) < 1e15) {
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(value));  // counts: cheap
+    auto [end, ec] =
+        std::to_chars(buf, buf + sizeof buf, static_cast<long long>(value));  // counts: cheap
     out.append(buf, end);
   } else {
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
@@ -106,7 +107,8 @@ struct SampleLabels {
   std::string_view le = {};
 };
 
-void append_sample(std::string& out, std::string_view name, const SampleLabels& labels, double value) {
+void append_sample(std::string& out, std::string_view name, const SampleLabels& labels,
+                   double value) {
   out += name;
   out += '{';
   if (!labels.key.empty()) {
@@ -146,14 +148,18 @@ struct FamilyHeader {
 };
 constexpr FamilyHeader kTargetFamilyHeaders[kTargetFamilies] = {
     {"enumwatch_up", "1 if the last poll of the target succeeded, else 0.", "gauge"},
-    {"enumwatch_poll_duration_seconds", "Duration of target polls (connect and queries) in seconds.", "histogram"},
+    {"enumwatch_poll_duration_seconds",
+     "Duration of target polls (connect and queries) in seconds.", "histogram"},
     {"enumwatch_polls_total", "Polls of the target by outcome.", "counter"},
-    {"enumwatch_last_successful_poll_timestamp_seconds", "Unix time of the target's last successful poll.", "gauge"},
+    {"enumwatch_last_successful_poll_timestamp_seconds",
+     "Unix time of the target's last successful poll.", "gauge"},
     {"enumwatch_drift_items", "Current drift items of the target by kind.", "gauge"},
-    {"enumwatch_enums", "Number of enum types seen, in the database or in the target's snapshots.", "gauge"},
+    {"enumwatch_enums", "Number of enum types seen, in the database or in the target's snapshots.",
+     "gauge"},
 };
 
-const prom::Histogram::BucketBoundaries kPollBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+const prom::Histogram::BucketBoundaries kPollBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                     0.5,   1,    2.5,   5,    10,  30};
 
 }  // namespace
 
@@ -162,7 +168,10 @@ struct Metrics::Impl {
       : per_enum_metrics(per_enum),
         registry(std::make_shared<prom::Registry>()),
         target_registry(std::make_shared<prom::Registry>()),
-        up(prom::BuildGauge().Name(kTargetFamilyHeaders[kUp].name).Help(kTargetFamilyHeaders[kUp].help).Register(*target_registry)),
+        up(prom::BuildGauge()
+               .Name(kTargetFamilyHeaders[kUp].name)
+               .Help(kTargetFamilyHeaders[kUp].help)
+               .Register(*target_registry)),
         poll_duration(prom::BuildHistogram()
                           .Name(kTargetFamilyHeaders[kDuration].name)
                           .Help(kTargetFamilyHeaders[kDuration].help)
@@ -179,10 +188,11 @@ struct Metrics::Impl {
                         .Name(kTargetFamilyHeaders[kDrift].name)
                         .Help(kTargetFamilyHeaders[kDrift].help)
                         .Register(*target_registry)),
-        enum_drifted_family(prom::BuildGauge()
-                                .Name("enumwatch_enum_drifted")
-                                .Help("1 while the enum drifts; severity is the highest of its items.")
-                                .Register(*registry)),
+        enum_drifted_family(
+            prom::BuildGauge()
+                .Name("enumwatch_enum_drifted")
+                .Help("1 while the enum drifts; severity is the highest of its items.")
+                .Register(*registry)),
         enums(prom::BuildGauge()
                   .Name(kTargetFamilyHeaders[kEnums].name)
                   .Help(kTargetFamilyHeaders[kEnums].help)
@@ -242,16 +252,19 @@ struct Metrics::Impl {
     s.stale = false;
     for (auto& t : s.text) t.clear();
     append_sample(s.text[kUp], kTargetFamilyHeaders[kUp].name, {name}, s.up->Value());
-    append_histogram(s.text[kDuration], kTargetFamilyHeaders[kDuration].name, name, s.duration->Collect().histogram);
+    append_histogram(s.text[kDuration], kTargetFamilyHeaders[kDuration].name, name,
+                     s.duration->Collect().histogram);
     for (const auto& [outcome, counter] : s.polls) {
-      append_sample(s.text[kPolls], kTargetFamilyHeaders[kPolls].name, {name, "outcome", to_string(outcome)},
-                    counter->Value());
+      append_sample(s.text[kPolls], kTargetFamilyHeaders[kPolls].name,
+                    {name, "outcome", to_string(outcome)}, counter->Value());
     }
     if (s.last_success) {
-      append_sample(s.text[kLastSuccess], kTargetFamilyHeaders[kLastSuccess].name, {name}, s.last_success->Value());
+      append_sample(s.text[kLastSuccess], kTargetFamilyHeaders[kLastSuccess].name, {name},
+                    s.last_success->Value());
     }
     for (const auto& [kind, gauge] : s.drift) {
-      append_sample(s.text[kDrift], kTargetFamilyHeaders[kDrift].name, {name, "kind", to_string(kind)}, gauge->Value());
+      append_sample(s.text[kDrift], kTargetFamilyHeaders[kDrift].name,
+                    {name, "kind", to_string(kind)}, gauge->Value());
     }
     append_sample(s.text[kEnums], kTargetFamilyHeaders[kEnums].name, {name, "source", "database"},
                   s.enums_database->Value());
@@ -289,7 +302,8 @@ Metrics::~Metrics() = default;
 void Metrics::set_per_enum_metrics(bool enabled) {
   impl_->per_enum_metrics = enabled;
   if (!enabled) {
-    for (const auto& [name, series] : impl_->targets) impl_->enum_values.replace({{"target", name}}, {});
+    for (const auto& [name, series] : impl_->targets)
+      impl_->enum_values.replace({{"target", name}}, {});
   }
 }
 
@@ -303,7 +317,8 @@ void Metrics::add_target(const std::string& target) {
   for (PollOutcome o : {PollOutcome::ok, PollOutcome::error, PollOutcome::timeout}) {
     s.polls[o] = &m.polls.Add({{"target", target}, {"outcome", std::string(to_string(o))}});
   }
-  for (DriftKind k : kAllDriftKinds) s.drift[k] = &m.drift_items.Add({{"target", target}, {"kind", std::string(to_string(k))}});
+  for (DriftKind k : kAllDriftKinds)
+    s.drift[k] = &m.drift_items.Add({{"target", target}, {"kind", std::string(to_string(k))}});
   s.enums_database = &m.enums.Add({{"target", target}, {"source", "database"}});
   s.enums_snapshot = &m.enums.Add({{"target", target}, {"source", "snapshot"}});
   m.targets.emplace(target, std::move(s));
@@ -340,7 +355,8 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
   if (result.outcome != PollOutcome::ok || !result.database) return;  // keep the last known drift
 
   if (!s.last_success) s.last_success = &m.last_success.Add({{"target", target.name}});
-  s.last_success->Set(seconds_since_epoch(result.report.polled_at.value_or(std::chrono::system_clock::now())));
+  s.last_success->Set(
+      seconds_since_epoch(result.report.polled_at.value_or(std::chrono::system_clock::now())));
 
   std::map<DriftKind, int> counts;
   std::map<prom::Labels, double> drifted;
@@ -369,8 +385,10 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
     for (const auto& e : named.snapshot->enums) {
       if (!target.options.scope.includes(e.type) || !snapshot_enums.insert(e.type).second) continue;
       if (m.per_enum_metrics) {
-        values[{{"target", target.name}, {"schema", e.type.schema}, {"enum", e.type.name}, {"source", "snapshot"}}] =
-            static_cast<double>(e.values.size());
+        values[{{"target", target.name},
+                {"schema", e.type.schema},
+                {"enum", e.type.name},
+                {"source", "snapshot"}}] = static_cast<double>(e.values.size());
       }
     }
   }
@@ -378,14 +396,17 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
   s.enums_snapshot->Set(static_cast<double>(snapshot_enums.size()));
   if (m.per_enum_metrics) {
     for (const auto& e : database.catalog.enums) {
-      values[{{"target", target.name}, {"schema", e.type.schema}, {"enum", e.type.name}, {"source", "database"}}] =
-          static_cast<double>(e.values.size());
+      values[{{"target", target.name},
+              {"schema", e.type.schema},
+              {"enum", e.type.name},
+              {"source", "database"}}] = static_cast<double>(e.values.size());
     }
   }
   m.enum_values.replace(owner, values);
 
   std::map<prom::Labels, double> revision;
-  if (database.migration_revision) revision[{{"target", target.name}, {"revision", *database.migration_revision}}] = 1;
+  if (database.migration_revision)
+    revision[{{"target", target.name}, {"revision", *database.migration_revision}}] = 1;
   m.migration_info.replace(owner, revision);
 }
 
@@ -408,7 +429,9 @@ void Metrics::record_reload(bool success, std::chrono::system_clock::time_point 
 void Metrics::count_alert_notification(const std::string& receiver, bool ok) {
   auto& m = *impl_;
   auto [it, inserted] = m.notifications.try_emplace({receiver, ok}, nullptr);
-  if (inserted) it->second = &m.alert_notifications.Add({{"receiver", receiver}, {"outcome", ok ? "ok" : "error"}});
+  if (inserted)
+    it->second =
+        &m.alert_notifications.Add({{"receiver", receiver}, {"outcome", ok ? "ok" : "error"}});
   it->second->Increment();
 }
 
@@ -434,7 +457,8 @@ std::string Metrics::serialize() const {
   }
   auto families = m.registry->Collect();
   auto process = collect_process_metrics();
-  families.insert(families.end(), std::make_move_iterator(process.begin()), std::make_move_iterator(process.end()));
+  families.insert(families.end(), std::make_move_iterator(process.begin()),
+                  std::make_move_iterator(process.end()));
   out += prom::TextSerializer().Serialize(families);
   return out;
 }

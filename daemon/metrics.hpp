@@ -26,7 +26,8 @@ class Metrics {
   // Series for a target exist from the moment it is configured (up 0, counters 0).
   void add_target(const std::string& target);
   void remove_target(const std::string& target);
-  void record_poll(const TargetConfig& target, std::span<const NamedSnapshot> snapshots, const PollResult& result);
+  void record_poll(const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
+                   const PollResult& result);
   void set_snapshots(const SnapshotSet& snapshots);
   void record_reload(bool success, std::chrono::system_clock::time_point when);
   void count_alert_notification(const std::string& receiver, bool ok);

@@ -56,7 +56,8 @@ std::vector<std::string> split_commas(const std::string& text) {
 std::string describe(const ConnParams& params) {
   std::string out;
   for (const char* key : {"host", "hostaddr", "port", "dbname"}) {
-    if (const auto* v = params.find(key)) out += (out.empty() ? "" : " ") + std::string(key) + "=" + *v;
+    if (const auto* v = params.find(key))
+      out += (out.empty() ? "" : " ") + std::string(key) + "=" + *v;
   }
   return out.empty() ? std::string("default libpq connection") : out;
 }
@@ -72,7 +73,8 @@ Rows rows_of(const PGresult* result) {
       if (PQgetisnull(result, r, f)) {
         row.emplace_back(std::nullopt);
       } else {
-        row.emplace_back(std::string(PQgetvalue(result, r, f), static_cast<std::size_t>(PQgetlength(result, r, f))));
+        row.emplace_back(std::string(PQgetvalue(result, r, f),
+                                     static_cast<std::size_t>(PQgetlength(result, r, f))));
       }
     }
     rows.push_back(std::move(row));
@@ -102,11 +104,13 @@ struct PgConnection::Impl {
 
   [[noreturn]] void fail_timeout(std::string_view doing) {
     broken = true;
-    throw PgError(PgError::Kind::timeout, "timed out " + std::string(doing) + " (" + description + ")");
+    throw PgError(PgError::Kind::timeout,
+                  "timed out " + std::string(doing) + " (" + description + ")");
   }
 
   // Waits until libpq's socket is ready, or the deadline passes.
-  asio::awaitable<void> wait(asio::posix::descriptor_base::wait_type direction, std::string_view doing) {
+  asio::awaitable<void> wait(asio::posix::descriptor_base::wait_type direction,
+                             std::string_view doing) {
     if (timed_out) fail_timeout(doing);
     if (!socket.is_open()) {
       broken = true;
@@ -120,7 +124,8 @@ struct PgConnection::Impl {
     if (timed_out) fail_timeout(doing);
     if (ec) {
       broken = true;
-      throw PgError(PgError::Kind::connect, "waiting on the connection failed: " + ec.message() + " (" + description + ")");
+      throw PgError(PgError::Kind::connect,
+                    "waiting on the connection failed: " + ec.message() + " (" + description + ")");
     }
   }
 
@@ -136,16 +141,18 @@ struct PgConnection::Impl {
 namespace {
 
 // Arms the deadline: when it passes, pending waits are cancelled and the operation times out.
-void arm_deadline(const std::shared_ptr<PgConnection>& self, PgConnection::Impl& impl, Deadline deadline) {
+void arm_deadline(const std::shared_ptr<PgConnection>& self, PgConnection::Impl& impl,
+                  Deadline deadline) {
   impl.timed_out = false;
   impl.timer.expires_at(deadline);
-  impl.timer.async_wait([weak = std::weak_ptr<PgConnection>(self), &impl](boost::system::error_code ec) {
-    if (ec || !weak.lock()) return;
-    impl.timed_out = true;
-    boost::system::error_code ignored;
-    impl.socket.cancel(ignored);
-    impl.resolver.cancel();
-  });
+  impl.timer.async_wait(
+      [weak = std::weak_ptr<PgConnection>(self), &impl](boost::system::error_code ec) {
+        if (ec || !weak.lock()) return;
+        impl.timed_out = true;
+        boost::system::error_code ignored;
+        impl.socket.cancel(ignored);
+        impl.resolver.cancel();
+      });
 }
 
 // libpq resolves host names synchronously inside PQconnectStart; do it here, asynchronously, and
@@ -162,7 +169,8 @@ asio::awaitable<void> resolve_hosts(ConnParams& params, PgConnection::Impl& impl
   if (hosts.empty()) co_return;
   const std::vector<std::string> host_list = split_commas(hosts);
   const auto* port = params.find("port");
-  const std::vector<std::string> port_list = port ? split_commas(*port) : std::vector<std::string>{};
+  const std::vector<std::string> port_list =
+      port ? split_commas(*port) : std::vector<std::string>{};
   const bool port_per_host = port_list.size() > 1;
 
   std::vector<std::string> out_hosts, out_addresses, out_ports;
@@ -171,17 +179,20 @@ asio::awaitable<void> resolve_hosts(ConnParams& params, PgConnection::Impl& impl
     const std::string& host = host_list[i];
     const std::string host_port = port_per_host && i < port_list.size() ? port_list[i] : "";
     boost::system::error_code ec;
-    if (host.empty() || host.front() == '/' || host.front() == '@' || (asio::ip::make_address(host, ec), !ec)) {
+    if (host.empty() || host.front() == '/' || host.front() == '@' ||
+        (asio::ip::make_address(host, ec), !ec)) {
       out_hosts.push_back(host);  // socket directory or literal address: libpq needs no lookup
       out_addresses.emplace_back();
       out_ports.push_back(host_port);
       continue;
     }
     any_name = true;
-    auto results = co_await impl.resolver.async_resolve(host, "", asio::redirect_error(asio::use_awaitable, ec));
+    auto results = co_await impl.resolver.async_resolve(
+        host, "", asio::redirect_error(asio::use_awaitable, ec));
     if (impl.timed_out) impl.fail_timeout("resolving " + host);
     if (ec || results.empty()) {
-      throw PgError(PgError::Kind::connect, "cannot resolve host \"" + host + "\": " + ec.message());
+      throw PgError(PgError::Kind::connect,
+                    "cannot resolve host \"" + host + "\": " + ec.message());
     }
     for (const auto& entry : results) {
       out_hosts.push_back(host);
@@ -209,9 +220,12 @@ bool PgConnection::usable() const {
   return !impl_->broken && impl_->conn && PQstatus(impl_->conn.get()) == CONNECTION_OK;
 }
 
-const std::string& PgConnection::description() const { return impl_->description; }
+const std::string& PgConnection::description() const {
+  return impl_->description;
+}
 
-asio::awaitable<std::shared_ptr<PgConnection>> PgConnection::connect(ConnParams params, Deadline deadline) {
+asio::awaitable<std::shared_ptr<PgConnection>> PgConnection::connect(ConnParams params,
+                                                                     Deadline deadline) {
   auto executor = co_await asio::this_coro::executor;
   auto self = std::make_shared<PgConnection>(Key{}, std::make_unique<Impl>(executor));
   Impl& impl = *self->impl_;
@@ -255,17 +269,19 @@ asio::awaitable<std::shared_ptr<PgConnection>> PgConnection::connect(ConnParams 
   co_return self;
 }
 
-asio::awaitable<std::vector<StatementResult>> PgConnection::run_pipeline(std::span<const Statement> statements,
-                                                                        Deadline deadline) {
+asio::awaitable<std::vector<StatementResult>> PgConnection::run_pipeline(
+    std::span<const Statement> statements, Deadline deadline) {
   auto self = shared_from_this();
   Impl& impl = *impl_;
   PGconn* conn = impl.conn.get();
   auto broken = [&](std::string_view doing) -> PgError {
     impl.broken = true;
-    return PgError(PgError::Kind::connect,
-                   std::string(doing) + ": " + one_line(PQerrorMessage(conn)) + " (" + impl.description + ")");
+    return PgError(
+        PgError::Kind::connect,
+        std::string(doing) + ": " + one_line(PQerrorMessage(conn)) + " (" + impl.description + ")");
   };
-  if (!usable()) throw PgError(PgError::Kind::connect, "connection is not open (" + impl.description + ")");
+  if (!usable())
+    throw PgError(PgError::Kind::connect, "connection is not open (" + impl.description + ")");
   arm_deadline(self, impl, deadline);
 
   if (PQenterPipelineMode(conn) != 1) throw broken("entering pipeline mode failed");
@@ -275,8 +291,8 @@ asio::awaitable<std::vector<StatementResult>> PgConnection::run_pipeline(std::sp
     sql.assign(s.sql);
     params.clear();
     for (const auto& p : s.params) params.push_back(p.c_str());
-    if (PQsendQueryParams(conn, sql.c_str(), static_cast<int>(params.size()), nullptr, params.data(),
-                          nullptr, nullptr, 0) != 1) {
+    if (PQsendQueryParams(conn, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                          params.data(), nullptr, nullptr, 0) != 1) {
       throw broken("sending a query failed");
     }
   }
@@ -321,7 +337,8 @@ asio::awaitable<std::vector<StatementResult>> PgConnection::run_pipeline(std::sp
     if (ResultHandle end = co_await next_result(); end) throw broken("unexpected extra result");
   }
   ResultHandle sync = co_await next_result();
-  if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) throw broken("the pipeline did not end cleanly");
+  if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC)
+    throw broken("the pipeline did not end cleanly");
   if (PQexitPipelineMode(conn) != 1) throw broken("leaving pipeline mode failed");
   impl.timer.cancel();
   co_return results;

@@ -48,10 +48,13 @@ std::vector<prometheus::MetricFamily> collect_process_metrics() {
     // Field numbers from proc(5), minus 3 for pid, comm and the state that starts f.
     if (f.size() > 21) {
       const double cpu = (std::stod(f[11]) + std::stod(f[12])) / ticks;
-      out.push_back(gauge("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", cpu,
+      out.push_back(gauge("process_cpu_seconds_total",
+                          "Total user and system CPU time spent in seconds.", cpu,
                           prometheus::MetricType::Counter));
-      out.push_back(gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", std::stod(f[20])));
-      out.push_back(gauge("process_resident_memory_bytes", "Resident memory size in bytes.", std::stod(f[21]) * page));
+      out.push_back(
+          gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", std::stod(f[20])));
+      out.push_back(gauge("process_resident_memory_bytes", "Resident memory size in bytes.",
+                          std::stod(f[21]) * page));
     }
   }
   std::error_code ec;
@@ -60,8 +63,8 @@ std::vector<prometheus::MetricFamily> collect_process_metrics() {
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
     ++fds;
   }
-  out.push_back(gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
-                      kStartTime));
+  out.push_back(gauge("process_start_time_seconds",
+                      "Start time of the process since unix epoch in seconds.", kStartTime));
   out.push_back(gauge("process_open_fds", "Number of open file descriptors.", fds));
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {

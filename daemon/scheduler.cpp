@@ -42,17 +42,20 @@ milliseconds backoff_delay(milliseconds interval, int failures) {
   return std::min(delay, std::max(cap, interval));
 }
 
-Scheduler::Scheduler(asio::any_io_executor executor, const SnapshotRegistry& snapshots, PollObserver on_poll,
-                     RemovalObserver on_removed)
+Scheduler::Scheduler(asio::any_io_executor executor, const SnapshotRegistry& snapshots,
+                     PollObserver on_poll, RemovalObserver on_removed)
     : executor_(executor),
       snapshots_(snapshots),
       on_poll_(std::move(on_poll)),
       on_removed_(std::move(on_removed)),
       slots_(executor, 1) {}
 
-Scheduler::~Scheduler() { stop(); }
+Scheduler::~Scheduler() {
+  stop();
+}
 
-Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups, int max_concurrent_polls) {
+Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups,
+                                    int max_concurrent_polls) {
   slots_.set_capacity(max_concurrent_polls);
   Changes changes;
   std::map<std::string, std::shared_ptr<Target>> next;
@@ -91,14 +94,16 @@ Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups, int 
   }
   targets_ = std::move(next);
   for (auto& [target, delay] : to_start) {
-    asio::co_spawn(executor_, run(target, delay), [name = target->setup.config.name](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        spdlog::error("target {}: scheduler loop ended by an unexpected error: {}", name, ex.what());
-      }
-    });
+    asio::co_spawn(executor_, run(target, delay),
+                   [name = target->setup.config.name](std::exception_ptr e) {
+                     if (!e) return;
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& ex) {
+                       spdlog::error("target {}: scheduler loop ended by an unexpected error: {}",
+                                     name, ex.what());
+                     }
+                   });
   }
   return changes;
 }
@@ -129,7 +134,8 @@ asio::awaitable<void> Scheduler::run(std::shared_ptr<Target> t, milliseconds fir
     if (t->stopped) break;
 
     const bool ok = result.outcome == PollOutcome::ok;
-    if (ok && t->failures > 0) spdlog::info("target {}: back up after {} failed polls", t->setup.config.name, t->failures);
+    if (ok && t->failures > 0)
+      spdlog::info("target {}: back up after {} failed polls", t->setup.config.name, t->failures);
     if (!ok && (t->failures == 0 || t->report.error != result.report.error)) {
       spdlog::warn("target {}: poll {}: {}", t->setup.config.name, to_string(result.outcome),
                    result.report.error.value_or("unknown error"));
@@ -183,7 +189,8 @@ std::optional<TargetReport> Scheduler::report(const std::string& name) const {
 }
 
 bool Scheduler::every_target_polled() const {
-  return std::all_of(targets_.begin(), targets_.end(), [](const auto& t) { return t.second->polled_once; });
+  return std::all_of(targets_.begin(), targets_.end(),
+                     [](const auto& t) { return t.second->polled_once; });
 }
 
 bool Scheduler::making_progress(Clock::time_point now) const {

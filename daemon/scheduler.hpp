@@ -32,11 +32,12 @@ struct TargetSetup {
 
 class Scheduler {
  public:
-  using PollObserver = std::function<void(const TargetConfig&, std::span<const NamedSnapshot>, const PollResult&)>;
+  using PollObserver =
+      std::function<void(const TargetConfig&, std::span<const NamedSnapshot>, const PollResult&)>;
   using RemovalObserver = std::function<void(const std::string& target)>;
 
-  Scheduler(boost::asio::any_io_executor executor, const SnapshotRegistry& snapshots, PollObserver on_poll,
-            RemovalObserver on_removed);
+  Scheduler(boost::asio::any_io_executor executor, const SnapshotRegistry& snapshots,
+            PollObserver on_poll, RemovalObserver on_removed);
   ~Scheduler();
 
   // Starts new targets, restarts changed ones, stops removed ones; unchanged targets keep their
@@ -61,7 +62,8 @@ class Scheduler {
   struct Target;
 
  private:
-  boost::asio::awaitable<void> run(std::shared_ptr<Target> target, std::chrono::milliseconds first_delay);
+  boost::asio::awaitable<void> run(std::shared_ptr<Target> target,
+                                   std::chrono::milliseconds first_delay);
 
   boost::asio::any_io_executor executor_;
   const SnapshotRegistry& snapshots_;
@@ -73,6 +75,7 @@ class Scheduler {
 };
 
 // The wait after `failures` consecutive failed polls.
-[[nodiscard]] std::chrono::milliseconds backoff_delay(std::chrono::milliseconds interval, int failures);
+[[nodiscard]] std::chrono::milliseconds backoff_delay(std::chrono::milliseconds interval,
+                                                      int failures);
 
 }  // namespace enumwatch

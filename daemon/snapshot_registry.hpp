@@ -30,7 +30,8 @@ class SnapshotRegistry {
   }
 
   // Persists durably (on a worker thread: fsync must not stall the loop), then makes it current.
-  boost::asio::awaitable<StoredSnapshot> register_version(const std::string& name, Snapshot snapshot);
+  boost::asio::awaitable<StoredSnapshot> register_version(const std::string& name,
+                                                          Snapshot snapshot);
 
  private:
   SnapshotStore store_;

@@ -12,7 +12,8 @@ SnapshotSet load_snapshots(const Config& config, const SnapshotStore& store) {
     if (source.path) {
       Snapshot snapshot = load_snapshot(*source.path);
       std::string hash = digest(snapshot);
-      loaded.current = StoredSnapshot{std::make_shared<Snapshot>(std::move(snapshot)), std::move(hash), {}};
+      loaded.current =
+          StoredSnapshot{std::make_shared<Snapshot>(std::move(snapshot)), std::move(hash), {}};
     } else {
       loaded.current = store.load(name);
     }

@@ -25,7 +25,8 @@ using SnapshotSet = std::map<std::string, LoadedSnapshot>;
 [[nodiscard]] SnapshotSet load_snapshots(const Config& config, const SnapshotStore& store);
 
 // The snapshots one target is checked against, in the order the target lists them.
-[[nodiscard]] std::vector<NamedSnapshot> snapshots_for(const TargetConfig& target, const SnapshotSet& set);
+[[nodiscard]] std::vector<NamedSnapshot> snapshots_for(const TargetConfig& target,
+                                                       const SnapshotSet& set);
 
 // A password file's first line; throws Error (never showing the content) when unreadable.
 [[nodiscard]] std::optional<std::string> read_password(const TargetConfig& target);

@@ -48,7 +48,8 @@ StoredSnapshot SnapshotStore::save(const std::string& name, const Snapshot& snap
   if (ec) throw Error(history.string() + ": cannot create directory: " + ec.message());
 
   StoredSnapshot stored{std::make_shared<Snapshot>(snapshot), digest(snapshot), now};
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   boost::json::object root;
   root["name"] = name;
   root["digest"] = stored.digest;
@@ -57,7 +58,9 @@ StoredSnapshot SnapshotStore::save(const std::string& name, const Snapshot& snap
   root["snapshot"] = boost::json::parse(to_json(snapshot));
   const std::string content = boost::json::serialize(root) + "\n";
 
-  write_file_atomically((history / (std::to_string(ms) + "-" + stored.digest.substr(0, 12) + ".json")).string(), content);
+  write_file_atomically(
+      (history / (std::to_string(ms) + "-" + stored.digest.substr(0, 12) + ".json")).string(),
+      content);
   write_file_atomically((dir / "current.json").string(), content);
 
   std::vector<fs::path> versions;

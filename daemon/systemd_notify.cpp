@@ -6,24 +6,35 @@
 namespace enumwatch::systemd {
 namespace {
 
-void notify(const std::string& message) { (void)sd_notify(0, message.c_str()); }
+void notify(const std::string& message) {
+  (void)sd_notify(0, message.c_str());
+}
 
 }  // namespace
 
-void ready(const std::string& text) { notify("READY=1\nSTATUS=" + text); }
+void ready(const std::string& text) {
+  notify("READY=1\nSTATUS=" + text);
+}
 
 void reloading() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
   const long long usec = static_cast<long long>(now.tv_sec) * 1000000 + now.tv_nsec / 1000;
-  notify("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(usec) + "\nSTATUS=reloading configuration");
+  notify("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(usec) +
+         "\nSTATUS=reloading configuration");
 }
 
-void stopping() { notify("STOPPING=1\nSTATUS=stopping"); }
+void stopping() {
+  notify("STOPPING=1\nSTATUS=stopping");
+}
 
-void status(const std::string& text) { notify("STATUS=" + text); }
+void status(const std::string& text) {
+  notify("STATUS=" + text);
+}
 
-void watchdog() { notify("WATCHDOG=1"); }
+void watchdog() {
+  notify("WATCHDOG=1");
+}
 
 std::optional<std::chrono::microseconds> watchdog_ping_interval() {
   uint64_t usec = 0;

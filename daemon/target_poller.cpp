@@ -7,9 +7,12 @@ namespace enumwatch {
 
 std::string_view to_string(PollOutcome outcome) {
   switch (outcome) {
-    case PollOutcome::ok: return "ok";
-    case PollOutcome::error: return "error";
-    case PollOutcome::timeout: return "timeout";
+    case PollOutcome::ok:
+      return "ok";
+    case PollOutcome::error:
+      return "error";
+    case PollOutcome::timeout:
+      return "timeout";
   }
   return "error";
 }

@@ -7,14 +7,14 @@ namespace enumwatch {
 namespace {
 
 // Shared by both queries: the enum types in scope, without extension-owned ones.
-#define ENUMWATCH_ENUM_FILTER                                                               \
-  "t.typtype = 'e'\n"                                                                       \
-  "  AND n.nspname NOT IN ('pg_catalog', 'information_schema')\n"                           \
-  "  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'\n"         \
-  "  AND (cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))\n"                   \
-  "  AND NOT (n.nspname = ANY ($2::text[]))\n"                                              \
-  "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d\n"                                \
-  "                  WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass\n"         \
+#define ENUMWATCH_ENUM_FILTER                                                       \
+  "t.typtype = 'e'\n"                                                               \
+  "  AND n.nspname NOT IN ('pg_catalog', 'information_schema')\n"                   \
+  "  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'\n" \
+  "  AND (cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))\n"           \
+  "  AND NOT (n.nspname = ANY ($2::text[]))\n"                                      \
+  "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d\n"                        \
+  "                  WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass\n" \
   "                    AND d.objid = t.oid AND d.deptype = 'e')\n"
 
 constexpr std::string_view kEnumTypes =
@@ -22,8 +22,7 @@ constexpr std::string_view kEnumTypes =
     "FROM pg_catalog.pg_type t\n"
     "JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace\n"
     "JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid\n"
-    "WHERE " ENUMWATCH_ENUM_FILTER
-    "ORDER BY t.oid, e.enumsortorder";
+    "WHERE " ENUMWATCH_ENUM_FILTER "ORDER BY t.oid, e.enumsortorder";
 
 // Follows arrays of the type and domains over it (and arrays of those domains, domains over
 // domains) down to the table columns; inherited columns and partitions are left to their parent.
@@ -39,7 +38,8 @@ constexpr std::string_view kColumnUsage =
     "         CASE WHEN u.via = 'direct' AND t.typtype <> 'd' THEN 'array' ELSE 'domain' END\n"
     "  FROM uses u\n"
     "  JOIN pg_catalog.pg_type b ON b.oid = u.type_oid\n"
-    "  JOIN pg_catalog.pg_type t ON t.oid = b.typarray OR (t.typtype = 'd' AND t.typbasetype = b.oid)\n"
+    "  JOIN pg_catalog.pg_type t ON t.oid = b.typarray OR (t.typtype = 'd' AND t.typbasetype = "
+    "b.oid)\n"
     ")\n"
     "SELECT e.nspname, e.typname, cn.nspname, c.relname, a.attname, u.via,\n"
     "       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)\n"
@@ -57,8 +57,8 @@ constexpr std::string_view kColumnUsage =
 
 const std::string& field(const Row& row, std::size_t i, std::string_view query) {
   if (i >= row.size() || !row[i]) {
-    throw Error("unexpected row shape from the " + std::string(query) +
-                " query (column " + std::to_string(i + 1) + " missing or NULL)");
+    throw Error("unexpected row shape from the " + std::string(query) + " query (column " +
+                std::to_string(i + 1) + " missing or NULL)");
   }
   return *row[i];
 }
@@ -71,8 +71,12 @@ ColumnUse::Via parse_via(const std::string& via) {
 
 }  // namespace
 
-std::string_view enum_types_sql() { return kEnumTypes; }
-std::string_view column_usage_sql() { return kColumnUsage; }
+std::string_view enum_types_sql() {
+  return kEnumTypes;
+}
+std::string_view column_usage_sql() {
+  return kColumnUsage;
+}
 
 std::string migration_revision_sql(std::string_view migration_table) {
   std::string relation;
@@ -80,9 +84,11 @@ std::string migration_revision_sql(std::string_view migration_table) {
   if (dot == std::string_view::npos) {
     relation = quote_ident(migration_table);
   } else {
-    relation = quote_ident(migration_table.substr(0, dot)) + '.' + quote_ident(migration_table.substr(dot + 1));
+    relation = quote_ident(migration_table.substr(0, dot)) + '.' +
+               quote_ident(migration_table.substr(dot + 1));
   }
-  return "SELECT pg_catalog.string_agg(version_num::text, ',' ORDER BY version_num::text) FROM " + relation;
+  return "SELECT pg_catalog.string_agg(version_num::text, ',' ORDER BY version_num::text) FROM " +
+         relation;
 }
 
 std::string pg_text_array(const std::vector<std::string>& items) {

@@ -1,10 +1,10 @@
 #include "enumwatch/config.hpp"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <filesystem>
 #include <regex>
 #include <set>
-#include <toml++/toml.h>
 
 #include "enumwatch/dsn.hpp"
 #include "enumwatch/error.hpp"
@@ -99,8 +99,8 @@ class Fields {
   void reject_unknown(std::string_view allowed_hint) const {
     for (const auto& [key, value] : table_) {
       if (!known_.contains(std::string(key.str()))) {
-        fail(key.source(), "unknown key " + key_path(key.str()) + " (allowed: " +
-                               std::string(allowed_hint) + ")");
+        fail(key.source(), "unknown key " + key_path(key.str()) +
+                               " (allowed: " + std::string(allowed_hint) + ")");
       }
     }
   }
@@ -138,7 +138,8 @@ void read_options(Fields& f, TargetOptions& options) {
     } else if (*s == "snake_case") {
       options.naming = NamingPolicy::snake_case;
     } else {
-      f.fail_at("naming", f.key_path("naming") + " = \"" + *s + "\": use \"none\" or \"snake_case\"");
+      f.fail_at("naming",
+                f.key_path("naming") + " = \"" + *s + "\": use \"none\" or \"snake_case\"");
     }
   }
   if (auto d = f.duration("drift_for")) options.drift_for = *d;
@@ -173,7 +174,8 @@ void read_daemon(Fields f, DaemonSettings& d, const std::string& base_dir) {
   if (auto s = f.string("log_level")) {
     static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error"};
     if (!levels.contains(*s)) {
-      f.fail_at("log_level", "daemon.log_level = \"" + *s + "\": use trace, debug, info, warn or error");
+      f.fail_at("log_level",
+                "daemon.log_level = \"" + *s + "\": use trace, debug, info, warn or error");
     }
     d.log_level = *s;
   }
@@ -212,7 +214,8 @@ void read_alerting(Fields f, AlertingSettings& a) {
     a.webhook_urls = *v;
   }
   if (auto d = f.duration("resend_interval")) {
-    if (d->count() < 1000) f.fail_at("resend_interval", "alerting.resend_interval must be at least 1s");
+    if (d->count() < 1000)
+      f.fail_at("resend_interval", "alerting.resend_interval must be at least 1s");
     a.resend_interval = *d;
   }
   if (auto s = f.string("external_url")) a.external_url = *s;
@@ -246,18 +249,23 @@ TargetConfig read_target(Fields f, const TargetOptions& defaults, const std::str
   if (const auto* labels = f.table("labels")) {
     for (const auto& [key, value] : *labels) {
       const auto* s = value.as_string();
-      if (!s) f.fail(value.source(), "target " + t.name + ": label " + std::string(key.str()) + " must be a string");
-      static const std::set<std::string> reserved{"alertname", "target", "schema", "enum", "severity"};
+      if (!s)
+        f.fail(value.source(),
+               "target " + t.name + ": label " + std::string(key.str()) + " must be a string");
+      static const std::set<std::string> reserved{"alertname", "target", "schema", "enum",
+                                                  "severity"};
       if (!is_label_name(key.str()) || reserved.contains(std::string(key.str()))) {
-        f.fail(key.source(), "target " + t.name + ": \"" + std::string(key.str()) +
-                                 "\" cannot be a label name (Prometheus label syntax; not alertname, "
-                                 "target, schema, enum or severity)");
+        f.fail(key.source(),
+               "target " + t.name + ": \"" + std::string(key.str()) +
+                   "\" cannot be a label name (Prometheus label syntax; not alertname, "
+                   "target, schema, enum or severity)");
       }
       t.labels.emplace(key.str(), s->get());
     }
   }
   read_options(f, t.options);
-  f.reject_unknown(std::string("name, dsn, password_file, snapshots, labels, ") + std::string(kOptionKeys));
+  f.reject_unknown(std::string("name, dsn, password_file, snapshots, labels, ") +
+                   std::string(kOptionKeys));
   return t;
 }
 
@@ -307,7 +315,8 @@ Config parse_config(std::string_view text, std::string_view origin, const std::s
   config.path = std::string(origin);
   Fields top(root, "", std::string(origin));
 
-  if (const auto* t = top.table("daemon")) read_daemon(Fields(*t, "daemon", config.path), config.daemon, base_dir);
+  if (const auto* t = top.table("daemon"))
+    read_daemon(Fields(*t, "daemon", config.path), config.daemon, base_dir);
 
   TargetOptions defaults;
   if (const auto* t = top.table("defaults")) {
@@ -319,7 +328,8 @@ Config parse_config(std::string_view text, std::string_view origin, const std::s
   if (const auto* t = top.table("snapshots")) {
     for (const auto& [name, node] : *t) {
       const auto* table = node.as_table();
-      if (!table) top.fail(node.source(), "snapshots." + std::string(name.str()) + " must be a table");
+      if (!table)
+        top.fail(node.source(), "snapshots." + std::string(name.str()) + " must be a table");
       if (!is_valid_target_name(name.str())) {
         top.fail(name.source(), "snapshot name \"" + std::string(name.str()) +
                                     "\" must match [A-Za-z0-9_.-]{1,64}");
@@ -353,7 +363,8 @@ Config parse_config(std::string_view text, std::string_view origin, const std::s
     }
   }
 
-  if (const auto* t = top.table("alerting")) read_alerting(Fields(*t, "alerting", config.path), config.alerting);
+  if (const auto* t = top.table("alerting"))
+    read_alerting(Fields(*t, "alerting", config.path), config.alerting);
 
   top.reject_unknown("daemon, defaults, snapshots, target, alerting");
   return config;

@@ -11,7 +11,9 @@
 namespace enumwatch {
 namespace {
 
-std::string q(std::string_view s) { return '"' + std::string(s) + '"'; }
+std::string q(std::string_view s) {
+  return '"' + std::string(s) + '"';
+}
 
 bool contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
@@ -37,7 +39,11 @@ class EnumDiff {
  public:
   EnumDiff(DriftItem base, const EnumType& expected, const EnumType& actual,
            const std::vector<ColumnUse>& columns, const DiffOptions& options)
-      : base_(std::move(base)), expected_(expected), actual_(actual), columns_(columns), options_(options) {}
+      : base_(std::move(base)),
+        expected_(expected),
+        actual_(actual),
+        columns_(columns),
+        options_(options) {}
 
   void run(std::vector<DriftItem>& out) {
     const auto& want = expected_.values;
@@ -72,8 +78,9 @@ class EnumDiff {
     // Pair each missing value with the first unexpected one that differs only in spelling.
     std::vector<std::pair<std::string, std::string>> pairs;  // (snapshot, database)
     for (auto m = missing.begin(); m != missing.end();) {
-      auto u = std::find_if(unexpected.begin(), unexpected.end(),
-                            [&](const std::string& x) { return fold_spelling(x) == fold_spelling(*m); });
+      auto u = std::find_if(unexpected.begin(), unexpected.end(), [&](const std::string& x) {
+        return fold_spelling(x) == fold_spelling(*m);
+      });
       if (u == unexpected.end()) {
         ++m;
         continue;
@@ -98,31 +105,37 @@ class EnumDiff {
       item.message = "the code writes " + q(snap) + " but the database spells it " + q(db) +
                      ": writes of " + q(snap) + " fail";
       item.remediation_sql = rename_value_sql(expected_.type, db, snap);
-      item.code_fix = "change the code's value " + q(snap) + " to the database's spelling " + q(db) +
-                      " (the safer fix: no migration, no lock)";
+      item.code_fix = "change the code's value " + q(snap) + " to the database's spelling " +
+                      q(db) + " (the safer fix: no migration, no lock)";
     }
     for (const auto& m : missing) {
       auto& item = add(out, DriftKind::missing_value, m, std::monostate{});
-      item.message = "value " + q(m) + " is missing from the database type: the application's writes of " +
-                     q(m) + " fail";
+      item.message = "value " + q(m) +
+                     " is missing from the database type: the application's writes of " + q(m) +
+                     " fail";
       item.remediation_sql = add_value_sql(expected_.type, m, placement_for(m, renamed));
       item.code_fix = "stop writing " + q(m) + " until the migration that adds it has run";
     }
     for (const auto& u : unexpected) {
       auto& item = add(out, DriftKind::unexpected_value, std::monostate{}, u);
-      item.message = "the database has value " + q(u) + " that the snapshot lacks: reading rows that hold it may fail";
+      item.message = "the database has value " + q(u) +
+                     " that the snapshot lacks: reading rows that hold it may fail";
       item.remediation_sql = recreate;
       item.code_fix = "add " + q(u) + " to the code's enum so that rows holding it can be read";
     }
     if (order_differs) {
       auto& item = add(out, DriftKind::order_mismatch, want, have);
-      item.message = "the values are in a different order than in the snapshot: ORDER BY and < on the enum differ";
+      item.message =
+          "the values are in a different order than in the snapshot: ORDER BY and < on the enum "
+          "differ";
       item.remediation_sql = recreate;
-      item.code_fix = "if the code relies on the database's order, reorder the code's values to match it";
+      item.code_fix =
+          "if the code relies on the database's order, reorder the code's values to match it";
     }
   }
 
-  DriftItem& add(std::vector<DriftItem>& out, DriftKind kind, DriftSide expected, DriftSide actual) {
+  DriftItem& add(std::vector<DriftItem>& out, DriftKind kind, DriftSide expected,
+                 DriftSide actual) {
     // Built on the first item only: most enums of most polls have none.
     if (base_.used_by.empty() && !columns_.empty()) base_.used_by = display_uses(columns_);
     DriftItem item = base_;
@@ -134,7 +147,8 @@ class EnumDiff {
     return out.back();
   }
 
-  void naming(std::vector<DriftItem>& out, DriftSide expected, DriftSide actual, const std::string& value) {
+  void naming(std::vector<DriftItem>& out, DriftSide expected, DriftSide actual,
+              const std::string& value) {
     auto& item = add(out, DriftKind::naming_violation, std::move(expected), std::move(actual));
     item.message = "value " + q(value) + " is not snake_case";
     item.code_fix = "spell it " + q(to_snake_case(value)) + " in code and database alike";
@@ -163,23 +177,34 @@ class EnumDiff {
 
 std::string_view to_string(DriftKind kind) {
   switch (kind) {
-    case DriftKind::missing_type: return "missing_type";
-    case DriftKind::missing_value: return "missing_value";
-    case DriftKind::case_mismatch: return "case_mismatch";
-    case DriftKind::unexpected_value: return "unexpected_value";
-    case DriftKind::order_mismatch: return "order_mismatch";
-    case DriftKind::unexpected_type: return "unexpected_type";
-    case DriftKind::naming_violation: return "naming_violation";
-    case DriftKind::revision_mismatch: return "revision_mismatch";
+    case DriftKind::missing_type:
+      return "missing_type";
+    case DriftKind::missing_value:
+      return "missing_value";
+    case DriftKind::case_mismatch:
+      return "case_mismatch";
+    case DriftKind::unexpected_value:
+      return "unexpected_value";
+    case DriftKind::order_mismatch:
+      return "order_mismatch";
+    case DriftKind::unexpected_type:
+      return "unexpected_type";
+    case DriftKind::naming_violation:
+      return "naming_violation";
+    case DriftKind::revision_mismatch:
+      return "revision_mismatch";
   }
   return "unknown";
 }
 
 std::string_view to_string(Severity severity) {
   switch (severity) {
-    case Severity::info: return "info";
-    case Severity::warning: return "warning";
-    case Severity::critical: return "critical";
+    case Severity::info:
+      return "info";
+    case Severity::warning:
+      return "warning";
+    case Severity::critical:
+      return "critical";
   }
   return "unknown";
 }
@@ -188,12 +213,15 @@ Severity severity_of(DriftKind kind) {
   switch (kind) {
     case DriftKind::missing_type:
     case DriftKind::missing_value:
-    case DriftKind::case_mismatch: return Severity::critical;
+    case DriftKind::case_mismatch:
+      return Severity::critical;
     case DriftKind::unexpected_value:
     case DriftKind::naming_violation:
-    case DriftKind::revision_mismatch: return Severity::warning;
+    case DriftKind::revision_mismatch:
+      return Severity::warning;
     case DriftKind::order_mismatch:
-    case DriftKind::unexpected_type: return Severity::info;
+    case DriftKind::unexpected_type:
+      return Severity::info;
   }
   return Severity::info;
 }
@@ -294,7 +322,8 @@ std::vector<DriftItem> diff(std::string_view target, std::span<const NamedSnapsh
       item.kind = DriftKind::unexpected_type;
       item.severity = severity_of(item.kind);
       item.actual = actual.values;
-      item.message = "enum " + actual.type.display() + " exists in the database but no snapshot of the target names it";
+      item.message = "enum " + actual.type.display() +
+                     " exists in the database but no snapshot of the target names it";
       item.remediation_sql = drop_type_sql(actual.type);
       item.code_fix = "if the code uses it, add it to the snapshot; otherwise add it to ignore";
       item.used_by = display_uses(database.catalog.uses_of(actual.type));

@@ -21,8 +21,12 @@ std::optional<Duration> parse_duration(std::string_view text) {
     std::size_t unit_start = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     std::string_view unit = text.substr(unit_start, i - unit_start);
-    std::int64_t scale = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60'000
-                       : unit == "h" ? 3'600'000 : unit == "d" ? 86'400'000 : 0;
+    std::int64_t scale = unit == "ms"  ? 1
+                         : unit == "s" ? 1000
+                         : unit == "m" ? 60'000
+                         : unit == "h" ? 3'600'000
+                         : unit == "d" ? 86'400'000
+                                       : 0;
     if (scale == 0) return std::nullopt;
     total_ms += number * scale;
   }

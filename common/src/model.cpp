@@ -4,9 +4,13 @@
 
 namespace enumwatch {
 
-std::string TypeName::display() const { return schema + '.' + name; }
+std::string TypeName::display() const {
+  return schema + '.' + name;
+}
 
-std::string ColumnUse::display() const { return schema + '.' + table + '.' + column; }
+std::string ColumnUse::display() const {
+  return schema + '.' + table + '.' + column;
+}
 
 const EnumType* Catalog::find(const TypeName& type) const {
   auto it = std::lower_bound(enums.begin(), enums.end(), type,

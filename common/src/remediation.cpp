@@ -70,17 +70,22 @@ std::string rename_value_sql(const TypeName& type, std::string_view from, std::s
          quote_literal(to) + ";";
 }
 
-std::string add_value_sql(const TypeName& type, std::string_view value, const Placement& placement) {
-  std::string sql = "ALTER TYPE " + quote_type(type) + " ADD VALUE IF NOT EXISTS " + quote_literal(value);
-  if (placement.kind == Placement::Kind::before) sql += " BEFORE " + quote_literal(placement.neighbour);
-  if (placement.kind == Placement::Kind::after) sql += " AFTER " + quote_literal(placement.neighbour);
+std::string add_value_sql(const TypeName& type, std::string_view value,
+                          const Placement& placement) {
+  std::string sql =
+      "ALTER TYPE " + quote_type(type) + " ADD VALUE IF NOT EXISTS " + quote_literal(value);
+  if (placement.kind == Placement::Kind::before)
+    sql += " BEFORE " + quote_literal(placement.neighbour);
+  if (placement.kind == Placement::Kind::after)
+    sql += " AFTER " + quote_literal(placement.neighbour);
   return sql + ";";
 }
 
 std::string recreate_type_sql(const TypeName& type, const std::vector<std::string>& values,
                               const std::vector<ColumnUse>& columns) {
   const std::string quoted = quote_type(type);
-  const std::string old_name = utf8_prefix(type.name, 63 - kOldSuffix.size()) + std::string(kOldSuffix);
+  const std::string old_name =
+      utf8_prefix(type.name, 63 - kOldSuffix.size()) + std::string(kOldSuffix);
   const std::string quoted_old = quote_ident(type.schema) + '.' + quote_ident(old_name);
 
   // One ALTER TABLE per table, so each table is rewritten once.
@@ -100,14 +105,16 @@ std::string recreate_type_sql(const TypeName& type, const std::vector<std::strin
     sql += "-- No table column uses it: no table is rewritten.\n";
   } else {
     std::vector<std::string> names;
-    for (const auto& [table, cols] : by_table) names.push_back(quote_ident(table.first) + '.' + quote_ident(table.second));
+    for (const auto& [table, cols] : by_table)
+      names.push_back(quote_ident(table.first) + '.' + quote_ident(table.second));
     sql += "-- Rewrites under an ACCESS EXCLUSIVE lock (with their partitions and children): " +
            join(names, ", ") + ".\n";
   }
   sql += "-- Fails and changes nothing while any row still holds a value that is dropped.\n";
   if (!blockers.empty()) {
-    sql += "-- Columns typed by a domain over it (" + join(blockers, ", ") +
-           ") cannot be converted here: recreate those domains by hand; until then DROP TYPE fails.\n";
+    sql +=
+        "-- Columns typed by a domain over it (" + join(blockers, ", ") +
+        ") cannot be converted here: recreate those domains by hand; until then DROP TYPE fails.\n";
   }
   sql += "BEGIN;\n";
   sql += "ALTER TYPE " + quoted + " RENAME TO " + quote_ident(old_name) + ";\n";
@@ -129,7 +136,8 @@ std::string recreate_type_sql(const TypeName& type, const std::vector<std::strin
     }
     if (!drops.empty()) sql += "ALTER TABLE " + quoted_table + " " + join(drops, ", ") + ";\n";
     sql += "ALTER TABLE " + quoted_table + " " + join(converts, ", ") + ";\n";
-    if (!defaults.empty()) sql += "ALTER TABLE " + quoted_table + " " + join(defaults, ", ") + ";\n";
+    if (!defaults.empty())
+      sql += "ALTER TABLE " + quoted_table + " " + join(defaults, ", ") + ";\n";
   }
   sql += "DROP TYPE " + quoted_old + ";\n";
   sql += "COMMIT;";
@@ -164,8 +172,9 @@ std::string remediation_script(std::span<const DriftItem> items) {
     const bool recreate = has(DriftKind::unexpected_value) || has(DriftKind::order_mismatch);
     if (!out.empty()) out += "\n";
     out += "-- " + key.display() + "\n";
-    for (DriftKind kind : {DriftKind::missing_type, DriftKind::case_mismatch, DriftKind::unexpected_value,
-                           DriftKind::order_mismatch, DriftKind::missing_value, DriftKind::unexpected_type}) {
+    for (DriftKind kind :
+         {DriftKind::missing_type, DriftKind::case_mismatch, DriftKind::unexpected_value,
+          DriftKind::order_mismatch, DriftKind::missing_value, DriftKind::unexpected_type}) {
       if (recreate && kind == DriftKind::missing_value) continue;  // the recreated type has them
       for (const auto* i : list) {
         if (i->kind == kind) emit(i->remediation_sql);

@@ -28,9 +28,12 @@ boost::json::value nonempty_json(const std::string& value) {
 
 const char* colour_of(Severity s) {
   switch (s) {
-    case Severity::critical: return "\033[1;31m";
-    case Severity::warning: return "\033[33m";
-    case Severity::info: return "\033[36m";
+    case Severity::critical:
+      return "\033[1;31m";
+    case Severity::warning:
+      return "\033[33m";
+    case Severity::info:
+      return "\033[36m";
   }
   return "";
 }
@@ -131,7 +134,8 @@ std::string render_status_text(std::span<const TargetReport> targets, bool color
     } else {
       std::map<Severity, int> counts;
       for (const auto& i : t.drift) ++counts[i.severity];
-      out += std::to_string(t.drift.size()) + (t.drift.size() == 1 ? " drift item (" : " drift items (");
+      out += std::to_string(t.drift.size()) +
+             (t.drift.size() == 1 ? " drift item (" : " drift items (");
       bool first = true;
       for (Severity s : {Severity::critical, Severity::warning, Severity::info}) {
         if (!counts[s]) continue;

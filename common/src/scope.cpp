@@ -7,8 +7,8 @@
 namespace enumwatch {
 
 bool is_system_schema(const std::string& schema) {
-  return schema == "pg_catalog" || schema == "information_schema" || schema.starts_with("pg_toast") ||
-         schema.starts_with("pg_temp_");
+  return schema == "pg_catalog" || schema == "information_schema" ||
+         schema.starts_with("pg_toast") || schema.starts_with("pg_temp_");
 }
 
 bool Scope::includes(const TypeName& type) const {

@@ -2,11 +2,11 @@
 
 #include <openssl/evp.h>
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <boost/json.hpp>
 #include <map>
 #include <memory>
-#include <toml++/toml.h>
 
 #include "enumwatch/error.hpp"
 #include "enumwatch/text.hpp"
@@ -49,7 +49,9 @@ Position position_of(const toml::node& node) {
 }
 
 // Labels in messages are escaped, so a NUL or newline cannot cut or split the one-line error.
-std::string quoted(std::string_view s) { return toml_quote(s); }
+std::string quoted(std::string_view s) {
+  return toml_quote(s);
+}
 
 // ---- TOML -------------------------------------------------------------------------------------
 
@@ -154,8 +156,8 @@ Parsed read_json(std::string_view text, const Reporter& report) {
         } else if (mkey == "source") {
           out.snapshot.source = json_string(mnode, "snapshot.source", report);
         } else {
-          report.fail({}, "unknown key snapshot." + std::string(mkey) +
-                              " (allowed: revision, source)");
+          report.fail({},
+                      "unknown key snapshot." + std::string(mkey) + " (allowed: revision, source)");
         }
       }
     } else if (key == "enum" || key == "enums") {
@@ -177,8 +179,8 @@ Parsed read_json(std::string_view text, const Reporter& report) {
             }
             has_values = true;
           } else {
-            report.fail({}, "unknown key enum." + std::string(ekey) +
-                                " (allowed: schema, name, values)");
+            report.fail(
+                {}, "unknown key enum." + std::string(ekey) + " (allowed: schema, name, values)");
           }
         }
         if (!has_name) report.fail({}, "an enum entry without \"name\"");
@@ -208,7 +210,8 @@ void validate(const Parsed& parsed, const Reporter& report) {
     }
     auto [it, inserted] = seen_types.emplace(type.type, where.name);
     if (!inserted) {
-      std::string first = it->second.line ? " (first at line " + std::to_string(*it->second.line) + ")" : "";
+      std::string first =
+          it->second.line ? " (first at line " + std::to_string(*it->second.line) + ")" : "";
       report.fail(where.name, "duplicate enum " + type.type.display() + first +
                                   ": each (schema, name) may appear once");
     }
@@ -217,7 +220,8 @@ void validate(const Parsed& parsed, const Reporter& report) {
       const auto& value = type.values[v];
       Position at = v < where.values.size() ? where.values[v] : where.name;
       if (auto problem = label_problem(value)) {
-        report.fail(at, "enum " + type.type.display() + ": value " + quoted(value) + ": " + *problem);
+        report.fail(at,
+                    "enum " + type.type.display() + ": value " + quoted(value) + ": " + *problem);
       }
       if (!seen_values.emplace(value, v).second) {
         report.fail(at, "enum " + type.type.display() + ": duplicate value " + quoted(value) +

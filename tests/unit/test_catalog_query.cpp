@@ -5,7 +5,9 @@
 using namespace enumwatch;
 
 namespace {
-Row row(std::initializer_list<std::optional<std::string>> fields) { return Row(fields); }
+Row row(std::initializer_list<std::optional<std::string>> fields) {
+  return Row(fields);
+}
 }  // namespace
 
 TEST_CASE("the catalog SQL binds its schema filters and excludes system and extension types") {
@@ -44,8 +46,10 @@ TEST_CASE("rows of the wrong shape are an error, not a crash") {
 }
 
 TEST_CASE("the migration query quotes the table and schema") {
-  CHECK(migration_revision_sql("alembic_version").find("FROM \"alembic_version\"") != std::string::npos);
-  CHECK(migration_revision_sql("app.Alembic Version").find("FROM \"app\".\"Alembic Version\"") != std::string::npos);
+  CHECK(migration_revision_sql("alembic_version").find("FROM \"alembic_version\"") !=
+        std::string::npos);
+  CHECK(migration_revision_sql("app.Alembic Version").find("FROM \"app\".\"Alembic Version\"") !=
+        std::string::npos);
   CHECK(decode_migration_revision(Rows{row({"abc123"})}) == "abc123");
   CHECK(decode_migration_revision(Rows{row({std::nullopt})}) == std::nullopt);
 }

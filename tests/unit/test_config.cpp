@@ -7,7 +7,9 @@ using namespace enumwatch;
 
 namespace {
 
-Config parse(std::string_view text) { return parse_config(text, "/etc/enumwatch/enumwatch.toml", "/etc/enumwatch"); }
+Config parse(std::string_view text) {
+  return parse_config(text, "/etc/enumwatch/enumwatch.toml", "/etc/enumwatch");
+}
 
 std::string error_of(std::string_view text) {
   try {
@@ -78,8 +80,8 @@ runbook_url = ""
   CHECK(c.daemon.api_token_file == "/etc/enumwatch/api.token");
   REQUIRE(c.targets.size() == 1);
   const auto& t = c.targets[0];
-  CHECK(t.options.interval == std::chrono::seconds(5));           // overridden
-  CHECK(t.options.timeout == std::chrono::seconds(10));           // from [defaults]
+  CHECK(t.options.interval == std::chrono::seconds(5));  // overridden
+  CHECK(t.options.timeout == std::chrono::seconds(10));  // from [defaults]
   CHECK(t.options.drift_for == std::chrono::minutes(1));
   CHECK_FALSE(t.options.check_order);
   CHECK(t.options.scope.exclude_schemas == std::vector<std::string>{"audit"});
@@ -89,7 +91,9 @@ runbook_url = ""
   CHECK(c.alerting.resend_interval == std::chrono::minutes(1));
 }
 
-TEST_CASE("defaults apply when nothing is set, and relative paths resolve against the config's directory") {
+TEST_CASE(
+    "defaults apply when nothing is set, and relative paths resolve against the config's "
+    "directory") {
   Config c = parse(kBase);
   CHECK(c.daemon.listen == "127.0.0.1:9747");
   CHECK(c.targets[0].options.interval == std::chrono::seconds(30));
@@ -102,7 +106,8 @@ TEST_CASE("unknown keys are errors with their location") {
   std::string e = error_of("[daemon]\nlisten = \"127.0.0.1:1\"\nlisten_port = 3\n");
   CHECK(e.rfind("/etc/enumwatch/enumwatch.toml:3:1:", 0) == 0);
   CHECK(e.find("unknown key daemon.listen_port") != std::string::npos);
-  CHECK(error_of(kBase + "intervall = \"1s\"\n").find("unknown key target.intervall") != std::string::npos);
+  CHECK(error_of(kBase + "intervall = \"1s\"\n").find("unknown key target.intervall") !=
+        std::string::npos);
   CHECK(error_of("[defaults]\nfoo = 1\n").find("unknown key defaults.foo") != std::string::npos);
   CHECK(error_of("[nonsense]\n").find("unknown key nonsense") != std::string::npos);
 }
@@ -118,11 +123,15 @@ TEST_CASE("durations must be written with a unit") {
 }
 
 TEST_CASE("targets need a valid unique name, a parseable dsn and defined snapshots") {
-  CHECK(error_of(kBase + "[[target]]\nname = \"orders-prod\"\ndsn = \"dbname=x\"\nsnapshots = [\"orders-app\"]\n")
-            .find("duplicate target name \"orders-prod\"") != std::string::npos);
-  CHECK(error_of("[[target]]\nname = \"bad name!\"\ndsn = \"dbname=x\"\nsnapshots = []\n").find("must match") !=
-        std::string::npos);
-  std::string e = error_of(kBase + "[[target]]\nname = \"b\"\ndsn = \"dbname=x\"\nsnapshots = [\"nope\"]\n");
+  CHECK(
+      error_of(
+          kBase +
+          "[[target]]\nname = \"orders-prod\"\ndsn = \"dbname=x\"\nsnapshots = [\"orders-app\"]\n")
+          .find("duplicate target name \"orders-prod\"") != std::string::npos);
+  CHECK(error_of("[[target]]\nname = \"bad name!\"\ndsn = \"dbname=x\"\nsnapshots = []\n")
+            .find("must match") != std::string::npos);
+  std::string e =
+      error_of(kBase + "[[target]]\nname = \"b\"\ndsn = \"dbname=x\"\nsnapshots = [\"nope\"]\n");
   CHECK(e.find("snapshot \"nope\" which is not defined") != std::string::npos);
   CHECK(e.find(":13:") != std::string::npos);  // the snapshots key of that target
   CHECK(error_of("[snapshots.s]\n[[target]]\nname = \"b\"\ndsn = \"dbname=x\"\nsnapshots = []\n")
@@ -131,23 +140,29 @@ TEST_CASE("targets need a valid unique name, a parseable dsn and defined snapsho
 
 TEST_CASE("a broken dsn is an error that never shows the password") {
   std::string e = error_of(
-      "[snapshots.s]\n[[target]]\nname = \"b\"\ndsn = \"host=x password=hunter2 bogus_key=1\"\nsnapshots = [\"s\"]\n");
+      "[snapshots.s]\n[[target]]\nname = \"b\"\ndsn = \"host=x password=hunter2 "
+      "bogus_key=1\"\nsnapshots = [\"s\"]\n");
   CHECK(e.find("invalid dsn") != std::string::npos);
   CHECK(e.find("hunter2") == std::string::npos);
 }
 
 TEST_CASE("enumerated settings reject values outside their set") {
-  CHECK(error_of("[daemon]\nlog_level = \"loud\"\n").find("trace, debug, info, warn or error") != std::string::npos);
+  CHECK(error_of("[daemon]\nlog_level = \"loud\"\n").find("trace, debug, info, warn or error") !=
+        std::string::npos);
   CHECK(error_of("[daemon]\nlog_format = \"xml\"\n").find("text or json") != std::string::npos);
   CHECK(error_of("[defaults]\nnaming = \"camel\"\n").find("snake_case") != std::string::npos);
   CHECK(error_of("[daemon]\nlisten = \"nowhere\"\n").find("host:port") != std::string::npos);
-  CHECK(error_of("[daemon]\nmax_concurrent_polls = 0\n").find("between 1 and 10000") != std::string::npos);
-  CHECK(error_of("[alerting]\nalertmanager_urls = [\"ftp://x\"]\n").find("not an http") != std::string::npos);
+  CHECK(error_of("[daemon]\nmax_concurrent_polls = 0\n").find("between 1 and 10000") !=
+        std::string::npos);
+  CHECK(error_of("[alerting]\nalertmanager_urls = [\"ftp://x\"]\n").find("not an http") !=
+        std::string::npos);
 }
 
 TEST_CASE("label names must be Prometheus label names and not collide with alert labels") {
-  CHECK(error_of(kBase + "labels = { severity = \"x\" }\n").find("cannot be a label name") != std::string::npos);
-  CHECK(error_of(kBase + "labels = { \"bad-name\" = \"x\" }\n").find("cannot be a label name") != std::string::npos);
+  CHECK(error_of(kBase + "labels = { severity = \"x\" }\n").find("cannot be a label name") !=
+        std::string::npos);
+  CHECK(error_of(kBase + "labels = { \"bad-name\" = \"x\" }\n").find("cannot be a label name") !=
+        std::string::npos);
 }
 
 TEST_CASE("invalid TOML names line and column") {

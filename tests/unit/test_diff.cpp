@@ -41,7 +41,8 @@ std::vector<DriftKind> kinds(const std::vector<DriftItem>& items) {
 
 TEST_CASE("identical snapshot and database report no drift") {
   Fixture f;
-  f.expect("order_status", {"pending_payment", "paid"}).have("order_status", {"pending_payment", "paid"});
+  f.expect("order_status", {"pending_payment", "paid"})
+      .have("order_status", {"pending_payment", "paid"});
   CHECK(f.run().empty());
 }
 
@@ -68,10 +69,13 @@ TEST_CASE("a value the database lacks is a critical missing_value placed by BEFO
   CHECK(items[0].kind == DriftKind::missing_value);
   CHECK(items[0].severity == Severity::critical);
   CHECK(items[0].expected == DriftSide{std::string("b")});
-  CHECK(items[0].remediation_sql == R"(ALTER TYPE "public"."s" ADD VALUE IF NOT EXISTS 'b' BEFORE 'c';)");
+  CHECK(items[0].remediation_sql ==
+        R"(ALTER TYPE "public"."s" ADD VALUE IF NOT EXISTS 'b' BEFORE 'c';)");
 }
 
-TEST_CASE("consecutive and trailing missing values are placed so that applying them in order gives the snapshot's order") {
+TEST_CASE(
+    "consecutive and trailing missing values are placed so that applying them in order gives the "
+    "snapshot's order") {
   Fixture f;
   f.expect("s", {"x", "a", "b", "c", "d", "y", "z"}).have("s", {"a", "d"});
   auto items = f.run();
@@ -88,14 +92,16 @@ TEST_CASE("consecutive and trailing missing values are placed so that applying t
 
 TEST_CASE("the post-mortem's PascalCase value pairs with the snake_case one as a case_mismatch") {
   Fixture f;
-  f.expect("order_status", {"PendingPayment", "paid"}).have("order_status", {"pending_payment", "paid"});
+  f.expect("order_status", {"PendingPayment", "paid"})
+      .have("order_status", {"pending_payment", "paid"});
   auto items = f.run();
   REQUIRE(kinds(items) == std::vector<DriftKind>{DriftKind::case_mismatch});
   CHECK(items[0].severity == Severity::critical);
   CHECK(items[0].expected == DriftSide{std::string("PendingPayment")});
   CHECK(items[0].actual == DriftSide{std::string("pending_payment")});
-  CHECK(items[0].remediation_sql ==
-        R"(ALTER TYPE "public"."order_status" RENAME VALUE 'pending_payment' TO 'PendingPayment';)");
+  CHECK(
+      items[0].remediation_sql ==
+      R"(ALTER TYPE "public"."order_status" RENAME VALUE 'pending_payment' TO 'PendingPayment';)");
   REQUIRE(items[0].code_fix);
   CHECK(items[0].code_fix->find("\"pending_payment\"") != std::string::npos);
 }
@@ -105,13 +111,17 @@ TEST_CASE("case_mismatch ignores case, underscores, hyphens and spaces, pairing 
   f.expect("s", {"in-progress", "On Hold", "done"}).have("s", {"IN_PROGRESS", "on_hold", "other"});
   auto items = f.run();
   CHECK(kinds(items) == std::vector<DriftKind>{DriftKind::case_mismatch, DriftKind::case_mismatch,
-                                               DriftKind::missing_value, DriftKind::unexpected_value});
+                                               DriftKind::missing_value,
+                                               DriftKind::unexpected_value});
 }
 
-TEST_CASE("a database value the snapshot lacks is an unexpected_value warning fixed by recreating the type") {
+TEST_CASE(
+    "a database value the snapshot lacks is an unexpected_value warning fixed by recreating the "
+    "type") {
   Fixture f;
   f.expect("s", {"a", "b"}).have("s", {"a", "b", "legacy"});
-  f.database.catalog.used_by[{"public", "s"}] = {{"public", "orders", "status", ColumnUse::Via::direct, std::nullopt}};
+  f.database.catalog.used_by[{"public", "s"}] = {
+      {"public", "orders", "status", ColumnUse::Via::direct, std::nullopt}};
   auto items = f.run();
   REQUIRE(items.size() == 1);
   CHECK(items[0].kind == DriftKind::unexpected_value);
@@ -119,7 +129,8 @@ TEST_CASE("a database value the snapshot lacks is an unexpected_value warning fi
   CHECK(items[0].actual == DriftSide{std::string("legacy")});
   CHECK(items[0].used_by == std::vector<std::string>{"public.orders.status"});
   REQUIRE(items[0].remediation_sql);
-  CHECK(items[0].remediation_sql->find("CREATE TYPE \"public\".\"s\" AS ENUM ('a', 'b');") != std::string::npos);
+  CHECK(items[0].remediation_sql->find("CREATE TYPE \"public\".\"s\" AS ENUM ('a', 'b');") !=
+        std::string::npos);
 }
 
 TEST_CASE("same values in another order are an info order_mismatch, unless check_order is off") {
@@ -140,7 +151,8 @@ TEST_CASE("order is compared only on the values both sides have") {
   CHECK(kinds(f.run()) == std::vector<DriftKind>{DriftKind::missing_value});
 }
 
-TEST_CASE("a database enum no snapshot names is an info unexpected_type, only when report_unexpected") {
+TEST_CASE(
+    "a database enum no snapshot names is an info unexpected_type, only when report_unexpected") {
   Fixture f;
   f.expect("s", {"a"}).have("s", {"a"}).have("mood", {"happy"}, "other");
   auto items = f.run();
@@ -158,7 +170,8 @@ TEST_CASE("values that are not snake_case are naming violations under the snake_
   f.options.naming = NamingPolicy::snake_case;
   f.expect("s", {"ok_value", "BadOne"}).have("s", {"ok_value", "BadOne", "Legacy-Value"});
   auto items = f.run();
-  REQUIRE(kinds(items) == std::vector<DriftKind>{DriftKind::unexpected_value, DriftKind::naming_violation,
+  REQUIRE(kinds(items) == std::vector<DriftKind>{DriftKind::unexpected_value,
+                                                 DriftKind::naming_violation,
                                                  DriftKind::naming_violation});
   CHECK(items[1].severity == Severity::warning);
   CHECK(items[1].actual == DriftSide{std::string("BadOne")});
@@ -202,7 +215,8 @@ TEST_CASE("diff output is deterministic across snapshots and kinds") {
   auto first = f.run();
   CHECK(first == f.run());
   CHECK(kinds(first) == std::vector<DriftKind>{DriftKind::missing_type, DriftKind::unexpected_value,
-                                               DriftKind::order_mismatch, DriftKind::unexpected_type});
+                                               DriftKind::order_mismatch,
+                                               DriftKind::unexpected_type});
 }
 
 TEST_CASE("spelling helpers fold and convert the way the post-mortem needs") {

@@ -25,10 +25,13 @@ TEST_CASE("the redacted form of parsed parameters hides the password") {
 
 TEST_CASE("passwords are redacted in any text, in both forms, even when malformed") {
   CHECK(redact_dsn("host=x password=hunter2 dbname=y") == "host=x password=***** dbname=y");
-  CHECK(redact_dsn("host=x password = 'it\\'s secret' dbname=y") == "host=x password = ***** dbname=y");
-  CHECK(redact_dsn("postgresql://app:hunter2@db1:5432/orders") == "postgresql://app:*****@db1:5432/orders");
-  CHECK(redact_dsn("postgres://db1/orders?user=a&password=hunter2&sslmode=require").find("hunter2") ==
-        std::string::npos);
+  CHECK(redact_dsn("host=x password = 'it\\'s secret' dbname=y") ==
+        "host=x password = ***** dbname=y");
+  CHECK(redact_dsn("postgresql://app:hunter2@db1:5432/orders") ==
+        "postgresql://app:*****@db1:5432/orders");
+  CHECK(
+      redact_dsn("postgres://db1/orders?user=a&password=hunter2&sslmode=require").find("hunter2") ==
+      std::string::npos);
   CHECK(redact_dsn("host=x password='unterminated").find("unterminated") == std::string::npos);
   CHECK(redact_dsn("no secrets here") == "no secrets here");
 }

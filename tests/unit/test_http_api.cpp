@@ -17,13 +17,15 @@ namespace {
 // The API with no targets and one API-managed, unregistered snapshot: no sockets, no database.
 struct Api {
   boost::asio::io_context io;
-  SnapshotRegistry registry{"/nonexistent", SnapshotSet{{"app", LoadedSnapshot{"app", false, std::nullopt}},
-                                                        {"file", LoadedSnapshot{"file", true, std::nullopt}}}};
+  SnapshotRegistry registry{"/nonexistent",
+                            SnapshotSet{{"app", LoadedSnapshot{"app", false, std::nullopt}},
+                                        {"file", LoadedSnapshot{"file", true, std::nullopt}}}};
   Metrics metrics{false};
   Scheduler scheduler{io.get_executor(), registry, [](auto&&...) {}, [](auto&&...) {}};
   HttpApi api{scheduler, registry, metrics};
 
-  HttpResponse call(http::verb method, std::string target, std::string auth = {}, std::string body = {}) {
+  HttpResponse call(http::verb method, std::string target, std::string auth = {},
+                    std::string body = {}) {
     HttpRequest request{method, target, 11};
     if (!auth.empty()) request.set(http::field::authorization, auth);
     request.body() = std::move(body);
@@ -59,7 +61,8 @@ TEST_CASE("read endpoints answer without a token") {
 TEST_CASE("unknown targets, snapshots and paths are 404; wrong methods are 405") {
   Api a;
   CHECK(a.call(http::verb::get, "/api/v1/targets/nope").result() == http::status::not_found);
-  CHECK(a.call(http::verb::get, "/api/v1/snapshots/app").result() == http::status::not_found);  // not registered
+  CHECK(a.call(http::verb::get, "/api/v1/snapshots/app").result() ==
+        http::status::not_found);  // not registered
   CHECK(a.call(http::verb::get, "/nothing").result() == http::status::not_found);
   auto res = a.call(http::verb::post, "/metrics");
   CHECK(res.result() == http::status::method_not_allowed);
@@ -68,21 +71,31 @@ TEST_CASE("unknown targets, snapshots and paths are 404; wrong methods are 405")
 
 TEST_CASE("write endpoints are 403 without a configured token, 401 with a wrong one") {
   Api a;
-  CHECK(a.call(http::verb::put, "/api/v1/snapshots/app", "Bearer x").result() == http::status::forbidden);
+  CHECK(a.call(http::verb::put, "/api/v1/snapshots/app", "Bearer x").result() ==
+        http::status::forbidden);
   a.api.set_token("s3cret");
   CHECK(a.call(http::verb::put, "/api/v1/snapshots/app").result() == http::status::unauthorized);
-  CHECK(a.call(http::verb::put, "/api/v1/snapshots/app", "Bearer wrong").result() == http::status::unauthorized);
-  CHECK(a.call(http::verb::put, "/api/v1/snapshots/app", "Basic s3cret").result() == http::status::unauthorized);
-  CHECK(a.call(http::verb::post, "/api/v1/targets/x/poll", "Bearer wrong").result() == http::status::unauthorized);
+  CHECK(a.call(http::verb::put, "/api/v1/snapshots/app", "Bearer wrong").result() ==
+        http::status::unauthorized);
+  CHECK(a.call(http::verb::put, "/api/v1/snapshots/app", "Basic s3cret").result() ==
+        http::status::unauthorized);
+  CHECK(a.call(http::verb::post, "/api/v1/targets/x/poll", "Bearer wrong").result() ==
+        http::status::unauthorized);
 }
 
-TEST_CASE("with the right token: file-managed is 409, invalid bodies 400 with the reason, unknown targets 404") {
+TEST_CASE(
+    "with the right token: file-managed is 409, invalid bodies 400 with the reason, unknown "
+    "targets 404") {
   Api a;
   a.api.set_token("s3cret");
-  CHECK(a.call(http::verb::put, "/api/v1/snapshots/file", "Bearer s3cret", "").result() == http::status::conflict);
-  auto bad = a.call(http::verb::put, "/api/v1/snapshots/app", "Bearer s3cret", "[[enum]]\nname = 1\n");
+  CHECK(a.call(http::verb::put, "/api/v1/snapshots/file", "Bearer s3cret", "").result() ==
+        http::status::conflict);
+  auto bad =
+      a.call(http::verb::put, "/api/v1/snapshots/app", "Bearer s3cret", "[[enum]]\nname = 1\n");
   CHECK(bad.result() == http::status::bad_request);
   CHECK(bad.body().find("request body:2:") != std::string::npos);
-  CHECK(a.call(http::verb::put, "/api/v1/snapshots/other", "Bearer s3cret", "").result() == http::status::not_found);
-  CHECK(a.call(http::verb::post, "/api/v1/targets/x/poll", "Bearer s3cret").result() == http::status::not_found);
+  CHECK(a.call(http::verb::put, "/api/v1/snapshots/other", "Bearer s3cret", "").result() ==
+        http::status::not_found);
+  CHECK(a.call(http::verb::post, "/api/v1/targets/x/poll", "Bearer s3cret").result() ==
+        http::status::not_found);
 }

@@ -22,12 +22,15 @@ TEST_CASE("literals double single quotes and use E'' only when a backslash needs
 TEST_CASE("RENAME VALUE and ADD VALUE statements quote both sides") {
   CHECK(rename_value_sql({"public", "s"}, "it's", "It's") ==
         R"(ALTER TYPE "public"."s" RENAME VALUE 'it''s' TO 'It''s';)");
-  CHECK(add_value_sql({"public", "s"}, "v", {}) == R"(ALTER TYPE "public"."s" ADD VALUE IF NOT EXISTS 'v';)");
+  CHECK(add_value_sql({"public", "s"}, "v", {}) ==
+        R"(ALTER TYPE "public"."s" ADD VALUE IF NOT EXISTS 'v';)");
   CHECK(add_value_sql({"public", "s"}, "v", {Placement::Kind::after, "u"}) ==
         R"(ALTER TYPE "public"."s" ADD VALUE IF NOT EXISTS 'v' AFTER 'u';)");
 }
 
-TEST_CASE("the recreate recipe converts direct and array columns with their defaults in one transaction") {
+TEST_CASE(
+    "the recreate recipe converts direct and array columns with their defaults in one "
+    "transaction") {
   std::vector<ColumnUse> columns{
       {"public", "orders", "status", ColumnUse::Via::direct, "'paid'::public.order_status"},
       {"public", "orders", "history", ColumnUse::Via::array, std::nullopt},
@@ -35,17 +38,23 @@ TEST_CASE("the recreate recipe converts direct and array columns with their defa
   };
   std::string sql = recreate_type_sql({"public", "order_status"}, {"paid", "refunded"}, columns);
   CHECK(sql.find("BEGIN;\n") != std::string::npos);
-  CHECK(sql.find("ALTER TYPE \"public\".\"order_status\" RENAME TO \"order_status_enumwatch_old\";") != std::string::npos);
-  CHECK(sql.find("CREATE TYPE \"public\".\"order_status\" AS ENUM ('paid', 'refunded');") != std::string::npos);
-  CHECK(sql.find("ALTER TABLE \"public\".\"orders\" ALTER COLUMN \"status\" DROP DEFAULT;") != std::string::npos);
-  // Both columns of one table are converted by one ALTER TABLE: one rewrite.
-  CHECK(sql.find("ALTER TABLE \"public\".\"orders\" ALTER COLUMN \"status\" TYPE \"public\".\"order_status\" USING "
-                 "\"status\"::text::\"public\".\"order_status\", ALTER COLUMN \"history\" TYPE "
-                 "\"public\".\"order_status\"[] USING \"history\"::text[]::\"public\".\"order_status\"[];") !=
+  CHECK(sql.find(
+            "ALTER TYPE \"public\".\"order_status\" RENAME TO \"order_status_enumwatch_old\";") !=
         std::string::npos);
+  CHECK(sql.find("CREATE TYPE \"public\".\"order_status\" AS ENUM ('paid', 'refunded');") !=
+        std::string::npos);
+  CHECK(sql.find("ALTER TABLE \"public\".\"orders\" ALTER COLUMN \"status\" DROP DEFAULT;") !=
+        std::string::npos);
+  // Both columns of one table are converted by one ALTER TABLE: one rewrite.
+  CHECK(sql.find("ALTER TABLE \"public\".\"orders\" ALTER COLUMN \"status\" TYPE "
+                 "\"public\".\"order_status\" USING "
+                 "\"status\"::text::\"public\".\"order_status\", ALTER COLUMN \"history\" TYPE "
+                 "\"public\".\"order_status\"[] USING "
+                 "\"history\"::text[]::\"public\".\"order_status\"[];") != std::string::npos);
   CHECK(sql.find("SET DEFAULT 'paid'::public.order_status;") != std::string::npos);
   CHECK(sql.find("\"sales\".\"Refunds\"") != std::string::npos);
-  CHECK(sql.find("DROP TYPE \"public\".\"order_status_enumwatch_old\";\nCOMMIT;") != std::string::npos);
+  CHECK(sql.find("DROP TYPE \"public\".\"order_status_enumwatch_old\";\nCOMMIT;") !=
+        std::string::npos);
   CHECK(sql.find("-- Rewrites under an ACCESS EXCLUSIVE lock") != std::string::npos);
   // Defaults are dropped before the conversion and restored after it.
   CHECK(sql.find("DROP DEFAULT") < sql.find("USING"));
@@ -55,7 +64,7 @@ TEST_CASE("the recreate recipe converts direct and array columns with their defa
 TEST_CASE("the temporary old-type name stays within 63 bytes without splitting a character") {
   std::string name;
   for (int i = 0; i < 21; ++i) name += "\xC3\xA9";  // 42 bytes of é
-  name += std::string(21, 'n');                      // 63 bytes in all
+  name += std::string(21, 'n');                     // 63 bytes in all
   std::string sql = recreate_type_sql({"public", name}, {"a"}, {});
   auto start = sql.find("RENAME TO \"") + 11;
   auto end = sql.find('"', start);
@@ -77,7 +86,8 @@ TEST_CASE("the script renames first, then recreates or adds, per enum, each stat
   snapshot.enums = {{{"public", "a"}, {"PendingPayment", "new", "paid"}},
                     {{"public", "b"}, {"x", "y"}}};
   DatabaseState db;
-  db.catalog.enums = {{{"public", "a"}, {"pending_payment", "paid"}}, {{"public", "b"}, {"y", "x", "gone"}}};
+  db.catalog.enums = {{{"public", "a"}, {"pending_payment", "paid"}},
+                      {{"public", "b"}, {"y", "x", "gone"}}};
   std::vector<NamedSnapshot> snaps{{"app", std::make_shared<Snapshot>(snapshot)}};
   auto items = diff("t", snaps, db, DiffOptions{});
   std::string script = remediation_script(items);

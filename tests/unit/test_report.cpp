@@ -26,8 +26,8 @@ DriftItem case_item() {
 
 TEST_CASE("a drift item's JSON has exactly the SPEC fields with nulls where a side is empty") {
   auto v = to_json(case_item()).as_object();
-  for (const char* key : {"target", "snapshot", "schema", "enum", "kind", "severity", "expected", "actual",
-                          "message", "remediation_sql", "code_fix", "used_by"}) {
+  for (const char* key : {"target", "snapshot", "schema", "enum", "kind", "severity", "expected",
+                          "actual", "message", "remediation_sql", "code_fix", "used_by"}) {
     CAPTURE(key);
     CHECK(v.contains(key));
   }
@@ -45,8 +45,13 @@ TEST_CASE("a drift item's JSON has exactly the SPEC fields with nulls where a si
 }
 
 TEST_CASE("status JSON lists targets with up, error, polled_at, migration_revision and drift") {
-  TargetReport up{"a", true, std::nullopt, std::chrono::system_clock::time_point(std::chrono::seconds(0)), "rev1",
-                  {case_item()}, {}};
+  TargetReport up{"a",
+                  true,
+                  std::nullopt,
+                  std::chrono::system_clock::time_point(std::chrono::seconds(0)),
+                  "rev1",
+                  {case_item()},
+                  {}};
   TargetReport down{"b", false, "connection refused", std::nullopt, std::nullopt, {}, {}};
   std::vector<TargetReport> reports{up, down};
   auto v = status_json(reports).as_object();

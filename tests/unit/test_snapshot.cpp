@@ -7,7 +7,9 @@ using namespace enumwatch;
 
 namespace {
 
-Snapshot toml(std::string_view text) { return parse_snapshot(text, SnapshotFormat::toml, "s.toml"); }
+Snapshot toml(std::string_view text) {
+  return parse_snapshot(text, SnapshotFormat::toml, "s.toml");
+}
 
 std::string toml_error(std::string_view text) {
   try {
@@ -53,7 +55,8 @@ TEST_CASE("a TOML snapshot loads with revision, source, default schema and value
   REQUIRE(s.enums.size() == 2);
   // Sorted by (schema, name): currency before order_status.
   CHECK(s.enums[0].type == TypeName{"public", "currency"});
-  CHECK(s.enums[1].values == std::vector<std::string>{"pending_payment", "paid", "cancelled", "refunded"});
+  CHECK(s.enums[1].values ==
+        std::vector<std::string>{"pending_payment", "paid", "cancelled", "refunded"});
 }
 
 TEST_CASE("the same snapshot in JSON loads identically") {
@@ -69,7 +72,8 @@ TEST_CASE("awkward labels survive a TOML and a JSON round trip") {
   Snapshot s;
   s.revision = "r\"1";
   s.enums.push_back({{"Odd \"Schema\"", "type with space"},
-                     {"it's", "back\\slash", "tab\there", "Ünïcödé", "UPPER", std::string(63, 'x'), "new\nline"}});
+                     {"it's", "back\\slash", "tab\there", "Ünïcödé", "UPPER", std::string(63, 'x'),
+                      "new\nline"}});
   CHECK(parse_snapshot(to_toml(s), SnapshotFormat::toml, "rt.toml") == s);
   CHECK(parse_snapshot(to_json(s), SnapshotFormat::json, "rt.json") == s);
 }
@@ -90,7 +94,8 @@ TEST_CASE("the digest ignores enum order in the file, revision and source, but n
 TEST_CASE("the digest is stable across releases for a known snapshot") {
   Snapshot s;
   s.enums.push_back({{"public", "order_status"}, {"pending_payment", "paid"}});
-  // printf %s '[{"schema":"public","name":"order_status","values":["pending_payment","paid"]}]' | sha256sum
+  // printf %s '[{"schema":"public","name":"order_status","values":["pending_payment","paid"]}]' |
+  // sha256sum
   CHECK(digest(s) == "ecb394c6638e45c405258c858631ef26191797dbd68fb54fb1361824b8c17db5");
 }
 
@@ -109,20 +114,24 @@ TEST_CASE("unknown keys are errors that name the key and its line") {
 }
 
 TEST_CASE("duplicate values are rejected, naming the enum, the value and its line") {
-  std::string e = toml_error("[[enum]]\nname = \"s\"\nvalues = [\n  \"a\",\n  \"b\",\n  \"a\",\n]\n");
+  std::string e =
+      toml_error("[[enum]]\nname = \"s\"\nvalues = [\n  \"a\",\n  \"b\",\n  \"a\",\n]\n");
   CHECK(e.rfind("s.toml:6:", 0) == 0);
   CHECK(e.find("public.s") != std::string::npos);
   CHECK(e.find("duplicate value \"a\"") != std::string::npos);
 }
 
 TEST_CASE("duplicate enums are rejected, pointing at the first one") {
-  std::string e = toml_error("[[enum]]\nname = \"s\"\nvalues = []\n[[enum]]\nschema = \"public\"\nname = \"s\"\nvalues = []\n");
+  std::string e = toml_error(
+      "[[enum]]\nname = \"s\"\nvalues = []\n[[enum]]\nschema = \"public\"\nname = \"s\"\nvalues = "
+      "[]\n");
   CHECK(e.rfind("s.toml:6:", 0) == 0);
   CHECK(e.find("first at line 2") != std::string::npos);
 }
 
 TEST_CASE("names and values must be non-empty and at most 63 bytes") {
-  CHECK(toml_error("[[enum]]\nname = \"\"\nvalues = []\n").find("must not be empty") != std::string::npos);
+  CHECK(toml_error("[[enum]]\nname = \"\"\nvalues = []\n").find("must not be empty") !=
+        std::string::npos);
   std::string long_value = "[[enum]]\nname = \"s\"\nvalues = [\"" + std::string(64, 'v') + "\"]\n";
   CHECK(toml_error(long_value).find("64 bytes") != std::string::npos);
   // 63 bytes of multi-byte UTF-8 is fine: 21 three-byte characters.
@@ -132,8 +141,10 @@ TEST_CASE("names and values must be non-empty and at most 63 bytes") {
 }
 
 TEST_CASE("wrong types are reported") {
-  CHECK(toml_error("[[enum]]\nname = 3\nvalues = []\n").find("enum.name must be a string") != std::string::npos);
-  CHECK(toml_error("[[enum]]\nname = \"s\"\nvalues = [1]\n").find("must be a string") != std::string::npos);
+  CHECK(toml_error("[[enum]]\nname = 3\nvalues = []\n").find("enum.name must be a string") !=
+        std::string::npos);
+  CHECK(toml_error("[[enum]]\nname = \"s\"\nvalues = [1]\n").find("must be a string") !=
+        std::string::npos);
   CHECK(toml_error("[[enum]]\nname = \"s\"\n").find("has no values") != std::string::npos);
 }
 
@@ -141,13 +152,16 @@ TEST_CASE("malformed JSON is reported with line and column") {
   std::string e = json_error("{\"enum\": [\n  {\"name\": \"x\",, }\n]}");
   CHECK(e.rfind("s.json:2:", 0) == 0);
   CHECK(json_error("[]").find("must be an object") != std::string::npos);
-  CHECK(json_error(R"({"enum":[{"name":"x","values":["a","a"]}]})").find("duplicate value") != std::string::npos);
-  CHECK(json_error(R"({"enum":[{"name":"x","values":[],"extra":1}]})").find("enum.extra") != std::string::npos);
+  CHECK(json_error(R"({"enum":[{"name":"x","values":["a","a"]}]})").find("duplicate value") !=
+        std::string::npos);
+  CHECK(json_error(R"({"enum":[{"name":"x","values":[],"extra":1}]})").find("enum.extra") !=
+        std::string::npos);
 }
 
 TEST_CASE("invalid UTF-8 and NUL are not valid labels") {
   CHECK(label_problem("ok") == std::nullopt);
   CHECK(label_problem(std::string("a\xFF", 2)) == "is not valid UTF-8");
   CHECK(label_problem(std::string("a\0b", 3)) == "contains a NUL character");
-  CHECK(json_error(R"({"enum":[{"name":"x","values":["a\u0000b"]}]})").find("NUL") != std::string::npos);
+  CHECK(json_error(R"({"enum":[{"name":"x","values":["a\u0000b"]}]})").find("NUL") !=
+        std::string::npos);
 }

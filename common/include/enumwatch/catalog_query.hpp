@@ -28,7 +28,8 @@ using Rows = std::vector<Row>;
 [[nodiscard]] std::string pg_text_array(const std::vector<std::string>& items);
 
 // Throws Error if the rows do not have the expected shape (a bug or an incompatible server).
-[[nodiscard]] Catalog decode_catalog(const Rows& enum_rows, const Rows& usage_rows, const Scope& scope);
+[[nodiscard]] Catalog decode_catalog(const Rows& enum_rows, const Rows& usage_rows,
+                                     const Scope& scope);
 [[nodiscard]] std::optional<std::string> decode_migration_revision(const Rows& rows);
 
 }  // namespace enumwatch

@@ -28,8 +28,8 @@ enum class DriftKind {
   revision_mismatch,
 };
 inline constexpr std::array kAllDriftKinds{
-    DriftKind::missing_type,     DriftKind::missing_value,  DriftKind::case_mismatch,
-    DriftKind::unexpected_value, DriftKind::order_mismatch, DriftKind::unexpected_type,
+    DriftKind::missing_type,     DriftKind::missing_value,    DriftKind::case_mismatch,
+    DriftKind::unexpected_value, DriftKind::order_mismatch,   DriftKind::unexpected_type,
     DriftKind::naming_violation, DriftKind::revision_mismatch};
 
 enum class Severity { info, warning, critical };
@@ -75,7 +75,8 @@ struct DiffOptions {
 // (schema, name) and kinds in a fixed order; unexpected types last.
 [[nodiscard]] std::vector<DriftItem> diff(std::string_view target,
                                           std::span<const NamedSnapshot> snapshots,
-                                          const DatabaseState& database, const DiffOptions& options);
+                                          const DatabaseState& database,
+                                          const DiffOptions& options);
 
 // "PendingPayment", "pending-payment" and "pending payment" all fold to "pendingpayment".
 [[nodiscard]] std::string fold_spelling(std::string_view value);

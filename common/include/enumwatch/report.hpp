@@ -25,8 +25,9 @@ struct TargetReport {
 
 [[nodiscard]] boost::json::value to_json(const DriftItem& item);
 [[nodiscard]] boost::json::value to_json(const TargetReport& target);
-[[nodiscard]] boost::json::value status_json(std::span<const TargetReport> targets);  // {"targets":[...]}
-[[nodiscard]] boost::json::value drift_json(std::span<const DriftItem> items);        // {"drift":[...]}
+[[nodiscard]] boost::json::value status_json(
+    std::span<const TargetReport> targets);                                     // {"targets":[...]}
+[[nodiscard]] boost::json::value drift_json(std::span<const DriftItem> items);  // {"drift":[...]}
 
 [[nodiscard]] std::string render_items_text(std::span<const DriftItem> items, bool color);
 [[nodiscard]] std::string render_status_text(std::span<const TargetReport> targets, bool color);

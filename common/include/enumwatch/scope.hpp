@@ -9,9 +9,9 @@
 namespace enumwatch {
 
 struct Scope {
-  std::vector<std::string> schemas;          // empty: every non-system schema
+  std::vector<std::string> schemas;  // empty: every non-system schema
   std::vector<std::string> exclude_schemas;
-  std::vector<std::string> ignore;           // shell globs on "schema.enum"
+  std::vector<std::string> ignore;  // shell globs on "schema.enum"
 
   [[nodiscard]] bool includes(const TypeName& type) const;
   bool operator==(const Scope&) const = default;
