@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -99,7 +98,7 @@ class Daemon {
                  config_.targets.size());
     systemd::ready(status_line());
     wait_for_signals();
-    asio::co_spawn(io_, housekeeping(), asio::detached);
+    asio::co_spawn(io_, housekeeping(), log_escape("housekeeping"));
     io_.run();
     spdlog::info("enumwatch stopped");
     return kExitOk;

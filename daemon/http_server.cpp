@@ -1,9 +1,10 @@
 #include "http_server.hpp"
 
+#include "logging.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -34,7 +35,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         socket.close(ec);  // refuse rather than queue: polling must not wait on HTTP clients
         continue;
       }
-      asio::co_spawn(executor, session(std::move(socket)), asio::detached);
+      asio::co_spawn(executor, session(std::move(socket)), log_escape("http session"));
     }
   }
 
@@ -113,7 +114,7 @@ void HttpServer::start(const tcp::endpoint& endpoint) {
   acceptor.set_option(asio::socket_base::reuse_address(true));
   acceptor.bind(endpoint);
   acceptor.listen(asio::socket_base::max_listen_connections);
-  asio::co_spawn(impl_->executor, impl_->accept_loop(), asio::detached);
+  asio::co_spawn(impl_->executor, impl_->accept_loop(), log_escape("http accept loop"));
 }
 
 void HttpServer::stop() {

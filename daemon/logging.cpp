@@ -31,6 +31,17 @@ class JsonFormatter final : public spdlog::formatter {
 
 }  // namespace
 
+std::function<void(std::exception_ptr)> log_escape(std::string what) {
+  return [what = std::move(what)](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      spdlog::error("{} ended by an unexpected error: {}", what, ex.what());
+    }
+  };
+}
+
 void configure_logging(const std::string& level, const std::string& format) {
   static auto logger = [] {
     auto l = std::make_shared<spdlog::logger>("enumwatch",

@@ -7,6 +7,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "logging.hpp"
 #include "snapshot_registry.hpp"
 
 namespace enumwatch {
@@ -95,15 +96,7 @@ Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups,
   targets_ = std::move(next);
   for (auto& [target, delay] : to_start) {
     asio::co_spawn(executor_, run(target, delay),
-                   [name = target->setup.config.name](std::exception_ptr e) {
-                     if (!e) return;
-                     try {
-                       std::rethrow_exception(e);
-                     } catch (const std::exception& ex) {
-                       spdlog::error("target {}: scheduler loop ended by an unexpected error: {}",
-                                     name, ex.what());
-                     }
-                   });
+                   log_escape("target " + target->setup.config.name + ": scheduler loop"));
   }
   return changes;
 }
