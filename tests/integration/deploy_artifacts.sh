@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The shipped unit verifies cleanly and keeps its hardening score; the example config and the
-# Prometheus scrape config are valid.
+# The shipped unit verifies cleanly and keeps its hardening score; the example config, the
+# Prometheus scrape config, the alerting rules (with their promtool unit tests) and the example
+# Alertmanager routing are valid.
 source "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -22,4 +23,11 @@ expect_exit 0 "$ENUMWATCH" config-check --config "$WORK/enumwatch.toml"
 
 promtool check config "$ROOT/deploy/prometheus/scrape.yml" >"$WORK/promtool.out" 2>&1 ||
   { cat "$WORK/promtool.out"; fail "scrape config invalid"; }
+promtool check rules "$ROOT/deploy/prometheus/enumwatch.rules.yml" >"$WORK/rules.out" 2>&1 ||
+  { cat "$WORK/rules.out"; fail "alerting rules invalid"; }
+grep -q "SUCCESS: 4 rules found" "$WORK/rules.out" || { cat "$WORK/rules.out"; fail "rules check had findings"; }
+promtool test rules "$ROOT/deploy/prometheus/enumwatch.rules.test.yml" >"$WORK/rules-test.out" 2>&1 ||
+  { cat "$WORK/rules-test.out"; fail "alerting rule unit tests failed"; }
+amtool check-config "$ROOT/deploy/alertmanager/alertmanager.yml" >"$WORK/amtool.out" 2>&1 ||
+  { cat "$WORK/amtool.out"; fail "Alertmanager example config invalid"; }
 pass "exposure $score"
