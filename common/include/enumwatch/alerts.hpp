@@ -1,0 +1,91 @@
+// Drift alerts (SPEC §8): one alert per drifting (target, schema, enum), debounced by drift_for,
+// re-sent while firing, re-sent for 15 minutes once resolved. Pure state: the daemon feeds it
+// poll results and the clock, and sends what due() returns.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "enumwatch/diff.hpp"
+#include "enumwatch/duration.hpp"
+
+namespace enumwatch {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+struct AlertKey {
+  std::string target, schema, enum_name;
+  auto operator<=>(const AlertKey&) const = default;
+};
+
+struct Alert {
+  AlertKey key;
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> annotations;
+  TimePoint starts_at;
+  TimePoint ends_at;
+  bool resolved = false;
+
+  bool operator==(const Alert&) const = default;
+};
+
+struct AlertSettings {
+  Duration resend_interval{std::chrono::minutes(1)};
+  std::string runbook_url;
+};
+
+// How long a resolved alert keeps being re-sent, so that receivers that missed it still learn.
+inline constexpr auto kResolvedResendWindow = std::chrono::minutes(15);
+// New drift within this many polls after a migration revision change is attributed to it.
+inline constexpr int kPollsAttributedToMigration = 3;
+
+class AlertTracker {
+ public:
+  explicit AlertTracker(AlertSettings settings) : settings_(std::move(settings)) {}
+  void set_settings(AlertSettings settings) { settings_ = std::move(settings); }
+
+  // After a successful poll. A failed poll is not a resolution: do not call this for one.
+  void observe(const std::string& target, const std::map<std::string, std::string>& target_labels,
+               Duration drift_for, std::span<const DriftItem> drift,
+               const std::optional<std::string>& migration_revision, TimePoint now);
+  // The target left the config: its firing alerts resolve.
+  void forget_target(const std::string& target, TimePoint now);
+  // What to send now: alerts that started firing or changed, firing ones due for re-sending
+  // (endsAt = now + 4 x resend_interval), resolved ones (endsAt = when resolved) for 15 minutes.
+  [[nodiscard]] std::vector<Alert> due(TimePoint now);
+
+  [[nodiscard]] std::size_t firing_count() const;
+
+ private:
+  struct State {
+    Alert alert;  // content; times filled when sent
+    TimePoint first_seen;
+    Duration drift_for{};
+    std::optional<std::string> migration_note;  // the revision it appeared after, if any
+    bool firing = false;
+    bool changed = false;
+    std::optional<TimePoint> last_sent;
+  };
+  struct TargetHistory {
+    std::optional<std::string> revision;
+    int polls_since_revision_change = kPollsAttributedToMigration;
+  };
+
+  AlertSettings settings_;
+  std::map<AlertKey, State> states_;
+  std::map<std::string, TargetHistory> history_;
+};
+
+// Alertmanager API v2 body: [{"labels","annotations","startsAt","endsAt","generatorURL"}].
+[[nodiscard]] boost::json::value alertmanager_body(std::span<const Alert> alerts,
+                                                   const std::string& external_url);
+// The body Alertmanager's own webhooks send (version 4), for generic webhook receivers.
+[[nodiscard]] boost::json::value webhook_body(std::span<const Alert> alerts,
+                                              const std::string& external_url);
+
+}  // namespace enumwatch

@@ -1,0 +1,189 @@
+#include <doctest/doctest.h>
+
+#include <boost/json.hpp>
+
+#include "enumwatch/alerts.hpp"
+
+using namespace enumwatch;
+using namespace std::chrono_literals;
+
+namespace {
+
+DriftItem item(std::string schema, std::string enum_name, DriftKind kind,
+               std::string message = "m") {
+  DriftItem i;
+  i.target = "orders";
+  i.snapshot = "app";
+  i.schema = std::move(schema);
+  i.enum_name = std::move(enum_name);
+  i.kind = kind;
+  i.severity = severity_of(kind);
+  i.message = std::move(message);
+  if (kind == DriftKind::missing_value)
+    i.remediation_sql = "ALTER TYPE \"public\".\"s\" ADD VALUE IF NOT EXISTS 'x';";
+  return i;
+}
+
+const TimePoint t0 = TimePoint(std::chrono::seconds(1'800'000'000));
+const std::map<std::string, std::string> kLabels{{"team", "payments"}};
+
+}  // namespace
+
+TEST_CASE("drift fires only after drift_for, with one alert per enum carrying the worst severity") {
+  AlertTracker tracker({1min, "https://runbooks/enum"});
+  std::vector<DriftItem> drift{item("public", "s", DriftKind::naming_violation),
+                               item("public", "s", DriftKind::missing_value),
+                               item("app", "t", DriftKind::order_mismatch)};
+  tracker.observe("orders", kLabels, 30s, drift, std::nullopt, t0);
+  CHECK(tracker.due(t0).empty());        // pending
+  CHECK(tracker.due(t0 + 29s).empty());  // still pending
+  auto fired = tracker.due(t0 + 30s);
+  REQUIRE(fired.size() == 2);
+  const Alert& s = fired[1].key.schema == "public" ? fired[1] : fired[0];
+  CHECK(s.labels.at("alertname") == "EnumDrift");
+  CHECK(s.labels.at("severity") == "critical");
+  CHECK(s.labels.at("team") == "payments");
+  CHECK(s.labels.at("enum") == "s");
+  CHECK(s.annotations.at("description") == "naming_violation: m\nmissing_value: m");
+  CHECK(s.annotations.at("remediation").find("ADD VALUE IF NOT EXISTS 'x'") != std::string::npos);
+  CHECK(s.annotations.at("runbook_url") == "https://runbooks/enum");
+  CHECK(s.starts_at == t0 + 30s);
+  CHECK(s.ends_at == t0 + 30s + 4min);  // 4 x resend_interval, as Prometheus does
+  CHECK(tracker.firing_count() == 2);
+}
+
+TEST_CASE("firing alerts are re-sent every resend_interval, not on every check") {
+  AlertTracker tracker({1min, ""});
+  std::vector<DriftItem> drift{item("public", "s", DriftKind::missing_value)};
+  tracker.observe("orders", {}, 0s, drift, std::nullopt, t0);
+  CHECK(tracker.due(t0).size() == 1);
+  CHECK(tracker.due(t0 + 30s).empty());
+  tracker.observe("orders", {}, 0s, drift, std::nullopt, t0 + 40s);  // same drift: no change
+  CHECK(tracker.due(t0 + 40s).empty());
+  auto again = tracker.due(t0 + 60s);
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].starts_at == t0);
+  CHECK(again[0].ends_at == t0 + 60s + 4min);
+}
+
+TEST_CASE("a change in an alert's content is sent at once") {
+  AlertTracker tracker({1min, ""});
+  tracker.observe("orders", {}, 0s, std::vector{item("public", "s", DriftKind::missing_value)},
+                  std::nullopt, t0);
+  (void)tracker.due(t0);
+  tracker.observe("orders", {}, 0s,
+                  std::vector{item("public", "s", DriftKind::missing_value),
+                              item("public", "s", DriftKind::unexpected_value)},
+                  std::nullopt, t0 + 5s);
+  auto changed = tracker.due(t0 + 5s);
+  REQUIRE(changed.size() == 1);
+  CHECK(changed[0].annotations.at("description").find("unexpected_value") != std::string::npos);
+}
+
+TEST_CASE("flapping drift shorter than drift_for never fires") {
+  AlertTracker tracker({1min, ""});
+  tracker.observe("orders", {}, 1min, std::vector{item("public", "s", DriftKind::missing_value)},
+                  std::nullopt, t0);
+  CHECK(tracker.due(t0 + 20s).empty());
+  tracker.observe("orders", {}, 1min, {}, std::nullopt, t0 + 30s);  // fixed before it fired
+  CHECK(tracker.due(t0 + 2min).empty());
+  tracker.observe("orders", {}, 1min, std::vector{item("public", "s", DriftKind::missing_value)},
+                  std::nullopt, t0 + 3min);
+  CHECK(tracker.due(t0 + 3min + 59s).empty());  // the clock starts again
+  CHECK(tracker.due(t0 + 4min).size() == 1);
+}
+
+TEST_CASE("fixed drift resolves with endsAt = now and is re-sent for 15 minutes, then dropped") {
+  AlertTracker tracker({1min, ""});
+  tracker.observe("orders", {}, 0s, std::vector{item("public", "s", DriftKind::missing_value)},
+                  std::nullopt, t0);
+  (void)tracker.due(t0);
+  tracker.observe("orders", {}, 0s, {}, std::nullopt, t0 + 2min);
+  auto resolved = tracker.due(t0 + 2min);
+  REQUIRE(resolved.size() == 1);
+  CHECK(resolved[0].resolved);
+  CHECK(resolved[0].ends_at == t0 + 2min);
+  CHECK(tracker.firing_count() == 0);
+  CHECK(tracker.due(t0 + 2min + 30s).empty());
+  CHECK(tracker.due(t0 + 3min).size() == 1);           // re-sent
+  CHECK(tracker.due(t0 + 17min).size() == 1);          // still within 15 minutes of resolution
+  CHECK(tracker.due(t0 + 17min + 1s + 1min).empty());  // past the window: gone
+}
+
+TEST_CASE("a failed poll is not a resolution: without observe() the alert keeps firing") {
+  AlertTracker tracker({1min, ""});
+  tracker.observe("orders", {}, 0s, std::vector{item("public", "s", DriftKind::missing_value)},
+                  std::nullopt, t0);
+  (void)tracker.due(t0);
+  // The target is down for ten minutes: no observe() calls, the alert is re-sent as firing.
+  for (int m = 1; m <= 10; ++m) {
+    auto sent = tracker.due(t0 + std::chrono::minutes(m));
+    REQUIRE(sent.size() == 1);
+    CHECK_FALSE(sent[0].resolved);
+  }
+}
+
+TEST_CASE("a target removed by a reload resolves its alerts; other targets keep theirs") {
+  AlertTracker tracker({1min, ""});
+  tracker.observe("orders", {}, 0s, std::vector{item("public", "s", DriftKind::missing_value)},
+                  std::nullopt, t0);
+  tracker.observe("billing", {}, 0s, std::vector{item("public", "c", DriftKind::missing_value)},
+                  std::nullopt, t0);
+  (void)tracker.due(t0);
+  tracker.forget_target("orders", t0 + 10s);
+  auto sent = tracker.due(t0 + 10s);
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].key.target == "orders");
+  CHECK(sent[0].resolved);
+  CHECK(tracker.firing_count() == 1);
+}
+
+TEST_CASE("drift that appears right after a migration says so") {
+  AlertTracker tracker({1min, ""});
+  tracker.observe("orders", {}, 0s, {}, std::string("r1"),
+                  t0);  // first revision seen: no migration
+  tracker.observe("orders", {}, 0s, {}, std::string("r2"), t0 + 10s);
+  tracker.observe("orders", {}, 0s, std::vector{item("public", "s", DriftKind::missing_value)},
+                  std::string("r2"), t0 + 20s);
+  auto sent = tracker.due(t0 + 20s);
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].annotations.at("description").find("appeared after migration to revision r2") !=
+        std::string::npos);
+
+  AlertTracker quiet({1min, ""});
+  quiet.observe("orders", {}, 0s, std::vector{item("public", "s", DriftKind::missing_value)},
+                std::string("r1"), t0);
+  CHECK(quiet.due(t0).at(0).annotations.at("description").find("migration") == std::string::npos);
+}
+
+TEST_CASE("revision_mismatch items raise no per-enum alert") {
+  AlertTracker tracker({1min, ""});
+  DriftItem revision = item("", "", DriftKind::revision_mismatch);
+  tracker.observe("orders", {}, 0s, std::vector{revision}, std::string("r1"), t0);
+  CHECK(tracker.due(t0).empty());
+}
+
+TEST_CASE("payloads have the Alertmanager v2 and webhook shapes, escaping odd names") {
+  AlertTracker tracker({1min, ""});
+  tracker.observe("orders", {}, 0s,
+                  std::vector{item("Odd \"Schema\"", "it's\nodd", DriftKind::missing_value)},
+                  std::nullopt, t0);
+  auto alerts = tracker.due(t0);
+  auto am = alertmanager_body(alerts, "http://ops:9747").as_array();
+  REQUIRE(am.size() == 1);
+  auto a = am[0].as_object();
+  CHECK(a["labels"].as_object()["schema"] == "Odd \"Schema\"");
+  CHECK(a["labels"].as_object()["enum"] == "it's\nodd");
+  CHECK(a["startsAt"] == "2027-01-15T08:00:00.000Z");
+  CHECK(a["generatorURL"] == "http://ops:9747/api/v1/targets/orders");
+  // Round trip through text: the JSON is valid whatever the names hold.
+  auto reparsed = boost::json::parse(boost::json::serialize(am));
+  CHECK(reparsed.as_array()[0].as_object()["labels"].as_object()["enum"] == "it's\nodd");
+
+  auto hook = webhook_body(alerts, "http://ops:9747").as_object();
+  CHECK(hook["version"] == "4");
+  CHECK(hook["status"] == "firing");
+  auto entry = hook["alerts"].as_array()[0].as_object();
+  CHECK(entry["status"] == "firing");
+  CHECK(entry["fingerprint"].as_string().size() == 16);
+}
