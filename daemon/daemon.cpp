@@ -13,7 +13,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
 
+#include "alert_receiver.hpp"
 #include "commands.hpp"
+#include "enumwatch/alerts.hpp"
 #include "enumwatch/error.hpp"
 #include "enumwatch/text.hpp"
 #include "http_api.hpp"
@@ -74,11 +76,25 @@ class Daemon {
         scheduler_(
             io_.get_executor(), registry_,
             [this](const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
-                   const PollResult& result) { metrics_.record_poll(target, snapshots, result); },
-            [this](const std::string& target) { metrics_.remove_target(target); }),
+                   const PollResult& result) {
+              metrics_.record_poll(target, snapshots, result);
+              // A failed poll is not a resolution: only successful polls move alerts.
+              if (result.outcome == PollOutcome::ok) {
+                alerts_.observe(target.name, target.labels, target.options.drift_for,
+                                result.report.drift, result.report.migration_revision,
+                                std::chrono::system_clock::now());
+                send_due_alerts();
+              }
+            },
+            [this](const std::string& target) {
+              metrics_.remove_target(target);
+              alerts_.forget_target(target, std::chrono::system_clock::now());
+            }),
         api_(scheduler_, registry_, metrics_),
         server_(io_.get_executor(), [this](const HttpRequest& r) { return api_.handle(r); }),
-        config_(std::move(initial.config)) {
+        config_(std::move(initial.config)),
+        alerts_(alert_settings(config_.alerting)) {
+    build_receivers(config_.alerting);
     api_.set_token(std::move(initial.token));
     for (const auto& t : initial.targets) metrics_.add_target(t.config.name);
     metrics_.set_snapshots(registry_.all());
@@ -99,6 +115,7 @@ class Daemon {
     systemd::ready(status_line());
     wait_for_signals();
     asio::co_spawn(io_, housekeeping(), log_escape("housekeeping"));
+    asio::co_spawn(io_, alert_clock(), log_escape("alert clock"));
     io_.run();
     spdlog::info("enumwatch stopped");
     return kExitOk;
@@ -138,6 +155,13 @@ class Daemon {
       // Snapshots may have changed for kept targets too: poll them with the new ones now.
       for (const auto& t : next.targets) scheduler_.request_poll(t.config.name);
       api_.set_token(std::move(next.token));
+      alerts_.set_settings(alert_settings(next.config.alerting));
+      const auto& before = config_.alerting;
+      const auto& after = next.config.alerting;
+      if (before.alertmanager_urls != after.alertmanager_urls ||
+          before.webhook_urls != after.webhook_urls || before.external_url != after.external_url) {
+        build_receivers(after);
+      }
       metrics_.set_snapshots(registry_.all());
       metrics_.record_reload(true, now);
       config_ = std::move(next.config);
@@ -160,6 +184,40 @@ class Daemon {
     }
     return std::to_string(reports.size()) + " targets, " + std::to_string(up) + " up, " +
            std::to_string(drifting) + " with drift";
+  }
+
+  static AlertSettings alert_settings(const AlertingSettings& a) {
+    return AlertSettings{a.resend_interval, a.runbook_url};
+  }
+
+  void build_receivers(const AlertingSettings& a) {
+    receivers_.clear();
+    for (const auto& url : a.alertmanager_urls) {
+      receivers_.push_back(std::make_unique<AlertReceiver>(
+          io_.get_executor(), AlertReceiver::Kind::alertmanager, url, a.external_url, metrics_));
+    }
+    for (const auto& url : a.webhook_urls) {
+      receivers_.push_back(std::make_unique<AlertReceiver>(
+          io_.get_executor(), AlertReceiver::Kind::webhook, url, a.external_url, metrics_));
+    }
+  }
+
+  // Every receiver gets every alert (HA Alertmanagers deduplicate among themselves).
+  void send_due_alerts() {
+    auto due = alerts_.due(std::chrono::system_clock::now());
+    if (due.empty()) return;
+    for (auto& receiver : receivers_) receiver->enqueue(due);
+  }
+
+  // drift_for and resend_interval elapse between polls too.
+  asio::awaitable<void> alert_clock() {
+    asio::steady_timer timer(io_);
+    for (;;) {
+      timer.expires_after(std::chrono::seconds(1));
+      boost::system::error_code ec;
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      send_due_alerts();
+    }
   }
 
   // Watchdog pings only while the scheduler makes progress, and a STATUS= line now and then.
@@ -202,6 +260,8 @@ class Daemon {
   HttpApi api_;
   HttpServer server_;
   Config config_;
+  AlertTracker alerts_;
+  std::vector<std::unique_ptr<AlertReceiver>> receivers_;  // hold metrics_: destroyed before it
 };
 
 }  // namespace

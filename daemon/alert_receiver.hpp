@@ -1,0 +1,38 @@
+// Delivers alerts to one receiver — an Alertmanager (API v2) or a generic webhook — over HTTP on
+// the event loop. Each receiver has its own worker, queue and backoff, so a slow or dead receiver
+// never delays the others or the polling. The queue holds the latest state of each alert: a newer
+// state supersedes an unsent older one, and nothing else is ever dropped.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "enumwatch/alerts.hpp"
+
+namespace enumwatch {
+
+class Metrics;
+
+class AlertReceiver {
+ public:
+  enum class Kind { alertmanager, webhook };
+
+  AlertReceiver(boost::asio::any_io_executor executor, Kind kind, std::string url,
+                std::string external_url, Metrics& metrics);
+  ~AlertReceiver();
+  AlertReceiver(const AlertReceiver&) = delete;
+  AlertReceiver& operator=(const AlertReceiver&) = delete;
+
+  void enqueue(std::span<const Alert> alerts);
+  [[nodiscard]] const std::string& url() const;
+  [[nodiscard]] Kind kind() const;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace enumwatch
