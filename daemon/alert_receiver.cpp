@@ -10,7 +10,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
-#include <map>
 #include <random>
 
 #include "logging.hpp"
@@ -83,11 +82,7 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
         co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         continue;
       }
-      std::vector<Alert> batch;
-      while (!queued.empty() && batch.size() < kBatch) {
-        batch.push_back(std::move(queued.begin()->second));
-        queued.erase(queued.begin());
-      }
+      std::vector<Alert> batch = queued.take(kBatch);
       const boost::json::value body = kind == Kind::alertmanager
                                           ? alertmanager_body(batch, external_url)
                                           : webhook_body(batch, external_url);
@@ -102,8 +97,7 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
       if (failures == 0)
         spdlog::warn("alerts: sending to {} failed: {}; retrying with backoff", url, error);
       ++failures;
-      for (auto& alert : batch)
-        queued.try_emplace(alert.key, std::move(alert));  // newer states win
+      queued.give_back(std::move(batch));
       // Exponential backoff with jitter, so that receivers coming back are not hit in lockstep.
       auto delay = std::min<std::chrono::milliseconds>(
           kMaxBackoff, std::chrono::milliseconds(500L << std::min(failures, 7)));
@@ -155,7 +149,7 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
   Metrics& metrics;
   asio::steady_timer wake;
   Endpoint endpoint;
-  std::map<AlertKey, Alert> queued;
+  AlertQueue queued;
   bool stopped = false;
 };
 
@@ -172,7 +166,7 @@ AlertReceiver::~AlertReceiver() {
 }
 
 void AlertReceiver::enqueue(std::span<const Alert> alerts) {
-  for (const auto& alert : alerts) impl_->queued.insert_or_assign(alert.key, alert);
+  impl_->queued.push(alerts);
   impl_->wake.cancel();
 }
 

@@ -173,6 +173,23 @@ std::size_t AlertTracker::firing_count() const {
   return n;
 }
 
+void AlertQueue::push(std::span<const Alert> alerts) {
+  for (const auto& alert : alerts) queued_.insert_or_assign(alert.key, alert);
+}
+
+std::vector<Alert> AlertQueue::take(std::size_t limit) {
+  std::vector<Alert> batch;
+  while (!queued_.empty() && batch.size() < limit) {
+    batch.push_back(std::move(queued_.begin()->second));
+    queued_.erase(queued_.begin());
+  }
+  return batch;
+}
+
+void AlertQueue::give_back(std::vector<Alert> batch) {
+  for (auto& alert : batch) queued_.try_emplace(alert.key, std::move(alert));  // newer states win
+}
+
 boost::json::value alertmanager_body(std::span<const Alert> alerts,
                                      const std::string& external_url) {
   boost::json::array out;

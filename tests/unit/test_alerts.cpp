@@ -187,3 +187,31 @@ TEST_CASE("payloads have the Alertmanager v2 and webhook shapes, escaping odd na
   CHECK(entry["status"] == "firing");
   CHECK(entry["fingerprint"].as_string().size() == 16);
 }
+
+TEST_CASE("the delivery queue keeps only the latest state of each alert and never drops one") {
+  auto alert = [](std::string name, bool resolved) {
+    Alert a;
+    a.key = {"orders", "public", std::move(name)};
+    a.resolved = resolved;
+    return a;
+  };
+  AlertQueue queue;
+  for (int round = 0; round < 1000; ++round) {  // a receiver down for a long time
+    std::vector<Alert> due{alert("a", false), alert("b", round % 2 == 0)};
+    queue.push(due);
+  }
+  CHECK(queue.size() == 2);  // bounded by the number of alerts, not by the number of sends
+  auto batch = queue.take(1);
+  REQUIRE(batch.size() == 1);
+  CHECK(batch[0].key.enum_name == "a");
+  // While "a" was in flight a newer state arrived; the failed batch must not overwrite it.
+  std::vector<Alert> newer{alert("a", true)};
+  queue.push(newer);
+  queue.give_back(std::move(batch));
+  auto rest = queue.take(10);
+  REQUIRE(rest.size() == 2);
+  CHECK(rest[0].key.enum_name == "a");
+  CHECK(rest[0].resolved);        // the newer state
+  CHECK_FALSE(rest[1].resolved);  // "b": its latest state (round 999 is odd: firing)
+  CHECK(queue.empty());
+}

@@ -81,6 +81,23 @@ class AlertTracker {
   std::map<std::string, TargetHistory> history_;
 };
 
+// What one receiver still has to deliver: the latest state of each alert. A newer state replaces
+// an unsent older one (the superseded update is what goes); nothing else is ever dropped, so the
+// queue never holds more entries than there are alerts.
+class AlertQueue {
+ public:
+  void push(std::span<const Alert> alerts);
+  // Up to `limit` alerts, oldest keys first; they leave the queue.
+  [[nodiscard]] std::vector<Alert> take(std::size_t limit);
+  // A batch that could not be delivered goes back, unless a newer state arrived meanwhile.
+  void give_back(std::vector<Alert> batch);
+  [[nodiscard]] bool empty() const { return queued_.empty(); }
+  [[nodiscard]] std::size_t size() const { return queued_.size(); }
+
+ private:
+  std::map<AlertKey, Alert> queued_;
+};
+
 // Alertmanager API v2 body: [{"labels","annotations","startsAt","endsAt","generatorURL"}].
 [[nodiscard]] boost::json::value alertmanager_body(std::span<const Alert> alerts,
                                                    const std::string& external_url);
