@@ -16,4 +16,8 @@ namespace enumwatch {
                                                                   const TargetOptions& options,
                                                                   Deadline deadline);
 
+// Only the migration revision: the cheap check the scheduler runs between polls.
+[[nodiscard]] boost::asio::awaitable<std::optional<std::string>> read_migration_revision(
+    PgConnection& connection, const TargetOptions& options, Deadline deadline);
+
 }  // namespace enumwatch

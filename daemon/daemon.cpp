@@ -81,8 +81,7 @@ class Daemon {
               // A failed poll is not a resolution: only successful polls move alerts.
               if (result.outcome == PollOutcome::ok) {
                 alerts_.observe(target.name, target.labels, target.options.drift_for,
-                                result.report.drift, result.report.migration_revision,
-                                std::chrono::system_clock::now());
+                                result.report.drift, std::chrono::system_clock::now());
                 send_due_alerts();
               }
             },

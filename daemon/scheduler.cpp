@@ -7,6 +7,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "enumwatch/migration_attribution.hpp"
 #include "logging.hpp"
 #include "snapshot_registry.hpp"
 
@@ -18,6 +19,7 @@ using std::chrono::milliseconds;
 namespace {
 // How late a sleeping or polling target may be before the scheduler counts as wedged.
 constexpr auto kOverdueGrace = std::chrono::seconds(10);
+constexpr milliseconds kMaxFirstPollSpread = std::chrono::seconds(10);
 }  // namespace
 
 struct Scheduler::Target {
@@ -32,6 +34,8 @@ struct Scheduler::Target {
   bool in_flight = false;
   bool stopped = false;
   int failures = 0;
+  std::optional<std::string> revision;  // as the last successful poll read it
+  MigrationAttribution attribution;
   std::optional<Clock::time_point> due_by;  // nothing while queued for a poll slot
 };
 
@@ -42,6 +46,45 @@ milliseconds backoff_delay(milliseconds interval, int failures) {
   for (int i = 1; i < failures && delay < cap; ++i) delay *= 2;
   return std::min(delay, std::max(cap, interval));
 }
+
+namespace {
+
+// Cancelled early when an immediate poll is requested, or on stop.
+asio::awaitable<void> sleep(Scheduler::Target* t, milliseconds delay) {
+  t->due_by = Clock::now() + delay + kOverdueGrace;
+  t->wake.expires_after(delay);
+  boost::system::error_code ec;
+  co_await t->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+// Sleeps until the next poll is due; a target with a migration table has its revision re-read
+// every revision_check_interval meanwhile, and a new revision ends the wait: drift that a
+// migration brings is seen seconds after it, not an interval later.
+asio::awaitable<void> wait_watching_revision(Scheduler::Target* t, milliseconds wait) {
+  const auto& config = t->setup.config;
+  const milliseconds check = config.options.revision_check_interval;
+  const bool watch = !config.options.migration_table.empty() && check.count() > 0 &&
+                     t->failures == 0 && check < wait;
+  if (!watch) co_return co_await sleep(t, wait);
+  const auto poll_at = Clock::now() + wait;
+  while (!t->stopped && !t->poll_requested) {
+    const auto left = std::chrono::duration_cast<milliseconds>(poll_at - Clock::now());
+    if (left <= check) co_return co_await sleep(t, std::max(left, milliseconds(0)));
+    co_await sleep(t, check);
+    if (t->stopped || t->poll_requested) co_return;
+    t->due_by = Clock::now() + config.options.timeout + kOverdueGrace;
+    t->in_flight = true;
+    auto revision = co_await t->poller.check_revision(config);
+    t->in_flight = false;
+    if (revision && *revision != t->revision) {
+      spdlog::info("target {}: migration revision changed from {} to {}; polling now", config.name,
+                   t->revision.value_or("(none)"), revision->value_or("(none)"));
+      co_return;
+    }
+  }
+}
+
+}  // namespace
 
 Scheduler::Scheduler(asio::any_io_executor executor, const SnapshotRegistry& snapshots,
                      PollObserver on_poll, RemovalObserver on_removed)
@@ -83,8 +126,11 @@ Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups,
     auto target = std::make_shared<Target>(executor_, setup);
     target->report.name = setup.config.name;
     next.emplace(setup.config.name, target);
-    // Spread first polls evenly across the interval so that N targets do not poll at once.
-    to_start.emplace_back(target, setup.config.options.interval * static_cast<long>(i) /
+    // Spread first polls evenly so that N targets do not poll at once, but over no more than
+    // kMaxFirstPollSpread: with a long interval the daemon must still be ready within seconds.
+    const milliseconds spread =
+        std::min<milliseconds>(setup.config.options.interval, kMaxFirstPollSpread);
+    to_start.emplace_back(target, spread * static_cast<long>(i) /
                                       static_cast<long>(std::max<std::size_t>(setups.size(), 1)));
   }
   for (auto& [name, target] : targets_) {  // what is left was removed
@@ -102,13 +148,7 @@ Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups,
 }
 
 asio::awaitable<void> Scheduler::run(std::shared_ptr<Target> t, milliseconds first_delay) {
-  auto sleep = [&t](milliseconds delay) -> asio::awaitable<void> {
-    t->due_by = Clock::now() + delay + kOverdueGrace;
-    t->wake.expires_after(delay);
-    boost::system::error_code ec;  // cancelled: an immediate poll was requested, or a stop
-    co_await t->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  };
-  co_await sleep(first_delay);
+  co_await sleep(t.get(), first_delay);
   while (!t->stopped) {
     t->due_by.reset();
     co_await slots_.acquire();
@@ -135,6 +175,8 @@ asio::awaitable<void> Scheduler::run(std::shared_ptr<Target> t, milliseconds fir
     }
     t->failures = ok ? 0 : t->failures + 1;
     if (ok) {
+      t->revision = result.report.migration_revision;
+      t->attribution.annotate(result.report.drift, t->revision);
       t->report = result.report;
     } else {
       // A failed poll is not a resolution: keep the last known drift, mark the target down.
@@ -145,7 +187,8 @@ asio::awaitable<void> Scheduler::run(std::shared_ptr<Target> t, milliseconds fir
     t->polled_once = true;
     on_poll_(t->setup.config, snapshots, result);
     if (t->poll_requested) continue;
-    co_await sleep(ok ? options.interval : backoff_delay(options.interval, t->failures));
+    const milliseconds wait = ok ? options.interval : backoff_delay(options.interval, t->failures);
+    co_await wait_watching_revision(t.get(), wait);
   }
   t->due_by.reset();
   t->poller.disconnect();

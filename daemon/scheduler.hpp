@@ -1,7 +1,7 @@
-// Polls every target on its own schedule: first polls spread across the interval, at most
-// max_concurrent_polls in flight, exponential backoff for failing targets (capped at 5 minutes and
-// at 10x the interval), immediate polls on request (coalescing with one in flight). One coroutine
-// per target on the shared io_context; connections stay open between polls.
+// Polls every target on its own schedule: first polls spread across the interval (10 s at most),
+// at most max_concurrent_polls in flight, exponential backoff for failing targets (capped at 5
+// minutes and at 10x the interval), immediate polls on request (coalescing with one in flight).
+// One coroutine per target on the shared io_context; connections stay open between polls.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>

@@ -57,4 +57,16 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
   co_return result;
 }
 
+boost::asio::awaitable<std::optional<std::optional<std::string>>> TargetPoller::check_revision(
+    const TargetConfig& target) {
+  if (!connection_ || !connection_->usable()) co_return std::nullopt;
+  try {
+    const Deadline deadline = std::chrono::steady_clock::now() + target.options.timeout;
+    co_return co_await read_migration_revision(*connection_, target.options, deadline);
+  } catch (const Error&) {
+    if (!connection_->usable()) connection_.reset();
+    co_return std::nullopt;
+  }
+}
+
 }  // namespace enumwatch

@@ -35,6 +35,10 @@ class TargetPoller {
   [[nodiscard]] boost::asio::awaitable<PollResult> poll(const TargetConfig& target,
                                                         std::span<const NamedSnapshot> snapshots,
                                                         const std::optional<std::string>& password);
+  // Re-reads only the migration revision over the open connection. nullopt when there is no
+  // usable connection or the read failed: the next poll reports why.
+  [[nodiscard]] boost::asio::awaitable<std::optional<std::optional<std::string>>> check_revision(
+      const TargetConfig& target);
   void disconnect() { connection_.reset(); }
 
  private:

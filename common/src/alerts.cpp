@@ -11,9 +11,7 @@ namespace enumwatch {
 namespace {
 
 Alert build_alert(const AlertKey& key, const std::map<std::string, std::string>& target_labels,
-                  const std::vector<const DriftItem*>& items,
-                  const std::optional<std::string>& after_migration,
-                  const AlertSettings& settings) {
+                  const std::vector<const DriftItem*>& items, const AlertSettings& settings) {
   Alert alert;
   alert.key = key;
   Severity worst = Severity::info;
@@ -33,7 +31,6 @@ Alert build_alert(const AlertKey& key, const std::map<std::string, std::string>&
     description += (description.empty() ? "" : "\n") + kind + ": " + i->message;
     owned.push_back(*i);
   }
-  if (after_migration) description += "\nappeared after migration to revision " + *after_migration;
   alert.annotations["summary"] = "Enum " + key.schema + "." + key.enum_name + " on " + key.target +
                                  " drifts (" + std::string(to_string(worst)) + "): " + kinds;
   alert.annotations["description"] = description;
@@ -68,17 +65,7 @@ std::string fingerprint(const Alert& alert) {
 
 void AlertTracker::observe(const std::string& target,
                            const std::map<std::string, std::string>& target_labels,
-                           Duration drift_for, std::span<const DriftItem> drift,
-                           const std::optional<std::string>& migration_revision, TimePoint now) {
-  auto& history = history_[target];
-  if (migration_revision != history.revision) {
-    // The first revision seen is where the target stands, not a migration that just happened.
-    history.polls_since_revision_change = history.revision ? 0 : kPollsAttributedToMigration;
-    history.revision = migration_revision;
-  }
-  const bool after_migration = history.polls_since_revision_change < kPollsAttributedToMigration;
-  ++history.polls_since_revision_change;
-
+                           Duration drift_for, std::span<const DriftItem> drift, TimePoint now) {
   std::map<AlertKey, std::vector<const DriftItem*>> drifting;
   for (const auto& item : drift) {
     if (item.enum_name.empty()) continue;  // revision_mismatch: about the target, not an enum
@@ -88,8 +75,7 @@ void AlertTracker::observe(const std::string& target,
     auto it = states_.find(key);
     if (it == states_.end() || it->second.alert.resolved) {
       State state;
-      if (after_migration) state.migration_note = history.revision;
-      state.alert = build_alert(key, target_labels, items, state.migration_note, settings_);
+      state.alert = build_alert(key, target_labels, items, settings_);
       state.first_seen = now;
       state.drift_for = drift_for;
       states_[key] = std::move(state);
@@ -97,7 +83,7 @@ void AlertTracker::observe(const std::string& target,
     }
     State& state = it->second;
     state.drift_for = drift_for;
-    Alert content = build_alert(key, target_labels, items, state.migration_note, settings_);
+    Alert content = build_alert(key, target_labels, items, settings_);
     if (content.labels != state.alert.labels || content.annotations != state.alert.annotations) {
       content.starts_at = state.alert.starts_at;
       state.alert = std::move(content);
@@ -122,7 +108,6 @@ void AlertTracker::observe(const std::string& target,
 }
 
 void AlertTracker::forget_target(const std::string& target, TimePoint now) {
-  history_.erase(target);
   for (auto it = states_.begin(); it != states_.end();) {
     if (it->first.target != target || it->second.alert.resolved) {
       ++it;

@@ -78,7 +78,7 @@ std::string_view column_usage_sql() {
   return kColumnUsage;
 }
 
-std::string migration_revision_sql(std::string_view migration_table) {
+std::string migration_revision_sql(std::string_view migration_table, MigrationTool tool) {
   std::string relation;
   auto dot = migration_table.find('.');
   if (dot == std::string_view::npos) {
@@ -86,6 +86,18 @@ std::string migration_revision_sql(std::string_view migration_table) {
   } else {
     relation = quote_ident(migration_table.substr(0, dot)) + '.' +
                quote_ident(migration_table.substr(dot + 1));
+  }
+  switch (tool) {
+    case MigrationTool::flyway:
+      // Repeatable migrations have no version; failed ones did not change the schema.
+      return "SELECT version::text FROM " + relation +
+             " WHERE success AND version IS NOT NULL ORDER BY installed_rank DESC LIMIT 1";
+    case MigrationTool::schema_migrations:
+      // Rails keeps one row per applied migration, golang-migrate and dbmate one or more: the
+      // greatest version is the schema's (bigint compares as numbers, Rails' timestamps as text).
+      return "SELECT version::text FROM " + relation + " ORDER BY version DESC LIMIT 1";
+    case MigrationTool::alembic:
+      break;
   }
   return "SELECT pg_catalog.string_agg(version_num::text, ',' ORDER BY version_num::text) FROM " +
          relation;

@@ -116,7 +116,7 @@ class Fields {
 
 constexpr std::string_view kOptionKeys =
     "interval, timeout, schemas, exclude_schemas, ignore, report_unexpected, check_order, naming, "
-    "drift_for, migration_table";
+    "drift_for, migration_table, migration_tool, revision_check_interval";
 
 void read_options(Fields& f, TargetOptions& options) {
   if (auto d = f.duration("interval")) {
@@ -150,7 +150,24 @@ void read_options(Fields& f, TargetOptions& options) {
                                        "\": write \"table\" or \"schema.table\"");
     }
     options.migration_table = *s;
+    // Named after the tool's own table: the format follows unless migration_tool says otherwise.
+    const std::string base = s->substr(s->find('.') == std::string::npos ? 0 : s->find('.') + 1);
+    if (base == "flyway_schema_history") options.migration_tool = MigrationTool::flyway;
+    if (base == "schema_migrations") options.migration_tool = MigrationTool::schema_migrations;
   }
+  if (auto s = f.string("migration_tool")) {
+    if (*s == "alembic") {
+      options.migration_tool = MigrationTool::alembic;
+    } else if (*s == "flyway") {
+      options.migration_tool = MigrationTool::flyway;
+    } else if (*s == "schema_migrations") {
+      options.migration_tool = MigrationTool::schema_migrations;
+    } else {
+      f.fail_at("migration_tool", f.key_path("migration_tool") + " = \"" + *s +
+                                      "\": use \"alembic\", \"flyway\" or \"schema_migrations\"");
+    }
+  }
+  if (auto d = f.duration("revision_check_interval")) options.revision_check_interval = *d;
 }
 
 std::string resolve_path(const std::string& base_dir, const std::string& path) {
@@ -270,6 +287,18 @@ TargetConfig read_target(Fields f, const TargetOptions& defaults, const std::str
 }
 
 }  // namespace
+
+std::string_view to_string(MigrationTool tool) {
+  switch (tool) {
+    case MigrationTool::alembic:
+      return "alembic";
+    case MigrationTool::flyway:
+      return "flyway";
+    case MigrationTool::schema_migrations:
+      return "schema_migrations";
+  }
+  return "alembic";
+}
 
 bool is_valid_target_name(std::string_view name) {
   static const std::regex shape("^[A-Za-z0-9_.-]{1,64}$");

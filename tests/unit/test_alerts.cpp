@@ -34,7 +34,7 @@ TEST_CASE("drift fires only after drift_for, with one alert per enum carrying th
   std::vector<DriftItem> drift{item("public", "s", DriftKind::naming_violation),
                                item("public", "s", DriftKind::missing_value),
                                item("app", "t", DriftKind::order_mismatch)};
-  tracker.observe("orders", kLabels, 30s, drift, std::nullopt, t0);
+  tracker.observe("orders", kLabels, 30s, drift, t0);
   CHECK(tracker.due(t0).empty());        // pending
   CHECK(tracker.due(t0 + 29s).empty());  // still pending
   auto fired = tracker.due(t0 + 30s);
@@ -55,10 +55,10 @@ TEST_CASE("drift fires only after drift_for, with one alert per enum carrying th
 TEST_CASE("firing alerts are re-sent every resend_interval, not on every check") {
   AlertTracker tracker({1min, ""});
   std::vector<DriftItem> drift{item("public", "s", DriftKind::missing_value)};
-  tracker.observe("orders", {}, 0s, drift, std::nullopt, t0);
+  tracker.observe("orders", {}, 0s, drift, t0);
   CHECK(tracker.due(t0).size() == 1);
   CHECK(tracker.due(t0 + 30s).empty());
-  tracker.observe("orders", {}, 0s, drift, std::nullopt, t0 + 40s);  // same drift: no change
+  tracker.observe("orders", {}, 0s, drift, t0 + 40s);  // same drift: no change
   CHECK(tracker.due(t0 + 40s).empty());
   auto again = tracker.due(t0 + 60s);
   REQUIRE(again.size() == 1);
@@ -68,13 +68,12 @@ TEST_CASE("firing alerts are re-sent every resend_interval, not on every check")
 
 TEST_CASE("a change in an alert's content is sent at once") {
   AlertTracker tracker({1min, ""});
-  tracker.observe("orders", {}, 0s, std::vector{item("public", "s", DriftKind::missing_value)},
-                  std::nullopt, t0);
+  tracker.observe("orders", {}, 0s, std::vector{item("public", "s", DriftKind::missing_value)}, t0);
   (void)tracker.due(t0);
   tracker.observe("orders", {}, 0s,
                   std::vector{item("public", "s", DriftKind::missing_value),
                               item("public", "s", DriftKind::unexpected_value)},
-                  std::nullopt, t0 + 5s);
+                  t0 + 5s);
   auto changed = tracker.due(t0 + 5s);
   REQUIRE(changed.size() == 1);
   CHECK(changed[0].annotations.at("description").find("unexpected_value") != std::string::npos);
@@ -83,22 +82,21 @@ TEST_CASE("a change in an alert's content is sent at once") {
 TEST_CASE("flapping drift shorter than drift_for never fires") {
   AlertTracker tracker({1min, ""});
   tracker.observe("orders", {}, 1min, std::vector{item("public", "s", DriftKind::missing_value)},
-                  std::nullopt, t0);
+                  t0);
   CHECK(tracker.due(t0 + 20s).empty());
-  tracker.observe("orders", {}, 1min, {}, std::nullopt, t0 + 30s);  // fixed before it fired
+  tracker.observe("orders", {}, 1min, {}, t0 + 30s);  // fixed before it fired
   CHECK(tracker.due(t0 + 2min).empty());
   tracker.observe("orders", {}, 1min, std::vector{item("public", "s", DriftKind::missing_value)},
-                  std::nullopt, t0 + 3min);
+                  t0 + 3min);
   CHECK(tracker.due(t0 + 3min + 59s).empty());  // the clock starts again
   CHECK(tracker.due(t0 + 4min).size() == 1);
 }
 
 TEST_CASE("fixed drift resolves with endsAt = now and is re-sent for 15 minutes, then dropped") {
   AlertTracker tracker({1min, ""});
-  tracker.observe("orders", {}, 0s, std::vector{item("public", "s", DriftKind::missing_value)},
-                  std::nullopt, t0);
+  tracker.observe("orders", {}, 0s, std::vector{item("public", "s", DriftKind::missing_value)}, t0);
   (void)tracker.due(t0);
-  tracker.observe("orders", {}, 0s, {}, std::nullopt, t0 + 2min);
+  tracker.observe("orders", {}, 0s, {}, t0 + 2min);
   auto resolved = tracker.due(t0 + 2min);
   REQUIRE(resolved.size() == 1);
   CHECK(resolved[0].resolved);
@@ -112,8 +110,7 @@ TEST_CASE("fixed drift resolves with endsAt = now and is re-sent for 15 minutes,
 
 TEST_CASE("a failed poll is not a resolution: without observe() the alert keeps firing") {
   AlertTracker tracker({1min, ""});
-  tracker.observe("orders", {}, 0s, std::vector{item("public", "s", DriftKind::missing_value)},
-                  std::nullopt, t0);
+  tracker.observe("orders", {}, 0s, std::vector{item("public", "s", DriftKind::missing_value)}, t0);
   (void)tracker.due(t0);
   // The target is down for ten minutes: no observe() calls, the alert is re-sent as firing.
   for (int m = 1; m <= 10; ++m) {
@@ -125,10 +122,9 @@ TEST_CASE("a failed poll is not a resolution: without observe() the alert keeps 
 
 TEST_CASE("a target removed by a reload resolves its alerts; other targets keep theirs") {
   AlertTracker tracker({1min, ""});
-  tracker.observe("orders", {}, 0s, std::vector{item("public", "s", DriftKind::missing_value)},
-                  std::nullopt, t0);
+  tracker.observe("orders", {}, 0s, std::vector{item("public", "s", DriftKind::missing_value)}, t0);
   tracker.observe("billing", {}, 0s, std::vector{item("public", "c", DriftKind::missing_value)},
-                  std::nullopt, t0);
+                  t0);
   (void)tracker.due(t0);
   tracker.forget_target("orders", t0 + 10s);
   auto sent = tracker.due(t0 + 10s);
@@ -138,36 +134,17 @@ TEST_CASE("a target removed by a reload resolves its alerts; other targets keep 
   CHECK(tracker.firing_count() == 1);
 }
 
-TEST_CASE("drift that appears right after a migration says so") {
-  AlertTracker tracker({1min, ""});
-  tracker.observe("orders", {}, 0s, {}, std::string("r1"),
-                  t0);  // first revision seen: no migration
-  tracker.observe("orders", {}, 0s, {}, std::string("r2"), t0 + 10s);
-  tracker.observe("orders", {}, 0s, std::vector{item("public", "s", DriftKind::missing_value)},
-                  std::string("r2"), t0 + 20s);
-  auto sent = tracker.due(t0 + 20s);
-  REQUIRE(sent.size() == 1);
-  CHECK(sent[0].annotations.at("description").find("appeared after migration to revision r2") !=
-        std::string::npos);
-
-  AlertTracker quiet({1min, ""});
-  quiet.observe("orders", {}, 0s, std::vector{item("public", "s", DriftKind::missing_value)},
-                std::string("r1"), t0);
-  CHECK(quiet.due(t0).at(0).annotations.at("description").find("migration") == std::string::npos);
-}
-
 TEST_CASE("revision_mismatch items raise no per-enum alert") {
   AlertTracker tracker({1min, ""});
   DriftItem revision = item("", "", DriftKind::revision_mismatch);
-  tracker.observe("orders", {}, 0s, std::vector{revision}, std::string("r1"), t0);
+  tracker.observe("orders", {}, 0s, std::vector{revision}, t0);
   CHECK(tracker.due(t0).empty());
 }
 
 TEST_CASE("payloads have the Alertmanager v2 and webhook shapes, escaping odd names") {
   AlertTracker tracker({1min, ""});
   tracker.observe("orders", {}, 0s,
-                  std::vector{item("Odd \"Schema\"", "it's\nodd", DriftKind::missing_value)},
-                  std::nullopt, t0);
+                  std::vector{item("Odd \"Schema\"", "it's\nodd", DriftKind::missing_value)}, t0);
   auto alerts = tracker.due(t0);
   auto am = alertmanager_body(alerts, "http://ops:9747").as_array();
   REQUIRE(am.size() == 1);

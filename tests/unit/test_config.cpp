@@ -177,3 +177,21 @@ TEST_CASE("listen addresses accept IPv4, IPv6 and names") {
   CHECK_FALSE(parse_listen("127.0.0.1:99999"));
   CHECK_FALSE(parse_listen(":80"));
 }
+
+TEST_CASE("the migration table's format follows its name unless migration_tool says otherwise") {
+  auto tool_for = [](const std::string& settings) {
+    return parse("[defaults]\n" + settings + kBase).targets.at(0).options.migration_tool;
+  };
+  CHECK(tool_for("migration_table = \"alembic_version\"") == MigrationTool::alembic);
+  CHECK(tool_for("migration_table = \"flyway_schema_history\"") == MigrationTool::flyway);
+  CHECK(tool_for("migration_table = \"app.schema_migrations\"") ==
+        MigrationTool::schema_migrations);
+  CHECK(tool_for("migration_table = \"history\"\nmigration_tool = \"flyway\"") ==
+        MigrationTool::flyway);
+  CHECK(error_of("[defaults]\nmigration_tool = \"liquibase\"\n" + kBase)
+            .find("use \"alembic\", \"flyway\" or \"schema_migrations\"") != std::string::npos);
+  CHECK(parse(kBase).targets.at(0).options.revision_check_interval == std::chrono::seconds(5));
+  CHECK(parse("[defaults]\nrevision_check_interval = \"0s\"\n" + kBase)
+            .targets.at(0)
+            .options.revision_check_interval.count() == 0);
+}

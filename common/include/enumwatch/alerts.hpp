@@ -41,8 +41,6 @@ struct AlertSettings {
 
 // How long a resolved alert keeps being re-sent, so that receivers that missed it still learn.
 inline constexpr auto kResolvedResendWindow = std::chrono::minutes(15);
-// New drift within this many polls after a migration revision change is attributed to it.
-inline constexpr int kPollsAttributedToMigration = 3;
 
 class AlertTracker {
  public:
@@ -51,8 +49,7 @@ class AlertTracker {
 
   // After a successful poll. A failed poll is not a resolution: do not call this for one.
   void observe(const std::string& target, const std::map<std::string, std::string>& target_labels,
-               Duration drift_for, std::span<const DriftItem> drift,
-               const std::optional<std::string>& migration_revision, TimePoint now);
+               Duration drift_for, std::span<const DriftItem> drift, TimePoint now);
   // The target left the config: its firing alerts resolve.
   void forget_target(const std::string& target, TimePoint now);
   // What to send now: alerts that started firing or changed, firing ones due for re-sending
@@ -66,19 +63,13 @@ class AlertTracker {
     Alert alert;  // content; times filled when sent
     TimePoint first_seen;
     Duration drift_for{};
-    std::optional<std::string> migration_note;  // the revision it appeared after, if any
     bool firing = false;
     bool changed = false;
     std::optional<TimePoint> last_sent;
   };
-  struct TargetHistory {
-    std::optional<std::string> revision;
-    int polls_since_revision_change = kPollsAttributedToMigration;
-  };
 
   AlertSettings settings_;
   std::map<AlertKey, State> states_;
-  std::map<std::string, TargetHistory> history_;
 };
 
 // What one receiver still has to deliver: the latest state of each alert. A newer state replaces

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "enumwatch/config.hpp"
 #include "enumwatch/model.hpp"
 #include "enumwatch/scope.hpp"
 
@@ -21,8 +22,10 @@ using Rows = std::vector<Row>;
 [[nodiscard]] std::string_view enum_types_sql();
 // Rows: enum schema, enum name, table schema, table, column, via (direct|array|domain), default.
 [[nodiscard]] std::string_view column_usage_sql();
-// One row, one column: the migration revision(s), comma-separated; the table name is quoted.
-[[nodiscard]] std::string migration_revision_sql(std::string_view migration_table);
+// One row, one column: the migration revision in the tool's format (Alembic heads joined by ",");
+// NULL when the table is empty. The table name is quoted.
+[[nodiscard]] std::string migration_revision_sql(std::string_view migration_table,
+                                                 MigrationTool tool = MigrationTool::alembic);
 
 // The two array parameters in PostgreSQL's text form, e.g. {"public","app"}.
 [[nodiscard]] std::string pg_text_array(const std::vector<std::string>& items);

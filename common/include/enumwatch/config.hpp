@@ -14,6 +14,12 @@
 
 namespace enumwatch {
 
+// How the migration table records the revision: Alembic's version_num (several heads joined by
+// ","), Flyway's latest successful versioned migration, or the greatest schema_migrations.version
+// (Rails, golang-migrate, dbmate).
+enum class MigrationTool { alembic, flyway, schema_migrations };
+[[nodiscard]] std::string_view to_string(MigrationTool tool);
+
 // Everything that may be set in [defaults] and overridden per [[target]].
 struct TargetOptions {
   Duration interval{std::chrono::seconds(30)};
@@ -24,6 +30,9 @@ struct TargetOptions {
   NamingPolicy naming = NamingPolicy::snake_case;
   Duration drift_for{0};
   std::string migration_table;  // "" = none; "table" or "schema.table"
+  MigrationTool migration_tool = MigrationTool::alembic;
+  // How often the migration table alone is re-read between polls; a new revision polls at once.
+  Duration revision_check_interval{std::chrono::seconds(5)};
 
   bool operator==(const TargetOptions&) const = default;
 };

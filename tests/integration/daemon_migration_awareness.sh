@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Migration awareness: the daemon re-reads the migration table between polls, polls at once when
+# the revision changes (drift shows up in seconds although the interval is ten minutes), names the
+# migration in the drift message, exports the revision, and reads Flyway and schema_migrations
+# tables as well as Alembic's.
+source "$(dirname "$0")/lib.sh"
+pg_start
+psql_q -c "CREATE DATABASE orders" -c "CREATE DATABASE flyway" -c "CREATE DATABASE rails"
+psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')" \
+  -c "CREATE TABLE orders (id int, status order_status)" \
+  -c "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)" \
+  -c "INSERT INTO alembic_version VALUES ('r1')"
+# Flyway: the latest *successful versioned* migration counts; repeatables and failures do not.
+psql_q -d flyway -c "CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY,
+    version varchar(50), description varchar(200), success boolean NOT NULL)" \
+  -c "INSERT INTO flyway_schema_history VALUES (1, '1', 'init', true), (2, '1.1', 'add', true),
+      (3, NULL, 'views', true), (4, '1.2', 'broken', false)"
+# Rails: one row per applied migration; the greatest is the schema's version.
+psql_q -d rails -c "CREATE TABLE schema_migrations (version varchar PRIMARY KEY)" \
+  -c "INSERT INTO schema_migrations VALUES ('20240101000000'), ('20250301120000'), ('20241231235959')"
+printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' >"$WORK/orders.toml"
+printf '[snapshot]\nrevision = "1.1"\n' >"$WORK/empty.toml"
+
+PORT=$(free_port)
+BASE=http://127.0.0.1:$PORT
+cat >"$WORK/enumwatch.toml" <<TOML
+[daemon]
+listen = "127.0.0.1:$PORT"
+state_dir = "$WORK"
+[defaults]
+interval = "10m"
+timeout = "3s"
+revision_check_interval = "300ms"
+[snapshots.orders-app]
+path = "orders.toml"
+[snapshots.empty]
+path = "empty.toml"
+[[target]]
+name = "orders"
+dsn = "$(dsn_for orders)"
+snapshots = ["orders-app"]
+migration_table = "alembic_version"
+[[target]]
+name = "flyway"
+dsn = "$(dsn_for flyway)"
+snapshots = ["empty"]
+migration_table = "flyway_schema_history"
+[[target]]
+name = "rails"
+dsn = "$(dsn_for rails)"
+snapshots = ["empty"]
+migration_table = "public.schema_migrations"
+TOML
+expect_exit 0 "$ENUMWATCH" config-check --config "$WORK/enumwatch.toml"
+start_daemon "$WORK/enumwatch.toml"
+wait_for 10 "every target polled once (/readyz)" curl -sf "$BASE/readyz"
+[[ $(metric 'enumwatch_migration_revision_info{revision="r1",target="orders"}') == 1 ]] || fail "alembic revision"
+[[ $(metric 'enumwatch_migration_revision_info{revision="1.1",target="flyway"}') == 1 ]] || fail "flyway revision"
+[[ $(metric 'enumwatch_migration_revision_info{revision="20250301120000",target="rails"}') == 1 ]] ||
+  fail "schema_migrations revision"
+status=$(curl -sf "$BASE/api/v1/targets/flyway")
+expect_contains "$status" '"drift":[]' "flyway at the snapshot's revision"
+expect_contains "$(curl -sf "$BASE/api/v1/targets/rails")" '"kind":"revision_mismatch"' "rails status"
+pass "Alembic, Flyway and schema_migrations revisions are read"
+
+# A migration: adds a value the code does not know and records the new revision. With a 10-minute
+# interval, only the revision check can make the daemon see it now.
+polls_before=$(metric 'enumwatch_polls_total{outcome="ok",target="orders"}')
+psql_q -d orders -c "ALTER TYPE order_status ADD VALUE 'refunded'" \
+  -c "UPDATE alembic_version SET version_num = 'r2'"
+wait_for 5 "revision r2 exported" metric_is 'enumwatch_migration_revision_info{revision="r2",target="orders"}' 1
+[[ -z $(metric 'enumwatch_migration_revision_info{revision="r1",target="orders"}') ]] || fail "stale r1 series"
+status=$(curl -sf "$BASE/api/v1/targets/orders")
+expect_contains "$status" '"kind":"unexpected_value"' "orders status"
+expect_contains "$status" "(appeared after migration to revision r2)" "orders drift message"
+daemon_log_has "target orders: migration revision changed from r1 to r2; polling now" ||
+  fail "the log does not say why it polled"
+polls_after=$(metric 'enumwatch_polls_total{outcome="ok",target="orders"}')
+python3 -c "import sys; sys.exit(0 if float('$polls_after') - float('$polls_before') < 3 else 1)" ||
+  fail "revision checks must not be full polls ($polls_before -> $polls_after)"
+pass "a new revision triggers an immediate poll and is named in the drift message"
+
+# One-shot check reads the same formats.
+cat >"$WORK/check.toml" <<TOML
+[snapshots.empty]
+path = "empty.toml"
+[[target]]
+name = "flyway"
+dsn = "$(dsn_for flyway)"
+snapshots = ["empty"]
+migration_table = "flyway_schema_history"
+TOML
+expect_exit 0 "$ENUMWATCH" check --config "$WORK/check.toml" --format json
+expect_contains "$OUT" '"migration_revision":"1.1"'
+# The wrong tool for a table is a clear error that says what to set.
+printf 'migration_tool = "alembic"\n' >>"$WORK/check.toml"
+expect_exit 2 "$ENUMWATCH" check --config "$WORK/check.toml"
+expect_contains "$OUT$ERR" 'reading migration_table "flyway_schema_history" failed (migration_tool alembic)'
+expect_contains "$OUT$ERR" "migration_tool"
+pass "check reads Flyway tables and explains a wrong migration_tool"
