@@ -3,22 +3,19 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <random>
 
+#include "enumwatch/error.hpp"
+#include "http_client.hpp"
 #include "logging.hpp"
 #include "metrics.hpp"
 
 namespace enumwatch {
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 
 namespace {
 
@@ -26,36 +23,24 @@ constexpr std::size_t kBatch = 200;
 constexpr auto kRequestTimeout = std::chrono::seconds(10);
 constexpr auto kMaxBackoff = std::chrono::seconds(60);
 
+// What to POST to: the receiver's URL, or why it cannot be used.
 struct Endpoint {
-  std::string host, port, target;
-  std::string error;  // why the URL cannot be used
+  HttpUrl url;
+  std::string target;
+  std::string error;
 };
 
-Endpoint parse_url(const std::string& url, AlertReceiver::Kind kind) {
+Endpoint endpoint_for(const std::string& url, AlertReceiver::Kind kind) {
   Endpoint e;
-  constexpr std::string_view kHttp = "http://";
-  if (!url.starts_with(kHttp)) {
-    e.error = "only http:// receivers are supported (put a TLS proxy in front for https)";
+  try {
+    e.url = parse_http_url(url);
+  } catch (const Error& error) {
+    e.error = error.what();
     return e;
   }
-  std::string rest = url.substr(kHttp.size());
-  auto slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  std::string path = slash == std::string::npos ? "" : rest.substr(slash);
-  auto colon = authority.rfind(':');
-  if (colon != std::string::npos && authority.find(']') == std::string::npos) {
-    e.host = authority.substr(0, colon);
-    e.port = authority.substr(colon + 1);
-  } else {
-    e.host = authority;
-    e.port = "80";
-  }
-  if (!e.host.empty() && e.host.front() == '[') e.host = e.host.substr(1, e.host.size() - 2);
-  if (kind == AlertReceiver::Kind::alertmanager) {
-    while (!path.empty() && path.back() == '/') path.pop_back();
-    path += "/api/v2/alerts";
-  }
-  e.target = path.empty() ? "/" : path;
+  e.target = e.url.path;
+  if (kind == AlertReceiver::Kind::alertmanager)
+    e.target = (e.target == "/" ? "" : e.target) + "/api/v2/alerts";
   return e;
 }
 
@@ -69,7 +54,7 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
         external_url(std::move(external)),
         metrics(m),
         wake(ex),
-        endpoint(parse_url(url, k)) {}
+        endpoint(endpoint_for(url, k)) {}
 
   asio::awaitable<void> run() {
     auto self = shared_from_this();
@@ -112,34 +97,21 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
   // One POST; returns "" on a 2xx answer, else what went wrong.
   asio::awaitable<std::string> post(std::string body) {
     if (!endpoint.error.empty()) co_return endpoint.error;
-    boost::system::error_code ec;
-    asio::ip::tcp::resolver resolver(executor);
-    auto results = co_await resolver.async_resolve(endpoint.host, endpoint.port,
-                                                   asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return "resolving " + endpoint.host + ": " + ec.message();
-    beast::tcp_stream stream(executor);
-    stream.expires_after(kRequestTimeout);
-    co_await stream.async_connect(results, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return "connecting: " + ec.message();
-    http::request<http::string_body> request{http::verb::post, endpoint.target, 11};
-    request.set(http::field::host, endpoint.host + ":" + endpoint.port);
-    request.set(http::field::content_type, "application/json");
-    request.set(http::field::user_agent, "enumwatch");
-    request.body() = std::move(body);
-    request.prepare_payload();
-    co_await http::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return "sending: " + ec.message();
-    beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    co_await http::async_read(stream, buffer, response,
-                              asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return "reading the answer: " + ec.message();
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    if (response.result_int() / 100 != 2) {
-      co_return "HTTP " + std::to_string(response.result_int()) + ": " +
-          response.body().substr(0, 200);
+    HttpCall call;
+    call.method = boost::beast::http::verb::post;
+    call.target = endpoint.target;
+    call.body = std::move(body);
+    call.content_type = "application/json";
+    call.timeout = kRequestTimeout;
+    std::string error;
+    try {
+      HttpAnswer answer = co_await http_call(executor, endpoint.url, std::move(call));
+      if (answer.status / 100 != 2)
+        error = "HTTP " + std::to_string(answer.status) + ": " + answer.body.substr(0, 200);
+    } catch (const Error& e) {
+      error = e.what();
     }
-    co_return "";
+    co_return error;
   }
 
   asio::any_io_executor executor;

@@ -34,7 +34,25 @@ struct DiffArgs {
   std::string timeout = "10s";
 };
 
+// The deploy-pipeline side of the HTTP API (SPEC §6).
+struct RegisterArgs {
+  std::string url;  // the daemon, e.g. http://ops-host:9747
+  std::string snapshot;
+  std::string file;
+  std::string token_file;  // "-": read the token from stdin
+  std::string timeout = "30s";
+};
+
+struct PollArgs {
+  std::string url;
+  std::string target;
+  std::string token_file;
+  std::string timeout = "30s";
+};
+
 int run_check(const CheckArgs& args);
+int run_register(const RegisterArgs& args);
+int run_poll(const PollArgs& args);
 int run_snapshot(const SnapshotArgs& args);
 int run_diff(const DiffArgs& args);
 int run_config_check(const std::string& config_path);

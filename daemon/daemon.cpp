@@ -45,11 +45,7 @@ LoadedConfig load_everything(const std::string& path) {
   out.config = load_config(path);
   out.snapshots = load_snapshots(out.config, SnapshotStore(out.config.daemon.state_dir));
   if (const auto& token_file = out.config.daemon.api_token_file) {
-    std::string token = read_file(*token_file, "api token");
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' '))
-      token.pop_back();
-    if (token.empty()) throw Error(*token_file + ": api token file is empty");
-    out.token = std::move(token);
+    out.token = read_secret_file(*token_file, "api token file");
   }
   for (const auto& target : out.config.targets)
     out.targets.push_back({target, read_password(target)});

@@ -68,6 +68,26 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json", "sql"}));
   diff->add_option("--timeout", diff_args.timeout, "Connect + query time limit (default 10s)");
 
+  RegisterArgs register_args;
+  auto* register_cmd = app.add_subcommand(
+      "register", "Register a new version of an API-managed snapshot with a running daemon");
+  register_cmd->add_option("--url", register_args.url, "The daemon, e.g. http://ops-host:9747")
+      ->required();
+  register_cmd->add_option("--snapshot", register_args.snapshot, "The snapshot's name")->required();
+  register_cmd->add_option("--file", register_args.file, "The snapshot file (TOML or .json)")
+      ->required();
+  register_cmd->add_option("--token-file", register_args.token_file,
+                           "File holding the daemon's API token (- for stdin)");
+  register_cmd->add_option("--timeout", register_args.timeout, "Request time limit (default 30s)");
+
+  PollArgs poll_args;
+  auto* poll = app.add_subcommand("poll", "Ask a running daemon to poll a target now");
+  poll->add_option("--url", poll_args.url, "The daemon, e.g. http://ops-host:9747")->required();
+  poll->add_option("--target", poll_args.target, "The target's name")->required();
+  poll->add_option("--token-file", poll_args.token_file,
+                   "File holding the daemon's API token (- for stdin)");
+  poll->add_option("--timeout", poll_args.timeout, "Request time limit (default 30s)");
+
   std::string config_check_path;
   auto* config_check =
       app.add_subcommand("config-check", "Validate a config and its snapshot files, offline");
@@ -100,7 +120,7 @@ int main(int argc, char** argv) {
       return kExitOk;
     } catch (const CLI::OptionNotFound&) {
       print_error("no command \"" + help_topic +
-                  "\" (commands: run, check, snapshot, diff, config-check)");
+                  "\" (commands: run, check, snapshot, diff, config-check, register, poll)");
       return kExitError;
     }
   }
@@ -115,5 +135,7 @@ int main(int argc, char** argv) {
     return run_diff(diff_args);
   }
   if (config_check->parsed()) return run_config_check(config_check_path);
+  if (register_cmd->parsed()) return run_register(register_args);
+  if (poll->parsed()) return run_poll(poll_args);
   return kExitError;
 }

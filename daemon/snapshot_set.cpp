@@ -35,10 +35,7 @@ std::vector<NamedSnapshot> snapshots_for(const TargetConfig& target, const Snaps
 
 std::optional<std::string> read_password(const TargetConfig& target) {
   if (!target.password_file) return std::nullopt;
-  std::string content = read_file(*target.password_file, "password file of target " + target.name);
-  auto newline = content.find_first_of("\r\n");
-  if (newline != std::string::npos) content.resize(newline);
-  return content;
+  return read_secret_file(*target.password_file, "password file of target " + target.name);
 }
 
 }  // namespace enumwatch

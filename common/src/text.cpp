@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include <cerrno>
 #include <cstring>
@@ -92,6 +93,13 @@ std::string read_file(const std::string& path, std::string_view what) {
   std::ostringstream buf;
   buf << in.rdbuf();
   return buf.str();
+}
+
+std::string read_secret_file(const std::string& path, std::string_view what) {
+  std::string content = read_file(path, what);
+  content.resize(std::min(content.size(), content.find_first_of("\r\n")));
+  if (content.empty()) throw Error(path + ": the " + std::string(what) + " is empty");
+  return content;
 }
 
 namespace {

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# `enumwatch register` and `enumwatch poll`, as deploy pipelines call them: the digest on success,
+# exit 2 with a one-line reason (bad token, no token configured, file-managed snapshot, broken
+# file, unknown target, daemon down), the token never printed, and the daemon acting at once.
+source "$(dirname "$0")/lib.sh"
+pg_start
+psql_q -c "CREATE DATABASE orders"
+psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')"
+printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' >"$WORK/file.toml"
+echo "s3cr3t-token" >"$WORK/api.token"
+echo "wrong-token" >"$WORK/wrong.token"
+PORT=$(free_port)
+BASE=http://127.0.0.1:$PORT
+cat >"$WORK/enumwatch.toml" <<TOML
+[daemon]
+listen = "127.0.0.1:$PORT"
+state_dir = "$WORK"
+api_token_file = "api.token"
+[defaults]
+interval = "10m"
+[snapshots.orders-app]
+[snapshots.file-one]
+path = "file.toml"
+[[target]]
+name = "orders"
+dsn = "$(dsn_for orders)"
+snapshots = ["orders-app", "file-one"]
+TOML
+start_daemon "$WORK/enumwatch.toml"
+wait_for 5 "first poll" curl -sf "$BASE/readyz"
+
+printf '[snapshot]\nrevision = "v1"\n[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid", "refunded"]\n' \
+  >"$WORK/v1.toml"
+expect_exit 0 "$ENUMWATCH" register --url "$BASE" --snapshot orders-app --file "$WORK/v1.toml" \
+  --token-file "$WORK/api.token"
+digest=$OUT
+[[ $digest =~ ^[0-9a-f]{64}$ ]] || fail "register must print the digest, got: $digest"
+expect_contains "$(curl -sf "$BASE/api/v1/snapshots/orders-app")" "\"digest\":\"$digest\""
+# Registration polls the targets using it at once (the interval is ten minutes).
+wait_for 5 "missing_value after registration" bash -c \
+  "curl -sf $BASE/api/v1/targets/orders | grep -q '\"kind\":\"missing_value\"'"
+pass "register prints the digest the daemon stored and the target is polled at once"
+
+# The token from standard input, a JSON file, and a trailing slash on the URL.
+echo '{"snapshot":{"revision":"v2"},"enum":[{"name":"order_status","values":["pending_payment","paid"]}]}' \
+  >"$WORK/v2.json"
+expect_exit 0 "$ENUMWATCH" register --url "$BASE/" --snapshot orders-app --file "$WORK/v2.json" \
+  --token-file - <"$WORK/api.token"
+expect_contains "$(curl -sf "$BASE/api/v1/snapshots/orders-app")" '"revision":"v2"'
+pass "JSON snapshots and tokens on stdin"
+
+expect_exit 2 "$ENUMWATCH" register --url "$BASE" --snapshot orders-app --file "$WORK/v1.toml" \
+  --token-file "$WORK/wrong.token"
+expect_contains "$ERR" "HTTP 401"
+expect_contains "$ERR" "--token-file"
+expect_not_contains "$OUT$ERR" "wrong-token"
+expect_not_contains "$OUT$ERR" "s3cr3t"
+expect_exit 2 "$ENUMWATCH" register --url "$BASE" --snapshot orders-app --file "$WORK/v1.toml"
+expect_contains "$ERR" "HTTP 401"
+expect_exit 2 "$ENUMWATCH" register --url "$BASE" --snapshot file-one --file "$WORK/v1.toml" \
+  --token-file "$WORK/api.token"
+expect_contains "$ERR" "HTTP 409"
+expect_contains "$ERR" "update that file and reload"
+expect_exit 2 "$ENUMWATCH" register --url "$BASE" --snapshot nope --file "$WORK/v1.toml" \
+  --token-file "$WORK/api.token"
+expect_contains "$ERR" 'no snapshot named "nope"'
+printf '[[enum]]\nname = "order_status"\nvalues = ["a", "a"]\n' >"$WORK/broken.toml"
+expect_exit 2 "$ENUMWATCH" register --url "$BASE" --snapshot orders-app --file "$WORK/broken.toml" \
+  --token-file "$WORK/api.token"
+expect_contains "$ERR" "broken.toml:3"
+expect_contains "$(curl -sf "$BASE/api/v1/snapshots/orders-app")" '"revision":"v2"' "the registered snapshot"
+[[ $(wc -l <<<"$ERR") -eq 1 ]] || fail "errors must be one line: $ERR"
+pass "bad token, file-managed snapshot, unknown snapshot and a broken file fail with exit 2"
+
+# poll: the post-migration trigger.
+psql_q -d orders -c "ALTER TYPE order_status ADD VALUE 'disputed'"
+expect_exit 0 "$ENUMWATCH" poll --url "$BASE" --target orders --token-file "$WORK/api.token"
+wait_for 5 "unexpected_value after the poll" bash -c \
+  "curl -sf $BASE/api/v1/targets/orders | grep -q '\"kind\":\"unexpected_value\"'"
+expect_exit 2 "$ENUMWATCH" poll --url "$BASE" --target nope --token-file "$WORK/api.token"
+expect_contains "$ERR" 'no target named "nope"'
+expect_exit 2 "$ENUMWATCH" poll --url "$BASE" --target orders
+expect_contains "$ERR" "HTTP 401"
+expect_exit 2 "$ENUMWATCH" poll --url "https://127.0.0.1:$PORT" --target orders
+expect_contains "$ERR" "only http://"
+pass "poll triggers a poll now; unknown targets and missing tokens fail"
+
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID" || true
+expect_exit 2 "$ENUMWATCH" poll --url "$BASE" --target orders --token-file "$WORK/api.token"
+expect_contains "$ERR" "connecting to 127.0.0.1:$PORT"
+pass "a daemon that is down is a clear error"
