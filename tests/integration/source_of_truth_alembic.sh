@@ -100,3 +100,22 @@ expect_exit 0 "$PY" "$TOOL" --scan migrations --output "$WORK/migrations.toml" -
 expect_exit 0 "$ENUMWATCH" snapshot --dsn "$DSN" --output "$WORK/database.toml"
 expect_exit 0 "$ENUMWATCH" diff --snapshot "$WORK/migrations.toml" --against "$WORK/database.toml"
 pass "0004: code and database agree; the replayed migrations match the database"
+
+# The pre-commit hook, run by real pre-commit on a repository of the app: the database snapshot
+# is captured with `enumwatch snapshot` after migrating (here: at head) and committed.
+export PRE_COMMIT_HOME=$WORK/pre-commit-cache GIT_CONFIG_GLOBAL=$WORK/gitconfig
+git config --global user.email ci@example.invalid
+git config --global user.name CI
+git config --global init.defaultBranch main
+mkdir -p db
+expect_exit 0 "$ENUMWATCH" snapshot --dsn "$DSN" --schema public --schema billing --schema risk \
+  --output db/enums.toml
+git init -q . && git add -A && git commit -qm "shop at 0004"
+hook() { "$PY" -m pre_commit try-repo "$ROOT" enumwatch-enums --all-files; }
+expect_exit 0 hook
+expect_contains "$OUT" "enums in the code match the database snapshot"
+# A developer reintroduces the post-mortem's bug in the code: the commit is stopped, no database.
+sed -i 's/PAID = "paid"/PAID = "Paid"/' shop/enums.py
+expect_exit 1 hook
+expect_contains "$OUT" "public.order_status: case_mismatch: the code writes 'Paid', the database has 'paid'"
+pass "the pre-commit hook passes on matching code and stops the post-mortem's bug"

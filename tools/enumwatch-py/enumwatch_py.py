@@ -862,6 +862,71 @@ def from_metadata(spec: str, paths: list[str], report: Report) -> list[EnumType]
 
 
 # ---------------------------------------------------------------------------------------------
+# --check: the code against a committed database snapshot, without a database (pre-commit).
+# The kinds and their reading are enumwatch's (docs/drift-kinds.md).
+
+
+def load_snapshot(path: str) -> dict:
+    """{(schema, name): values} of an enumwatch snapshot file (TOML, or JSON by extension)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise InputError(f"{path}: cannot read the snapshot: {e.strerror}") from e
+    try:
+        if path.endswith(".json"):
+            doc = json.loads(data)
+        else:
+            try:
+                import tomllib
+            except ImportError as e:
+                raise InputError(
+                    f"{path}: reading TOML needs Python 3.11 or later; commit the snapshot as "
+                    "JSON instead (enumwatch snapshot --format json)"
+                ) from e
+            doc = tomllib.loads(data.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: not a valid snapshot: {e}") from e
+    out = {}
+    for e in doc.get("enum", []):
+        if not isinstance(e, dict) or "name" not in e or not isinstance(e.get("values"), list):
+            raise InputError(f"{path}: every [[enum]] needs a name and values")
+        out[(e.get("schema", DEFAULT_SCHEMA), e["name"])] = list(e["values"])
+    return out
+
+
+def folded(value: str) -> str:
+    return re.sub(r"[_\- ]", "", value).casefold()
+
+
+def compare(code: list[EnumType], database: dict) -> list[str]:
+    drift = []
+    code_types = {(e.schema, e.name): e for e in code}
+    for key in sorted(code_types):
+        name = f"{key[0]}.{key[1]}"
+        values = code_types[key].values
+        if key not in database:
+            drift.append(f"{name}: missing_type: the code uses it, the database has no such type")
+            continue
+        actual = database[key]
+        missing = [v for v in values if v not in actual]
+        unexpected = [v for v in actual if v not in values]
+        for v in list(missing):
+            twin = next((u for u in unexpected if folded(u) == folded(v)), None)
+            if twin is not None:
+                drift.append(f"{name}: case_mismatch: the code writes {v!r}, the database has {twin!r}")
+                missing.remove(v)
+                unexpected.remove(twin)
+        drift += [f"{name}: missing_value: {v!r} is in the code, not in the database" for v in missing]
+        drift += [f"{name}: unexpected_value: {v!r} is in the database, not in the code" for v in unexpected]
+        if not missing and not unexpected and values != actual and sorted(values) == sorted(actual):
+            drift.append(f"{name}: order_mismatch: the code has {values}, the database {actual}")
+    for key in sorted(set(database) - set(code_types)):
+        drift.append(f"{key[0]}.{key[1]}: unexpected_type: in the database, not in the code")
+    return drift
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def main(argv=None) -> int:
@@ -879,6 +944,7 @@ def main(argv=None) -> int:
     parser.add_argument("--source", help="free text recorded as the snapshot's source")
     parser.add_argument("--map", action="append", metavar="CLASS=SCHEMA.TYPE", help="map an enum class to a database type; CLASS=- skips it")
     parser.add_argument("--map-file", action="append", metavar="FILE", help="one CLASS = SCHEMA.TYPE per line, # comments")
+    parser.add_argument("--check", metavar="SNAPSHOT", help="compare the code with this database snapshot (no database needed): exit 1 on drift")
     parser.add_argument("--strict", action="store_true", help="exit 1 when there are warnings")
     parser.add_argument("--quiet", "-q", action="store_true", help="no notes, warnings only")
     options = parser.parse_args(argv)
@@ -894,6 +960,7 @@ def main(argv=None) -> int:
             enums, head = scan(options.scan, report, mappings)
             source = options.source or "enumwatch-py --scan " + " ".join(options.scan)
         validate(enums)
+        drift = compare(enums, load_snapshot(options.check)) if options.check else None
         fmt = options.format or ("json" if (options.output or "").endswith(".json") else "toml")
         text = render(enums, options.revision or head, source, fmt)
         if options.output and options.output != "-":
@@ -902,7 +969,7 @@ def main(argv=None) -> int:
             with open(temporary, "w", encoding="utf-8") as f:
                 f.write(text)
             os.replace(temporary, options.output)
-        else:
+        elif drift is None:
             sys.stdout.write(text)
     except InputError as e:
         print(f"enumwatch-py: {e}", file=sys.stderr)
@@ -917,6 +984,15 @@ def main(argv=None) -> int:
         print(f"enumwatch-py: warning: {w}", file=sys.stderr)
     if options.output and options.output != "-":
         print(f"enumwatch-py: wrote {len(enums)} enum types to {options.output}", file=sys.stderr)
+    if drift:
+        for line in drift:
+            print(f"enumwatch-py: drift: {line}", file=sys.stderr)
+        print(
+            f"enumwatch-py: the code's enums differ from {options.check}: change the code, or "
+            "migrate and re-capture the snapshot (enumwatch snapshot)",
+            file=sys.stderr,
+        )
+        return 1
     return 1 if options.strict and report.warnings else 0
 
 
