@@ -51,12 +51,9 @@ start_alertmanager() {  # NAME PORT
 start_alertmanager am1 "$AM1_PORT"
 start_alertmanager am2 "$AM2_PORT"
 
-PORT=$(free_port)
-BASE=http://127.0.0.1:$PORT
+daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML
-[daemon]
-listen = "127.0.0.1:$PORT"
-state_dir = "$WORK"
+$(daemon_section)
 [defaults]
 interval = "500ms"
 drift_for = "0s"

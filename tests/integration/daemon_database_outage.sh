@@ -10,12 +10,9 @@ printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/app.toml"
 start_silent_server
 silent_port=$SILENT_PORT
 
-PORT=$(free_port)
-BASE=http://127.0.0.1:$PORT
+daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML
-[daemon]
-listen = "127.0.0.1:$PORT"
-state_dir = "$WORK"
+$(daemon_section)
 [defaults]
 interval = "500ms"
 timeout = "1s"

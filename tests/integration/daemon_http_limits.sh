@@ -6,12 +6,9 @@ pg_start
 psql_q -c "CREATE DATABASE orders"
 psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('paid')"
 printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/app.toml"
-PORT=$(free_port)
-BASE=http://127.0.0.1:$PORT
+daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML
-[daemon]
-listen = "127.0.0.1:$PORT"
-state_dir = "$WORK"
+$(daemon_section)
 [defaults]
 interval = "200ms"
 [snapshots.app]

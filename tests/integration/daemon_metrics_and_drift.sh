@@ -16,12 +16,9 @@ name = "order_status"
 values = ["pending_payment", "paid", "cancelled", "refunded"]
 TOML
 printf '[[enum]]\nname = "currency"\nvalues = ["eur", "usd"]\n' >"$WORK/billing.toml"
-PORT=$(free_port)
-BASE=http://127.0.0.1:$PORT
+daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML
-[daemon]
-listen = "127.0.0.1:$PORT"
-state_dir = "$WORK"
+$(daemon_section)
 per_enum_metrics = true
 [defaults]
 interval = "1s"

@@ -21,12 +21,9 @@ psql_q -d rails -c "CREATE TABLE schema_migrations (version varchar PRIMARY KEY)
 printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' >"$WORK/orders.toml"
 printf '[snapshot]\nrevision = "1.1"\n' >"$WORK/empty.toml"
 
-PORT=$(free_port)
-BASE=http://127.0.0.1:$PORT
+daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML
-[daemon]
-listen = "127.0.0.1:$PORT"
-state_dir = "$WORK"
+$(daemon_section)
 [defaults]
 interval = "10m"
 timeout = "3s"

@@ -8,13 +8,10 @@ psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('paid', 'cancelled')"
 psql_q -d billing -c "CREATE TYPE currency AS ENUM ('eur')"
 printf '[[enum]]\nname = "order_status"\nvalues = ["paid", "cancelled"]\n' >"$WORK/app.toml"
 printf '[[enum]]\nname = "currency"\nvalues = ["eur"]\n' >"$WORK/billing.toml"
-PORT=$(free_port)
-BASE=http://127.0.0.1:$PORT
+daemon_port
 write_config() {
   cat >"$WORK/enumwatch.toml" <<TOML
-[daemon]
-listen = "127.0.0.1:$PORT"
-state_dir = "$WORK"
+$(daemon_section)
 [defaults]
 interval = "1s"
 [snapshots.app]

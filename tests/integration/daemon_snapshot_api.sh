@@ -7,8 +7,7 @@ psql_q -c "CREATE DATABASE orders"
 psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')"
 printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' >"$WORK/file.toml"
 echo "s3cr3t-token" >"$WORK/api.token"
-PORT=$(free_port)
-BASE=http://127.0.0.1:$PORT
+daemon_port
 mkdir -p "$WORK/state"
 write_config() {
   cat >"$WORK/enumwatch.toml" <<TOML

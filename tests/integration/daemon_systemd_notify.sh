@@ -5,12 +5,9 @@ source "$(dirname "$0")/lib.sh"
 pg_start
 psql_q -c "CREATE DATABASE orders"
 printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/app.toml"
-PORT=$(free_port)
-BASE=http://127.0.0.1:$PORT
+daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML
-[daemon]
-listen = "127.0.0.1:$PORT"
-state_dir = "$WORK"
+$(daemon_section)
 [defaults]
 interval = "1s"
 [snapshots.app]

@@ -64,6 +64,16 @@ pass() { echo "PASS [$TEST_NAME]${1:+: $1}"; }
 
 # ---- daemon helpers ------------------------------------------------------------------------
 
+# daemon_port: a free port for the daemon; sets PORT and BASE (its URL).
+daemon_port() {
+  PORT=$(free_port)
+  BASE=http://127.0.0.1:$PORT
+}
+
+# daemon_section: the [daemon] table of a test config, listening on $PORT, state in $WORK. Use it
+# first in the config's heredoc; more [daemon] keys may follow it.
+daemon_section() { printf '[daemon]\nlisten = "127.0.0.1:%s"\nstate_dir = "%s"\n' "$PORT" "$WORK"; }
+
 # start_daemon CONFIG: runs `enumwatch run` in the background (log in $WORK/daemon.log) and
 # waits until /healthz answers. Sets DAEMON_PID. The daemon is killed on exit.
 start_daemon() {

@@ -35,8 +35,7 @@ wait_for 10 "pgbouncer listening" bash -c "exec 3<>/dev/tcp/127.0.0.1/$BOUNCER_P
 BOUNCED="host=127.0.0.1 port=$BOUNCER_PORT dbname=orders user=postgres"
 expect_exit 0 "$ENUMWATCH" diff --snapshot "$WORK/app.toml" --dsn "$BOUNCED"
 
-PORT=$(free_port)
-BASE=http://127.0.0.1:$PORT
+daemon_port
 {
   printf '[daemon]\nlisten = "127.0.0.1:%s"\nstate_dir = "%s"\n' "$PORT" "$WORK"
   printf '[defaults]\ninterval = "300ms"\ntimeout = "3s"\nmigration_table = "alembic_version"\n'

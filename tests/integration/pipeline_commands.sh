@@ -9,12 +9,9 @@ psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid'
 printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' >"$WORK/file.toml"
 echo "s3cr3t-token" >"$WORK/api.token"
 echo "wrong-token" >"$WORK/wrong.token"
-PORT=$(free_port)
-BASE=http://127.0.0.1:$PORT
+daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML
-[daemon]
-listen = "127.0.0.1:$PORT"
-state_dir = "$WORK"
+$(daemon_section)
 api_token_file = "api.token"
 [defaults]
 interval = "10m"

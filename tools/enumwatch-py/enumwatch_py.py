@@ -709,11 +709,9 @@ def replay_migration(scanner: Scanner, replay: Replay, m: Module) -> None:
             e.schema = scanner.table_schema(m, item)
         if not e.native or not e.name or e.values is None:
             continue
-        key = (e.schema or DEFAULT_SCHEMA, e.name)
-        if key in replay.types and not e.values:
-            continue  # a reference (create_type=False) to an existing type
-        if e.values or key not in replay.types:
-            replay.create(key[0], key[1], e.values, where)
+        if not e.values:
+            continue  # a reference (ENUM(name=..., create_type=False)) to a type made elsewhere
+        replay.create(e.schema or DEFAULT_SCHEMA, e.name, e.values, where)
 
 
 def scan(paths: list[str], report: Report, mappings: dict) -> tuple[list[EnumType], str | None]:
