@@ -150,10 +150,12 @@ void read_options(Fields& f, TargetOptions& options) {
                                        "\": write \"table\" or \"schema.table\"");
     }
     options.migration_table = *s;
-    // Named after the tool's own table: the format follows unless migration_tool says otherwise.
+    // The format follows the table's name (a target that names another table does not inherit
+    // the tool of [defaults]'s table), unless migration_tool beside it says otherwise.
     const std::string base = s->substr(s->find('.') == std::string::npos ? 0 : s->find('.') + 1);
-    if (base == "flyway_schema_history") options.migration_tool = MigrationTool::flyway;
-    if (base == "schema_migrations") options.migration_tool = MigrationTool::schema_migrations;
+    options.migration_tool = base == "flyway_schema_history" ? MigrationTool::flyway
+                             : base == "schema_migrations"   ? MigrationTool::schema_migrations
+                                                             : MigrationTool::alembic;
   }
   if (auto s = f.string("migration_tool")) {
     if (*s == "alembic") {

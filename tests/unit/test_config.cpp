@@ -188,6 +188,10 @@ TEST_CASE("the migration table's format follows its name unless migration_tool s
         MigrationTool::schema_migrations);
   CHECK(tool_for("migration_table = \"history\"\nmigration_tool = \"flyway\"") ==
         MigrationTool::flyway);
+  // A target naming its own table does not inherit the tool of [defaults]'s table.
+  Config mixed = parse("[defaults]\nmigration_table = \"flyway_schema_history\"\n" + kBase +
+                       "migration_table = \"alembic_version\"\n");
+  CHECK(mixed.targets.at(0).options.migration_tool == MigrationTool::alembic);
   CHECK(error_of("[defaults]\nmigration_tool = \"liquibase\"\n" + kBase)
             .find("use \"alembic\", \"flyway\" or \"schema_migrations\"") != std::string::npos);
   CHECK(parse(kBase).targets.at(0).options.revision_check_interval == std::chrono::seconds(5));
