@@ -15,23 +15,16 @@ namespace enumwatch {
 namespace asio = boost::asio;
 
 int run_check(const CheckArgs& args) {
-  Config config;
-  SnapshotSet snapshots;
+  const Config config = load_config(args.config);
+  const SnapshotSet snapshots = load_snapshots(config, SnapshotStore(config.daemon.state_dir));
   std::vector<const TargetConfig*> selected;
-  try {
-    config = load_config(args.config);
-    snapshots = load_snapshots(config, SnapshotStore(config.daemon.state_dir));
-    for (const auto& name : args.targets) {
-      const TargetConfig* target = config.find_target(name);
-      if (!target) throw Error(args.config + ": no target named \"" + name + "\"");
-      selected.push_back(target);
-    }
-    if (args.targets.empty()) {
-      for (const auto& t : config.targets) selected.push_back(&t);
-    }
-  } catch (const Error& e) {
-    print_error(e.what());
-    return kExitError;
+  for (const auto& name : args.targets) {
+    const TargetConfig* target = config.find_target(name);
+    if (!target) throw Error(args.config + ": no target named \"" + name + "\"");
+    selected.push_back(target);
+  }
+  if (args.targets.empty()) {
+    for (const auto& t : config.targets) selected.push_back(&t);
   }
 
   // One unreachable target must not hide the others: each poll reports its own failure.

@@ -71,8 +71,12 @@ void check_answer(const HttpAnswer& answer, const std::string& what, const std::
               error_text(answer) + hint);
 }
 
-HttpAnswer call(const std::string& base, HttpCall request) {
-  const HttpUrl url = parse_http_url(base);
+// One call of the daemon's API with the command's --url, --token-file and --timeout.
+template <typename Args>
+HttpAnswer call(const Args& args, HttpCall request) {
+  request.timeout = timeout_of(args.timeout);
+  request.bearer_token = read_token(args.token_file);
+  const HttpUrl url = parse_http_url(args.url);
   request.target = (url.path == "/" ? "" : url.path) + request.target;
   return run_blocking([&]() -> boost::asio::awaitable<HttpAnswer> {
     co_return co_await http_call(co_await boost::asio::this_coro::executor, url,
@@ -83,55 +87,40 @@ HttpAnswer call(const std::string& base, HttpCall request) {
 }  // namespace
 
 int run_register(const RegisterArgs& args) {
-  try {
-    check_name(args.snapshot, "--snapshot");
-    HttpCall request;
-    request.timeout = timeout_of(args.timeout);
-    request.bearer_token = read_token(args.token_file);
-    request.body = read_file(args.file, "snapshot");
-    // Validated here too, so that a broken file fails the pipeline with its file:line:col.
-    const auto format = args.file.ends_with(".json") ? SnapshotFormat::json : SnapshotFormat::toml;
-    const Snapshot local = parse_snapshot(request.body, format, args.file);
-    request.method = http::verb::put;
-    request.target = "/api/v1/snapshots/" + args.snapshot;
-    request.content_type = format == SnapshotFormat::json ? "application/json" : "application/toml";
+  check_name(args.snapshot, "--snapshot");
+  HttpCall request;
+  request.body = read_file(args.file, "snapshot");
+  // Validated here too, so that a broken file fails the pipeline with its file:line:col.
+  const auto format = args.file.ends_with(".json") ? SnapshotFormat::json : SnapshotFormat::toml;
+  const Snapshot local = parse_snapshot(request.body, format, args.file);
+  request.method = http::verb::put;
+  request.target = "/api/v1/snapshots/" + args.snapshot;
+  request.content_type = format == SnapshotFormat::json ? "application/json" : "application/toml";
 
-    const HttpAnswer answer = call(args.url, std::move(request));
-    check_answer(answer, "registering snapshot \"" + args.snapshot + "\"", args.url);
-    const auto body = boost::json::parse(answer.body).as_object();
-    const std::string stored(body.at("digest").as_string());
-    if (stored != digest(local)) {
-      throw Error("the daemon stored snapshot \"" + args.snapshot + "\" with digest " + stored +
-                  ", not " + digest(local) + " as computed here: check the daemon's version");
-    }
-    std::cout << stored << "\n";
-    std::cerr << "enumwatch: registered snapshot \"" << args.snapshot << "\" ("
-              << local.enums.size() << " enum types) at " << args.url
-              << "; targets using it are being polled\n";
-    return kExitOk;
-  } catch (const std::exception& e) {
-    print_error(e.what());
-    return kExitError;
+  const HttpAnswer answer = call(args, std::move(request));
+  check_answer(answer, "registering snapshot \"" + args.snapshot + "\"", args.url);
+  const auto body = boost::json::parse(answer.body).as_object();
+  const std::string stored(body.at("digest").as_string());
+  if (stored != digest(local)) {
+    throw Error("the daemon stored snapshot \"" + args.snapshot + "\" with digest " + stored +
+                ", not " + digest(local) + " as computed here: check the daemon's version");
   }
+  std::cout << stored << "\n";
+  std::cerr << "enumwatch: registered snapshot \"" << args.snapshot << "\" (" << local.enums.size()
+            << " enum types) at " << args.url << "; targets using it are being polled\n";
+  return kExitOk;
 }
 
 int run_poll(const PollArgs& args) {
-  try {
-    check_name(args.target, "--target");
-    HttpCall request;
-    request.timeout = timeout_of(args.timeout);
-    request.bearer_token = read_token(args.token_file);
-    request.method = http::verb::post;
-    request.target = "/api/v1/targets/" + args.target + "/poll";
-    const HttpAnswer answer = call(args.url, std::move(request));
-    check_answer(answer, "requesting a poll of target \"" + args.target + "\"", args.url);
-    std::cerr << "enumwatch: poll of target \"" << args.target << "\" requested at " << args.url
-              << "\n";
-    return kExitOk;
-  } catch (const std::exception& e) {
-    print_error(e.what());
-    return kExitError;
-  }
+  check_name(args.target, "--target");
+  HttpCall request;
+  request.method = http::verb::post;
+  request.target = "/api/v1/targets/" + args.target + "/poll";
+  const HttpAnswer answer = call(args, std::move(request));
+  check_answer(answer, "requesting a poll of target \"" + args.target + "\"", args.url);
+  std::cerr << "enumwatch: poll of target \"" << args.target << "\" requested at " << args.url
+            << "\n";
+  return kExitOk;
 }
 
 }  // namespace enumwatch

@@ -1,4 +1,6 @@
-// The one-shot commands of the enumwatch binary (SPEC §2). Each returns the process exit code.
+// The one-shot commands of the enumwatch binary (SPEC §2). Each returns the process exit code for
+// what it found (0, or 1 for drift) and throws for what stops it (bad input, unreachable database
+// or daemon): main prints the exception as one line and exits 2, in one place for all commands.
 #pragma once
 
 #include <string>

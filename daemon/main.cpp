@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "daemon.hpp"
+#include "enumwatch/error.hpp"
 #include "version.hpp"
 
 namespace enumwatch {
@@ -125,17 +126,19 @@ int main(int argc, char** argv) {
     }
   }
   if (run->parsed()) return run_daemon(run_config);
-  if (check->parsed()) return run_check(check_args);
-  if (snapshot->parsed()) return run_snapshot(snapshot_args);
-  if (diff->parsed()) {
-    if (diff_args.dsn.empty() == diff_args.against.empty()) {
-      print_error("diff needs exactly one of --dsn or --against");
-      return kExitError;
+  try {
+    if (check->parsed()) return run_check(check_args);
+    if (snapshot->parsed()) return run_snapshot(snapshot_args);
+    if (diff->parsed()) {
+      if (diff_args.dsn.empty() == diff_args.against.empty())
+        throw Error("diff needs exactly one of --dsn or --against");
+      return run_diff(diff_args);
     }
-    return run_diff(diff_args);
+    if (config_check->parsed()) return run_config_check(config_check_path);
+    if (register_cmd->parsed()) return run_register(register_args);
+    if (poll->parsed()) return run_poll(poll_args);
+  } catch (const std::exception& e) {
+    print_error(e.what());
   }
-  if (config_check->parsed()) return run_config_check(config_check_path);
-  if (register_cmd->parsed()) return run_register(register_args);
-  if (poll->parsed()) return run_poll(poll_args);
   return kExitError;
 }
