@@ -157,7 +157,7 @@ def parse_mapping(text: str, where: str) -> tuple[str, str | None, str | None]:
     return cls, schema or None, name
 
 
-def load_mappings(options, report: Report) -> dict:
+def load_mappings(options) -> dict:
     mappings = {}
     for path in options.map_file or []:
         try:
@@ -198,7 +198,6 @@ class SaEnum:
     where: str
     native: bool = True
     inherit_schema: bool = False
-    from_class: PyEnum | None = None
 
 
 def dotted(node) -> str | None:
@@ -467,7 +466,6 @@ class Scanner:
             e.inherit_schema = True
         if py:
             py.used = True
-            e.from_class = py
             use = "name"
             if "values_callable" in keywords:
                 use = self.values_callable_kind(m, keywords["values_callable"])
@@ -949,7 +947,7 @@ def main(argv=None) -> int:
 
     report = Report()
     try:
-        mappings = load_mappings(options, report)
+        mappings = load_mappings(options)
         if options.metadata:
             enums = from_metadata(options.metadata, options.path, report)
             head = None
