@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "metrics.hpp"
+#include "metrics/metrics.hpp"
 
 using namespace enumwatch;
 

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "commands.hpp"
-#include "daemon.hpp"
+#include "app/daemon.hpp"
+#include "cli/commands.hpp"
 #include "enumwatch/error.hpp"
 #include "version.hpp"
 

@@ -1,0 +1,71 @@
+// enumwatch check: poll every (or the named) target once with bounded concurrency, print, exit.
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "enumwatch/error.hpp"
+#include "poll/target_poller.hpp"
+#include "snapshots/snapshot_set.hpp"
+
+namespace enumwatch {
+namespace asio = boost::asio;
+
+int run_check(const CheckArgs& args) {
+  const Config config = load_config(args.config);
+  const SnapshotSet snapshots = load_snapshots(config, SnapshotStore(config.daemon.state_dir));
+  std::vector<const TargetConfig*> selected;
+  for (const auto& name : args.targets) {
+    const TargetConfig* target = config.find_target(name);
+    if (!target) throw Error(args.config + ": no target named \"" + name + "\"");
+    selected.push_back(target);
+  }
+  if (args.targets.empty()) {
+    for (const auto& t : config.targets) selected.push_back(&t);
+  }
+
+  // One unreachable target must not hide the others: each poll reports its own failure.
+  std::vector<TargetReport> reports(selected.size());
+  asio::io_context io;
+  std::size_t next = 0;
+  auto worker = [&]() -> asio::awaitable<void> {
+    while (next < selected.size()) {
+      const std::size_t i = next++;
+      const TargetConfig& target = *selected[i];
+      try {
+        TargetPoller poller;
+        auto result =
+            co_await poller.poll(target, snapshots_for(target, snapshots), read_password(target));
+        reports[i] = std::move(result.report);
+      } catch (const Error& e) {
+        reports[i].name = target.name;
+        reports[i].error = e.what();
+      }
+    }
+  };
+  const std::size_t workers = std::min<std::size_t>(
+      static_cast<std::size_t>(config.daemon.max_concurrent_polls), selected.size());
+  for (std::size_t w = 0; w < workers; ++w) {
+    asio::co_spawn(io, worker(), [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    });
+  }
+  io.run();
+
+  if (args.format == "json") {
+    std::cout << boost::json::serialize(status_json(reports)) << "\n";
+  } else {
+    std::cout << render_status_text(reports, stdout_wants_colour());
+  }
+  bool any_error = false, any_drift = false;
+  for (const auto& r : reports) {
+    any_error = any_error || !r.up;
+    any_drift = any_drift || !r.drift.empty();
+  }
+  return any_error ? kExitError : any_drift ? kExitDrift : kExitOk;
+}
+
+}  // namespace enumwatch

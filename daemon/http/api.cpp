@@ -1,0 +1,201 @@
+#include "http/api.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+
+#include "enumwatch/error.hpp"
+#include "enumwatch/report.hpp"
+#include "metrics/metrics.hpp"
+#include "poll/scheduler.hpp"
+#include "snapshots/registry.hpp"
+
+namespace enumwatch {
+namespace http = boost::beast::http;
+
+namespace {
+
+HttpResponse respond(http::status status, std::string body, std::string_view content_type) {
+  HttpResponse res{status, 11};
+  res.set(http::field::content_type, content_type);
+  res.set(http::field::cache_control, "no-store");
+  res.body() = std::move(body);
+  return res;
+}
+
+HttpResponse json(http::status status, const boost::json::value& value) {
+  return respond(status, boost::json::serialize(value) + "\n", "application/json");
+}
+
+HttpResponse error(http::status status, const std::string& message) {
+  return json(status, boost::json::object{{"error", message}});
+}
+
+HttpResponse method_not_allowed(std::string_view allow) {
+  auto res = error(http::status::method_not_allowed, "method not allowed");
+  res.set(http::field::allow, allow);
+  return res;
+}
+
+std::array<unsigned char, 32> sha256(std::string_view text) {
+  std::array<unsigned char, 32> out{};
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), out.data(), &length, EVP_sha256(), nullptr);
+  return out;
+}
+
+boost::json::value snapshot_json(const std::string& name, const LoadedSnapshot& loaded) {
+  const StoredSnapshot& s = *loaded.current;
+  boost::json::object o;
+  o["name"] = name;
+  o["managed"] = loaded.file_managed ? "file" : "api";
+  o["digest"] = s.digest;
+  o["revision"] = s.snapshot->revision ? boost::json::value(*s.snapshot->revision) : nullptr;
+  o["source"] = s.snapshot->source ? boost::json::value(*s.snapshot->source) : nullptr;
+  o["registered_at"] = loaded.file_managed ? boost::json::value(nullptr)
+                                           : boost::json::value(format_timestamp(s.registered_at));
+  o["snapshot"] = boost::json::parse(to_json(*s.snapshot));
+  return o;
+}
+
+// "/api/v1/targets/orders-prod/poll" with prefix "/api/v1/targets/" -> {"orders-prod", "poll"}
+std::optional<std::pair<std::string, std::string>> split_resource(std::string_view path,
+                                                                  std::string_view prefix) {
+  if (!path.starts_with(prefix)) return std::nullopt;
+  std::string_view rest = path.substr(prefix.size());
+  auto slash = rest.find('/');
+  std::string name(rest.substr(0, slash));
+  std::string tail = slash == std::string_view::npos ? "" : std::string(rest.substr(slash + 1));
+  if (name.empty()) return std::nullopt;
+  return std::make_pair(name, tail);
+}
+
+}  // namespace
+
+bool tokens_equal(std::string_view presented, std::string_view expected) {
+  const auto a = sha256(presented), b = sha256(expected);  // equal lengths, whatever was sent
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::optional<HttpResponse> HttpApi::check_token(const HttpRequest& request) const {
+  if (!token_) {
+    return error(http::status::forbidden,
+                 "write endpoints are disabled: set api_token_file in [daemon]");
+  }
+  auto header = request[http::field::authorization];
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!header.starts_with(kBearer) ||
+      !tokens_equal(std::string_view(header.data(), header.size()).substr(kBearer.size()),
+                    *token_)) {
+    auto res = error(http::status::unauthorized, "missing or wrong bearer token");
+    res.set(http::field::www_authenticate, "Bearer");
+    return res;
+  }
+  return std::nullopt;
+}
+
+boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request) {
+  std::string_view target(request.target().data(), request.target().size());
+  const std::string_view path = target.substr(0, target.find('?'));
+  const auto method = request.method();
+  const bool get = method == http::verb::get || method == http::verb::head;
+
+  if (path == "/metrics") {
+    if (!get) co_return method_not_allowed("GET");
+    co_return respond(http::status::ok, metrics_.serialize(),
+                      "text/plain; version=0.0.4; charset=utf-8");
+  }
+  if (path == "/healthz") {
+    if (!get) co_return method_not_allowed("GET");
+    co_return respond(http::status::ok, "ok\n", "text/plain; charset=utf-8");
+  }
+  if (path == "/readyz") {
+    if (!get) co_return method_not_allowed("GET");
+    if (scheduler_.every_target_polled())
+      co_return respond(http::status::ok, "ready\n", "text/plain; charset=utf-8");
+    co_return respond(http::status::service_unavailable,
+                      "not ready: some targets were not polled yet\n", "text/plain; charset=utf-8");
+  }
+  if (path == "/api/v1/status") {
+    if (!get) co_return method_not_allowed("GET");
+    co_return json(http::status::ok, status_json(scheduler_.reports()));
+  }
+  if (auto resource = split_resource(path, "/api/v1/targets/")) {
+    const auto& [name, tail] = *resource;
+    if (tail.empty()) {
+      if (!get) co_return method_not_allowed("GET");
+      auto report = scheduler_.report(name);
+      if (!report) co_return error(http::status::not_found, "no target named \"" + name + "\"");
+      co_return json(http::status::ok, to_json(*report));
+    }
+    if (tail == "poll") {
+      if (method != http::verb::post) co_return method_not_allowed("POST");
+      if (auto denied = check_token(request)) co_return *denied;
+      if (!scheduler_.request_poll(name))
+        co_return error(http::status::not_found, "no target named \"" + name + "\"");
+      spdlog::info("target {}: poll requested over the API", name);
+      co_return json(http::status::accepted,
+                     boost::json::object{{"target", name}, {"poll", "requested"}});
+    }
+  }
+  if (auto resource = split_resource(path, "/api/v1/snapshots/");
+      resource && resource->second.empty()) {
+    const std::string& name = resource->first;
+    if (method == http::verb::put) co_return co_await put_snapshot(request, name);
+    if (!get) co_return method_not_allowed("GET, PUT");
+    const LoadedSnapshot* loaded = snapshots_.find(name);
+    if (!loaded)
+      co_return error(http::status::not_found, "no snapshot named \"" + name + "\" in the config");
+    if (!loaded->current)
+      co_return error(http::status::not_found, "snapshot \"" + name + "\" is not registered yet");
+    co_return json(http::status::ok, snapshot_json(name, *loaded));
+  }
+  co_return error(http::status::not_found, "no such endpoint: see docs/http-api.md");
+}
+
+boost::asio::awaitable<HttpResponse> HttpApi::put_snapshot(const HttpRequest& request,
+                                                           const std::string& name) {
+  if (auto denied = check_token(request)) co_return *denied;
+  const LoadedSnapshot* loaded = snapshots_.find(name);
+  if (!loaded) {
+    co_return error(http::status::not_found, "no snapshot named \"" + name +
+                                                 "\" in the config: add [snapshots." + name +
+                                                 "] without a path");
+  }
+  if (loaded->file_managed) {
+    co_return error(http::status::conflict,
+                    "snapshot \"" + name + "\" is file-managed: edit its file and send SIGHUP");
+  }
+  auto content_type = request[http::field::content_type];
+  const bool is_json = content_type.find("json") != boost::beast::string_view::npos;
+  Snapshot snapshot;
+  try {
+    snapshot = parse_snapshot(request.body(), is_json ? SnapshotFormat::json : SnapshotFormat::toml,
+                              "request body");
+  } catch (const Error& e) {
+    co_return error(http::status::bad_request, e.what());
+  }
+  StoredSnapshot stored;
+  try {
+    stored = co_await snapshots_.register_version(name, std::move(snapshot));
+  } catch (const Error& e) {
+    spdlog::error("snapshot {}: registration failed: {}", name, e.what());
+    co_return error(http::status::internal_server_error,
+                    "could not persist the snapshot: " + std::string(e.what()));
+  }
+  spdlog::info("snapshot {}: registered digest {} revision {}", name, stored.digest,
+               stored.snapshot->revision.value_or("-"));
+  metrics_.set_snapshots(snapshots_.all());
+  scheduler_.request_polls_using(name);
+  boost::json::object body{
+      {"name", name},
+      {"digest", stored.digest},
+      {"revision",
+       stored.snapshot->revision ? boost::json::value(*stored.snapshot->revision) : nullptr},
+      {"registered_at", format_timestamp(stored.registered_at)}};
+  co_return json(http::status::ok, body);
+}
+
+}  // namespace enumwatch

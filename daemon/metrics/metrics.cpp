@@ -1,0 +1,466 @@
+#include "metrics/metrics.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <charconv>
+#include <cmath>
+#include <set>
+
+#include "metrics/process_metrics.hpp"
+#include "version.hpp"
+
+namespace enumwatch {
+namespace prom = prometheus;
+
+namespace {
+
+double seconds_since_epoch(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+// Series whose label sets come and go (per enum, per revision): added when first seen, removed
+// when a new set no longer has them.
+template <typename Metric>
+class DynamicSeries {
+ public:
+  explicit DynamicSeries(prom::Family<Metric>& family) : family_(family) {}
+
+  // Replaces every series whose labels match `owner` with `wanted` (labels -> value).
+  void replace(const prom::Labels& owner, const std::map<prom::Labels, double>& wanted) {
+    for (auto it = series_.begin(); it != series_.end();) {
+      if (owned_by(it->first, owner) && !wanted.contains(it->first)) {
+        family_.Remove(it->second);
+        it = series_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (const auto& [labels, value] : wanted) {
+      auto [it, inserted] = series_.try_emplace(labels, nullptr);
+      if (inserted) it->second = &family_.Add(labels);
+      it->second->Set(value);
+    }
+  }
+
+ private:
+  static bool owned_by(const prom::Labels& labels, const prom::Labels& owner) {
+    for (const auto& [k, v] : owner) {
+      auto it = labels.find(k);
+      if (it == labels.end() || it->second != v) return false;
+    }
+    return true;
+  }
+
+  prom::Family<Metric>& family_;
+  std::map<prom::Labels, Metric*> series_;
+};
+
+// ---- text exposition of the per-target families ------------------------------------------------
+// A scrape of 500 targets is ~15,000 per-target samples; collecting and serializing them through
+// prometheus-cpp on every scrape costs ~20 ms. Their values only change when that target's poll
+// completes, so a poll marks its target's lines stale, a scrape re-renders the stale ones only and
+// concatenates them. (Rendering at every poll instead would be wasted when polls outpace scrapes.)
+
+void append_label_value(std::string& out, std::string_view value) {
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+}
+
+void append_number(std::string& out, double value) {
+  char buf[32];
+  if (std::isnan(value)) {
+    out += "NaN";
+  } else if (std::isinf(value)) {
+    out += value > 0 ? "+Inf" : "-Inf";
+  } else if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    auto [end, ec] =
+        std::to_chars(buf, buf + sizeof buf, static_cast<long long>(value));  // counts: cheap
+    out.append(buf, end);
+  } else {
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+    out.append(buf, end);
+  }
+}
+
+void append_label(std::string& out, std::string_view key, std::string_view value) {
+  out += key;
+  out += "=\"";
+  append_label_value(out, value);
+  out += '"';
+}
+
+// A per-target sample: name{[key=value,]target=T[,le=L]} value. Labels are in the order
+// prometheus-cpp uses (sorted by name; every second label here sorts before "target"; le last).
+struct SampleLabels {
+  std::string_view target;
+  std::string_view key = {}, value = {};
+  std::string_view le = {};
+};
+
+void append_sample(std::string& out, std::string_view name, const SampleLabels& labels,
+                   double value) {
+  out += name;
+  out += '{';
+  if (!labels.key.empty()) {
+    append_label(out, labels.key, labels.value);
+    out += ',';
+  }
+  append_label(out, "target", labels.target);
+  if (!labels.le.empty()) {
+    out += ',';
+    append_label(out, "le", labels.le);
+  }
+  out += "} ";
+  append_number(out, value);
+  out += '\n';
+}
+
+void append_histogram(std::string& out, std::string_view name, std::string_view target,
+                      const prom::ClientMetric::Histogram& h) {
+  const std::string bucket = std::string(name) + "_bucket";
+  std::string le;
+  for (const auto& b : h.bucket) {
+    le.clear();
+    append_number(le, b.upper_bound);
+    append_sample(out, bucket, {target, {}, {}, le}, static_cast<double>(b.cumulative_count));
+  }
+  append_sample(out, std::string(name) + "_sum", {target}, h.sample_sum);
+  append_sample(out, std::string(name) + "_count", {target}, static_cast<double>(h.sample_count));
+}
+
+// The per-target families, in exposition order.
+enum TargetFamily { kUp, kDuration, kPolls, kLastSuccess, kDrift, kEnums, kTargetFamilies };
+
+struct FamilyHeader {
+  const char* name;
+  const char* help;
+  const char* type;
+};
+constexpr FamilyHeader kTargetFamilyHeaders[kTargetFamilies] = {
+    {"enumwatch_up", "1 if the last poll of the target succeeded, else 0.", "gauge"},
+    {"enumwatch_poll_duration_seconds",
+     "Duration of target polls (connect and queries) in seconds.", "histogram"},
+    {"enumwatch_polls_total", "Polls of the target by outcome.", "counter"},
+    {"enumwatch_last_successful_poll_timestamp_seconds",
+     "Unix time of the target's last successful poll.", "gauge"},
+    {"enumwatch_drift_items", "Current drift items of the target by kind.", "gauge"},
+    {"enumwatch_enums", "Number of enum types seen, in the database or in the target's snapshots.",
+     "gauge"},
+};
+
+const prom::Histogram::BucketBoundaries kPollBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                     0.5,   1,    2.5,   5,    10,  30};
+
+}  // namespace
+
+struct Metrics::Impl {
+  explicit Impl(bool per_enum)
+      : per_enum_metrics(per_enum),
+        registry(std::make_shared<prom::Registry>()),
+        target_registry(std::make_shared<prom::Registry>()),
+        up(prom::BuildGauge()
+               .Name(kTargetFamilyHeaders[kUp].name)
+               .Help(kTargetFamilyHeaders[kUp].help)
+               .Register(*target_registry)),
+        poll_duration(prom::BuildHistogram()
+                          .Name(kTargetFamilyHeaders[kDuration].name)
+                          .Help(kTargetFamilyHeaders[kDuration].help)
+                          .Register(*target_registry)),
+        polls(prom::BuildCounter()
+                  .Name(kTargetFamilyHeaders[kPolls].name)
+                  .Help(kTargetFamilyHeaders[kPolls].help)
+                  .Register(*target_registry)),
+        last_success(prom::BuildGauge()
+                         .Name(kTargetFamilyHeaders[kLastSuccess].name)
+                         .Help(kTargetFamilyHeaders[kLastSuccess].help)
+                         .Register(*target_registry)),
+        drift_items(prom::BuildGauge()
+                        .Name(kTargetFamilyHeaders[kDrift].name)
+                        .Help(kTargetFamilyHeaders[kDrift].help)
+                        .Register(*target_registry)),
+        enum_drifted_family(
+            prom::BuildGauge()
+                .Name("enumwatch_enum_drifted")
+                .Help("1 while the enum drifts; severity is the highest of its items.")
+                .Register(*registry)),
+        enums(prom::BuildGauge()
+                  .Name(kTargetFamilyHeaders[kEnums].name)
+                  .Help(kTargetFamilyHeaders[kEnums].help)
+                  .Register(*target_registry)),
+        enum_values_family(prom::BuildGauge()
+                               .Name("enumwatch_enum_values")
+                               .Help("Number of values of each enum (only with per_enum_metrics).")
+                               .Register(*registry)),
+        snapshot_info_family(prom::BuildGauge()
+                                 .Name("enumwatch_snapshot_info")
+                                 .Help("Registered snapshots with their revision and digest.")
+                                 .Register(*registry)),
+        migration_info_family(prom::BuildGauge()
+                                  .Name("enumwatch_migration_revision_info")
+                                  .Help("The target database's migration revision.")
+                                  .Register(*registry)),
+        alert_notifications(prom::BuildCounter()
+                                .Name("enumwatch_alert_notifications_total")
+                                .Help("Alert notifications sent, by receiver and outcome.")
+                                .Register(*registry)),
+        reload_ok(prom::BuildGauge()
+                      .Name("enumwatch_config_last_reload_successful")
+                      .Help("1 if the last configuration load succeeded.")
+                      .Register(*registry)
+                      .Add({})),
+        reload_time(prom::BuildGauge()
+                        .Name("enumwatch_config_last_reload_success_timestamp_seconds")
+                        .Help("Unix time of the last successful configuration load.")
+                        .Register(*registry)
+                        .Add({})),
+        enum_drifted(enum_drifted_family),
+        enum_values(enum_values_family),
+        snapshot_info(snapshot_info_family),
+        migration_info(migration_info_family) {
+    prom::BuildGauge()
+        .Name("enumwatch_build_info")
+        .Help("enumwatch version and source revision.")
+        .Register(*registry)
+        .Add({{"version", kVersion}, {"revision", kRevision}})
+        .Set(1);
+  }
+
+  struct TargetSeries {
+    prom::Gauge* up;
+    prom::Histogram* duration;
+    std::map<PollOutcome, prom::Counter*> polls;
+    prom::Gauge* last_success = nullptr;
+    std::map<DriftKind, prom::Gauge*> drift;
+    prom::Gauge* enums_database;
+    prom::Gauge* enums_snapshot;
+    std::array<std::string, kTargetFamilies> text;  // rendered lines per family
+    bool stale = true;
+  };
+
+  // Re-renders one target's lines from its metric objects.
+  void render(const std::string& name, TargetSeries& s) {
+    s.stale = false;
+    for (auto& t : s.text) t.clear();
+    append_sample(s.text[kUp], kTargetFamilyHeaders[kUp].name, {name}, s.up->Value());
+    append_histogram(s.text[kDuration], kTargetFamilyHeaders[kDuration].name, name,
+                     s.duration->Collect().histogram);
+    for (const auto& [outcome, counter] : s.polls) {
+      append_sample(s.text[kPolls], kTargetFamilyHeaders[kPolls].name,
+                    {name, "outcome", to_string(outcome)}, counter->Value());
+    }
+    if (s.last_success) {
+      append_sample(s.text[kLastSuccess], kTargetFamilyHeaders[kLastSuccess].name, {name},
+                    s.last_success->Value());
+    }
+    for (const auto& [kind, gauge] : s.drift) {
+      append_sample(s.text[kDrift], kTargetFamilyHeaders[kDrift].name,
+                    {name, "kind", to_string(kind)}, gauge->Value());
+    }
+    append_sample(s.text[kEnums], kTargetFamilyHeaders[kEnums].name, {name, "source", "database"},
+                  s.enums_database->Value());
+    append_sample(s.text[kEnums], kTargetFamilyHeaders[kEnums].name, {name, "source", "snapshot"},
+                  s.enums_snapshot->Value());
+  }
+
+  bool per_enum_metrics;
+  std::shared_ptr<prom::Registry> registry;         // collected at every scrape: small families
+  std::shared_ptr<prom::Registry> target_registry;  // per-target values; rendered per poll
+  prom::Family<prom::Gauge>& up;
+  prom::Family<prom::Histogram>& poll_duration;
+  prom::Family<prom::Counter>& polls;
+  prom::Family<prom::Gauge>& last_success;
+  prom::Family<prom::Gauge>& drift_items;
+  prom::Family<prom::Gauge>& enum_drifted_family;
+  prom::Family<prom::Gauge>& enums;
+  prom::Family<prom::Gauge>& enum_values_family;
+  prom::Family<prom::Gauge>& snapshot_info_family;
+  prom::Family<prom::Gauge>& migration_info_family;
+  prom::Family<prom::Counter>& alert_notifications;
+  prom::Gauge& reload_ok;
+  prom::Gauge& reload_time;
+  DynamicSeries<prom::Gauge> enum_drifted;
+  DynamicSeries<prom::Gauge> enum_values;
+  DynamicSeries<prom::Gauge> snapshot_info;
+  DynamicSeries<prom::Gauge> migration_info;
+  std::map<std::string, TargetSeries> targets;
+  std::map<std::pair<std::string, bool>, prom::Counter*> notifications;
+};
+
+Metrics::Metrics(bool per_enum_metrics) : impl_(std::make_unique<Impl>(per_enum_metrics)) {}
+Metrics::~Metrics() = default;
+
+void Metrics::set_per_enum_metrics(bool enabled) {
+  impl_->per_enum_metrics = enabled;
+  if (!enabled) {
+    for (const auto& [name, series] : impl_->targets)
+      impl_->enum_values.replace({{"target", name}}, {});
+  }
+}
+
+void Metrics::add_target(const std::string& target) {
+  auto& m = *impl_;
+  if (m.targets.contains(target)) return;
+  const prom::Labels labels{{"target", target}};
+  Impl::TargetSeries s;
+  s.up = &m.up.Add(labels);
+  s.duration = &m.poll_duration.Add(labels, kPollBuckets);
+  for (PollOutcome o : {PollOutcome::ok, PollOutcome::error, PollOutcome::timeout}) {
+    s.polls[o] = &m.polls.Add({{"target", target}, {"outcome", std::string(to_string(o))}});
+  }
+  for (DriftKind k : kAllDriftKinds)
+    s.drift[k] = &m.drift_items.Add({{"target", target}, {"kind", std::string(to_string(k))}});
+  s.enums_database = &m.enums.Add({{"target", target}, {"source", "database"}});
+  s.enums_snapshot = &m.enums.Add({{"target", target}, {"source", "snapshot"}});
+  m.targets.emplace(target, std::move(s));
+}
+
+void Metrics::remove_target(const std::string& target) {
+  auto& m = *impl_;
+  auto it = m.targets.find(target);
+  if (it == m.targets.end()) return;
+  auto& s = it->second;
+  m.up.Remove(s.up);
+  m.poll_duration.Remove(s.duration);
+  for (auto& [o, c] : s.polls) m.polls.Remove(c);
+  if (s.last_success) m.last_success.Remove(s.last_success);
+  for (auto& [k, g] : s.drift) m.drift_items.Remove(g);
+  m.enums.Remove(s.enums_database);
+  m.enums.Remove(s.enums_snapshot);
+  const prom::Labels owner{{"target", target}};
+  m.enum_drifted.replace(owner, {});
+  m.enum_values.replace(owner, {});
+  m.migration_info.replace(owner, {});
+  m.targets.erase(it);
+}
+
+void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
+                          const PollResult& result) {
+  add_target(target.name);
+  auto& m = *impl_;
+  auto& s = m.targets.at(target.name);
+  s.polls.at(result.outcome)->Increment();
+  s.duration->Observe(result.took.count());
+  s.up->Set(result.outcome == PollOutcome::ok ? 1 : 0);
+  s.stale = true;
+  if (result.outcome != PollOutcome::ok || !result.database) return;  // keep the last known drift
+
+  if (!s.last_success) s.last_success = &m.last_success.Add({{"target", target.name}});
+  s.last_success->Set(
+      seconds_since_epoch(result.report.polled_at.value_or(std::chrono::system_clock::now())));
+
+  std::map<DriftKind, int> counts;
+  std::map<prom::Labels, double> drifted;
+  std::map<prom::Labels, Severity> worst;
+  for (const auto& item : result.report.drift) {
+    ++counts[item.kind];
+    if (item.enum_name.empty()) continue;
+    prom::Labels key{{"target", target.name}, {"schema", item.schema}, {"enum", item.enum_name}};
+    auto [it, inserted] = worst.try_emplace(key, item.severity);
+    if (!inserted && item.severity > it->second) it->second = item.severity;
+  }
+  for (DriftKind k : kAllDriftKinds) s.drift.at(k)->Set(counts[k]);
+  for (const auto& [key, severity] : worst) {
+    prom::Labels labels = key;
+    labels.emplace("severity", std::string(to_string(severity)));
+    drifted.emplace(std::move(labels), 1);
+  }
+  const prom::Labels owner{{"target", target.name}};
+  m.enum_drifted.replace(owner, drifted);
+
+  const auto& database = *result.database;
+  std::set<TypeName> snapshot_enums;
+  std::map<prom::Labels, double> values;
+  for (const auto& named : snapshots) {
+    if (!named.snapshot) continue;
+    for (const auto& e : named.snapshot->enums) {
+      if (!target.options.scope.includes(e.type) || !snapshot_enums.insert(e.type).second) continue;
+      if (m.per_enum_metrics) {
+        values[{{"target", target.name},
+                {"schema", e.type.schema},
+                {"enum", e.type.name},
+                {"source", "snapshot"}}] = static_cast<double>(e.values.size());
+      }
+    }
+  }
+  s.enums_database->Set(static_cast<double>(database.catalog.enums.size()));
+  s.enums_snapshot->Set(static_cast<double>(snapshot_enums.size()));
+  if (m.per_enum_metrics) {
+    for (const auto& e : database.catalog.enums) {
+      values[{{"target", target.name},
+              {"schema", e.type.schema},
+              {"enum", e.type.name},
+              {"source", "database"}}] = static_cast<double>(e.values.size());
+    }
+  }
+  m.enum_values.replace(owner, values);
+
+  std::map<prom::Labels, double> revision;
+  if (database.migration_revision)
+    revision[{{"target", target.name}, {"revision", *database.migration_revision}}] = 1;
+  m.migration_info.replace(owner, revision);
+}
+
+void Metrics::set_snapshots(const SnapshotSet& snapshots) {
+  std::map<prom::Labels, double> info;
+  for (const auto& [name, loaded] : snapshots) {
+    if (!loaded.current) continue;
+    info[{{"snapshot", name},
+          {"revision", loaded.current->snapshot->revision.value_or("")},
+          {"digest", loaded.current->digest}}] = 1;
+  }
+  impl_->snapshot_info.replace({}, info);
+}
+
+void Metrics::record_reload(bool success, std::chrono::system_clock::time_point when) {
+  impl_->reload_ok.Set(success ? 1 : 0);
+  if (success) impl_->reload_time.Set(seconds_since_epoch(when));
+}
+
+void Metrics::count_alert_notification(const std::string& receiver, bool ok) {
+  auto& m = *impl_;
+  auto [it, inserted] = m.notifications.try_emplace({receiver, ok}, nullptr);
+  if (inserted)
+    it->second =
+        &m.alert_notifications.Add({{"receiver", receiver}, {"outcome", ok ? "ok" : "error"}});
+  it->second->Increment();
+}
+
+std::string Metrics::serialize() const {
+  auto& m = *impl_;
+  for (auto& [name, series] : m.targets) {
+    if (series.stale) m.render(name, series);
+  }
+  std::string out;
+  out.reserve(m.targets.size() * 2600 + 8192);
+  for (int f = 0; f < kTargetFamilies; ++f) {
+    const auto& header = kTargetFamilyHeaders[f];
+    out += "# HELP ";
+    out += header.name;
+    out += ' ';
+    out += header.help;
+    out += "\n# TYPE ";
+    out += header.name;
+    out += ' ';
+    out += header.type;
+    out += '\n';
+    for (const auto& [name, series] : m.targets) out += series.text[f];
+  }
+  auto families = m.registry->Collect();
+  auto process = collect_process_metrics();
+  families.insert(families.end(), std::make_move_iterator(process.begin()),
+                  std::make_move_iterator(process.end()));
+  out += prom::TextSerializer().Serialize(families);
+  return out;
+}
+
+}  // namespace enumwatch

@@ -1,0 +1,45 @@
+// Every metric of SPEC §7, kept in a prometheus-cpp registry. Polls write into it; a scrape only
+// serializes what the last polls left and never waits on a database.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "enumwatch/config.hpp"
+#include "enumwatch/diff.hpp"
+#include "poll/target_poller.hpp"
+#include "snapshots/snapshot_set.hpp"
+
+namespace enumwatch {
+
+class Metrics {
+ public:
+  explicit Metrics(bool per_enum_metrics);
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  void set_per_enum_metrics(bool enabled);
+  // Series for a target exist from the moment it is configured (up 0, counters 0).
+  void add_target(const std::string& target);
+  void remove_target(const std::string& target);
+  void record_poll(const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
+                   const PollResult& result);
+  void set_snapshots(const SnapshotSet& snapshots);
+  void record_reload(bool success, std::chrono::system_clock::time_point when);
+  void count_alert_notification(const std::string& receiver, bool ok);
+
+  // Text exposition format 0.0.4, process_* metrics included. Renders what polls changed since
+  // the last scrape (so it is const for callers but not free).
+  [[nodiscard]] std::string serialize() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace enumwatch

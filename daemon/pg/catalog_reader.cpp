@@ -1,0 +1,93 @@
+#include "pg/catalog_reader.hpp"
+
+#include <algorithm>
+
+namespace enumwatch {
+namespace {
+
+PgError query_failed(const StatementResult& result, const std::string& what) {
+  // 57014: canceled by statement_timeout, i.e. the poll's time ran out on the server.
+  const auto kind = result.sqlstate == "57014" ? PgError::Kind::timeout : PgError::Kind::query;
+  return PgError(kind, what + ": " + *result.error, result.sqlstate);
+}
+
+std::string statement_timeout_ms(Deadline deadline) {
+  using namespace std::chrono;
+  const auto remaining = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
+  return std::to_string(std::max<long long>(remaining, 1));
+}
+
+constexpr std::string_view kSetStatementTimeout =
+    "SELECT pg_catalog.set_config('statement_timeout', $1, true)";
+
+std::optional<std::string> decode_revision(const StatementResult& result,
+                                           const TargetOptions& options) {
+  if (result.error) {
+    std::string what = "reading migration_table \"" + options.migration_table +
+                       "\" failed (migration_tool " +
+                       std::string(to_string(options.migration_tool)) + ")";
+    // 42P01: no such table; 42703: no such column, i.e. another tool's table.
+    if (result.sqlstate == "42P01" || result.sqlstate == "42703") {
+      throw PgError(PgError::Kind::query,
+                    what + ": " + *result.error +
+                        ": set migration_table (and migration_tool) to the table your migration "
+                        "tool writes, or migration_table to \"\"",
+                    result.sqlstate);
+    }
+    throw query_failed(result, what);
+  }
+  return decode_migration_revision(result.rows);
+}
+
+}  // namespace
+
+boost::asio::awaitable<std::optional<std::string>> read_migration_revision(
+    PgConnection& connection, const TargetOptions& options, Deadline deadline) {
+  const std::string revision_sql =
+      migration_revision_sql(options.migration_table, options.migration_tool);
+  std::vector<Statement> statements;
+  statements.push_back({kSetStatementTimeout, {statement_timeout_ms(deadline)}});
+  statements.push_back({revision_sql, {}});
+  auto results = co_await connection.run_pipeline(statements, deadline);
+  if (results[0].error) {
+    throw query_failed(results[0],
+                       "setting statement_timeout failed (" + connection.description() + ")");
+  }
+  co_return decode_revision(results[1], options);
+}
+
+boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
+                                                    const TargetOptions& options,
+                                                    Deadline deadline) {
+  const std::string schemas = pg_text_array(options.scope.schemas);
+  const std::string excluded = pg_text_array(options.scope.exclude_schemas);
+  const bool with_revision = !options.migration_table.empty();
+
+  // One pipeline, one implicit transaction. The server stops the queries too when the poll's
+  // time is up. The migration table is read with the session's search_path; after it, an empty
+  // search_path makes pg_get_expr qualify type names in column defaults, so that remediation SQL
+  // can reuse them verbatim.
+  const std::string revision_sql =
+      with_revision ? migration_revision_sql(options.migration_table, options.migration_tool)
+                    : std::string();
+  std::vector<Statement> statements;
+  statements.push_back({kSetStatementTimeout, {statement_timeout_ms(deadline)}});
+  if (with_revision) statements.push_back({revision_sql, {}});
+  statements.push_back({"SELECT pg_catalog.set_config('search_path', '', true)", {}});
+  statements.push_back({enum_types_sql(), {schemas, excluded}});
+  statements.push_back({column_usage_sql(), {schemas, excluded}});
+
+  auto results = co_await connection.run_pipeline(statements, deadline);
+  const std::string where = " (" + connection.description() + ")";
+  if (results[0].error) throw query_failed(results[0], "setting statement_timeout failed" + where);
+  std::size_t next = 1;
+  DatabaseState state;
+  if (with_revision) state.migration_revision = decode_revision(results[next++], options);
+  for (std::size_t i = next; i < results.size(); ++i) {
+    if (results[i].error) throw query_failed(results[i], "reading the catalog failed" + where);
+  }
+  state.catalog = decode_catalog(results[next + 1].rows, results[next + 2].rows, options.scope);
+  co_return state;
+}
+
+}  // namespace enumwatch

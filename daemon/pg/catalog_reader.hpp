@@ -1,0 +1,23 @@
+// Reads what a target's database holds: its enum types, the columns using them, and the
+// migration revision, in one pipeline over an open connection.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "enumwatch/config.hpp"
+#include "enumwatch/model.hpp"
+#include "pg/connection.hpp"
+
+namespace enumwatch {
+
+// Throws PgError; a missing migration table is a PgError of kind query with a message that says
+// which table and what to do.
+[[nodiscard]] boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
+                                                                  const TargetOptions& options,
+                                                                  Deadline deadline);
+
+// Only the migration revision: the cheap check the scheduler runs between polls.
+[[nodiscard]] boost::asio::awaitable<std::optional<std::string>> read_migration_revision(
+    PgConnection& connection, const TargetOptions& options, Deadline deadline);
+
+}  // namespace enumwatch

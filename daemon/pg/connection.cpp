@@ -1,0 +1,347 @@
+#include "pg/connection.hpp"
+
+#include <libpq-fe.h>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstdlib>
+
+namespace enumwatch {
+namespace asio = boost::asio;
+
+namespace {
+
+struct PGconnDeleter {
+  void operator()(PGconn* conn) const { PQfinish(conn); }
+};
+struct PGresultDeleter {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using ConnHandle = std::unique_ptr<PGconn, PGconnDeleter>;
+using ResultHandle = std::unique_ptr<PGresult, PGresultDeleter>;
+
+// libpq's messages span lines ("...failed: refused\n\tIs the server running..."): make them one.
+std::string one_line(const char* text) {
+  std::string out;
+  bool space = false;
+  for (const char* p = text ? text : ""; *p; ++p) {
+    if (*p == '\n' || *p == '\t' || *p == '\r' || *p == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += *p;
+  }
+  return redact_dsn(out);
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (true) {
+    auto comma = text.find(',', start);
+    out.push_back(text.substr(start, comma - start));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+// Where we connect, for messages: host, port and database, never credentials.
+std::string describe(const ConnParams& params) {
+  std::string out;
+  for (const char* key : {"host", "hostaddr", "port", "dbname"}) {
+    if (const auto* v = params.find(key))
+      out += (out.empty() ? "" : " ") + std::string(key) + "=" + *v;
+  }
+  return out.empty() ? std::string("default libpq connection") : out;
+}
+
+Rows rows_of(const PGresult* result) {
+  Rows rows;
+  const int tuples = PQntuples(result), fields = PQnfields(result);
+  rows.reserve(static_cast<std::size_t>(tuples));
+  for (int r = 0; r < tuples; ++r) {
+    Row row;
+    row.reserve(static_cast<std::size_t>(fields));
+    for (int f = 0; f < fields; ++f) {
+      if (PQgetisnull(result, r, f)) {
+        row.emplace_back(std::nullopt);
+      } else {
+        row.emplace_back(std::string(PQgetvalue(result, r, f),
+                                     static_cast<std::size_t>(PQgetlength(result, r, f))));
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+void ignore_notice(void*, const PGresult*) {}
+
+}  // namespace
+
+struct PgConnection::Impl {
+  explicit Impl(const asio::any_io_executor& ex) : socket(ex), timer(ex), resolver(ex) {}
+  ~Impl() { release_socket(); }  // libpq owns the fd: never let Asio close it
+
+  void release_socket() {
+    if (socket.is_open()) (void)socket.release();
+  }
+
+  // libpq may open a new socket during connection (SSL/GSS retries, multiple hosts), so the
+  // descriptor is re-armed on the current PQsocket() after every step.
+  void refresh_socket() {
+    release_socket();
+    const int fd = conn ? PQsocket(conn.get()) : -1;
+    if (fd >= 0) socket.assign(fd);
+  }
+
+  [[noreturn]] void fail_timeout(std::string_view doing) {
+    broken = true;
+    throw PgError(PgError::Kind::timeout,
+                  "timed out " + std::string(doing) + " (" + description + ")");
+  }
+
+  // Waits until libpq's socket is ready, or the deadline passes.
+  asio::awaitable<void> wait(asio::posix::descriptor_base::wait_type direction,
+                             std::string_view doing) {
+    if (timed_out) fail_timeout(doing);
+    if (!socket.is_open()) {
+      broken = true;
+      throw PgError(PgError::Kind::connect, "connection lost (" + description + ")");
+    }
+    // libpq may leave bytes unread in the kernel, and Asio's epoll registration is edge-triggered;
+    // that is safe because queuing a wait re-arms the descriptor (EPOLL_CTL_MOD), which reports
+    // readiness that already exists.
+    boost::system::error_code ec;
+    co_await socket.async_wait(direction, asio::redirect_error(asio::use_awaitable, ec));
+    if (timed_out) fail_timeout(doing);
+    if (ec) {
+      broken = true;
+      throw PgError(PgError::Kind::connect,
+                    "waiting on the connection failed: " + ec.message() + " (" + description + ")");
+    }
+  }
+
+  ConnHandle conn;
+  asio::posix::stream_descriptor socket;
+  asio::steady_timer timer;
+  asio::ip::tcp::resolver resolver;
+  std::string description;
+  bool timed_out = false;
+  bool broken = false;
+};
+
+namespace {
+
+// Arms the deadline: when it passes, pending waits are cancelled and the operation times out.
+void arm_deadline(const std::shared_ptr<PgConnection>& self, PgConnection::Impl& impl,
+                  Deadline deadline) {
+  impl.timed_out = false;
+  impl.timer.expires_at(deadline);
+  impl.timer.async_wait(
+      [weak = std::weak_ptr<PgConnection>(self), &impl](boost::system::error_code ec) {
+        if (ec || !weak.lock()) return;
+        impl.timed_out = true;
+        boost::system::error_code ignored;
+        impl.socket.cancel(ignored);
+        impl.resolver.cancel();
+      });
+}
+
+// libpq resolves host names synchronously inside PQconnectStart; do it here, asynchronously, and
+// hand libpq every address as hostaddr (host stays set for TLS verification and .pgpass). Each
+// address becomes its own host entry, so libpq tries them in turn as it would have.
+asio::awaitable<void> resolve_hosts(ConnParams& params, PgConnection::Impl& impl) {
+  if (params.find("hostaddr")) co_return;
+  std::string hosts;
+  if (const auto* h = params.find("host")) {
+    hosts = *h;
+  } else if (const char* env = std::getenv("PGHOST")) {
+    hosts = env;
+  }
+  if (hosts.empty()) co_return;
+  const std::vector<std::string> host_list = split_commas(hosts);
+  const auto* port = params.find("port");
+  const std::vector<std::string> port_list =
+      port ? split_commas(*port) : std::vector<std::string>{};
+  const bool port_per_host = port_list.size() > 1;
+
+  std::vector<std::string> out_hosts, out_addresses, out_ports;
+  bool any_name = false;
+  for (std::size_t i = 0; i < host_list.size(); ++i) {
+    const std::string& host = host_list[i];
+    const std::string host_port = port_per_host && i < port_list.size() ? port_list[i] : "";
+    boost::system::error_code ec;
+    if (host.empty() || host.front() == '/' || host.front() == '@' ||
+        (asio::ip::make_address(host, ec), !ec)) {
+      out_hosts.push_back(host);  // socket directory or literal address: libpq needs no lookup
+      out_addresses.emplace_back();
+      out_ports.push_back(host_port);
+      continue;
+    }
+    any_name = true;
+    auto results = co_await impl.resolver.async_resolve(
+        host, "", asio::redirect_error(asio::use_awaitable, ec));
+    if (impl.timed_out) impl.fail_timeout("resolving " + host);
+    if (ec || results.empty()) {
+      throw PgError(PgError::Kind::connect,
+                    "cannot resolve host \"" + host + "\": " + ec.message());
+    }
+    for (const auto& entry : results) {
+      out_hosts.push_back(host);
+      out_addresses.push_back(entry.endpoint().address().to_string());
+      out_ports.push_back(host_port);
+    }
+  }
+  if (!any_name) co_return;
+  auto join = [](const std::vector<std::string>& parts) {
+    std::string joined;
+    for (std::size_t i = 0; i < parts.size(); ++i) joined += (i ? "," : "") + parts[i];
+    return joined;
+  };
+  params.set("host", join(out_hosts));
+  params.set("hostaddr", join(out_addresses));
+  if (port_per_host) params.set("port", join(out_ports));
+}
+
+}  // namespace
+
+PgConnection::PgConnection(Key, std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PgConnection::~PgConnection() = default;
+
+bool PgConnection::usable() const {
+  return !impl_->broken && impl_->conn && PQstatus(impl_->conn.get()) == CONNECTION_OK;
+}
+
+const std::string& PgConnection::description() const {
+  return impl_->description;
+}
+
+asio::awaitable<std::shared_ptr<PgConnection>> PgConnection::connect(ConnParams params,
+                                                                     Deadline deadline) {
+  auto executor = co_await asio::this_coro::executor;
+  auto self = std::make_shared<PgConnection>(Key{}, std::make_unique<Impl>(executor));
+  Impl& impl = *self->impl_;
+  impl.description = describe(params);
+  arm_deadline(self, impl, deadline);
+
+  co_await resolve_hosts(params, impl);
+  if (!params.find("application_name")) params.set("application_name", "enumwatch");
+
+  std::vector<const char*> keys, values;
+  for (const auto& [k, v] : params.entries) {
+    keys.push_back(k.c_str());
+    values.push_back(v.c_str());
+  }
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  impl.conn.reset(PQconnectStartParams(keys.data(), values.data(), 0));
+  if (!impl.conn) throw PgError(PgError::Kind::connect, "libpq could not allocate a connection");
+  PQsetNoticeReceiver(impl.conn.get(), ignore_notice, nullptr);
+  if (PQstatus(impl.conn.get()) == CONNECTION_BAD) {
+    throw PgError(PgError::Kind::connect, one_line(PQerrorMessage(impl.conn.get())));
+  }
+
+  PostgresPollingStatusType status = PGRES_POLLING_WRITING;
+  while (status != PGRES_POLLING_OK) {
+    if (status == PGRES_POLLING_FAILED) {
+      impl.broken = true;
+      throw PgError(PgError::Kind::connect, one_line(PQerrorMessage(impl.conn.get())));
+    }
+    impl.refresh_socket();
+    co_await impl.wait(status == PGRES_POLLING_READING ? asio::posix::descriptor_base::wait_read
+                                                       : asio::posix::descriptor_base::wait_write,
+                       "connecting");
+    status = PQconnectPoll(impl.conn.get());
+  }
+  impl.refresh_socket();
+  impl.timer.cancel();
+  if (PQsetnonblocking(impl.conn.get(), 1) != 0) {
+    throw PgError(PgError::Kind::connect, one_line(PQerrorMessage(impl.conn.get())));
+  }
+  co_return self;
+}
+
+asio::awaitable<std::vector<StatementResult>> PgConnection::run_pipeline(
+    std::span<const Statement> statements, Deadline deadline) {
+  auto self = shared_from_this();
+  Impl& impl = *impl_;
+  PGconn* conn = impl.conn.get();
+  auto broken = [&](std::string_view doing) -> PgError {
+    impl.broken = true;
+    return PgError(
+        PgError::Kind::connect,
+        std::string(doing) + ": " + one_line(PQerrorMessage(conn)) + " (" + impl.description + ")");
+  };
+  if (!usable())
+    throw PgError(PgError::Kind::connect, "connection is not open (" + impl.description + ")");
+  arm_deadline(self, impl, deadline);
+
+  if (PQenterPipelineMode(conn) != 1) throw broken("entering pipeline mode failed");
+  std::string sql;  // libpq wants NUL-terminated text
+  std::vector<const char*> params;
+  for (const auto& s : statements) {
+    sql.assign(s.sql);
+    params.clear();
+    for (const auto& p : s.params) params.push_back(p.c_str());
+    if (PQsendQueryParams(conn, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                          params.data(), nullptr, nullptr, 0) != 1) {
+      throw broken("sending a query failed");
+    }
+  }
+  if (PQpipelineSync(conn) != 1) throw broken("sending the pipeline failed");
+  for (int flushed; (flushed = PQflush(conn)) != 0;) {
+    if (flushed < 0) throw broken("sending the pipeline failed");
+    co_await impl.wait(asio::posix::descriptor_base::wait_write, "sending queries");
+    if (PQconsumeInput(conn) != 1) throw broken("reading from the server failed");
+  }
+
+  auto next_result = [&]() -> asio::awaitable<ResultHandle> {
+    while (PQisBusy(conn)) {
+      co_await impl.wait(asio::posix::descriptor_base::wait_read, "waiting for query results");
+      if (PQconsumeInput(conn) != 1) throw broken("reading from the server failed");
+    }
+    co_return ResultHandle(PQgetResult(conn));
+  };
+
+  std::vector<StatementResult> results;
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    ResultHandle result = co_await next_result();
+    if (!result) throw broken("the server ended the pipeline early");
+    StatementResult out;
+    switch (PQresultStatus(result.get())) {
+      case PGRES_TUPLES_OK:
+        out.rows = rows_of(result.get());
+        break;
+      case PGRES_COMMAND_OK:
+        break;
+      case PGRES_PIPELINE_ABORTED:
+        out.error = "not run: an earlier statement of the same poll failed";
+        break;
+      default: {
+        const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
+        const char* state = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
+        out.error = one_line(primary ? primary : PQresultErrorMessage(result.get()));
+        out.sqlstate = state ? state : "";
+      }
+    }
+    results.push_back(std::move(out));
+    // Each statement's results end with a null result.
+    if (ResultHandle end = co_await next_result(); end) throw broken("unexpected extra result");
+  }
+  ResultHandle sync = co_await next_result();
+  if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC)
+    throw broken("the pipeline did not end cleanly");
+  if (PQexitPipelineMode(conn) != 1) throw broken("leaving pipeline mode failed");
+  impl.timer.cancel();
+  co_return results;
+}
+
+}  // namespace enumwatch

@@ -1,0 +1,244 @@
+#include "poll/scheduler.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "enumwatch/migration_attribution.hpp"
+#include "logging.hpp"
+#include "snapshots/registry.hpp"
+
+namespace enumwatch {
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+namespace {
+// How late a sleeping or polling target may be before the scheduler counts as wedged.
+constexpr auto kOverdueGrace = std::chrono::seconds(10);
+constexpr milliseconds kMaxFirstPollSpread = std::chrono::seconds(10);
+}  // namespace
+
+struct Scheduler::Target {
+  Target(asio::any_io_executor ex, TargetSetup s) : setup(std::move(s)), wake(ex) {}
+
+  TargetSetup setup;
+  TargetPoller poller;
+  TargetReport report;
+  asio::steady_timer wake;
+  bool polled_once = false;
+  bool poll_requested = false;
+  bool in_flight = false;
+  bool stopped = false;
+  int failures = 0;
+  std::optional<std::string> revision;  // as the last successful poll read it
+  MigrationAttribution attribution;
+  std::optional<Clock::time_point> due_by;  // nothing while queued for a poll slot
+};
+
+milliseconds backoff_delay(milliseconds interval, int failures) {
+  if (failures <= 1) return interval;
+  const milliseconds cap = std::min<milliseconds>(std::chrono::minutes(5), interval * 10);
+  milliseconds delay = interval;
+  for (int i = 1; i < failures && delay < cap; ++i) delay *= 2;
+  return std::min(delay, std::max(cap, interval));
+}
+
+namespace {
+
+// Cancelled early when an immediate poll is requested, or on stop.
+asio::awaitable<void> sleep(Scheduler::Target* t, milliseconds delay) {
+  t->due_by = Clock::now() + delay + kOverdueGrace;
+  t->wake.expires_after(delay);
+  boost::system::error_code ec;
+  co_await t->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+// Sleeps until the next poll is due; a target with a migration table has its revision re-read
+// every revision_check_interval meanwhile, and a new revision ends the wait: drift that a
+// migration brings is seen seconds after it, not an interval later.
+asio::awaitable<void> wait_watching_revision(Scheduler::Target* t, milliseconds wait) {
+  const auto& config = t->setup.config;
+  const milliseconds check = config.options.revision_check_interval;
+  const bool watch = !config.options.migration_table.empty() && check.count() > 0 &&
+                     t->failures == 0 && check < wait;
+  if (!watch) co_return co_await sleep(t, wait);
+  const auto poll_at = Clock::now() + wait;
+  while (!t->stopped && !t->poll_requested) {
+    const auto left = std::chrono::duration_cast<milliseconds>(poll_at - Clock::now());
+    if (left <= check) co_return co_await sleep(t, std::max(left, milliseconds(0)));
+    co_await sleep(t, check);
+    if (t->stopped || t->poll_requested) co_return;
+    t->due_by = Clock::now() + config.options.timeout + kOverdueGrace;
+    t->in_flight = true;
+    auto revision = co_await t->poller.check_revision(config);
+    t->in_flight = false;
+    if (revision && *revision != t->revision) {
+      spdlog::info("target {}: migration revision changed from {} to {}; polling now", config.name,
+                   t->revision.value_or("(none)"), revision->value_or("(none)"));
+      co_return;
+    }
+  }
+}
+
+}  // namespace
+
+Scheduler::Scheduler(asio::any_io_executor executor, const SnapshotRegistry& snapshots,
+                     PollObserver on_poll, RemovalObserver on_removed)
+    : executor_(executor),
+      snapshots_(snapshots),
+      on_poll_(std::move(on_poll)),
+      on_removed_(std::move(on_removed)),
+      slots_(executor, 1) {}
+
+Scheduler::~Scheduler() {
+  stop();
+}
+
+Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups,
+                                    int max_concurrent_polls) {
+  slots_.set_capacity(max_concurrent_polls);
+  Changes changes;
+  std::map<std::string, std::shared_ptr<Target>> next;
+  std::vector<std::pair<std::shared_ptr<Target>, milliseconds>> to_start;
+  order_.clear();
+  for (std::size_t i = 0; i < setups.size(); ++i) {
+    const auto& setup = setups[i];
+    order_.push_back(setup.config.name);
+    auto existing = targets_.find(setup.config.name);
+    if (existing != targets_.end() && existing->second->setup == setup) {
+      next.emplace(setup.config.name, existing->second);
+      targets_.erase(existing);
+      ++changes.kept;
+      continue;
+    }
+    if (existing != targets_.end()) {
+      existing->second->stopped = true;
+      existing->second->wake.cancel();
+      targets_.erase(existing);
+      ++changes.changed;
+    } else {
+      ++changes.added;
+    }
+    auto target = std::make_shared<Target>(executor_, setup);
+    target->report.name = setup.config.name;
+    next.emplace(setup.config.name, target);
+    // Spread first polls evenly so that N targets do not poll at once, but over no more than
+    // kMaxFirstPollSpread: with a long interval the daemon must still be ready within seconds.
+    const milliseconds spread =
+        std::min<milliseconds>(setup.config.options.interval, kMaxFirstPollSpread);
+    to_start.emplace_back(target, spread * static_cast<long>(i) /
+                                      static_cast<long>(std::max<std::size_t>(setups.size(), 1)));
+  }
+  for (auto& [name, target] : targets_) {  // what is left was removed
+    target->stopped = true;
+    target->wake.cancel();
+    ++changes.removed;
+    on_removed_(name);
+  }
+  targets_ = std::move(next);
+  for (auto& [target, delay] : to_start) {
+    asio::co_spawn(executor_, run(target, delay),
+                   log_escape("target " + target->setup.config.name + ": scheduler loop"));
+  }
+  return changes;
+}
+
+asio::awaitable<void> Scheduler::run(std::shared_ptr<Target> t, milliseconds first_delay) {
+  co_await sleep(t.get(), first_delay);
+  while (!t->stopped) {
+    t->due_by.reset();
+    co_await slots_.acquire();
+    if (t->stopped) {
+      slots_.release();
+      break;
+    }
+    const auto& options = t->setup.config.options;
+    t->in_flight = true;
+    t->poll_requested = false;
+    t->due_by = Clock::now() + options.timeout + kOverdueGrace;
+    auto snapshots = snapshots_.snapshots_for(t->setup.config);
+    PollResult result = co_await t->poller.poll(t->setup.config, snapshots, t->setup.password);
+    slots_.release();
+    t->in_flight = false;
+    if (t->stopped) break;
+
+    const bool ok = result.outcome == PollOutcome::ok;
+    if (ok && t->failures > 0)
+      spdlog::info("target {}: back up after {} failed polls", t->setup.config.name, t->failures);
+    if (!ok && (t->failures == 0 || t->report.error != result.report.error)) {
+      spdlog::warn("target {}: poll {}: {}", t->setup.config.name, to_string(result.outcome),
+                   result.report.error.value_or("unknown error"));
+    }
+    t->failures = ok ? 0 : t->failures + 1;
+    if (ok) {
+      t->revision = result.report.migration_revision;
+      t->attribution.annotate(result.report.drift, t->revision);
+      t->report = result.report;
+    } else {
+      // A failed poll is not a resolution: keep the last known drift, mark the target down.
+      t->report.up = false;
+      t->report.error = result.report.error;
+      t->report.polled_at = result.report.polled_at;
+    }
+    t->polled_once = true;
+    on_poll_(t->setup.config, snapshots, result);
+    if (t->poll_requested) continue;
+    const milliseconds wait = ok ? options.interval : backoff_delay(options.interval, t->failures);
+    co_await wait_watching_revision(t.get(), wait);
+  }
+  t->due_by.reset();
+  t->poller.disconnect();
+}
+
+bool Scheduler::request_poll(const std::string& name) {
+  auto it = targets_.find(name);
+  if (it == targets_.end()) return false;
+  it->second->poll_requested = true;
+  if (!it->second->in_flight) it->second->wake.cancel();
+  return true;
+}
+
+void Scheduler::request_polls_using(const std::string& snapshot) {
+  for (auto& [name, target] : targets_) {
+    const auto& list = target->setup.config.snapshots;
+    if (std::find(list.begin(), list.end(), snapshot) != list.end()) request_poll(name);
+  }
+}
+
+std::vector<TargetReport> Scheduler::reports() const {
+  std::vector<TargetReport> out;
+  for (const auto& name : order_) {
+    auto it = targets_.find(name);
+    if (it != targets_.end()) out.push_back(it->second->report);
+  }
+  return out;
+}
+
+std::optional<TargetReport> Scheduler::report(const std::string& name) const {
+  auto it = targets_.find(name);
+  if (it == targets_.end()) return std::nullopt;
+  return it->second->report;
+}
+
+bool Scheduler::every_target_polled() const {
+  return std::all_of(targets_.begin(), targets_.end(),
+                     [](const auto& t) { return t.second->polled_once; });
+}
+
+bool Scheduler::making_progress(Clock::time_point now) const {
+  return std::none_of(targets_.begin(), targets_.end(),
+                      [&](const auto& t) { return t.second->due_by && now > *t.second->due_by; });
+}
+
+void Scheduler::stop() {
+  for (auto& [name, target] : targets_) {
+    target->stopped = true;
+    target->wake.cancel();
+  }
+}
+
+}  // namespace enumwatch

@@ -1,0 +1,48 @@
+// One poll of one target: connect (or reuse the open connection), read the catalog, diff against
+// the target's snapshots. The connection is kept between polls and replaced when broken.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "enumwatch/config.hpp"
+#include "enumwatch/diff.hpp"
+#include "enumwatch/report.hpp"
+#include "pg/connection.hpp"
+
+namespace enumwatch {
+
+enum class PollOutcome { ok, error, timeout };
+[[nodiscard]] std::string_view to_string(PollOutcome outcome);
+
+struct PollResult {
+  PollOutcome outcome = PollOutcome::error;
+  TargetReport report;
+  std::optional<DatabaseState> database;  // what was read, when the poll succeeded
+  std::chrono::duration<double> took{};
+};
+
+[[nodiscard]] DiffOptions diff_options_for(const TargetOptions& options);
+
+class TargetPoller {
+ public:
+  // Never throws for database trouble: failures come back as outcome error/timeout with a
+  // one-line, password-free message in report.error.
+  [[nodiscard]] boost::asio::awaitable<PollResult> poll(const TargetConfig& target,
+                                                        std::span<const NamedSnapshot> snapshots,
+                                                        const std::optional<std::string>& password);
+  // Re-reads only the migration revision over the open connection. nullopt when there is no
+  // usable connection or the read failed: the next poll reports why.
+  [[nodiscard]] boost::asio::awaitable<std::optional<std::optional<std::string>>> check_revision(
+      const TargetConfig& target);
+  void disconnect() { connection_.reset(); }
+
+ private:
+  std::shared_ptr<PgConnection> connection_;
+};
+
+}  // namespace enumwatch
