@@ -31,14 +31,37 @@ class JsonFormatter final : public spdlog::formatter {
 
 }  // namespace
 
-std::function<void(std::exception_ptr)> log_escape(std::string what) {
-  return [what = std::move(what)](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      spdlog::error("{} ended by an unexpected error: {}", what, ex.what());
-    }
+namespace {
+
+std::string describe(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
+
+}  // namespace
+
+void report_internal_error(const InternalErrorCounter& count, const std::string& component,
+                           std::exception_ptr error) noexcept {
+  try {
+    spdlog::error(
+        "internal error in {}: {} (counted in enumwatch_internal_errors_total; the {} "
+        "goes on)",
+        component, error ? describe(error) : std::string("unknown"), component);
+    if (count) count(component);
+  } catch (...) {
+    // Logging or counting failed (out of memory): nothing sensible is left to do here.
+  }
+}
+
+std::function<void(std::exception_ptr)> report_escape(InternalErrorCounter count,
+                                                      std::string component) {
+  return [count = std::move(count), component = std::move(component)](std::exception_ptr e) {
+    if (e) report_internal_error(count, component, e);
   };
 }
 

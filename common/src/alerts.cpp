@@ -1,6 +1,6 @@
 #include "enumwatch/alerts.hpp"
 
-#include <openssl/evp.h>
+#include "enumwatch/sha256.hpp"
 
 #include <boost/json.hpp>
 
@@ -15,7 +15,7 @@ Alert build_alert(const AlertKey& key, const std::map<std::string, std::string>&
   Alert alert;
   alert.key = key;
   Severity worst = Severity::info;
-  for (const auto* i : items) worst = std::max(worst, i->severity);
+  for (const auto* i : items) worst = std::max(worst, i->severity());
   alert.labels = target_labels;
   alert.labels["alertname"] = "EnumDrift";
   alert.labels["target"] = key.target;
@@ -49,16 +49,7 @@ boost::json::object string_map(const std::map<std::string, std::string>& m) {
 std::string fingerprint(const Alert& alert) {
   std::string text;
   for (const auto& [k, v] : alert.labels) text += k + '\0' + v + '\0';
-  unsigned char hash[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), hash, &length, EVP_sha256(), nullptr);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < 8; ++i) {
-    out += hex[hash[i] >> 4];
-    out += hex[hash[i] & 0xF];
-  }
-  return out;
+  return sha256_hex(text).substr(0, 16);
 }
 
 }  // namespace

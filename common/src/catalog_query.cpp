@@ -1,7 +1,7 @@
 #include "enumwatch/catalog_query.hpp"
 
 #include "enumwatch/error.hpp"
-#include "enumwatch/remediation.hpp"
+#include "enumwatch/sql_quote.hpp"
 
 namespace enumwatch {
 namespace {

@@ -1,4 +1,5 @@
 #include "enumwatch/config.hpp"
+#include "enumwatch/file_io.hpp"
 
 #include <toml++/toml.h>
 #include <algorithm>
@@ -247,8 +248,8 @@ TargetConfig read_target(Fields f, const TargetOptions& defaults, const std::str
   t.options = defaults;
   auto name = f.string("name");
   if (!name) f.fail_here("[[target]] without name");
-  if (!is_valid_target_name(*name)) {
-    f.fail_at("name", "target name \"" + *name + "\" must match [A-Za-z0-9_.-]{1,64}");
+  if (!is_valid_name(*name)) {
+    f.fail_at("name", "target name \"" + *name + "\" must match " + std::string(kNameRule));
   }
   t.name = *name;
   auto dsn = f.string("dsn");
@@ -289,23 +290,6 @@ TargetConfig read_target(Fields f, const TargetOptions& defaults, const std::str
 }
 
 }  // namespace
-
-std::string_view to_string(MigrationTool tool) {
-  switch (tool) {
-    case MigrationTool::alembic:
-      return "alembic";
-    case MigrationTool::flyway:
-      return "flyway";
-    case MigrationTool::schema_migrations:
-      return "schema_migrations";
-  }
-  return "alembic";
-}
-
-bool is_valid_target_name(std::string_view name) {
-  static const std::regex shape("^[A-Za-z0-9_.-]{1,64}$");
-  return std::regex_match(name.begin(), name.end(), shape);
-}
 
 std::optional<ListenAddress> parse_listen(std::string_view text) {
   auto colon = text.rfind(':');
@@ -361,9 +345,9 @@ Config parse_config(std::string_view text, std::string_view origin, const std::s
       const auto* table = node.as_table();
       if (!table)
         top.fail(node.source(), "snapshots." + std::string(name.str()) + " must be a table");
-      if (!is_valid_target_name(name.str())) {
-        top.fail(name.source(), "snapshot name \"" + std::string(name.str()) +
-                                    "\" must match [A-Za-z0-9_.-]{1,64}");
+      if (!is_valid_name(name.str())) {
+        top.fail(name.source(), "snapshot name \"" + std::string(name.str()) + "\" must match " +
+                                    std::string(kNameRule));
       }
       Fields f(*table, "snapshots." + std::string(name.str()), config.path);
       SnapshotSource source{std::string(name.str()), std::nullopt};

@@ -140,7 +140,6 @@ class EnumDiff {
     if (base_.used_by.empty() && !columns_.empty()) base_.used_by = display_uses(columns_);
     DriftItem item = base_;
     item.kind = kind;
-    item.severity = severity_of(kind);
     item.expected = std::move(expected);
     item.actual = std::move(actual);
     out.push_back(std::move(item));
@@ -174,57 +173,6 @@ class EnumDiff {
 };
 
 }  // namespace
-
-std::string_view to_string(DriftKind kind) {
-  switch (kind) {
-    case DriftKind::missing_type:
-      return "missing_type";
-    case DriftKind::missing_value:
-      return "missing_value";
-    case DriftKind::case_mismatch:
-      return "case_mismatch";
-    case DriftKind::unexpected_value:
-      return "unexpected_value";
-    case DriftKind::order_mismatch:
-      return "order_mismatch";
-    case DriftKind::unexpected_type:
-      return "unexpected_type";
-    case DriftKind::naming_violation:
-      return "naming_violation";
-    case DriftKind::revision_mismatch:
-      return "revision_mismatch";
-  }
-  return "unknown";
-}
-
-std::string_view to_string(Severity severity) {
-  switch (severity) {
-    case Severity::info:
-      return "info";
-    case Severity::warning:
-      return "warning";
-    case Severity::critical:
-      return "critical";
-  }
-  return "unknown";
-}
-
-Severity severity_of(DriftKind kind) {
-  switch (kind) {
-    case DriftKind::missing_type:
-    case DriftKind::missing_value:
-    case DriftKind::case_mismatch:
-      return Severity::critical;
-    case DriftKind::unexpected_value:
-    case DriftKind::naming_violation:
-    case DriftKind::revision_mismatch:
-      return Severity::warning;
-    case DriftKind::order_mismatch:
-    case DriftKind::unexpected_type:
-      return Severity::info;
-  }
-  return Severity::info;
-}
 
 std::string fold_spelling(std::string_view value) {
   std::string out;
@@ -278,7 +226,6 @@ std::vector<DriftItem> diff(std::string_view target, std::span<const NamedSnapsh
         *snapshot.revision != *database.migration_revision) {
       DriftItem item = base;
       item.kind = DriftKind::revision_mismatch;
-      item.severity = severity_of(item.kind);
       item.expected = *snapshot.revision;
       item.actual = *database.migration_revision;
       item.message = "the database is at migration revision " + q(*database.migration_revision) +
@@ -298,7 +245,6 @@ std::vector<DriftItem> diff(std::string_view target, std::span<const NamedSnapsh
       if (!actual) {
         DriftItem item = enum_base;
         item.kind = DriftKind::missing_type;
-        item.severity = severity_of(item.kind);
         item.expected = expected.values;
         item.message = "enum " + expected.type.display() +
                        " does not exist in the database: every write of it fails";
@@ -320,7 +266,6 @@ std::vector<DriftItem> diff(std::string_view target, std::span<const NamedSnapsh
       item.schema = actual.type.schema;
       item.enum_name = actual.type.name;
       item.kind = DriftKind::unexpected_type;
-      item.severity = severity_of(item.kind);
       item.actual = actual.values;
       item.message = "enum " + actual.type.display() +
                      " exists in the database but no snapshot of the target names it";

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cstdint>
 
+#include "enumwatch/error.hpp"
+
 namespace enumwatch {
 
 std::optional<Duration> parse_duration(std::string_view text) {
@@ -39,6 +41,15 @@ std::string format_duration(Duration d) {
   if (ms % 60'000 == 0 && ms) return std::to_string(ms / 60'000) + "m";
   if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
   return std::to_string(ms) + "ms";
+}
+
+Duration parse_timeout_option(std::string_view text) {
+  const auto timeout = parse_duration(text);
+  if (!timeout || timeout->count() <= 0) {
+    throw Error("--timeout \"" + std::string(text) +
+                "\" is not a duration greater than zero (e.g. 500ms, 10s, 1m)");
+  }
+  return *timeout;
 }
 
 }  // namespace enumwatch

@@ -29,4 +29,24 @@ void sort_enums(std::vector<EnumType>& enums) {
             [](const EnumType& a, const EnumType& b) { return a.type < b.type; });
 }
 
+std::string_view to_string(MigrationTool tool) {
+  switch (tool) {
+    case MigrationTool::alembic:
+      return "alembic";
+    case MigrationTool::flyway:
+      return "flyway";
+    case MigrationTool::schema_migrations:
+      return "schema_migrations";
+  }
+  return "alembic";
+}
+
+bool is_valid_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
+  });
+}
+
 }  // namespace enumwatch

@@ -56,7 +56,7 @@ boost::json::value to_json(const DriftItem& item) {
   o["schema"] = nonempty_json(item.schema);
   o["enum"] = nonempty_json(item.enum_name);
   o["kind"] = to_string(item.kind);
-  o["severity"] = to_string(item.severity);
+  o["severity"] = to_string(item.severity());
   o["expected"] = side_json(item.expected);
   o["actual"] = side_json(item.actual);
   o["message"] = item.message;
@@ -107,8 +107,8 @@ std::string render_items_text(std::span<const DriftItem> items, bool color) {
   const std::string indent(2 + 9 + kind_width + 2 + enum_width + 2, ' ');
   std::string out;
   for (const auto& i : items) {
-    std::string sev = pad(std::string(to_string(i.severity)), 9);
-    if (color) sev = colour_of(i.severity) + sev + reset;
+    std::string sev = pad(std::string(to_string(i.severity())), 9);
+    if (color) sev = colour_of(i.severity()) + sev + reset;
     out += "  " + sev + pad(std::string(to_string(i.kind)), kind_width + 2) +
            pad(enum_label(i), enum_width + 2) + i.message + "\n";
     if (i.code_fix) out += indent + "code: " + *i.code_fix + "\n";
@@ -133,7 +133,7 @@ std::string render_status_text(std::span<const TargetReport> targets, bool color
       out += "no drift";
     } else {
       std::map<Severity, int> counts;
-      for (const auto& i : t.drift) ++counts[i.severity];
+      for (const auto& i : t.drift) ++counts[i.severity()];
       out += std::to_string(t.drift.size()) +
              (t.drift.size() == 1 ? " drift item (" : " drift items (");
       bool first = true;

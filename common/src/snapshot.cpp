@@ -1,6 +1,6 @@
 #include "enumwatch/snapshot.hpp"
 
-#include <openssl/evp.h>
+#include "enumwatch/sha256.hpp"
 
 #include <toml++/toml.h>
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "enumwatch/error.hpp"
+#include "enumwatch/file_io.hpp"
 #include "enumwatch/text.hpp"
 
 namespace enumwatch {
@@ -313,18 +314,7 @@ std::string digest(const Snapshot& snapshot) {
   for (const auto* type : sorted) canonical.emplace_back(enum_to_json(*type));
   const std::string text = boost::json::serialize(canonical);
 
-  unsigned char hash[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(text.data(), text.size(), hash, &length, EVP_sha256(), nullptr) != 1) {
-    throw Error("computing the snapshot digest failed inside OpenSSL (EVP_Digest)");
-  }
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out += hex[hash[i] >> 4];
-    out += hex[hash[i] & 0xF];
-  }
-  return out;
+  return sha256_hex(text);
 }
 
 }  // namespace enumwatch

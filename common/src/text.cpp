@@ -1,16 +1,7 @@
 #include "enumwatch/text.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
 #include <algorithm>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
-#include "enumwatch/error.hpp"
+#include <cstdio>
 
 namespace enumwatch {
 
@@ -83,63 +74,6 @@ std::pair<int, int> line_column(std::string_view text, std::size_t offset) {
     }
   }
   return {line, column};
-}
-
-std::string read_file(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw Error(path + ": cannot read " + std::string(what) + ": " + std::strerror(errno));
-  }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
-
-std::string read_secret_file(const std::string& path, std::string_view what) {
-  std::string content = read_file(path, what);
-  content.resize(std::min(content.size(), content.find_first_of("\r\n")));
-  if (content.empty()) throw Error(path + ": the " + std::string(what) + " is empty");
-  return content;
-}
-
-namespace {
-
-[[noreturn]] void fail_io(const std::string& path, std::string_view doing) {
-  throw Error(path + ": " + std::string(doing) + " failed: " + std::strerror(errno));
-}
-
-void fsync_path(const std::string& path, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) fail_io(path, "open");
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) fail_io(path, "fsync");
-}
-
-}  // namespace
-
-void write_file_atomically(const std::string& path, std::string_view content) {
-  const std::string temp = path + ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-  if (fd < 0) fail_io(temp, "create");
-  std::size_t written = 0;
-  while (written < content.size()) {
-    ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      fail_io(temp, "write");
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    ::close(fd);
-    fail_io(temp, "fsync");
-  }
-  ::close(fd);
-  if (::rename(temp.c_str(), path.c_str()) != 0) fail_io(path, "rename");
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  fsync_path(dir.empty() ? "." : dir, O_RDONLY | O_DIRECTORY);
 }
 
 }  // namespace enumwatch

@@ -47,15 +47,19 @@ Endpoint endpoint_for(const std::string& url, AlertReceiver::Kind kind) {
 }  // namespace
 
 struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::any_io_executor ex, Kind k, std::string u, std::string external, Metrics& m)
+  Impl(asio::any_io_executor ex, Kind k, std::string u, std::string external, Metrics& m,
+       InternalErrorCounter count)
       : executor(ex),
         kind(k),
         url(std::move(u)),
         external_url(std::move(external)),
         metrics(m),
+        count_internal_error(std::move(count)),
         wake(ex),
         endpoint(endpoint_for(url, k)) {}
 
+  // The receiver's whole life: deliver, back off, retry. Its one edge catches what nobody
+  // expected, counts it, puts the batch back and backs off like any failed delivery.
   asio::awaitable<void> run() {
     auto self = shared_from_this();
     int failures = 0;
@@ -68,10 +72,16 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
         continue;
       }
       std::vector<Alert> batch = queued.take(kBatch);
-      const boost::json::value body = kind == Kind::alertmanager
-                                          ? alertmanager_body(batch, external_url)
-                                          : webhook_body(batch, external_url);
-      const std::string error = co_await post(boost::json::serialize(body));
+      std::string error;
+      try {
+        const boost::json::value body = kind == Kind::alertmanager
+                                            ? alertmanager_body(batch, external_url)
+                                            : webhook_body(batch, external_url);
+        error = co_await post(boost::json::serialize(body));
+      } catch (...) {
+        report_internal_error(count_internal_error, "alerting", std::current_exception());
+        error = "internal error while sending (see the log)";
+      }
       if (stopped) break;
       metrics.count_alert_notification(url, error.empty());
       if (error.empty()) {
@@ -119,6 +129,7 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
   std::string url;
   std::string external_url;
   Metrics& metrics;
+  InternalErrorCounter count_internal_error;
   asio::steady_timer wake;
   Endpoint endpoint;
   AlertQueue queued;
@@ -126,10 +137,11 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
 };
 
 AlertReceiver::AlertReceiver(asio::any_io_executor executor, Kind kind, std::string url,
-                             std::string external_url, Metrics& metrics)
-    : impl_(std::make_shared<Impl>(executor, kind, std::move(url), std::move(external_url),
-                                   metrics)) {
-  asio::co_spawn(executor, impl_->run(), log_escape("alert receiver " + impl_->url));
+                             std::string external_url, Metrics& metrics,
+                             InternalErrorCounter count_internal_error)
+    : impl_(std::make_shared<Impl>(executor, kind, std::move(url), std::move(external_url), metrics,
+                                   std::move(count_internal_error))) {
+  asio::co_spawn(executor, impl_->run(), report_escape(impl_->count_internal_error, "alerting"));
 }
 
 AlertReceiver::~AlertReceiver() {

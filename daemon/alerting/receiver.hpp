@@ -10,6 +10,7 @@
 #include <string>
 
 #include "enumwatch/alerts.hpp"
+#include "logging.hpp"
 
 namespace enumwatch {
 
@@ -20,7 +21,8 @@ class AlertReceiver {
   enum class Kind { alertmanager, webhook };
 
   AlertReceiver(boost::asio::any_io_executor executor, Kind kind, std::string url,
-                std::string external_url, Metrics& metrics);
+                std::string external_url, Metrics& metrics,
+                InternalErrorCounter count_internal_error);
   ~AlertReceiver();
   AlertReceiver(const AlertReceiver&) = delete;
   AlertReceiver& operator=(const AlertReceiver&) = delete;

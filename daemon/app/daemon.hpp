@@ -5,7 +5,8 @@
 
 namespace enumwatch {
 
-// Returns the exit code: 0 after a clean shutdown, 2 when the config is bad at start.
+// Runs until SIGTERM or SIGINT and returns 0. Throws Error when it cannot start: a bad config
+// (file, line and column in the message) or an address it cannot listen on.
 int run_daemon(const std::string& config_path);
 
 }  // namespace enumwatch

@@ -1,20 +1,28 @@
 // enumwatch check: poll every (or the named) target once with bounded concurrency, print, exit.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <iostream>
+#include <memory>
 
-#include "cli/commands.hpp"
+#include "cli/command.hpp"
 #include "enumwatch/error.hpp"
+#include "enumwatch/report.hpp"
 #include "poll/target_poller.hpp"
 #include "snapshots/snapshot_set.hpp"
 
-namespace enumwatch {
+namespace enumwatch::cli {
 namespace asio = boost::asio;
+namespace {
 
-int run_check(const CheckArgs& args) {
+struct CheckArgs {
+  std::string config;
+  std::vector<std::string> targets;
+  std::string format = "text";
+};
+
+int check(const CheckArgs& args) {
   const Config config = load_config(args.config);
   const SnapshotSet snapshots = load_snapshots(config, SnapshotStore(config.daemon.state_dir));
   std::vector<const TargetConfig*> selected;
@@ -40,7 +48,7 @@ int run_check(const CheckArgs& args) {
         auto result =
             co_await poller.poll(target, snapshots_for(target, snapshots), read_password(target));
         reports[i] = std::move(result.report);
-      } catch (const Error& e) {
+      } catch (const std::exception& e) {
         reports[i].name = target.name;
         reports[i].error = e.what();
       }
@@ -68,4 +76,16 @@ int run_check(const CheckArgs& args) {
   return any_error ? kExitError : any_drift ? kExitDrift : kExitOk;
 }
 
-}  // namespace enumwatch
+}  // namespace
+
+Command add_check(CLI::App& app) {
+  auto args = std::make_shared<CheckArgs>();
+  auto* command = app.add_subcommand("check", "Poll each target once, diff, print, exit 0/1/2");
+  add_config_option(*command, args->config);
+  command->add_option("--target", args->targets, "Only this target (repeatable)");
+  command->add_option("--format", args->format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  return {command, [args] { return check(*args); }};
+}
+
+}  // namespace enumwatch::cli

@@ -1,14 +1,16 @@
 // enumwatch config-check: validate a config and every snapshot file it names, offline.
 #include <iostream>
+#include <memory>
 
-#include "cli/commands.hpp"
-#include "enumwatch/error.hpp"
-#include "snapshots/snapshot_set.hpp"
+#include "cli/command.hpp"
+#include "enumwatch/config.hpp"
+#include "enumwatch/snapshot.hpp"
 
-namespace enumwatch {
+namespace enumwatch::cli {
+namespace {
 
-int run_config_check(const std::string& config_path) {
-  Config config = load_config(config_path);
+int config_check(const std::string& config_path) {
+  const Config config = load_config(config_path);
   std::size_t files = 0;
   for (const auto& [name, source] : config.snapshots) {
     if (!source.path) continue;
@@ -20,4 +22,14 @@ int run_config_check(const std::string& config_path) {
   return kExitOk;
 }
 
-}  // namespace enumwatch
+}  // namespace
+
+Command add_config_check(CLI::App& app) {
+  auto config = std::make_shared<std::string>();
+  auto* command =
+      app.add_subcommand("config-check", "Validate a config and its snapshot files, offline");
+  add_config_option(*command, *config);
+  return {command, [config] { return config_check(*config); }};
+}
+
+}  // namespace enumwatch::cli

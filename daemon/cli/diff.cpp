@@ -2,16 +2,27 @@
 // remediation SQL.
 #include <boost/json.hpp>
 #include <iostream>
+#include <memory>
 
-#include "cli/commands.hpp"
+#include "cli/command.hpp"
 #include "cli/run_blocking.hpp"
+#include "enumwatch/duration.hpp"
 #include "enumwatch/error.hpp"
 #include "enumwatch/remediation.hpp"
 #include "enumwatch/report.hpp"
 #include "pg/catalog_reader.hpp"
 
-namespace enumwatch {
+namespace enumwatch::cli {
 namespace {
+
+struct DiffArgs {
+  std::string snapshot;
+  std::string dsn;
+  std::string against;
+  std::vector<std::string> schemas;
+  std::string format = "text";
+  std::string timeout = "10s";
+};
 
 std::string stem(const std::string& path) {
   auto slash = path.find_last_of('/');
@@ -34,9 +45,23 @@ std::string sql_output(const std::vector<DriftItem>& items) {
   return out + remediation_script(items);
 }
 
-}  // namespace
+DatabaseState read_live(const DiffArgs& args, const Scope& scope, std::string& target) {
+  const Duration timeout = parse_timeout_option(args.timeout);
+  ConnParams params = parse_dsn(args.dsn);
+  const std::string* dbname = params.find("dbname");
+  target = dbname ? *dbname : std::string("database");
+  TargetOptions read_options;
+  read_options.scope = scope;
+  const Deadline deadline = std::chrono::steady_clock::now() + timeout;
+  return run_blocking([&]() -> boost::asio::awaitable<DatabaseState> {
+    auto connection = co_await PgConnection::connect(params, deadline);
+    co_return co_await read_database(*connection, read_options, deadline);
+  });
+}
 
-int run_diff(const DiffArgs& args) {
+int diff_command(const DiffArgs& args) {
+  if (args.dsn.empty() == args.against.empty())
+    throw Error("diff needs exactly one of --dsn or --against");
   Snapshot expected = load_snapshot(args.snapshot);
   DiffOptions options;  // the snapshot is the whole policy: order matters, no naming rule
   options.scope.schemas = args.schemas;
@@ -48,18 +73,7 @@ int run_diff(const DiffArgs& args) {
     database.migration_revision = other.revision;
     target = args.against;
   } else {
-    auto timeout = parse_duration(args.timeout);
-    if (!timeout) throw Error("--timeout \"" + args.timeout + "\" is not a duration (e.g. 10s)");
-    ConnParams params = parse_dsn(args.dsn);
-    const std::string* dbname = params.find("dbname");
-    target = dbname ? *dbname : std::string("database");
-    TargetOptions read_options;
-    read_options.scope = options.scope;
-    const Deadline deadline = std::chrono::steady_clock::now() + *timeout;
-    database = run_blocking([&]() -> boost::asio::awaitable<DatabaseState> {
-      auto connection = co_await PgConnection::connect(params, deadline);
-      co_return co_await read_database(*connection, read_options, deadline);
-    });
+    database = read_live(args, options.scope, target);
   }
   std::vector<NamedSnapshot> snapshots{
       {stem(args.snapshot), std::make_shared<Snapshot>(std::move(expected))}};
@@ -77,4 +91,23 @@ int run_diff(const DiffArgs& args) {
   return items.empty() ? kExitOk : kExitDrift;
 }
 
-}  // namespace enumwatch
+}  // namespace
+
+Command add_diff(CLI::App& app) {
+  auto args = std::make_shared<DiffArgs>();
+  auto* command =
+      app.add_subcommand("diff", "Diff a snapshot against a database or another snapshot");
+  command->add_option("--snapshot", args->snapshot, "The expected snapshot (TOML or .json)")
+      ->required();
+  auto* dsn = command->add_option("--dsn", args->dsn, "The database to compare with");
+  auto* against =
+      command->add_option("--against", args->against, "A snapshot standing for the database");
+  dsn->excludes(against);
+  command->add_option("--schema", args->schemas, "Only this schema (repeatable)");
+  command->add_option("--format", args->format, "text, json or sql")
+      ->check(CLI::IsMember({"text", "json", "sql"}));
+  command->add_option("--timeout", args->timeout, "Connect + query time limit (default 10s)");
+  return {command, [args] { return diff_command(*args); }};
+}
+
+}  // namespace enumwatch::cli

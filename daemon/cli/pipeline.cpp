@@ -1,32 +1,41 @@
 // enumwatch register / enumwatch poll: what deploy pipelines call on a running daemon.
 #include <boost/json.hpp>
 #include <iostream>
-#include <regex>
+#include <memory>
 
-#include "cli/commands.hpp"
+#include "cli/command.hpp"
 #include "cli/run_blocking.hpp"
 #include "enumwatch/duration.hpp"
 #include "enumwatch/error.hpp"
+#include "enumwatch/file_io.hpp"
+#include "enumwatch/model.hpp"
 #include "enumwatch/snapshot.hpp"
-#include "enumwatch/text.hpp"
 #include "http/client.hpp"
 
-namespace enumwatch {
+namespace enumwatch::cli {
 namespace http = boost::beast::http;
 
 namespace {
 
-void check_name(const std::string& name, std::string_view option) {
-  static const std::regex valid("[A-Za-z0-9_.-]{1,64}");
-  if (!std::regex_match(name, valid))
-    throw Error(std::string(option) + " \"" + name + "\": names are [A-Za-z0-9_.-]{1,64}");
-}
+// The deploy-pipeline side of the HTTP API (SPEC §6).
+struct RegisterArgs {
+  std::string url;  // the daemon, e.g. http://ops-host:9747
+  std::string snapshot;
+  std::string file;
+  std::string token_file;  // "-": read the token from stdin
+  std::string timeout = "30s";
+};
 
-std::chrono::milliseconds timeout_of(const std::string& text) {
-  auto timeout = parse_duration(text);
-  if (!timeout || timeout->count() <= 0)
-    throw Error("--timeout \"" + text + "\" is not a duration (e.g. 30s)");
-  return *timeout;
+struct PollArgs {
+  std::string url;
+  std::string target;
+  std::string token_file;
+  std::string timeout = "30s";
+};
+
+void check_name(const std::string& name, std::string_view option) {
+  if (!is_valid_name(name))
+    throw Error(std::string(option) + " \"" + name + "\": names are " + std::string(kNameRule));
 }
 
 std::string read_token(const std::string& token_file) {
@@ -74,7 +83,7 @@ void check_answer(const HttpAnswer& answer, const std::string& what, const std::
 // One call of the daemon's API with the command's --url, --token-file and --timeout.
 template <typename Args>
 HttpAnswer call(const Args& args, HttpCall request) {
-  request.timeout = timeout_of(args.timeout);
+  request.timeout = parse_timeout_option(args.timeout);
   request.bearer_token = read_token(args.token_file);
   const HttpUrl url = parse_http_url(args.url);
   request.target = (url.path == "/" ? "" : url.path) + request.target;
@@ -84,9 +93,7 @@ HttpAnswer call(const Args& args, HttpCall request) {
   });
 }
 
-}  // namespace
-
-int run_register(const RegisterArgs& args) {
+int register_snapshot(const RegisterArgs& args) {
   check_name(args.snapshot, "--snapshot");
   HttpCall request;
   request.body = read_file(args.file, "snapshot");
@@ -111,7 +118,7 @@ int run_register(const RegisterArgs& args) {
   return kExitOk;
 }
 
-int run_poll(const PollArgs& args) {
+int poll_target(const PollArgs& args) {
   check_name(args.target, "--target");
   HttpCall request;
   request.method = http::verb::post;
@@ -123,4 +130,33 @@ int run_poll(const PollArgs& args) {
   return kExitOk;
 }
 
-}  // namespace enumwatch
+// Both commands take the daemon's --url, --token-file and --timeout.
+template <typename Args>
+void add_daemon_options(CLI::App& command, Args& args) {
+  command.add_option("--url", args.url, "The daemon, e.g. http://ops-host:9747")->required();
+  command.add_option("--token-file", args.token_file,
+                     "File holding the daemon's API token (- for stdin)");
+  command.add_option("--timeout", args.timeout, "Request time limit (default 30s)");
+}
+
+}  // namespace
+
+Command add_register(CLI::App& app) {
+  auto args = std::make_shared<RegisterArgs>();
+  auto* command = app.add_subcommand(
+      "register", "Register a new version of an API-managed snapshot with a running daemon");
+  add_daemon_options(*command, *args);
+  command->add_option("--snapshot", args->snapshot, "The snapshot's name")->required();
+  command->add_option("--file", args->file, "The snapshot file (TOML or .json)")->required();
+  return {command, [args] { return register_snapshot(*args); }};
+}
+
+Command add_poll(CLI::App& app) {
+  auto args = std::make_shared<PollArgs>();
+  auto* command = app.add_subcommand("poll", "Ask a running daemon to poll a target now");
+  add_daemon_options(*command, *args);
+  command->add_option("--target", args->target, "The target's name")->required();
+  return {command, [args] { return poll_target(*args); }};
+}
+
+}  // namespace enumwatch::cli

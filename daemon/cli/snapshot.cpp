@@ -1,22 +1,32 @@
 // enumwatch snapshot: capture the enums of a live database as a snapshot file.
 #include <iostream>
+#include <memory>
 
-#include "cli/commands.hpp"
+#include "cli/command.hpp"
 #include "cli/run_blocking.hpp"
-#include "enumwatch/error.hpp"
+#include "enumwatch/duration.hpp"
+#include "enumwatch/file_io.hpp"
 #include "enumwatch/snapshot.hpp"
-#include "enumwatch/text.hpp"
 #include "pg/catalog_reader.hpp"
 
-namespace enumwatch {
+namespace enumwatch::cli {
+namespace {
 
-int run_snapshot(const SnapshotArgs& args) {
-  auto timeout = parse_duration(args.timeout);
-  if (!timeout) throw Error("--timeout \"" + args.timeout + "\" is not a duration (e.g. 10s)");
+struct SnapshotArgs {
+  std::string dsn;
+  std::vector<std::string> schemas;
+  std::string output;
+  std::string revision;
+  std::string format = "toml";
+  std::string timeout = "10s";
+};
+
+int snapshot(const SnapshotArgs& args) {
+  const Duration timeout = parse_timeout_option(args.timeout);
   TargetOptions options;
   options.scope.schemas = args.schemas;
   ConnParams params = parse_dsn(args.dsn);
-  const Deadline deadline = std::chrono::steady_clock::now() + *timeout;
+  const Deadline deadline = std::chrono::steady_clock::now() + timeout;
 
   Snapshot snapshot = run_blocking([&]() -> boost::asio::awaitable<Snapshot> {
     auto connection = co_await PgConnection::connect(params, deadline);
@@ -39,4 +49,21 @@ int run_snapshot(const SnapshotArgs& args) {
   return kExitOk;
 }
 
-}  // namespace enumwatch
+}  // namespace
+
+Command add_snapshot(CLI::App& app) {
+  auto args = std::make_shared<SnapshotArgs>();
+  auto* command =
+      app.add_subcommand("snapshot", "Capture the enums of a live database as a snapshot");
+  command->add_option("--dsn", args->dsn, "key=value or postgresql:// connection string")
+      ->required();
+  command->add_option("--schema", args->schemas, "Only this schema (repeatable)");
+  command->add_option("--output", args->output, "Write here instead of stdout (atomically)");
+  command->add_option("--revision", args->revision, "Record this code/migration revision");
+  command->add_option("--format", args->format, "toml or json")
+      ->check(CLI::IsMember({"toml", "json"}));
+  command->add_option("--timeout", args->timeout, "Connect + query time limit (default 10s)");
+  return {command, [args] { return snapshot(*args); }};
+}
+
+}  // namespace enumwatch::cli

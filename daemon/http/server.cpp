@@ -6,6 +6,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 
@@ -16,26 +17,39 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::any_io_executor ex, HttpHandler h, HttpLimits l)
-      : executor(ex), acceptor(ex), handler(std::move(h)), limits(l) {}
+  Impl(asio::any_io_executor ex, HttpHandler h, InternalErrorCounter count, HttpLimits l)
+      : executor(ex),
+        acceptor(ex),
+        handler(std::move(h)),
+        count_internal_error(std::move(count)),
+        limits(l) {}
 
+  // Ends only when the acceptor is closed. A failed accept (out of descriptors: EMFILE) pauses
+  // briefly instead of spinning on the error; anything unexpected is counted and accepting goes on.
   asio::awaitable<void> accept_loop() {
     auto self = shared_from_this();
+    asio::steady_timer pause(executor);
     while (acceptor.is_open()) {
       boost::system::error_code ec;
-      tcp::socket socket =
-          co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
-      if (ec == asio::error::operation_aborted) break;
-      if (ec) {
-        // Out of descriptors and the like: log once per failure and keep serving.
-        spdlog::warn("http: accept failed: {}", ec.message());
-        continue;
+      try {
+        tcp::socket socket =
+            co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == asio::error::operation_aborted) break;
+        if (!ec) {
+          if (active >= limits.max_connections) {
+            socket.close(ec);  // refuse rather than queue: polling must not wait on HTTP clients
+            continue;
+          }
+          asio::co_spawn(executor, session(std::move(socket)),
+                         report_escape(count_internal_error, "http"));
+          continue;
+        }
+        spdlog::warn("http: accept failed: {}; pausing accepts for 100 ms", ec.message());
+      } catch (...) {
+        report_internal_error(count_internal_error, "http", std::current_exception());
       }
-      if (active >= limits.max_connections) {
-        socket.close(ec);  // refuse rather than queue: polling must not wait on HTTP clients
-        continue;
-      }
-      asio::co_spawn(executor, session(std::move(socket)), log_escape("http session"));
+      pause.expires_after(std::chrono::milliseconds(100));
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
   }
 
@@ -75,11 +89,14 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       if (ec) break;  // closed, timed out, or not HTTP
       HttpRequest request = parser.release();
       HttpResponse response;
+      bool failed = false;
       try {
         response = co_await handler(request);
-      } catch (const std::exception& e) {
-        spdlog::error("http: {} {} failed: {}", std::string(request.method_string()),
-                      std::string(request.target()), e.what());
+      } catch (...) {
+        report_internal_error(count_internal_error, "http", std::current_exception());
+        failed = true;
+      }
+      if (failed) {
         response =
             plain(http::status::internal_server_error, "internal error\n", request.version());
       }
@@ -97,12 +114,15 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   asio::any_io_executor executor;
   tcp::acceptor acceptor;
   HttpHandler handler;
+  InternalErrorCounter count_internal_error;
   HttpLimits limits;
   int active = 0;
 };
 
-HttpServer::HttpServer(asio::any_io_executor executor, HttpHandler handler, HttpLimits limits)
-    : impl_(std::make_shared<Impl>(executor, std::move(handler), limits)) {}
+HttpServer::HttpServer(asio::any_io_executor executor, HttpHandler handler,
+                       InternalErrorCounter count_internal_error, HttpLimits limits)
+    : impl_(std::make_shared<Impl>(executor, std::move(handler), std::move(count_internal_error),
+                                   limits)) {}
 
 HttpServer::~HttpServer() {
   stop();
@@ -114,7 +134,8 @@ void HttpServer::start(const tcp::endpoint& endpoint) {
   acceptor.set_option(asio::socket_base::reuse_address(true));
   acceptor.bind(endpoint);
   acceptor.listen(asio::socket_base::max_listen_connections);
-  asio::co_spawn(impl_->executor, impl_->accept_loop(), log_escape("http accept loop"));
+  asio::co_spawn(impl_->executor, impl_->accept_loop(),
+                 report_escape(impl_->count_internal_error, "http"));
 }
 
 void HttpServer::stop() {

@@ -10,6 +10,8 @@
 #include <functional>
 #include <memory>
 
+#include "logging.hpp"
+
 namespace enumwatch {
 
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
@@ -25,7 +27,8 @@ struct HttpLimits {
 
 class HttpServer {
  public:
-  HttpServer(boost::asio::any_io_executor executor, HttpHandler handler, HttpLimits limits = {});
+  HttpServer(boost::asio::any_io_executor executor, HttpHandler handler,
+             InternalErrorCounter count_internal_error, HttpLimits limits = {});
   ~HttpServer();
 
   // Binds and listens (throws boost::system::system_error), then accepts in the background.

@@ -6,10 +6,9 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
-#include <charconv>
-#include <cmath>
 #include <set>
 
+#include "metrics/exposition.hpp"
 #include "metrics/process_metrics.hpp"
 #include "version.hpp"
 
@@ -59,87 +58,18 @@ class DynamicSeries {
   std::map<prom::Labels, Metric*> series_;
 };
 
-// ---- text exposition of the per-target families ------------------------------------------------
-// A scrape of 500 targets is ~15,000 per-target samples; collecting and serializing them through
-// prometheus-cpp on every scrape costs ~20 ms. Their values only change when that target's poll
-// completes, so a poll marks its target's lines stale, a scrape re-renders the stale ones only and
-// concatenates them. (Rendering at every poll instead would be wasted when polls outpace scrapes.)
-
-void append_label_value(std::string& out, std::string_view value) {
-  for (char c : value) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-}
-
-void append_number(std::string& out, double value) {
-  char buf[32];
-  if (std::isnan(value)) {
-    out += "NaN";
-  } else if (std::isinf(value)) {
-    out += value > 0 ? "+Inf" : "-Inf";
-  } else if (value == std::floor(value) && std::fabs(value) < 1e15) {
-    auto [end, ec] =
-        std::to_chars(buf, buf + sizeof buf, static_cast<long long>(value));  // counts: cheap
-    out.append(buf, end);
-  } else {
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
-    out.append(buf, end);
-  }
-}
-
-void append_label(std::string& out, std::string_view key, std::string_view value) {
-  out += key;
-  out += "=\"";
-  append_label_value(out, value);
-  out += '"';
-}
-
-// A per-target sample: name{[key=value,]target=T[,le=L]} value. Labels are in the order
-// prometheus-cpp uses (sorted by name; every second label here sorts before "target"; le last).
-struct SampleLabels {
-  std::string_view target;
-  std::string_view key = {}, value = {};
-  std::string_view le = {};
-};
-
-void append_sample(std::string& out, std::string_view name, const SampleLabels& labels,
-                   double value) {
-  out += name;
-  out += '{';
-  if (!labels.key.empty()) {
-    append_label(out, labels.key, labels.value);
-    out += ',';
-  }
-  append_label(out, "target", labels.target);
-  if (!labels.le.empty()) {
-    out += ',';
-    append_label(out, "le", labels.le);
-  }
-  out += "} ";
-  append_number(out, value);
-  out += '\n';
-}
-
-void append_histogram(std::string& out, std::string_view name, std::string_view target,
-                      const prom::ClientMetric::Histogram& h) {
-  const std::string bucket = std::string(name) + "_bucket";
-  std::string le;
-  for (const auto& b : h.bucket) {
-    le.clear();
-    append_number(le, b.upper_bound);
-    append_sample(out, bucket, {target, {}, {}, le}, static_cast<double>(b.cumulative_count));
-  }
-  append_sample(out, std::string(name) + "_sum", {target}, h.sample_sum);
-  append_sample(out, std::string(name) + "_count", {target}, static_cast<double>(h.sample_count));
-}
-
 // The per-target families, in exposition order.
-enum TargetFamily { kUp, kDuration, kPolls, kLastSuccess, kDrift, kEnums, kTargetFamilies };
+enum TargetFamily {
+  kUp,
+  kDuration,
+  kPolls,
+  kLastSuccess,
+  kLastPoll,
+  kInterval,
+  kDrift,
+  kEnums,
+  kTargetFamilies
+};
 
 struct FamilyHeader {
   const char* name;
@@ -153,6 +83,10 @@ constexpr FamilyHeader kTargetFamilyHeaders[kTargetFamilies] = {
     {"enumwatch_polls_total", "Polls of the target by outcome.", "counter"},
     {"enumwatch_last_successful_poll_timestamp_seconds",
      "Unix time of the target's last successful poll.", "gauge"},
+    {"enumwatch_last_poll_timestamp_seconds",
+     "Unix time of the end of the target's last poll, whatever its outcome.", "gauge"},
+    {"enumwatch_poll_interval_seconds",
+     "The target's configured poll interval: a poll older than a few of these is stale.", "gauge"},
     {"enumwatch_drift_items", "Current drift items of the target by kind.", "gauge"},
     {"enumwatch_enums", "Number of enum types seen, in the database or in the target's snapshots.",
      "gauge"},
@@ -184,6 +118,14 @@ struct Metrics::Impl {
                          .Name(kTargetFamilyHeaders[kLastSuccess].name)
                          .Help(kTargetFamilyHeaders[kLastSuccess].help)
                          .Register(*target_registry)),
+        last_poll(prom::BuildGauge()
+                      .Name(kTargetFamilyHeaders[kLastPoll].name)
+                      .Help(kTargetFamilyHeaders[kLastPoll].help)
+                      .Register(*target_registry)),
+        interval(prom::BuildGauge()
+                     .Name(kTargetFamilyHeaders[kInterval].name)
+                     .Help(kTargetFamilyHeaders[kInterval].help)
+                     .Register(*target_registry)),
         drift_items(prom::BuildGauge()
                         .Name(kTargetFamilyHeaders[kDrift].name)
                         .Help(kTargetFamilyHeaders[kDrift].help)
@@ -213,6 +155,11 @@ struct Metrics::Impl {
                                 .Name("enumwatch_alert_notifications_total")
                                 .Help("Alert notifications sent, by receiver and outcome.")
                                 .Register(*registry)),
+        internal_errors(prom::BuildCounter()
+                            .Name("enumwatch_internal_errors_total")
+                            .Help("Unexpected errors caught at a loop's edge, by component (should "
+                                  "stay 0: each is logged with its cause).")
+                            .Register(*registry)),
         reload_ok(prom::BuildGauge()
                       .Name("enumwatch_config_last_reload_successful")
                       .Help("1 if the last configuration load succeeded.")
@@ -233,6 +180,11 @@ struct Metrics::Impl {
         .Register(*registry)
         .Add({{"version", kVersion}, {"revision", kRevision}})
         .Set(1);
+    // Present at 0 from the start, so that rules see a counter rise from 0 rather than appear.
+    for (const char* component :
+         {"scheduler", "revision_watch", "alerting", "http", "reload", "housekeeping"}) {
+      internal_error_counters.emplace(component, &internal_errors.Add({{"component", component}}));
+    }
   }
 
   struct TargetSeries {
@@ -240,6 +192,8 @@ struct Metrics::Impl {
     prom::Histogram* duration;
     std::map<PollOutcome, prom::Counter*> polls;
     prom::Gauge* last_success = nullptr;
+    prom::Gauge* last_poll = nullptr;
+    prom::Gauge* interval;
     std::map<DriftKind, prom::Gauge*> drift;
     prom::Gauge* enums_database;
     prom::Gauge* enums_snapshot;
@@ -251,25 +205,31 @@ struct Metrics::Impl {
   void render(const std::string& name, TargetSeries& s) {
     s.stale = false;
     for (auto& t : s.text) t.clear();
-    append_sample(s.text[kUp], kTargetFamilyHeaders[kUp].name, {name}, s.up->Value());
-    append_histogram(s.text[kDuration], kTargetFamilyHeaders[kDuration].name, name,
-                     s.duration->Collect().histogram);
+    exposition::append_sample(s.text[kUp], kTargetFamilyHeaders[kUp].name, {name}, s.up->Value());
+    exposition::append_histogram(s.text[kDuration], kTargetFamilyHeaders[kDuration].name, name,
+                                 s.duration->Collect().histogram);
     for (const auto& [outcome, counter] : s.polls) {
-      append_sample(s.text[kPolls], kTargetFamilyHeaders[kPolls].name,
-                    {name, "outcome", to_string(outcome)}, counter->Value());
+      exposition::append_sample(s.text[kPolls], kTargetFamilyHeaders[kPolls].name,
+                                {name, "outcome", to_string(outcome)}, counter->Value());
     }
     if (s.last_success) {
-      append_sample(s.text[kLastSuccess], kTargetFamilyHeaders[kLastSuccess].name, {name},
-                    s.last_success->Value());
+      exposition::append_sample(s.text[kLastSuccess], kTargetFamilyHeaders[kLastSuccess].name,
+                                {name}, s.last_success->Value());
     }
+    if (s.last_poll) {
+      exposition::append_sample(s.text[kLastPoll], kTargetFamilyHeaders[kLastPoll].name, {name},
+                                s.last_poll->Value());
+    }
+    exposition::append_sample(s.text[kInterval], kTargetFamilyHeaders[kInterval].name, {name},
+                              s.interval->Value());
     for (const auto& [kind, gauge] : s.drift) {
-      append_sample(s.text[kDrift], kTargetFamilyHeaders[kDrift].name,
-                    {name, "kind", to_string(kind)}, gauge->Value());
+      exposition::append_sample(s.text[kDrift], kTargetFamilyHeaders[kDrift].name,
+                                {name, "kind", to_string(kind)}, gauge->Value());
     }
-    append_sample(s.text[kEnums], kTargetFamilyHeaders[kEnums].name, {name, "source", "database"},
-                  s.enums_database->Value());
-    append_sample(s.text[kEnums], kTargetFamilyHeaders[kEnums].name, {name, "source", "snapshot"},
-                  s.enums_snapshot->Value());
+    exposition::append_sample(s.text[kEnums], kTargetFamilyHeaders[kEnums].name,
+                              {name, "source", "database"}, s.enums_database->Value());
+    exposition::append_sample(s.text[kEnums], kTargetFamilyHeaders[kEnums].name,
+                              {name, "source", "snapshot"}, s.enums_snapshot->Value());
   }
 
   bool per_enum_metrics;
@@ -279,6 +239,8 @@ struct Metrics::Impl {
   prom::Family<prom::Histogram>& poll_duration;
   prom::Family<prom::Counter>& polls;
   prom::Family<prom::Gauge>& last_success;
+  prom::Family<prom::Gauge>& last_poll;
+  prom::Family<prom::Gauge>& interval;
   prom::Family<prom::Gauge>& drift_items;
   prom::Family<prom::Gauge>& enum_drifted_family;
   prom::Family<prom::Gauge>& enums;
@@ -286,6 +248,7 @@ struct Metrics::Impl {
   prom::Family<prom::Gauge>& snapshot_info_family;
   prom::Family<prom::Gauge>& migration_info_family;
   prom::Family<prom::Counter>& alert_notifications;
+  prom::Family<prom::Counter>& internal_errors;
   prom::Gauge& reload_ok;
   prom::Gauge& reload_time;
   DynamicSeries<prom::Gauge> enum_drifted;
@@ -294,6 +257,7 @@ struct Metrics::Impl {
   DynamicSeries<prom::Gauge> migration_info;
   std::map<std::string, TargetSeries> targets;
   std::map<std::pair<std::string, bool>, prom::Counter*> notifications;
+  std::map<std::string, prom::Counter*, std::less<>> internal_error_counters;
 };
 
 Metrics::Metrics(bool per_enum_metrics) : impl_(std::make_unique<Impl>(per_enum_metrics)) {}
@@ -307,9 +271,15 @@ void Metrics::set_per_enum_metrics(bool enabled) {
   }
 }
 
-void Metrics::add_target(const std::string& target) {
+void Metrics::add_target(const TargetConfig& config) {
   auto& m = *impl_;
-  if (m.targets.contains(target)) return;
+  const std::string& target = config.name;
+  const double interval = std::chrono::duration<double>(config.options.interval).count();
+  if (auto it = m.targets.find(target); it != m.targets.end()) {
+    it->second.interval->Set(interval);
+    it->second.stale = true;
+    return;
+  }
   const prom::Labels labels{{"target", target}};
   Impl::TargetSeries s;
   s.up = &m.up.Add(labels);
@@ -321,6 +291,8 @@ void Metrics::add_target(const std::string& target) {
     s.drift[k] = &m.drift_items.Add({{"target", target}, {"kind", std::string(to_string(k))}});
   s.enums_database = &m.enums.Add({{"target", target}, {"source", "database"}});
   s.enums_snapshot = &m.enums.Add({{"target", target}, {"source", "snapshot"}});
+  s.interval = &m.interval.Add(labels);
+  s.interval->Set(interval);
   m.targets.emplace(target, std::move(s));
 }
 
@@ -333,6 +305,8 @@ void Metrics::remove_target(const std::string& target) {
   m.poll_duration.Remove(s.duration);
   for (auto& [o, c] : s.polls) m.polls.Remove(c);
   if (s.last_success) m.last_success.Remove(s.last_success);
+  if (s.last_poll) m.last_poll.Remove(s.last_poll);
+  m.interval.Remove(s.interval);
   for (auto& [k, g] : s.drift) m.drift_items.Remove(g);
   m.enums.Remove(s.enums_database);
   m.enums.Remove(s.enums_snapshot);
@@ -345,10 +319,13 @@ void Metrics::remove_target(const std::string& target) {
 
 void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
                           const PollResult& result) {
-  add_target(target.name);
+  add_target(target);
   auto& m = *impl_;
   auto& s = m.targets.at(target.name);
   s.polls.at(result.outcome)->Increment();
+  if (!s.last_poll) s.last_poll = &m.last_poll.Add({{"target", target.name}});
+  s.last_poll->Set(
+      seconds_since_epoch(result.report.polled_at.value_or(std::chrono::system_clock::now())));
   s.duration->Observe(result.took.count());
   s.up->Set(result.outcome == PollOutcome::ok ? 1 : 0);
   s.stale = true;
@@ -365,8 +342,8 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
     ++counts[item.kind];
     if (item.enum_name.empty()) continue;
     prom::Labels key{{"target", target.name}, {"schema", item.schema}, {"enum", item.enum_name}};
-    auto [it, inserted] = worst.try_emplace(key, item.severity);
-    if (!inserted && item.severity > it->second) it->second = item.severity;
+    auto [it, inserted] = worst.try_emplace(key, item.severity());
+    if (!inserted && item.severity() > it->second) it->second = item.severity();
   }
   for (DriftKind k : kAllDriftKinds) s.drift.at(k)->Set(counts[k]);
   for (const auto& [key, severity] : worst) {
@@ -435,27 +412,39 @@ void Metrics::count_alert_notification(const std::string& receiver, bool ok) {
   it->second->Increment();
 }
 
-std::string Metrics::serialize() const {
+void Metrics::count_internal_error(const std::string& component) {
+  auto& m = *impl_;
+  auto it = m.internal_error_counters.find(component);
+  if (it == m.internal_error_counters.end()) {
+    it = m.internal_error_counters
+             .emplace(component, &m.internal_errors.Add({{"component", component}}))
+             .first;
+  }
+  it->second->Increment();
+}
+
+std::string Metrics::target_families_text() const {
   auto& m = *impl_;
   for (auto& [name, series] : m.targets) {
     if (series.stale) m.render(name, series);
   }
   std::string out;
-  out.reserve(m.targets.size() * 2600 + 8192);
+  out.reserve(m.targets.size() * 2800 + 1024);
   for (int f = 0; f < kTargetFamilies; ++f) {
     const auto& header = kTargetFamilyHeaders[f];
-    out += "# HELP ";
-    out += header.name;
-    out += ' ';
-    out += header.help;
-    out += "\n# TYPE ";
-    out += header.name;
-    out += ' ';
-    out += header.type;
-    out += '\n';
+    exposition::append_family_header(out, header.name, header.help, header.type);
     for (const auto& [name, series] : m.targets) out += series.text[f];
   }
-  auto families = m.registry->Collect();
+  return out;
+}
+
+std::string Metrics::target_families_text_by_prometheus_cpp() const {
+  return prom::TextSerializer().Serialize(impl_->target_registry->Collect());
+}
+
+std::string Metrics::serialize() const {
+  std::string out = target_families_text();
+  auto families = impl_->registry->Collect();
   auto process = collect_process_metrics();
   families.insert(families.end(), std::make_move_iterator(process.begin()),
                   std::make_move_iterator(process.end()));

@@ -24,17 +24,24 @@ class Metrics {
 
   void set_per_enum_metrics(bool enabled);
   // Series for a target exist from the moment it is configured (up 0, counters 0).
-  void add_target(const std::string& target);
+  void add_target(const TargetConfig& target);
   void remove_target(const std::string& target);
   void record_poll(const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
                    const PollResult& result);
   void set_snapshots(const SnapshotSet& snapshots);
   void record_reload(bool success, std::chrono::system_clock::time_point when);
   void count_alert_notification(const std::string& receiver, bool ok);
+  // enumwatch_internal_errors_total{component}: an error caught at a loop's edge.
+  void count_internal_error(const std::string& component);
 
   // Text exposition format 0.0.4, process_* metrics included. Renders what polls changed since
   // the last scrape (so it is const for callers but not free).
   [[nodiscard]] std::string serialize() const;
+
+  // The per-target families as serialize() writes them by hand, and as prometheus-cpp's
+  // TextSerializer writes the same families: the two must carry the same samples.
+  [[nodiscard]] std::string target_families_text() const;
+  [[nodiscard]] std::string target_families_text_by_prometheus_cpp() const;
 
   struct Impl;
 

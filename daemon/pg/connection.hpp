@@ -4,7 +4,8 @@
 // transaction pooling works). Every operation is bounded by a deadline; nothing blocks the loop.
 //
 // Errors: expected runtime failures (refused, bad password, timeout, SQL error) throw PgError,
-// whose message is one line with the password redacted.
+// an enumwatch::Error like every expected failure, whose message is one line with the password
+// redacted.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -13,23 +14,23 @@
 #include <memory>
 #include <optional>
 #include <span>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "enumwatch/catalog_query.hpp"
 #include "enumwatch/dsn.hpp"
+#include "enumwatch/error.hpp"
 
 namespace enumwatch {
 
 using Deadline = std::chrono::steady_clock::time_point;
 
-class PgError : public std::runtime_error {
+class PgError : public Error {
  public:
   enum class Kind { connect, timeout, query };
   PgError(Kind kind, const std::string& message, std::string sqlstate = {})
-      : std::runtime_error(message), kind_(kind), sqlstate_(std::move(sqlstate)) {}
+      : Error(message), kind_(kind), sqlstate_(std::move(sqlstate)) {}
   [[nodiscard]] Kind kind() const { return kind_; }
   [[nodiscard]] const std::string& sqlstate() const { return sqlstate_; }
 

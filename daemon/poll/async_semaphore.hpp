@@ -1,63 +1,74 @@
-// A counting semaphore for coroutines on one io_context: bounds the polls in flight.
+// A counting semaphore for coroutines on one io_context: bounds the polls in flight. A slot is
+// held by a Permit and given back by its destructor, so no exit path of a poll (return, throw,
+// a coroutine frame destroyed at shutdown) can keep it.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <deque>
 #include <memory>
 
 namespace enumwatch {
 
 class AsyncSemaphore {
+  struct State;
+
  public:
+  class [[nodiscard]] Permit {
+   public:
+    Permit() = default;
+    explicit Permit(std::shared_ptr<State> state) : state_(std::move(state)) {}
+    Permit(Permit&& other) noexcept = default;
+    Permit& operator=(Permit&& other) noexcept {
+      if (this != &other) {
+        release();
+        state_ = std::move(other.state_);
+      }
+      return *this;
+    }
+    Permit(const Permit&) = delete;
+    Permit& operator=(const Permit&) = delete;
+    ~Permit() { release(); }
+
+    void release() {
+      if (auto state = std::move(state_)) state->release();
+    }
+
+   private:
+    // Shared, not borrowed: a permit may outlive the semaphore's owner during shutdown.
+    std::shared_ptr<State> state_;
+  };
+
   AsyncSemaphore(boost::asio::any_io_executor executor, int capacity)
-      : executor_(std::move(executor)), available_(capacity), capacity_(capacity) {}
+      : state_(std::make_shared<State>(std::move(executor), capacity)) {}
 
-  boost::asio::awaitable<void> acquire() {
-    if (available_ > 0 && waiters_.empty()) {
-      --available_;
-      co_return;
-    }
-    auto waiter = std::make_shared<boost::asio::steady_timer>(
-        executor_, boost::asio::steady_timer::time_point::max());
-    waiters_.push_back(waiter);
-    boost::system::error_code ec;
-    co_await waiter->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-    // Woken by release(), which handed this waiter its slot.
-  }
+  // Waits for a free slot, first come first served.
+  [[nodiscard]] boost::asio::awaitable<Permit> acquire();
 
-  void release() {
-    if (available_ < 0) {  // the capacity shrank while slots were out: absorb this one
-      ++available_;
-      return;
-    }
-    if (!waiters_.empty()) {
-      auto next = waiters_.front();
-      waiters_.pop_front();
-      next->cancel();  // the slot passes straight to the next waiter
-      return;
-    }
-    ++available_;
-  }
-
-  void set_capacity(int capacity) {
-    available_ += capacity - capacity_;
-    capacity_ = capacity;
-    while (available_ > 0 && !waiters_.empty()) {
-      --available_;
-      auto next = waiters_.front();
-      waiters_.pop_front();
-      next->cancel();
-    }
-  }
+  void set_capacity(int capacity) { state_->set_capacity(capacity); }
+  [[nodiscard]] int available() const { return state_->available; }
 
  private:
-  boost::asio::any_io_executor executor_;
-  std::deque<std::shared_ptr<boost::asio::steady_timer>> waiters_;
-  int available_;
-  int capacity_;
+  struct State {
+    State(boost::asio::any_io_executor ex, int cap)
+        : executor(std::move(ex)), available(cap), capacity(cap) {}
+    void release();
+    void set_capacity(int capacity);
+    void hand_over();
+
+    boost::asio::any_io_executor executor;
+    // A waiter's timer is cancelled to wake it; `granted` tells a real hand-over from shutdown.
+    struct Waiter {
+      boost::asio::steady_timer timer;
+      bool granted = false;
+    };
+    std::deque<std::shared_ptr<Waiter>> waiters;
+    int available;
+    int capacity;
+  };
+
+  std::shared_ptr<State> state_;
 };
 
 }  // namespace enumwatch

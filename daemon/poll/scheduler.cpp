@@ -22,23 +22,6 @@ constexpr auto kOverdueGrace = std::chrono::seconds(10);
 constexpr milliseconds kMaxFirstPollSpread = std::chrono::seconds(10);
 }  // namespace
 
-struct Scheduler::Target {
-  Target(asio::any_io_executor ex, TargetSetup s) : setup(std::move(s)), wake(ex) {}
-
-  TargetSetup setup;
-  TargetPoller poller;
-  TargetReport report;
-  asio::steady_timer wake;
-  bool polled_once = false;
-  bool poll_requested = false;
-  bool in_flight = false;
-  bool stopped = false;
-  int failures = 0;
-  std::optional<std::string> revision;  // as the last successful poll read it
-  MigrationAttribution attribution;
-  std::optional<Clock::time_point> due_by;  // nothing while queued for a poll slot
-};
-
 milliseconds backoff_delay(milliseconds interval, int failures) {
   if (failures <= 1) return interval;
   const milliseconds cap = std::min<milliseconds>(std::chrono::minutes(5), interval * 10);
@@ -50,48 +33,33 @@ milliseconds backoff_delay(milliseconds interval, int failures) {
 namespace {
 
 // Cancelled early when an immediate poll is requested, or on stop.
-asio::awaitable<void> sleep(Scheduler::Target* t, milliseconds delay) {
-  t->due_by = Clock::now() + delay + kOverdueGrace;
-  t->wake.expires_after(delay);
+asio::awaitable<void> sleep(TargetState& t, milliseconds delay) {
+  t.due_by = Clock::now() + delay + kOverdueGrace;
+  t.wake.expires_after(delay);
   boost::system::error_code ec;
-  co_await t->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  co_await t.wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
-// Sleeps until the next poll is due; a target with a migration table has its revision re-read
-// every revision_check_interval meanwhile, and a new revision ends the wait: drift that a
-// migration brings is seen seconds after it, not an interval later.
-asio::awaitable<void> wait_watching_revision(Scheduler::Target* t, milliseconds wait) {
-  const auto& config = t->setup.config;
-  const milliseconds check = config.options.revision_check_interval;
-  const bool watch = !config.options.migration_table.empty() && check.count() > 0 &&
-                     t->failures == 0 && check < wait;
-  if (!watch) co_return co_await sleep(t, wait);
-  const auto poll_at = Clock::now() + wait;
-  while (!t->stopped && !t->poll_requested) {
-    const auto left = std::chrono::duration_cast<milliseconds>(poll_at - Clock::now());
-    if (left <= check) co_return co_await sleep(t, std::max(left, milliseconds(0)));
-    co_await sleep(t, check);
-    if (t->stopped || t->poll_requested) co_return;
-    t->due_by = Clock::now() + config.options.timeout + kOverdueGrace;
-    t->in_flight = true;
-    auto revision = co_await t->poller.check_revision(config);
-    t->in_flight = false;
-    if (revision && *revision != t->revision) {
-      spdlog::info("target {}: migration revision changed from {} to {}; polling now", config.name,
-                   t->revision.value_or("(none)"), revision->value_or("(none)"));
-      co_return;
-    }
+std::string describe(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
   }
 }
 
 }  // namespace
 
 Scheduler::Scheduler(asio::any_io_executor executor, const SnapshotRegistry& snapshots,
-                     PollObserver on_poll, RemovalObserver on_removed)
+                     PollObserver& observer, InternalErrorCounter count_internal_error,
+                     PollerFactory make_poller)
     : executor_(executor),
       snapshots_(snapshots),
-      on_poll_(std::move(on_poll)),
-      on_removed_(std::move(on_removed)),
+      observer_(observer),
+      count_internal_error_(std::move(count_internal_error)),
+      make_poller_(std::move(make_poller)),
       slots_(executor, 1) {}
 
 Scheduler::~Scheduler() {
@@ -102,8 +70,8 @@ Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups,
                                     int max_concurrent_polls) {
   slots_.set_capacity(max_concurrent_polls);
   Changes changes;
-  std::map<std::string, std::shared_ptr<Target>> next;
-  std::vector<std::pair<std::shared_ptr<Target>, milliseconds>> to_start;
+  std::map<std::string, Target> next;
+  std::vector<std::pair<Target, milliseconds>> to_start;
   order_.clear();
   for (std::size_t i = 0; i < setups.size(); ++i) {
     const auto& setup = setups[i];
@@ -123,7 +91,7 @@ Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups,
     } else {
       ++changes.added;
     }
-    auto target = std::make_shared<Target>(executor_, setup);
+    auto target = std::make_shared<TargetState>(executor_, setup, make_poller_());
     target->report.name = setup.config.name;
     next.emplace(setup.config.name, target);
     // Spread first polls evenly so that N targets do not poll at once, but over no more than
@@ -137,61 +105,131 @@ Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups,
     target->stopped = true;
     target->wake.cancel();
     ++changes.removed;
-    on_removed_(name);
+    observer_.removed(name);
   }
   targets_ = std::move(next);
   for (auto& [target, delay] : to_start) {
     asio::co_spawn(executor_, run(target, delay),
-                   log_escape("target " + target->setup.config.name + ": scheduler loop"));
+                   report_escape(count_internal_error_, "scheduler"));
   }
   return changes;
 }
 
-asio::awaitable<void> Scheduler::run(std::shared_ptr<Target> t, milliseconds first_delay) {
-  co_await sleep(t.get(), first_delay);
+// The target's whole life. Nothing a poll or a revision check throws ends it.
+asio::awaitable<void> Scheduler::run(Target t, milliseconds first_delay) {
+  co_await sleep(*t, first_delay);
   while (!t->stopped) {
-    t->due_by.reset();
-    co_await slots_.acquire();
-    if (t->stopped) {
-      slots_.release();
-      break;
+    milliseconds wait = t->setup.config.options.interval;
+    std::exception_ptr failure;
+    try {
+      wait = co_await poll_once(t);
+    } catch (...) {
+      failure = std::current_exception();
     }
-    const auto& options = t->setup.config.options;
-    t->in_flight = true;
-    t->poll_requested = false;
-    t->due_by = Clock::now() + options.timeout + kOverdueGrace;
-    auto snapshots = snapshots_.snapshots_for(t->setup.config);
-    PollResult result = co_await t->poller.poll(t->setup.config, snapshots, t->setup.password);
-    slots_.release();
-    t->in_flight = false;
+    if (failure) {
+      report_internal_error(count_internal_error_, "scheduler", failure);
+      record_internal_failure(t, failure);
+      wait = backoff_delay(t->setup.config.options.interval, t->failures);
+    }
     if (t->stopped) break;
-
-    const bool ok = result.outcome == PollOutcome::ok;
-    if (ok && t->failures > 0)
-      spdlog::info("target {}: back up after {} failed polls", t->setup.config.name, t->failures);
-    if (!ok && (t->failures == 0 || t->report.error != result.report.error)) {
-      spdlog::warn("target {}: poll {}: {}", t->setup.config.name, to_string(result.outcome),
-                   result.report.error.value_or("unknown error"));
-    }
-    t->failures = ok ? 0 : t->failures + 1;
-    if (ok) {
-      t->revision = result.report.migration_revision;
-      t->attribution.annotate(result.report.drift, t->revision);
-      t->report = result.report;
-    } else {
-      // A failed poll is not a resolution: keep the last known drift, mark the target down.
-      t->report.up = false;
-      t->report.error = result.report.error;
-      t->report.polled_at = result.report.polled_at;
-    }
-    t->polled_once = true;
-    on_poll_(t->setup.config, snapshots, result);
     if (t->poll_requested) continue;
-    const milliseconds wait = ok ? options.interval : backoff_delay(options.interval, t->failures);
-    co_await wait_watching_revision(t.get(), wait);
+    co_await wait_watching_revision(t, wait);
   }
   t->due_by.reset();
-  t->poller.disconnect();
+  t->poller->disconnect();
+}
+
+asio::awaitable<milliseconds> Scheduler::poll_once(const Target& t) {
+  const auto& options = t->setup.config.options;
+  t->due_by.reset();  // queued for a slot: not overdue however long others take
+  AsyncSemaphore::Permit permit = co_await slots_.acquire();
+  if (t->stopped) co_return milliseconds(0);
+  const std::vector<NamedSnapshot> snapshots = snapshots_.snapshots_for(t->setup.config);
+  PollResult result;
+  {
+    ScopedFlag in_flight(t->in_flight);
+    t->poll_requested = false;
+    t->due_by = Clock::now() + options.timeout + kOverdueGrace;
+    result = co_await t->poller->poll(t->setup.config, snapshots, t->setup.password);
+  }
+  permit.release();
+  if (t->stopped) co_return milliseconds(0);
+  record(t, snapshots, result);
+  co_return result.outcome == PollOutcome::ok ? options.interval
+                                              : backoff_delay(options.interval, t->failures);
+}
+
+void Scheduler::record(const Target& t, std::span<const NamedSnapshot> snapshots,
+                       PollResult& result) {
+  const bool ok = result.outcome == PollOutcome::ok;
+  if (ok && t->failures > 0)
+    spdlog::info("target {}: back up after {} failed polls", t->setup.config.name, t->failures);
+  if (!ok && (t->failures == 0 || t->report.error != result.report.error)) {
+    spdlog::warn("target {}: poll {}: {}", t->setup.config.name, to_string(result.outcome),
+                 result.report.error.value_or("unknown error"));
+  }
+  t->failures = ok ? 0 : t->failures + 1;
+  if (ok) {
+    t->revision = result.report.migration_revision;
+    t->attribution.annotate(result.report.drift, t->revision);
+    t->report = result.report;
+  } else {
+    // A failed poll is not a resolution: keep the last known drift, mark the target down.
+    t->report.up = false;
+    t->report.error = result.report.error;
+    t->report.polled_at = result.report.polled_at;
+  }
+  t->polled_once = true;
+  observer_.polled(t->setup.config, snapshots, result);
+}
+
+void Scheduler::record_internal_failure(const Target& t, std::exception_ptr error) {
+  t->due_by.reset();
+  try {
+    PollResult result;
+    result.outcome = PollOutcome::error;
+    result.report.name = t->setup.config.name;
+    result.report.error = "internal error during the poll: " + describe(error) +
+                          " (counted in enumwatch_internal_errors_total; the target is polled "
+                          "again with backoff)";
+    result.report.polled_at = std::chrono::system_clock::now();
+    record(t, snapshots_.snapshots_for(t->setup.config), result);
+  } catch (...) {
+    report_internal_error(count_internal_error_, "scheduler", std::current_exception());
+  }
+}
+
+// Sleeps until the next poll is due; a target with a migration table has its revision re-read
+// every revision_check_interval meanwhile, and a new revision ends the wait: drift that a
+// migration brings is seen seconds after it, not an interval later. A check that fails in a way
+// nobody expected is counted and the watch goes on: the next poll reports the database's state.
+asio::awaitable<void> Scheduler::wait_watching_revision(const Target& t, milliseconds wait) {
+  const auto& config = t->setup.config;
+  const milliseconds check = config.options.revision_check_interval;
+  const bool watch = !config.options.migration_table.empty() && check.count() > 0 &&
+                     t->failures == 0 && check < wait;
+  if (!watch) co_return co_await sleep(*t, wait);
+  const auto poll_at = Clock::now() + wait;
+  while (!t->stopped && !t->poll_requested) {
+    const auto left = std::chrono::duration_cast<milliseconds>(poll_at - Clock::now());
+    if (left <= check) co_return co_await sleep(*t, std::max(left, milliseconds(0)));
+    co_await sleep(*t, check);
+    if (t->stopped || t->poll_requested) co_return;
+    std::optional<std::optional<std::string>> revision;
+    try {
+      ScopedFlag in_flight(t->in_flight);
+      t->due_by = Clock::now() + config.options.timeout + kOverdueGrace;
+      revision = co_await t->poller->check_revision(config);
+    } catch (...) {
+      report_internal_error(count_internal_error_, "revision_watch", std::current_exception());
+    }
+    t->due_by.reset();
+    if (revision && *revision != t->revision) {
+      spdlog::info("target {}: migration revision changed from {} to {}; polling now", config.name,
+                   t->revision.value_or("(none)"), revision->value_or("(none)"));
+      co_return;
+    }
+  }
 }
 
 bool Scheduler::request_poll(const std::string& name) {

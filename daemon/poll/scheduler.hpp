@@ -2,43 +2,52 @@
 // at most max_concurrent_polls in flight, exponential backoff for failing targets (capped at 5
 // minutes and at 10x the interval), immediate polls on request (coalescing with one in flight).
 // One coroutine per target on the shared io_context; connections stay open between polls.
+//
+// A target's loop ends only when the target is removed or the daemon stops: whatever a poll
+// throws is caught at the loop's one edge, counted as an internal error, and the target is
+// reported down with that error until a poll succeeds again.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
-#include "enumwatch/config.hpp"
 #include "enumwatch/report.hpp"
+#include "logging.hpp"
 #include "poll/async_semaphore.hpp"
-#include "poll/target_poller.hpp"
+#include "poll/target_state.hpp"
 
 namespace enumwatch {
 
 class SnapshotRegistry;
 
-struct TargetSetup {
-  TargetConfig config;
-  std::optional<std::string> password;
-
-  bool operator==(const TargetSetup&) const = default;
+// Where each finished poll goes next (metrics, alerts): see app/daemon.cpp.
+class PollObserver {
+ public:
+  virtual ~PollObserver() = default;
+  virtual void polled(const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
+                      const PollResult& result) = 0;
+  virtual void removed(const std::string& target) = 0;
 };
 
 class Scheduler {
  public:
-  using PollObserver =
-      std::function<void(const TargetConfig&, std::span<const NamedSnapshot>, const PollResult&)>;
-  using RemovalObserver = std::function<void(const std::string& target)>;
+  using PollerFactory = std::function<std::unique_ptr<TargetPoller>()>;
 
-  Scheduler(boost::asio::any_io_executor executor, const SnapshotRegistry& snapshots,
-            PollObserver on_poll, RemovalObserver on_removed);
+  Scheduler(
+      boost::asio::any_io_executor executor, const SnapshotRegistry& snapshots,
+      PollObserver& observer, InternalErrorCounter count_internal_error,
+      PollerFactory make_poller = [] { return std::make_unique<TargetPoller>(); });
   ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
 
   // Starts new targets, restarts changed ones, stops removed ones; unchanged targets keep their
   // connection, state and schedule.
@@ -59,19 +68,25 @@ class Scheduler {
   [[nodiscard]] bool making_progress(std::chrono::steady_clock::time_point now) const;
   void stop();
 
-  struct Target;
-
  private:
-  boost::asio::awaitable<void> run(std::shared_ptr<Target> target,
-                                   std::chrono::milliseconds first_delay);
+  using Target = std::shared_ptr<TargetState>;
+  boost::asio::awaitable<void> run(Target target, std::chrono::milliseconds first_delay);
+  // One poll with its slot; returns how long to wait before the next one.
+  boost::asio::awaitable<std::chrono::milliseconds> poll_once(const Target& target);
+  // A poll that threw instead of returning a result: the target is down with that error.
+  void record_internal_failure(const Target& target, std::exception_ptr error);
+  void record(const Target& target, std::span<const NamedSnapshot> snapshots, PollResult& result);
+  boost::asio::awaitable<void> wait_watching_revision(const Target& target,
+                                                      std::chrono::milliseconds wait);
 
   boost::asio::any_io_executor executor_;
   const SnapshotRegistry& snapshots_;
-  PollObserver on_poll_;
-  RemovalObserver on_removed_;
+  PollObserver& observer_;
+  InternalErrorCounter count_internal_error_;
+  PollerFactory make_poller_;
   AsyncSemaphore slots_;
   std::vector<std::string> order_;  // config order, for reports
-  std::map<std::string, std::shared_ptr<Target>> targets_;
+  std::map<std::string, Target> targets_;
 };
 
 // The wait after `failures` consecutive failed polls.

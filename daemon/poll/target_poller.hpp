@@ -28,18 +28,25 @@ struct PollResult {
 
 [[nodiscard]] DiffOptions diff_options_for(const TargetOptions& options);
 
+// Virtual so that the scheduler's own tests can stand in a poller that fails in ways a real
+// database rarely does (an exception of an unexpected type, a poll that never ends).
 class TargetPoller {
  public:
+  TargetPoller() = default;
+  virtual ~TargetPoller() = default;
+  TargetPoller(const TargetPoller&) = delete;
+  TargetPoller& operator=(const TargetPoller&) = delete;
+
   // Never throws for database trouble: failures come back as outcome error/timeout with a
   // one-line, password-free message in report.error.
-  [[nodiscard]] boost::asio::awaitable<PollResult> poll(const TargetConfig& target,
-                                                        std::span<const NamedSnapshot> snapshots,
-                                                        const std::optional<std::string>& password);
+  [[nodiscard]] virtual boost::asio::awaitable<PollResult> poll(
+      const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
+      const std::optional<std::string>& password);
   // Re-reads only the migration revision over the open connection. nullopt when there is no
   // usable connection or the read failed: the next poll reports why.
-  [[nodiscard]] boost::asio::awaitable<std::optional<std::optional<std::string>>> check_revision(
-      const TargetConfig& target);
-  void disconnect() { connection_.reset(); }
+  [[nodiscard]] virtual boost::asio::awaitable<std::optional<std::optional<std::string>>>
+  check_revision(const TargetConfig& target);
+  virtual void disconnect() { connection_.reset(); }
 
  private:
   std::shared_ptr<PgConnection> connection_;

@@ -1,6 +1,7 @@
 #include "snapshots/snapshot_set.hpp"
 
 #include "enumwatch/error.hpp"
+#include "enumwatch/file_io.hpp"
 #include "enumwatch/text.hpp"
 
 namespace enumwatch {

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "enumwatch/error.hpp"
+#include "enumwatch/file_io.hpp"
 #include "enumwatch/report.hpp"
 #include "enumwatch/text.hpp"
 

@@ -14,12 +14,6 @@
 
 namespace enumwatch {
 
-// How the migration table records the revision: Alembic's version_num (several heads joined by
-// ","), Flyway's latest successful versioned migration, or the greatest schema_migrations.version
-// (Rails, golang-migrate, dbmate).
-enum class MigrationTool { alembic, flyway, schema_migrations };
-[[nodiscard]] std::string_view to_string(MigrationTool tool);
-
 // Everything that may be set in [defaults] and overridden per [[target]].
 struct TargetOptions {
   Duration interval{std::chrono::seconds(30)};
@@ -94,6 +88,5 @@ struct Config {
 [[nodiscard]] Config load_config(const std::string& path);
 
 [[nodiscard]] std::optional<ListenAddress> parse_listen(std::string_view text);
-[[nodiscard]] bool is_valid_target_name(std::string_view name);
 
 }  // namespace enumwatch

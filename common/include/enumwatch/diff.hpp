@@ -2,61 +2,19 @@
 // and explains every difference as a drift item (SPEC §4).
 #pragma once
 
-#include <array>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "enumwatch/drift.hpp"
 #include "enumwatch/model.hpp"
 #include "enumwatch/scope.hpp"
 #include "enumwatch/snapshot.hpp"
 
 namespace enumwatch {
-
-enum class DriftKind {
-  missing_type,
-  missing_value,
-  case_mismatch,
-  unexpected_value,
-  order_mismatch,
-  unexpected_type,
-  naming_violation,
-  revision_mismatch,
-};
-inline constexpr std::array kAllDriftKinds{
-    DriftKind::missing_type,     DriftKind::missing_value,    DriftKind::case_mismatch,
-    DriftKind::unexpected_value, DriftKind::order_mismatch,   DriftKind::unexpected_type,
-    DriftKind::naming_violation, DriftKind::revision_mismatch};
-
-enum class Severity { info, warning, critical };
-
-[[nodiscard]] std::string_view to_string(DriftKind kind);
-[[nodiscard]] std::string_view to_string(Severity severity);
-[[nodiscard]] Severity severity_of(DriftKind kind);
-
-// The snapshot side or the database side of an item: nothing, one value, or a list of values.
-using DriftSide = std::variant<std::monostate, std::string, std::vector<std::string>>;
-
-struct DriftItem {
-  std::string target;
-  std::string snapshot;
-  std::string schema;     // "" for revision_mismatch
-  std::string enum_name;  // "" for revision_mismatch
-  DriftKind kind{};
-  Severity severity{};
-  DriftSide expected;  // snapshot side
-  DriftSide actual;    // database side
-  std::string message;
-  std::optional<std::string> remediation_sql;
-  std::optional<std::string> code_fix;
-  std::vector<std::string> used_by;
-
-  bool operator==(const DriftItem&) const = default;
-};
 
 // A snapshot as a target uses it; `snapshot` is null until an API-managed one is registered.
 struct NamedSnapshot {

@@ -13,4 +13,8 @@ using Duration = std::chrono::milliseconds;
 [[nodiscard]] std::optional<Duration> parse_duration(std::string_view text);
 [[nodiscard]] std::string format_duration(Duration d);
 
+// The one rule for every command's --timeout: a duration greater than zero. Throws Error naming
+// the option and the text.
+[[nodiscard]] Duration parse_timeout_option(std::string_view text);
+
 }  // namespace enumwatch

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace enumwatch {
@@ -57,5 +58,15 @@ struct DatabaseState {
 };
 
 void sort_enums(std::vector<EnumType>& enums);
+
+// How the migration table records the revision: Alembic's version_num (several heads joined by
+// ","), Flyway's latest successful versioned migration, or the greatest schema_migrations.version
+// (Rails, golang-migrate, dbmate).
+enum class MigrationTool { alembic, flyway, schema_migrations };
+[[nodiscard]] std::string_view to_string(MigrationTool tool);
+
+// Targets and snapshots are named by this rule: safe in URLs, file names, labels and log lines.
+inline constexpr std::string_view kNameRule = "[A-Za-z0-9_.-]{1,64}";
+[[nodiscard]] bool is_valid_name(std::string_view name);
 
 }  // namespace enumwatch

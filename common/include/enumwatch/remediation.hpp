@@ -9,15 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "enumwatch/drift.hpp"
 #include "enumwatch/model.hpp"
+#include "enumwatch/sql_quote.hpp"
 
 namespace enumwatch {
-
-struct DriftItem;
-
-[[nodiscard]] std::string quote_ident(std::string_view identifier);
-[[nodiscard]] std::string quote_literal(std::string_view literal);
-[[nodiscard]] std::string quote_type(const TypeName& type);  // "schema"."name"
 
 [[nodiscard]] std::string create_type_sql(const EnumType& type);
 [[nodiscard]] std::string drop_type_sql(const TypeName& type);

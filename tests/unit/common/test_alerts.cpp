@@ -17,7 +17,6 @@ DriftItem item(std::string schema, std::string enum_name, DriftKind kind,
   i.schema = std::move(schema);
   i.enum_name = std::move(enum_name);
   i.kind = kind;
-  i.severity = severity_of(kind);
   i.message = std::move(message);
   if (kind == DriftKind::missing_value)
     i.remediation_sql = "ALTER TYPE \"public\".\"s\" ADD VALUE IF NOT EXISTS 'x';";

@@ -52,7 +52,7 @@ TEST_CASE("a type the database lacks is a critical missing_type with CREATE TYPE
   auto items = f.run();
   REQUIRE(items.size() == 1);
   CHECK(items[0].kind == DriftKind::missing_type);
-  CHECK(items[0].severity == Severity::critical);
+  CHECK(items[0].severity() == Severity::critical);
   CHECK(items[0].expected == DriftSide{Values{"a", "b"}});
   CHECK(std::holds_alternative<std::monostate>(items[0].actual));
   CHECK(items[0].remediation_sql == R"(CREATE TYPE "public"."order_status" AS ENUM ('a', 'b');)");
@@ -67,7 +67,7 @@ TEST_CASE("a value the database lacks is a critical missing_value placed by BEFO
   auto items = f.run();
   REQUIRE(items.size() == 1);
   CHECK(items[0].kind == DriftKind::missing_value);
-  CHECK(items[0].severity == Severity::critical);
+  CHECK(items[0].severity() == Severity::critical);
   CHECK(items[0].expected == DriftSide{std::string("b")});
   CHECK(items[0].remediation_sql ==
         R"(ALTER TYPE "public"."s" ADD VALUE IF NOT EXISTS 'b' BEFORE 'c';)");
@@ -96,7 +96,7 @@ TEST_CASE("the post-mortem's PascalCase value pairs with the snake_case one as a
       .have("order_status", {"pending_payment", "paid"});
   auto items = f.run();
   REQUIRE(kinds(items) == std::vector<DriftKind>{DriftKind::case_mismatch});
-  CHECK(items[0].severity == Severity::critical);
+  CHECK(items[0].severity() == Severity::critical);
   CHECK(items[0].expected == DriftSide{std::string("PendingPayment")});
   CHECK(items[0].actual == DriftSide{std::string("pending_payment")});
   CHECK(
@@ -125,7 +125,7 @@ TEST_CASE(
   auto items = f.run();
   REQUIRE(items.size() == 1);
   CHECK(items[0].kind == DriftKind::unexpected_value);
-  CHECK(items[0].severity == Severity::warning);
+  CHECK(items[0].severity() == Severity::warning);
   CHECK(items[0].actual == DriftSide{std::string("legacy")});
   CHECK(items[0].used_by == std::vector<std::string>{"public.orders.status"});
   REQUIRE(items[0].remediation_sql);
@@ -138,7 +138,7 @@ TEST_CASE("same values in another order are an info order_mismatch, unless check
   f.expect("s", {"a", "b", "c"}).have("s", {"b", "a", "c"});
   auto items = f.run();
   REQUIRE(kinds(items) == std::vector<DriftKind>{DriftKind::order_mismatch});
-  CHECK(items[0].severity == Severity::info);
+  CHECK(items[0].severity() == Severity::info);
   CHECK(items[0].expected == DriftSide{Values{"a", "b", "c"}});
   CHECK(items[0].actual == DriftSide{Values{"b", "a", "c"}});
   f.options.check_order = false;
@@ -157,7 +157,7 @@ TEST_CASE(
   f.expect("s", {"a"}).have("s", {"a"}).have("mood", {"happy"}, "other");
   auto items = f.run();
   REQUIRE(kinds(items) == std::vector<DriftKind>{DriftKind::unexpected_type});
-  CHECK(items[0].severity == Severity::info);
+  CHECK(items[0].severity() == Severity::info);
   CHECK(items[0].schema == "other");
   CHECK(items[0].actual == DriftSide{Values{"happy"}});
   CHECK(items[0].remediation_sql == R"(DROP TYPE "other"."mood";)");
@@ -173,7 +173,7 @@ TEST_CASE("values that are not snake_case are naming violations under the snake_
   REQUIRE(kinds(items) == std::vector<DriftKind>{DriftKind::unexpected_value,
                                                  DriftKind::naming_violation,
                                                  DriftKind::naming_violation});
-  CHECK(items[1].severity == Severity::warning);
+  CHECK(items[1].severity() == Severity::warning);
   CHECK(items[1].actual == DriftSide{std::string("BadOne")});
   CHECK(items[1].code_fix->find("\"bad_one\"") != std::string::npos);
   f.options.naming = NamingPolicy::none;
@@ -188,7 +188,7 @@ TEST_CASE("a snapshot revision that differs from the database's migration revisi
   f.database.migration_revision = "def";
   auto items = f.run();
   REQUIRE(kinds(items) == std::vector<DriftKind>{DriftKind::revision_mismatch});
-  CHECK(items[0].severity == Severity::warning);
+  CHECK(items[0].severity() == Severity::warning);
   CHECK(items[0].expected == DriftSide{std::string("abc")});
   CHECK(items[0].actual == DriftSide{std::string("def")});
   CHECK(items[0].enum_name.empty());

@@ -14,7 +14,6 @@ DriftItem case_item() {
   i.schema = "public";
   i.enum_name = "order_status";
   i.kind = DriftKind::case_mismatch;
-  i.severity = Severity::critical;
   i.expected = std::string("PendingPayment");
   i.actual = std::string("pending_payment");
   i.message = "m";

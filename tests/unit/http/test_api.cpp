@@ -14,6 +14,11 @@ namespace http = boost::beast::http;
 
 namespace {
 
+struct IgnorePolls final : PollObserver {
+  void polled(const TargetConfig&, std::span<const NamedSnapshot>, const PollResult&) override {}
+  void removed(const std::string&) override {}
+};
+
 // The API with no targets and one API-managed, unregistered snapshot: no sockets, no database.
 struct Api {
   boost::asio::io_context io;
@@ -21,7 +26,8 @@ struct Api {
                             SnapshotSet{{"app", LoadedSnapshot{"app", false, std::nullopt}},
                                         {"file", LoadedSnapshot{"file", true, std::nullopt}}}};
   Metrics metrics{false};
-  Scheduler scheduler{io.get_executor(), registry, [](auto&&...) {}, [](auto&&...) {}};
+  IgnorePolls observer;
+  Scheduler scheduler{io.get_executor(), registry, observer, {}};
   HttpApi api{scheduler, registry, metrics};
 
   HttpResponse call(http::verb method, std::string target, std::string auth = {},

@@ -1,6 +1,14 @@
 #include <doctest/doctest.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <map>
+#include <stdexcept>
+
+#include "metrics/metrics.hpp"
 #include "poll/scheduler.hpp"
+#include "snapshots/registry.hpp"
 
 using namespace enumwatch;
 using namespace std::chrono_literals;
@@ -24,4 +32,123 @@ TEST_CASE("backoff never exceeds five minutes") {
 
 TEST_CASE("an interval longer than the cap is kept as it is") {
   CHECK(backoff_delay(10min, 5) == 10min);
+}
+
+namespace {
+
+// Stands in for the database: each poll takes 20 ms; targets named "boom*" throw an exception
+// of a type no poll is meant to throw (not an enumwatch::Error), the way a bug would.
+class ScriptedPoller final : public TargetPoller {
+ public:
+  explicit ScriptedPoller(int& in_flight, int& most_in_flight)
+      : in_flight_(in_flight), most_in_flight_(most_in_flight) {}
+
+  boost::asio::awaitable<PollResult> poll(const TargetConfig& target,
+                                          std::span<const NamedSnapshot>,
+                                          const std::optional<std::string>&) override {
+    ++in_flight_;
+    most_in_flight_ = std::max(most_in_flight_, in_flight_);
+    boost::asio::steady_timer busy(co_await boost::asio::this_coro::executor, 20ms);
+    co_await busy.async_wait(boost::asio::use_awaitable);
+    --in_flight_;
+    if (target.name.starts_with("boom")) throw std::logic_error("a bug inside the poll");
+    PollResult result;
+    result.outcome = PollOutcome::ok;
+    result.report.name = target.name;
+    result.report.up = true;
+    result.report.polled_at = std::chrono::system_clock::now();
+    result.database = DatabaseState{};
+    co_return result;
+  }
+
+ private:
+  int& in_flight_;
+  int& most_in_flight_;
+};
+
+// Counts polls and records them into the metrics, as the daemon does.
+struct CountPolls final : PollObserver {
+  explicit CountPolls(Metrics* m = nullptr) : metrics(m) {}
+  void polled(const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
+              const PollResult& result) override {
+    if (metrics) metrics->record_poll(target, snapshots, result);
+    ++polls[target.name];
+    if (result.outcome != PollOutcome::ok) last_error[target.name] = *result.report.error;
+  }
+  void removed(const std::string&) override {}
+  Metrics* metrics;
+  std::map<std::string, int> polls;
+  std::map<std::string, std::string> last_error;
+};
+
+TargetSetup target_named(std::string name) {
+  TargetSetup setup;
+  setup.config.name = std::move(name);
+  setup.config.options.interval = 50ms;
+  setup.config.options.timeout = 1s;
+  return setup;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "an unexpected exception in a poll leaks no slot, is counted, and marks the target down") {
+  boost::asio::io_context io;
+  SnapshotRegistry registry{"/nonexistent", {}};
+  Metrics metrics{false};
+  CountPolls observer(&metrics);
+  int in_flight = 0, most_in_flight = 0;
+  constexpr int kSlots = 2;
+  Scheduler scheduler{
+      io.get_executor(), registry, observer,
+      [&](const std::string& component) { metrics.count_internal_error(component); },
+      [&] { return std::make_unique<ScriptedPoller>(in_flight, most_in_flight); }};
+
+  // Both slots' worth of targets throw first; if a throwing poll kept its slot, the healthy
+  // targets queued behind them would never be polled.
+  std::vector<TargetSetup> targets{target_named("boom-1"), target_named("boom-2"),
+                                   target_named("healthy-1"), target_named("healthy-2"),
+                                   target_named("healthy-3")};
+  scheduler.apply(targets, kSlots);
+  io.run_for(1500ms);
+  scheduler.stop();
+
+  for (const char* healthy : {"healthy-1", "healthy-2", "healthy-3"}) {
+    CAPTURE(healthy);
+    CHECK(observer.polls[healthy] >= 3);  // N+1 targets on N slots all keep being polled
+    CHECK(scheduler.report(healthy)->up);
+  }
+  CHECK(most_in_flight <= kSlots);
+  CHECK(observer.polls["boom-1"] >= 2);  // the throwing target's loop is still alive
+  auto boom = scheduler.report("boom-1");
+  REQUIRE(boom);
+  CHECK_FALSE(boom->up);
+  CHECK(boom->error->find("a bug inside the poll") != std::string::npos);
+  CHECK(observer.last_error["boom-2"].find("internal error") != std::string::npos);
+
+  const std::string text = metrics.serialize();
+  const std::string prefix = "enumwatch_internal_errors_total{component=\"scheduler\"} ";
+  auto at = text.find(prefix);
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stod(text.substr(at + prefix.size())) >= 4);
+  CHECK(text.find("enumwatch_up{target=\"boom-1\"} 0") != std::string::npos);
+  CHECK(text.find("enumwatch_up{target=\"healthy-1\"} 1") != std::string::npos);
+  CHECK(text.find("enumwatch_polls_total{outcome=\"error\",target=\"boom-2\"}") !=
+        std::string::npos);
+}
+
+TEST_CASE("the watchdog sees progress while a target keeps throwing") {
+  boost::asio::io_context io;
+  SnapshotRegistry registry{"/nonexistent", {}};
+  CountPolls observer;
+  int in_flight = 0, most_in_flight = 0;
+  Scheduler scheduler{io.get_executor(), registry, observer, {}, [&] {
+                        return std::make_unique<ScriptedPoller>(in_flight, most_in_flight);
+                      }};
+  scheduler.apply({target_named("boom")}, 1);
+  io.run_for(300ms);
+  // A loop that died mid-poll would leave its deadline behind; 11 s on, it would be overdue.
+  CHECK(scheduler.making_progress(std::chrono::steady_clock::now()));
+  CHECK(scheduler.making_progress(std::chrono::steady_clock::now() + 5s));
+  scheduler.stop();
 }

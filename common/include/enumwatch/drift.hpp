@@ -1,0 +1,57 @@
+// The vocabulary of drift (SPEC §4): its kinds, their severities, and one drift item. Shared by
+// the diff that finds drift and the remediation that fixes it, so neither includes the other.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace enumwatch {
+
+enum class DriftKind {
+  missing_type,
+  missing_value,
+  case_mismatch,
+  unexpected_value,
+  order_mismatch,
+  unexpected_type,
+  naming_violation,
+  revision_mismatch,
+};
+inline constexpr std::array kAllDriftKinds{
+    DriftKind::missing_type,     DriftKind::missing_value,    DriftKind::case_mismatch,
+    DriftKind::unexpected_value, DriftKind::order_mismatch,   DriftKind::unexpected_type,
+    DriftKind::naming_violation, DriftKind::revision_mismatch};
+
+enum class Severity { info, warning, critical };
+
+[[nodiscard]] std::string_view to_string(DriftKind kind);
+[[nodiscard]] std::string_view to_string(Severity severity);
+[[nodiscard]] Severity severity_of(DriftKind kind);
+
+// The snapshot side or the database side of an item: nothing, one value, or a list of values.
+using DriftSide = std::variant<std::monostate, std::string, std::vector<std::string>>;
+
+struct DriftItem {
+  std::string target;
+  std::string snapshot;
+  std::string schema;     // "" for revision_mismatch
+  std::string enum_name;  // "" for revision_mismatch
+  DriftKind kind{};
+  DriftSide expected;  // snapshot side
+  DriftSide actual;    // database side
+  std::string message;
+  std::optional<std::string> remediation_sql;
+  std::optional<std::string> code_fix;
+  std::vector<std::string> used_by;
+
+  // Derived from the kind (SPEC §4), never stored: the two cannot disagree.
+  [[nodiscard]] Severity severity() const { return severity_of(kind); }
+
+  bool operator==(const DriftItem&) const = default;
+};
+
+}  // namespace enumwatch

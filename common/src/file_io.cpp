@@ -1,0 +1,80 @@
+#include "enumwatch/file_io.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "enumwatch/error.hpp"
+
+namespace enumwatch {
+namespace {
+
+[[noreturn]] void fail_io(const std::string& path, std::string_view doing) {
+  throw Error(path + ": " + std::string(doing) + " failed: " + std::strerror(errno));
+}
+
+// Owns one file descriptor: closed on every path, thrown exceptions included.
+class FileDescriptor {
+ public:
+  FileDescriptor(const std::string& path, int flags, mode_t mode = 0)
+      : fd_(::open(path.c_str(), flags | O_CLOEXEC, mode)) {
+    if (fd_ < 0) fail_io(path, "open");
+  }
+  ~FileDescriptor() { ::close(fd_); }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  [[nodiscard]] int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+void fsync_directory(const std::string& path) {
+  FileDescriptor dir(path, O_RDONLY | O_DIRECTORY);
+  if (::fsync(dir.get()) != 0) fail_io(path, "fsync");
+}
+
+}  // namespace
+
+std::string read_file(const std::string& path, std::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw Error(path + ": cannot read " + std::string(what) + ": " + std::strerror(errno));
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+std::string read_secret_file(const std::string& path, std::string_view what) {
+  std::string content = read_file(path, what);
+  content.resize(std::min(content.size(), content.find_first_of("\r\n")));
+  if (content.empty()) throw Error(path + ": the " + std::string(what) + " is empty");
+  return content;
+}
+
+void write_file_atomically(const std::string& path, std::string_view content) {
+  const std::string temp = path + ".tmp";
+  {
+    FileDescriptor file(temp, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+    std::size_t written = 0;
+    while (written < content.size()) {
+      ssize_t n = ::write(file.get(), content.data() + written, content.size() - written);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) fail_io(temp, "write");
+      written += static_cast<std::size_t>(n);
+    }
+    if (::fsync(file.get()) != 0) fail_io(temp, "fsync");
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) fail_io(path, "rename");
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  fsync_directory(dir.empty() ? "." : dir);
+}
+
+}  // namespace enumwatch

@@ -1,0 +1,38 @@
+#include "app/loaded_config.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include "enumwatch/error.hpp"
+#include "enumwatch/file_io.hpp"
+
+namespace enumwatch {
+
+LoadedConfig load_everything(const std::string& path) {
+  LoadedConfig out;
+  out.config = load_config(path);
+  out.snapshots = load_snapshots(out.config, SnapshotStore(out.config.daemon.state_dir));
+  if (const auto& token_file = out.config.daemon.api_token_file) {
+    out.token = read_secret_file(*token_file, "api token file");
+  }
+  for (const auto& target : out.config.targets)
+    out.targets.push_back({target, read_password(target)});
+  return out;
+}
+
+// Resolved once at start, before the loop runs: blocking here stalls nothing.
+boost::asio::ip::tcp::endpoint resolve_listen(const std::string& listen) {
+  auto address = parse_listen(listen);
+  if (!address) throw Error("daemon.listen = \"" + listen + "\" is not host:port");
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::resolver resolver(io);
+  boost::system::error_code ec;
+  auto results = resolver.resolve(address->host, std::to_string(address->port),
+                                  boost::asio::ip::tcp::resolver::passive, ec);
+  if (ec || results.empty()) {
+    throw Error("daemon.listen = \"" + listen + "\": cannot resolve " + address->host + ": " +
+                ec.message());
+  }
+  return results.begin()->endpoint();
+}
+
+}  // namespace enumwatch

@@ -1,0 +1,37 @@
+// The subcommands of the enumwatch binary (SPEC §2). Each file in cli/ adds one subcommand to the
+// parser with its flags and returns how to run it; main.cpp only lists them. A command returns
+// its exit code for what it found (0, or 1 for drift) and throws for what stops it (bad input, an
+// unreachable database or daemon): main prints that as one line and exits 2, in one place.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+namespace enumwatch::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitDrift = 1;
+inline constexpr int kExitError = 2;
+
+struct Command {
+  CLI::App* subcommand;
+  std::function<int()> run;
+};
+
+Command add_run(CLI::App& app);
+Command add_check(CLI::App& app);
+Command add_snapshot(CLI::App& app);
+Command add_diff(CLI::App& app);
+Command add_config_check(CLI::App& app);
+Command add_register(CLI::App& app);
+Command add_poll(CLI::App& app);
+
+// Prints "enumwatch: <message>" to stderr, one line.
+void print_error(const std::string& message);
+// Colour only when stdout is a terminal and NO_COLOR is unset.
+[[nodiscard]] bool stdout_wants_colour();
+// --config, also read from ENUMWATCH_CONFIG (SPEC §2).
+void add_config_option(CLI::App& command, std::string& path);
+
+}  // namespace enumwatch::cli

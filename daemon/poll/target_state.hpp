@@ -1,0 +1,57 @@
+// What the scheduler keeps per target between polls: its setup, its poller (and so its open
+// connection), its last report, and where its loop stands.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "enumwatch/config.hpp"
+#include "enumwatch/migration_attribution.hpp"
+#include "enumwatch/report.hpp"
+#include "poll/target_poller.hpp"
+
+namespace enumwatch {
+
+struct TargetSetup {
+  TargetConfig config;
+  std::optional<std::string> password;
+
+  bool operator==(const TargetSetup&) const = default;
+};
+
+struct TargetState {
+  TargetState(boost::asio::any_io_executor ex, TargetSetup s, std::unique_ptr<TargetPoller> p)
+      : setup(std::move(s)), poller(std::move(p)), wake(ex) {}
+
+  TargetSetup setup;
+  std::unique_ptr<TargetPoller> poller;
+  TargetReport report;
+  boost::asio::steady_timer wake;  // cancelled to end a wait early (poll requested, stop)
+  bool polled_once = false;
+  bool poll_requested = false;
+  bool in_flight = false;  // a poll or revision check is talking to the database
+  bool stopped = false;
+  int failures = 0;
+  std::optional<std::string> revision;  // as the last successful poll read it
+  MigrationAttribution attribution;
+  // When the loop must next show progress (end a poll, wake up); nothing while queued for a slot.
+  std::optional<std::chrono::steady_clock::time_point> due_by;
+};
+
+// Sets a flag for a scope and clears it on every way out, exceptions included.
+class ScopedFlag {
+ public:
+  explicit ScopedFlag(bool& flag) : flag_(flag) { flag_ = true; }
+  ~ScopedFlag() { flag_ = false; }
+  ScopedFlag(const ScopedFlag&) = delete;
+  ScopedFlag& operator=(const ScopedFlag&) = delete;
+
+ private:
+  bool& flag_;
+};
+
+}  // namespace enumwatch

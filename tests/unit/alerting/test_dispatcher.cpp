@@ -1,0 +1,133 @@
+#include <doctest/doctest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+
+#include "alerting/dispatcher.hpp"
+#include "http/server.hpp"
+#include "metrics/metrics.hpp"
+
+using namespace enumwatch;
+using namespace std::chrono_literals;
+namespace http = boost::beast::http;
+
+namespace {
+
+// A webhook receiver on loopback inside the test process: it keeps every body it is sent.
+struct Receiver {
+  explicit Receiver(boost::asio::io_context& io)
+      : server(io.get_executor(),
+               [this](const HttpRequest& request) -> boost::asio::awaitable<HttpResponse> {
+                 bodies.push_back(boost::json::parse(request.body()));
+                 paths.emplace_back(request.target());
+                 HttpResponse response{http::status::ok, 11};
+                 co_return response;
+               },
+               {}) {
+    server.start({boost::asio::ip::make_address("127.0.0.1"), 0});
+  }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(server.local_endpoint().port()) + "/hook";
+  }
+  HttpServer server;
+  std::vector<boost::json::value> bodies;
+  std::vector<std::string> paths;
+};
+
+TargetConfig target() {
+  TargetConfig t;
+  t.name = "orders-prod";
+  t.labels = {{"team", "payments"}};
+  return t;
+}
+
+PollResult poll(PollOutcome outcome, std::vector<DriftItem> drift) {
+  PollResult result;
+  result.outcome = outcome;
+  result.report.drift = std::move(drift);
+  return result;
+}
+
+DriftItem missing_value() {
+  DriftItem item;
+  item.target = "orders-prod";
+  item.schema = "public";
+  item.enum_name = "order_status";
+  item.kind = DriftKind::missing_value;
+  item.message = "value \"refunded\" is missing";
+  return item;
+}
+
+void run_until(boost::asio::io_context& io, const std::function<bool()>& done) {
+  for (int i = 0; i < 100 && !done(); ++i) io.run_for(20ms);
+}
+
+}  // namespace
+
+TEST_CASE("drift fires to the webhook, a failed poll resolves nothing, a clean poll resolves it") {
+  boost::asio::io_context io;
+  Receiver receiver(io);
+  Metrics metrics{false};
+  AlertingSettings settings;
+  settings.webhook_urls = {receiver.url()};
+  settings.external_url = "http://ops-host:9747";
+  AlertDispatcher alerts(io.get_executor(), settings, metrics, {});
+
+  alerts.observe(target(), poll(PollOutcome::ok, {missing_value()}));
+  run_until(io, [&] { return receiver.bodies.size() == 1; });
+  REQUIRE(receiver.bodies.size() == 1);
+  CHECK(receiver.paths[0] == "/hook");
+  const auto& firing = receiver.bodies[0].as_object();
+  CHECK(firing.at("status") == "firing");
+  const auto& labels = firing.at("alerts").as_array().at(0).as_object().at("labels").as_object();
+  CHECK(labels.at("alertname") == "EnumDrift");
+  CHECK(labels.at("enum") == "order_status");
+  CHECK(labels.at("severity") == "critical");
+  CHECK(labels.at("team") == "payments");
+  CHECK(alerts.firing_count() == 1);
+
+  alerts.observe(target(), poll(PollOutcome::error, {}));  // the database is down: still firing
+  io.run_for(100ms);
+  CHECK(receiver.bodies.size() == 1);
+  CHECK(alerts.firing_count() == 1);
+
+  alerts.observe(target(), poll(PollOutcome::ok, {}));
+  run_until(io, [&] { return receiver.bodies.size() == 2; });
+  REQUIRE(receiver.bodies.size() == 2);
+  CHECK(receiver.bodies[1].as_object().at("status") == "resolved");
+  CHECK(alerts.firing_count() == 0);
+  CHECK(metrics.serialize().find("enumwatch_alert_notifications_total{outcome=\"ok\"") !=
+        std::string::npos);
+}
+
+TEST_CASE("a removed target's alerts resolve at once") {
+  boost::asio::io_context io;
+  Receiver receiver(io);
+  Metrics metrics{false};
+  AlertingSettings settings;
+  settings.webhook_urls = {receiver.url()};
+  AlertDispatcher alerts(io.get_executor(), settings, metrics, {});
+  alerts.observe(target(), poll(PollOutcome::ok, {missing_value()}));
+  alerts.forget_target("orders-prod");
+  run_until(io, [&] {
+    return !receiver.bodies.empty() &&
+           receiver.bodies.back().as_object().at("status") == "resolved";
+  });
+  REQUIRE_FALSE(receiver.bodies.empty());
+  CHECK(receiver.bodies.back().as_object().at("status") == "resolved");
+}
+
+TEST_CASE("a reload that keeps the receivers' URLs keeps their queues") {
+  boost::asio::io_context io;
+  Receiver receiver(io);
+  Metrics metrics{false};
+  AlertingSettings settings;
+  settings.webhook_urls = {receiver.url()};
+  AlertDispatcher alerts(io.get_executor(), settings, metrics, {});
+  alerts.observe(target(), poll(PollOutcome::ok, {missing_value()}));
+  settings.runbook_url = "https://runbooks.example/enumwatch";
+  alerts.configure(settings);  // before the queued alert went out
+  run_until(io, [&] { return !receiver.bodies.empty(); });
+  REQUIRE(receiver.bodies.size() == 1);
+  CHECK(receiver.bodies[0].as_object().at("status") == "firing");
+}

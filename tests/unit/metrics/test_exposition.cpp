@@ -1,0 +1,116 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+#include <vector>
+
+#include "metrics/metrics.hpp"
+
+using namespace enumwatch;
+using namespace std::chrono_literals;
+
+namespace {
+
+// family name -> (HELP and TYPE lines, sorted samples). Prometheus reads samples of a family in
+// any order, and prometheus-cpp keeps them in a hash map, so order within a family is not part
+// of what must be equal; every line, byte for byte, is.
+struct Family {
+  std::string header;   // HELP and TYPE
+  std::string samples;  // sorted, one per line
+};
+
+std::map<std::string, Family> families_of(const std::string& text) {
+  std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> lines;
+  std::istringstream in(text);
+  std::string line, current;
+  while (std::getline(in, line)) {
+    if (line.starts_with("# HELP ")) {
+      current = line.substr(7, line.find(' ', 7) - 7);
+      lines[current].first.push_back(line);
+    } else if (line.starts_with("# TYPE ")) {
+      lines[current].first.push_back(line);
+    } else if (!line.empty()) {
+      lines[current].second.push_back(line);
+    }
+  }
+  std::map<std::string, Family> out;
+  for (auto& [name, family] : lines) {
+    std::sort(family.second.begin(), family.second.end());
+    for (const auto& l : family.first) out[name].header += l + "\n";
+    for (const auto& l : family.second) out[name].samples += l + "\n";
+  }
+  return out;
+}
+
+TargetConfig target_named(std::string name) {
+  TargetConfig target;
+  target.name = std::move(name);
+  target.options.interval = 1500ms;
+  return target;
+}
+
+PollResult poll_with(PollOutcome outcome, std::vector<DriftItem> drift, double seconds) {
+  PollResult result;
+  result.outcome = outcome;
+  result.took = std::chrono::duration<double>(seconds);
+  result.report.polled_at = std::chrono::system_clock::time_point(1'700'000'000'123ms);
+  if (outcome == PollOutcome::ok) {
+    result.report.up = true;
+    result.report.drift = std::move(drift);
+    result.database = DatabaseState{};
+    result.database->catalog.enums.push_back({{"public", "e"}, {"a"}});
+  } else {
+    result.report.error = "refused";
+  }
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("the hand-written per-target exposition equals prometheus-cpp's TextSerializer") {
+  Metrics metrics{false};
+  // Target names are [A-Za-z0-9_.-], but the writer must not rely on it: escaping is tested too.
+  const std::vector<std::string> names{"orders-prod", "a.b_c", "quote\"back\\slash\nnewline"};
+  DriftItem item;
+  item.schema = "public";
+  item.enum_name = "e";
+  item.kind = DriftKind::missing_value;
+  for (const auto& name : names) metrics.add_target(target_named(name));
+  metrics.record_poll(target_named(names[0]), {}, poll_with(PollOutcome::ok, {item, item}, 0.012));
+  metrics.record_poll(target_named(names[0]), {}, poll_with(PollOutcome::timeout, {}, 10.0));
+  metrics.record_poll(target_named(names[1]), {}, poll_with(PollOutcome::error, {}, 0.3));
+  metrics.record_poll(target_named(names[2]), {}, poll_with(PollOutcome::ok, {}, 2.75e-4));
+
+  const auto ours = families_of(metrics.target_families_text());
+  const auto reference = families_of(metrics.target_families_text_by_prometheus_cpp());
+  REQUIRE(ours.size() == reference.size());
+  for (const auto& [name, family] : reference) {
+    CAPTURE(name);
+    REQUIRE(ours.contains(name));
+    CHECK(ours.at(name).header == family.header);
+    CHECK(ours.at(name).samples == family.samples);
+  }
+  // And it says what an operator reads off it.
+  const std::string text = metrics.serialize();
+  CHECK(text.find("enumwatch_up{target=\"orders-prod\"} 0\n") != std::string::npos);
+  CHECK(text.find("enumwatch_poll_interval_seconds{target=\"a.b_c\"} 1.5\n") != std::string::npos);
+  CHECK(text.find("enumwatch_drift_items{kind=\"missing_value\",target=\"orders-prod\"} 2\n") !=
+        std::string::npos);
+  CHECK(text.find("enumwatch_last_poll_timestamp_seconds{target=\"a.b_c\"} 1700000000.123\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("every internal-error component is exported at 0 before anything goes wrong") {
+  Metrics metrics{false};
+  const std::string text = metrics.serialize();
+  for (const char* component : {"scheduler", "revision_watch", "alerting", "http", "reload"}) {
+    CAPTURE(component);
+    CHECK(text.find("enumwatch_internal_errors_total{component=\"" + std::string(component) +
+                    "\"} 0\n") != std::string::npos);
+  }
+  metrics.count_internal_error("http");
+  metrics.count_internal_error("http");
+  CHECK(metrics.serialize().find("enumwatch_internal_errors_total{component=\"http\"} 2\n") !=
+        std::string::npos);
+}
