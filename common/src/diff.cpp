@@ -174,11 +174,62 @@ class EnumDiff {
 
 }  // namespace
 
+namespace {
+
+// Simple one-to-one case folding for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic
+// capitals. tools/enumwatch-py/enumwatch_py/check.py folds exactly the same way (the shared
+// cases in tests/fixtures/diff_cases.json hold both to it). Other scripts, and multi-letter
+// foldings (German "STRASSE" vs "straße"), compare exactly.
+char32_t fold_case(char32_t c) {
+  if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7)) return c + 32;
+  if ((c >= 0x100 && c <= 0x137 && c != 0x130 && c % 2 == 0) ||
+      (c >= 0x14A && c <= 0x177 && c % 2 == 0))
+    return c + 1;
+  if (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) && c % 2 == 1) return c + 1;
+  if (c == 0x178) return 0xFF;
+  if ((c >= 0x391 && c <= 0x3A9 && c != 0x3A2) || (c >= 0x410 && c <= 0x42F)) return c + 32;
+  if (c >= 0x400 && c <= 0x40F) return c + 80;
+  return c;
+}
+
+void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {  // everything fold_case changes is below U+0800; larger code points pass as bytes
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+}  // namespace
+
 std::string fold_spelling(std::string_view value) {
   std::string out;
-  for (char c : value) {
-    if (c == '_' || c == '-' || c == ' ') continue;
-    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  out.reserve(value.size());
+  for (std::size_t i = 0; i < value.size();) {
+    const auto lead = static_cast<unsigned char>(value[i]);
+    if (lead == '_' || lead == '-' || lead == ' ') {
+      ++i;
+      continue;
+    }
+    // Only one- and two-byte sequences can hold a letter fold_case changes; the rest is copied.
+    if (lead < 0x80) {
+      append_utf8(out, fold_case(lead));
+      ++i;
+    } else if ((lead >> 5) == 0x6 && i + 1 < value.size() &&
+               (static_cast<unsigned char>(value[i + 1]) >> 6) == 0x2) {
+      const char32_t c =
+          (char32_t(lead & 0x1F) << 6) | (static_cast<unsigned char>(value[i + 1]) & 0x3F);
+      append_utf8(out, fold_case(c));
+      i += 2;
+    } else {
+      out += value[i];
+      ++i;
+    }
   }
   return out;
 }

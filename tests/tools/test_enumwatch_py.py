@@ -413,5 +413,35 @@ class ImportMode(ToolCase):
         self.assertIn("is a int, not a MetaData", self.stderr)
 
 
+class SharedDiffCases(ToolCase):
+    """tests/fixtures/diff_cases.json: --check must answer every case exactly as the C++ diff does
+    (tests/unit/common/test_diff_cases.cpp), through the real command line."""
+
+    def test_every_shared_case(self):
+        with open(os.path.join(ROOT, "tests", "fixtures", "diff_cases.json"), encoding="utf-8") as f:
+            cases = json.load(f)["cases"]
+        self.assertGreaterEqual(len(cases), 15)
+        for case in cases:
+            with self.subTest(case["name"]):
+                # The snapshot side as code: a module whose enum classes --map to the types.
+                lines, maps = ["import enum"], []
+                for i, e in enumerate(case["snapshot"]):
+                    lines.append(f"class E{i}(str, enum.Enum):")
+                    lines += [f"    m{j} = {v!r}" for j, v in enumerate(e["values"])]
+                    maps += ["--map", f"E{i}={e['schema']}.{e['name']}"]
+                self.write("code/enums.py", "\n".join(lines) + "\n")
+                self.write("db.json", json.dumps({"enum": case["database"]}))
+                err = io.StringIO()
+                with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+                    code = enumwatch_py.main(["--scan", "code", *maps, "--check", "db.json"])
+                got = sorted(
+                    " ".join(line.split(": ")[2:4])
+                    for line in err.getvalue().splitlines()
+                    if line.startswith("enumwatch-py: drift: ")
+                )
+                self.assertEqual(got, sorted(case["expect"]), err.getvalue())
+                self.assertEqual(code, 1 if case["expect"] else 0, err.getvalue())
+
+
 if __name__ == "__main__":
     unittest.main()
