@@ -31,9 +31,7 @@ class JsonFormatter final : public spdlog::formatter {
 
 }  // namespace
 
-namespace {
-
-std::string describe(std::exception_ptr error) {
+std::string describe_exception(std::exception_ptr error) {
   try {
     std::rethrow_exception(error);
   } catch (const std::exception& e) {
@@ -43,15 +41,13 @@ std::string describe(std::exception_ptr error) {
   }
 }
 
-}  // namespace
-
 void report_internal_error(const InternalErrorCounter& count, const std::string& component,
                            std::exception_ptr error) noexcept {
   try {
     spdlog::error(
         "internal error in {}: {} (counted in enumwatch_internal_errors_total; the {} "
         "goes on)",
-        component, error ? describe(error) : std::string("unknown"), component);
+        component, error ? describe_exception(error) : std::string("unknown"), component);
     if (count) count(component);
   } catch (...) {
     // Logging or counting failed (out of memory): nothing sensible is left to do here.

@@ -18,6 +18,9 @@ using InternalErrorCounter = std::function<void(const std::string& component)>;
 void report_internal_error(const InternalErrorCounter& count, const std::string& component,
                            std::exception_ptr error) noexcept;
 
+// What an exception says: its what(), or that it is not a std::exception.
+[[nodiscard]] std::string describe_exception(std::exception_ptr error);
+
 // A co_spawn completion handler that does the same for an exception escaping a coroutine,
 // instead of asio::detached dropping it silently.
 [[nodiscard]] std::function<void(std::exception_ptr)> report_escape(InternalErrorCounter count,

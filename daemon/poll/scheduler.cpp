@@ -40,16 +40,6 @@ asio::awaitable<void> sleep(TargetState& t, milliseconds delay) {
   co_await t.wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }
 
-std::string describe(std::exception_ptr error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-}
-
 }  // namespace
 
 Scheduler::Scheduler(asio::any_io_executor executor, const SnapshotRegistry& snapshots,
@@ -189,7 +179,7 @@ void Scheduler::record_internal_failure(const Target& t, std::exception_ptr erro
     PollResult result;
     result.outcome = PollOutcome::error;
     result.report.name = t->setup.config.name;
-    result.report.error = "internal error during the poll: " + describe(error) +
+    result.report.error = "internal error during the poll: " + describe_exception(error) +
                           " (counted in enumwatch_internal_errors_total; the target is polled "
                           "again with backoff)";
     result.report.polled_at = std::chrono::system_clock::now();

@@ -58,6 +58,22 @@ DriftItem missing_value() {
   return item;
 }
 
+AlertingSettings webhook_to(const Receiver& receiver) {
+  AlertingSettings settings;
+  settings.webhook_urls = {receiver.url()};
+  settings.external_url = "http://ops-host:9747";
+  return settings;
+}
+
+// A dispatcher whose one receiver is a webhook on loopback.
+struct Setup {
+  boost::asio::io_context io;
+  Receiver receiver{io};
+  Metrics metrics{false};
+  AlertingSettings settings = webhook_to(receiver);
+  AlertDispatcher alerts{io.get_executor(), settings, metrics, {}};
+};
+
 void run_until(boost::asio::io_context& io, const std::function<bool()>& done) {
   for (int i = 0; i < 100 && !done(); ++i) io.run_for(20ms);
 }
@@ -65,13 +81,8 @@ void run_until(boost::asio::io_context& io, const std::function<bool()>& done) {
 }  // namespace
 
 TEST_CASE("drift fires to the webhook, a failed poll resolves nothing, a clean poll resolves it") {
-  boost::asio::io_context io;
-  Receiver receiver(io);
-  Metrics metrics{false};
-  AlertingSettings settings;
-  settings.webhook_urls = {receiver.url()};
-  settings.external_url = "http://ops-host:9747";
-  AlertDispatcher alerts(io.get_executor(), settings, metrics, {});
+  Setup setup;
+  auto& [io, receiver, metrics, settings, alerts] = setup;
 
   alerts.observe(target(), poll(PollOutcome::ok, {missing_value()}));
   run_until(io, [&] { return receiver.bodies.size() == 1; });
@@ -101,12 +112,8 @@ TEST_CASE("drift fires to the webhook, a failed poll resolves nothing, a clean p
 }
 
 TEST_CASE("a removed target's alerts resolve at once") {
-  boost::asio::io_context io;
-  Receiver receiver(io);
-  Metrics metrics{false};
-  AlertingSettings settings;
-  settings.webhook_urls = {receiver.url()};
-  AlertDispatcher alerts(io.get_executor(), settings, metrics, {});
+  Setup setup;
+  auto& [io, receiver, metrics, settings, alerts] = setup;
   alerts.observe(target(), poll(PollOutcome::ok, {missing_value()}));
   alerts.forget_target("orders-prod");
   run_until(io, [&] {
@@ -118,12 +125,8 @@ TEST_CASE("a removed target's alerts resolve at once") {
 }
 
 TEST_CASE("a reload that keeps the receivers' URLs keeps their queues") {
-  boost::asio::io_context io;
-  Receiver receiver(io);
-  Metrics metrics{false};
-  AlertingSettings settings;
-  settings.webhook_urls = {receiver.url()};
-  AlertDispatcher alerts(io.get_executor(), settings, metrics, {});
+  Setup setup;
+  auto& [io, receiver, metrics, settings, alerts] = setup;
   alerts.observe(target(), poll(PollOutcome::ok, {missing_value()}));
   settings.runbook_url = "https://runbooks.example/enumwatch";
   alerts.configure(settings);  // before the queued alert went out
