@@ -107,10 +107,19 @@ boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request)
   }
   if (path == "/readyz") {
     if (!get) co_return method_not_allowed("GET");
-    if (scheduler_.every_target_polled())
-      co_return respond(http::status::ok, "ready\n", "text/plain; charset=utf-8");
-    co_return respond(http::status::service_unavailable,
-                      "not ready: some targets were not polled yet\n", "text/plain; charset=utf-8");
+    if (!scheduler_.every_target_polled()) {
+      co_return respond(http::status::service_unavailable,
+                        "not ready: some targets were not polled yet\n",
+                        "text/plain; charset=utf-8");
+    }
+    if (auto stale = scheduler_.overdue_targets(std::chrono::steady_clock::now()); !stale.empty()) {
+      std::string names;
+      for (const auto& n : stale) names += (names.empty() ? "" : ", ") + n;
+      co_return respond(http::status::service_unavailable,
+                        "not ready: stale targets (a poll or wake-up is overdue): " + names + "\n",
+                        "text/plain; charset=utf-8");
+    }
+    co_return respond(http::status::ok, "ready\n", "text/plain; charset=utf-8");
   }
   if (path == "/api/v1/status") {
     if (!get) co_return method_not_allowed("GET");

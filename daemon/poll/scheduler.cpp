@@ -257,9 +257,12 @@ bool Scheduler::every_target_polled() const {
                      [](const auto& t) { return t.second->polled_once; });
 }
 
-bool Scheduler::making_progress(Clock::time_point now) const {
-  return std::none_of(targets_.begin(), targets_.end(),
-                      [&](const auto& t) { return t.second->due_by && now > *t.second->due_by; });
+std::vector<std::string> Scheduler::overdue_targets(Clock::time_point now) const {
+  std::vector<std::string> out;
+  for (const auto& [name, t] : targets_) {
+    if (t->due_by && now > *t->due_by) out.push_back(name);
+  }
+  return out;
 }
 
 void Scheduler::stop() {

@@ -64,8 +64,13 @@ class Scheduler {
   [[nodiscard]] std::vector<TargetReport> reports() const;
   [[nodiscard]] std::optional<TargetReport> report(const std::string& target) const;
   [[nodiscard]] bool every_target_polled() const;
-  // False when some target is overdue: a poll ran past its deadline or a sleep past its wake-up.
-  [[nodiscard]] bool making_progress(std::chrono::steady_clock::time_point now) const;
+  // Targets whose loop is overdue (stale): a poll ran past its deadline, or a sleep past its
+  // wake-up, by more than a grace period. Empty while every target's loop is alive.
+  [[nodiscard]] std::vector<std::string> overdue_targets(
+      std::chrono::steady_clock::time_point now) const;
+  [[nodiscard]] bool making_progress(std::chrono::steady_clock::time_point now) const {
+    return overdue_targets(now).empty();
+  }
   void stop();
 
  private:
