@@ -49,6 +49,7 @@ class Daemon final : public PollObserver {
     api_.set_token(std::move(initial.token));
     for (const auto& t : initial.targets) metrics_.add_target(t.config);
     metrics_.set_snapshots(registry_.all());
+    report_recovered_snapshots();
     metrics_.record_reload(true, std::chrono::system_clock::now());
     scheduler_.apply(initial.targets, config_.daemon.max_concurrent_polls);
   }
@@ -133,10 +134,22 @@ class Daemon final : public PollObserver {
     api_.set_token(std::move(next.token));
     alerts_.configure(next.config.alerting);
     metrics_.set_snapshots(registry_.all());
+    report_recovered_snapshots();
     config_ = std::move(next.config);
     spdlog::info("config reloaded: {} targets ({} added, {} changed, {} removed, {} unchanged)",
                  config_.targets.size(), changes.added, changes.changed, changes.removed,
                  changes.kept);
+  }
+
+  // A stored snapshot whose current.json was corrupt runs on its newest valid history version:
+  // loud in the log and in enumwatch_internal_errors_total{component="snapshot_store"}.
+  void report_recovered_snapshots() {
+    for (const auto& [name, loaded] : registry_.all()) {
+      if (!loaded.current || !loaded.current->recovered_from_history) continue;
+      spdlog::error("snapshot {}: current version unusable, recovered from history: {}", name,
+                    *loaded.current->recovered_from_history);
+      metrics_.count_internal_error("snapshot_store");
+    }
   }
 
   std::string status_line() const {

@@ -25,6 +25,10 @@ struct CheckArgs {
 int check(const CheckArgs& args) {
   const Config config = load_config(args.config);
   const SnapshotSet snapshots = load_snapshots(config, SnapshotStore(config.daemon.state_dir));
+  for (const auto& [name, loaded] : snapshots) {
+    if (loaded.current && loaded.current->recovered_from_history)
+      print_error("warning: snapshot " + name + ": " + *loaded.current->recovered_from_history);
+  }
   std::vector<const TargetConfig*> selected;
   for (const auto& name : args.targets) {
     const TargetConfig* target = config.find_target(name);

@@ -182,7 +182,8 @@ struct Metrics::Impl {
         .Set(1);
     // Present at 0 from the start, so that rules see a counter rise from 0 rather than appear.
     for (const char* component :
-         {"scheduler", "revision_watch", "alerting", "http", "reload", "housekeeping"}) {
+         {"scheduler", "revision_watch", "alerting", "http", "reload", "housekeeping",
+          "snapshot_store"}) {
       internal_error_counters.emplace(component, &internal_errors.Add({{"component", component}}));
     }
   }

@@ -14,7 +14,7 @@ SnapshotSet load_snapshots(const Config& config, const SnapshotStore& store) {
       Snapshot snapshot = load_snapshot(*source.path);
       std::string hash = digest(snapshot);
       loaded.current =
-          StoredSnapshot{std::make_shared<Snapshot>(std::move(snapshot)), std::move(hash), {}};
+          StoredSnapshot{std::make_shared<Snapshot>(std::move(snapshot)), std::move(hash), {}, {}};
     } else {
       loaded.current = store.load(name);
     }

@@ -4,6 +4,11 @@
 #include <boost/json.hpp>
 #include <filesystem>
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "enumwatch/error.hpp"
 #include "enumwatch/file_io.hpp"
 #include "enumwatch/report.hpp"
@@ -17,27 +22,76 @@ std::chrono::system_clock::time_point from_ms(std::int64_t ms) {
   return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
 }
 
-}  // namespace
-
-std::optional<StoredSnapshot> SnapshotStore::load(const std::string& name) const {
-  const fs::path current = fs::path(state_dir_) / "snapshots" / name / "current.json";
+// A failed check (EACCES on the directory) is an error, never "not there".
+bool exists_or_throw(const fs::path& path) {
   std::error_code ec;
-  if (!fs::exists(current, ec)) return std::nullopt;
-  const std::string text = read_file(current.string(), "stored snapshot");
+  const bool exists = fs::exists(path, ec);
+  if (ec) {
+    throw Error(path.string() + ": cannot read the daemon's state: " + ec.message() +
+                ": give the user enumwatch runs as access to state_dir");
+  }
+  return exists;
+}
+
+StoredSnapshot read_stored(const fs::path& file) {
+  if (::access(file.c_str(), R_OK) != 0 && errno == EACCES) {
+    throw Error(file.string() + ": cannot read the daemon's state: " + std::strerror(EACCES) +
+                ": give the user enumwatch runs as access to state_dir");
+  }
+  const std::string text = read_file(file.string(), "stored snapshot");
   try {
     auto root = boost::json::parse(text).as_object();
     StoredSnapshot out;
     out.snapshot = std::make_shared<Snapshot>(parse_snapshot(
-        boost::json::serialize(root.at("snapshot")), SnapshotFormat::json, current.string()));
+        boost::json::serialize(root.at("snapshot")), SnapshotFormat::json, file.string()));
     out.digest = std::string(root.at("digest").as_string());
     out.registered_at = from_ms(root.at("registered_at_ms").as_int64());
+    if (out.digest != digest(*out.snapshot)) throw Error("its digest does not match its content");
     return out;
-  } catch (const Error&) {
-    throw;
   } catch (const std::exception& e) {
-    throw Error(current.string() + ": stored snapshot is corrupt (" + e.what() +
-                "): register the snapshot again or restore it from history/");
+    throw Error(file.string() + ": stored snapshot is corrupt (" + e.what() + ")");
   }
+}
+
+}  // namespace
+
+std::optional<StoredSnapshot> SnapshotStore::load(const std::string& name) const {
+  const fs::path dir = fs::path(state_dir_) / "snapshots" / name;
+  const fs::path current = dir / "current.json";
+  const fs::path history = dir / "history";
+  const bool has_current = exists_or_throw(current);
+  const bool has_history = exists_or_throw(history);
+  if (!has_current && !has_history) return std::nullopt;
+
+  std::string problem = current.string() + ": missing although history/ has versions";
+  if (has_current) {
+    try {
+      return read_stored(current);
+    } catch (const Error& e) {
+      problem = e.what();
+    }
+  }
+  std::vector<fs::path> versions;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(history, ec)) {
+    if (entry.path().extension() == ".json") versions.push_back(entry.path());
+  }
+  if (ec) throw Error(history.string() + ": cannot list: " + ec.message());
+  std::sort(versions.rbegin(), versions.rend());  // names start with the time: newest first
+  std::string skipped;
+  for (const auto& version : versions) {
+    try {
+      StoredSnapshot out = read_stored(version);
+      out.recovered_from_history = problem + skipped + "; using " + version.string() +
+                                   ", the newest valid version: register the snapshot again to "
+                                   "replace current.json";
+      return out;
+    } catch (const Error& e) {
+      skipped += "; skipped " + std::string(e.what());  // an older version may still be whole
+    }
+  }
+  throw Error(problem + skipped + "; and no valid version in " + history.string() +
+              ": register the snapshot again");
 }
 
 StoredSnapshot SnapshotStore::save(const std::string& name, const Snapshot& snapshot,
@@ -48,7 +102,7 @@ StoredSnapshot SnapshotStore::save(const std::string& name, const Snapshot& snap
   fs::create_directories(history, ec);
   if (ec) throw Error(history.string() + ": cannot create directory: " + ec.message());
 
-  StoredSnapshot stored{std::make_shared<Snapshot>(snapshot), digest(snapshot), now};
+  StoredSnapshot stored{std::make_shared<Snapshot>(snapshot), digest(snapshot), now, std::nullopt};
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   boost::json::object root;

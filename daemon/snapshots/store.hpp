@@ -18,6 +18,9 @@ struct StoredSnapshot {
   std::shared_ptr<const Snapshot> snapshot;
   std::string digest;
   std::chrono::system_clock::time_point registered_at;
+  // Set when current.json was unreadable or corrupt and this is the newest valid version from
+  // history/: what was wrong and which file stands in. The daemon logs and counts it.
+  std::optional<std::string> recovered_from_history;
 };
 
 class SnapshotStore {
@@ -26,7 +29,10 @@ class SnapshotStore {
 
   explicit SnapshotStore(std::string state_dir) : state_dir_(std::move(state_dir)) {}
 
-  // Nothing when never registered; throws Error when the stored file is unreadable or corrupt.
+  // Nothing when never registered. A truncated or garbled current.json falls back to the newest
+  // valid version in history/ (saying so in recovered_from_history). Throws Error when the
+  // state cannot be read at all (permission denied is never "not registered") or no version is
+  // valid.
   [[nodiscard]] std::optional<StoredSnapshot> load(const std::string& name) const;
   // Blocking file I/O with fsync: call it off the event loop.
   StoredSnapshot save(const std::string& name, const Snapshot& snapshot,
