@@ -3,6 +3,9 @@
 #include "enumwatch/sha256.hpp"
 
 #include <boost/json.hpp>
+#include <set>
+
+#include "enumwatch/error.hpp"
 
 #include "enumwatch/remediation.hpp"
 #include "enumwatch/report.hpp"
@@ -70,6 +73,7 @@ void AlertTracker::observe(const std::string& target,
       state.first_seen = now;
       state.drift_for = drift_for;
       states_[key] = std::move(state);
+      ++version_;
       continue;
     }
     State& state = it->second;
@@ -79,6 +83,7 @@ void AlertTracker::observe(const std::string& target,
       content.starts_at = state.alert.starts_at;
       state.alert = std::move(content);
       state.changed = true;
+      ++version_;
     }
   }
   for (auto it = states_.begin(); it != states_.end();) {
@@ -87,6 +92,7 @@ void AlertTracker::observe(const std::string& target,
       ++it;
       continue;
     }
+    ++version_;
     if (!state.firing) {
       it = states_.erase(it);  // gone before drift_for elapsed: never fired, nothing to resolve
       continue;
@@ -102,7 +108,10 @@ void AlertTracker::forget_target(const std::string& target, TimePoint now) {
   for (auto it = states_.begin(); it != states_.end();) {
     if (it->first.target != target || it->second.alert.resolved) {
       ++it;
-    } else if (!it->second.firing) {
+      continue;
+    }
+    ++version_;
+    if (!it->second.firing) {
       it = states_.erase(it);
     } else {
       it->second.alert.resolved = true;
@@ -127,9 +136,11 @@ std::vector<Alert> AlertTracker::due(TimePoint now) {
       state.firing = true;
       state.changed = true;
       alert.starts_at = now;
+      ++version_;
     }
     if (alert.resolved && now - alert.ends_at > kResolvedResendWindow) {
       it = states_.erase(it);
+      ++version_;
       continue;
     }
     if (state.changed || !state.last_sent || now - *state.last_sent >= resend) {
@@ -143,10 +154,93 @@ std::vector<Alert> AlertTracker::due(TimePoint now) {
   return out;
 }
 
+std::vector<Alert> AlertTracker::active(TimePoint now) const {
+  std::vector<Alert> out;
+  for (const auto& [key, state] : states_) {
+    if (!state.firing) continue;
+    Alert alert = state.alert;
+    if (!alert.resolved) alert.ends_at = now + 4 * settings_.resend_interval;
+    out.push_back(std::move(alert));
+  }
+  return out;
+}
+
 std::size_t AlertTracker::firing_count() const {
   std::size_t n = 0;
   for (const auto& [key, state] : states_) n += state.firing && !state.alert.resolved ? 1 : 0;
   return n;
+}
+
+namespace {
+
+std::int64_t to_ms(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+TimePoint from_ms(std::int64_t ms) {
+  return TimePoint(std::chrono::milliseconds(ms));
+}
+std::map<std::string, std::string> string_map_of(const boost::json::value& v) {
+  std::map<std::string, std::string> out;
+  for (const auto& [k, value] : v.as_object()) out[std::string(k)] = std::string(value.as_string());
+  return out;
+}
+
+}  // namespace
+
+boost::json::value AlertTracker::persisted() const {
+  boost::json::array alerts;
+  for (const auto& [key, state] : states_) {
+    boost::json::object o;
+    o["target"] = key.target;
+    o["schema"] = key.schema;
+    o["enum"] = key.enum_name;
+    o["labels"] = string_map(state.alert.labels);
+    o["annotations"] = string_map(state.alert.annotations);
+    o["first_seen_ms"] = to_ms(state.first_seen);
+    o["drift_for_ms"] = state.drift_for.count();
+    o["firing"] = state.firing;
+    o["starts_at_ms"] = to_ms(state.alert.starts_at);
+    o["resolved"] = state.alert.resolved;
+    o["ends_at_ms"] = to_ms(state.alert.ends_at);
+    alerts.push_back(std::move(o));
+  }
+  return boost::json::object{{"version", 1}, {"alerts", std::move(alerts)}};
+}
+
+void AlertTracker::restore(const boost::json::value& persisted,
+                           const std::vector<std::string>& targets, TimePoint now) {
+  std::map<AlertKey, State> states;
+  try {
+    const auto& root = persisted.as_object();
+    if (root.at("version").to_number<int>() != 1) throw Error("unknown version");
+    for (const auto& entry : root.at("alerts").as_array()) {
+      const auto& o = entry.as_object();
+      State state;
+      state.alert.key = {std::string(o.at("target").as_string()),
+                         std::string(o.at("schema").as_string()),
+                         std::string(o.at("enum").as_string())};
+      state.alert.labels = string_map_of(o.at("labels"));
+      state.alert.annotations = string_map_of(o.at("annotations"));
+      state.first_seen = from_ms(o.at("first_seen_ms").to_number<std::int64_t>());
+      state.drift_for = Duration(o.at("drift_for_ms").to_number<std::int64_t>());
+      state.firing = o.at("firing").as_bool();
+      state.alert.starts_at = from_ms(o.at("starts_at_ms").to_number<std::int64_t>());
+      state.alert.resolved = o.at("resolved").as_bool();
+      state.alert.ends_at = from_ms(o.at("ends_at_ms").to_number<std::int64_t>());
+      state.changed = state.firing || state.alert.resolved;  // due at once after a restart
+      states.emplace(state.alert.key, std::move(state));
+    }
+  } catch (const std::exception& e) {
+    throw Error(std::string("persisted alert state is malformed: ") + e.what());
+  }
+  states_ = std::move(states);
+  ++version_;
+  std::set<std::string> known(targets.begin(), targets.end());
+  std::set<std::string> gone;
+  for (const auto& [key, state] : states_) {
+    if (!known.contains(key.target)) gone.insert(key.target);
+  }
+  for (const auto& target : gone) forget_target(target, now);
 }
 
 void AlertQueue::push(std::span<const Alert> alerts) {

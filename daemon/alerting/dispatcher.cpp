@@ -1,9 +1,17 @@
 #include "alerting/dispatcher.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <filesystem>
+
+#include "enumwatch/file_io.hpp"
 
 namespace enumwatch {
 namespace asio = boost::asio;
@@ -17,26 +25,82 @@ AlertSettings tracker_settings(const AlertingSettings& a) {
 }  // namespace
 
 AlertDispatcher::AlertDispatcher(asio::any_io_executor executor, const AlertingSettings& settings,
-                                 Metrics& metrics, InternalErrorCounter count_internal_error)
+                                 Metrics& metrics, InternalErrorCounter count_internal_error,
+                                 std::string state_file)
     : executor_(std::move(executor)),
       settings_(settings),
       metrics_(metrics),
       count_internal_error_(std::move(count_internal_error)),
-      tracker_(tracker_settings(settings)) {
+      tracker_(tracker_settings(settings)),
+      state_file_(std::move(state_file)) {
   build_receivers();
 }
 
 AlertDispatcher::~AlertDispatcher() {
   *alive_ = false;
+  disk_.join();  // a write under way finishes: the file is whole either way
+}
+
+void AlertDispatcher::restore(const std::vector<std::string>& targets) {
+  if (state_file_.empty()) return;
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(state_file_).parent_path(), ec);
+  if (!std::filesystem::exists(state_file_, ec) && !ec) return;  // the first start
+  try {
+    tracker_.restore(boost::json::parse(read_file(state_file_, "alert state")), targets,
+                     std::chrono::system_clock::now());
+    persisted_version_ = tracker_.version();
+    spdlog::info("alerts: restored {} firing alerts from {}", tracker_.firing_count(), state_file_);
+  } catch (const std::exception& e) {
+    spdlog::error("alerts: {}: {}; starting with no alerts (the file is kept as {}.corrupt)",
+                  state_file_, e.what(), state_file_);
+    std::filesystem::rename(state_file_, state_file_ + ".corrupt", ec);
+    if (count_internal_error_) count_internal_error_("alerting");
+  }
+}
+
+void AlertDispatcher::flush() {
+  if (state_file_.empty() || tracker_.version() == persisted_version_) return;
+  try {
+    write_file_atomically(state_file_, boost::json::serialize(tracker_.persisted()));
+    persisted_version_ = tracker_.version();
+  } catch (const std::exception& e) {
+    spdlog::error("alerts: cannot save the alert state at shutdown: {}", e.what());
+  }
+}
+
+// Writes the state on the disk thread whenever it changed; one write at a time, the newest
+// state last. A failed write is logged and counted, and retried with the next change or tick.
+void AlertDispatcher::persist() {
+  if (state_file_.empty() || writing_ || tracker_.version() == persisted_version_) return;
+  writing_ = true;
+  const std::uint64_t version = tracker_.version();
+  asio::post(disk_, [this, alive = alive_, version,
+                     content = boost::json::serialize(tracker_.persisted())] {
+    std::string error;
+    try {
+      write_file_atomically(state_file_, content);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    asio::post(executor_, [this, alive, version, error] {
+      if (!*alive) return;
+      writing_ = false;
+      if (!error.empty()) {
+        spdlog::error("alerts: cannot save the alert state: {}", error);
+        if (count_internal_error_) count_internal_error_("alerting");
+        return;  // the next tick tries again
+      }
+      persisted_version_ = std::max(persisted_version_, version);
+      persist();
+    });
+  });
 }
 
 void AlertDispatcher::configure(const AlertingSettings& settings) {
-  const bool receivers_changed = settings.alertmanager_urls != settings_.alertmanager_urls ||
-                                 settings.webhook_urls != settings_.webhook_urls ||
-                                 settings.external_url != settings_.external_url;
   settings_ = settings;
   tracker_.set_settings(tracker_settings(settings));
-  if (receivers_changed) build_receivers();
+  build_receivers();
 }
 
 void AlertDispatcher::observe(const TargetConfig& target, const PollResult& result) {
@@ -44,29 +108,40 @@ void AlertDispatcher::observe(const TargetConfig& target, const PollResult& resu
   tracker_.observe(target.name, target.labels, target.options.drift_for, result.report.drift,
                    std::chrono::system_clock::now());
   send_due();
+  persist();
 }
 
 void AlertDispatcher::forget_target(const std::string& target) {
   tracker_.forget_target(target, std::chrono::system_clock::now());
   send_due();
+  persist();
 }
 
 void AlertDispatcher::start() {
   asio::co_spawn(executor_, clock(), report_escape(count_internal_error_, "alerting"));
 }
 
+// Receivers whose URL stays keep their queue (a receiver that is down keeps what it owes);
+// a new one is given at once every alert that fires or was resolved lately.
 void AlertDispatcher::build_receivers() {
+  std::vector<std::unique_ptr<AlertReceiver>> previous = std::move(receivers_);
   receivers_.clear();
-  for (const auto& url : settings_.alertmanager_urls) {
-    receivers_.push_back(
-        std::make_unique<AlertReceiver>(executor_, AlertReceiver::Kind::alertmanager, url,
-                                        settings_.external_url, metrics_, count_internal_error_));
-  }
-  for (const auto& url : settings_.webhook_urls) {
-    receivers_.push_back(std::make_unique<AlertReceiver>(executor_, AlertReceiver::Kind::webhook,
-                                                         url, settings_.external_url, metrics_,
-                                                         count_internal_error_));
-  }
+  auto add = [&](AlertReceiver::Kind kind, const std::string& url) {
+    auto kept = std::find_if(previous.begin(), previous.end(), [&](const auto& r) {
+      return r && r->kind() == kind && r->url() == url;
+    });
+    if (kept != previous.end()) {
+      (*kept)->set_external_url(settings_.external_url);
+      receivers_.push_back(std::move(*kept));
+      return;
+    }
+    receivers_.push_back(std::make_unique<AlertReceiver>(
+        executor_, kind, url, settings_.external_url, metrics_, count_internal_error_));
+    const auto current = tracker_.active(std::chrono::system_clock::now());
+    if (!current.empty()) receivers_.back()->enqueue(current);
+  };
+  for (const auto& url : settings_.alertmanager_urls) add(AlertReceiver::Kind::alertmanager, url);
+  for (const auto& url : settings_.webhook_urls) add(AlertReceiver::Kind::webhook, url);
 }
 
 // Every receiver gets every alert (HA Alertmanagers deduplicate among themselves).
@@ -88,6 +163,7 @@ asio::awaitable<void> AlertDispatcher::clock() {
     if (!*alive) break;
     try {
       send_due();
+      persist();
     } catch (...) {
       report_internal_error(count_internal_error_, "alerting", std::current_exception());
     }

@@ -1,10 +1,13 @@
 // From poll results to alerts at every receiver (SPEC §8). The AlertTracker (common/) decides what
-// is due; one AlertReceiver per configured URL delivers it. The dispatcher owns both, and the
-// one-second clock that lets drift_for and resend_interval elapse between polls.
+// is due; one AlertReceiver per configured URL delivers it. The dispatcher owns both, the
+// one-second clock that lets drift_for and resend_interval elapse between polls, and the alert
+// state file (<state_dir>/alerts.json) that carries what fired, since when, and what must still
+// be resolved across a restart.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -22,14 +25,23 @@ class Metrics;
 
 class AlertDispatcher {
  public:
+  // An empty state_file keeps the state in memory only (tests).
   AlertDispatcher(boost::asio::any_io_executor executor, const AlertingSettings& settings,
-                  Metrics& metrics, InternalErrorCounter count_internal_error);
+                  Metrics& metrics, InternalErrorCounter count_internal_error,
+                  std::string state_file = {});
   ~AlertDispatcher();
   AlertDispatcher(const AlertDispatcher&) = delete;
   AlertDispatcher& operator=(const AlertDispatcher&) = delete;
 
-  // On reload: new resend interval and runbook at once; receivers rebuilt only when their URLs
-  // or the external URL changed.
+  // At start, before the first poll: the alert state the last run left. Alerts of targets not
+  // in `targets` resolve. A missing file is a first start; a malformed one is logged, counted,
+  // kept aside as alerts.json.corrupt, and the daemon starts with no alerts.
+  void restore(const std::vector<std::string>& targets);
+  // At shutdown: writes the state now if it changed since the last write.
+  void flush();
+
+  // On reload: new resend interval and runbook at once; a receiver whose URL is unchanged keeps
+  // its queue, new URLs get new receivers, removed ones go.
   void configure(const AlertingSettings& settings);
   // After every poll. Only successful polls move alerts: a failed poll is not a resolution.
   void observe(const TargetConfig& target, const PollResult& result);
@@ -43,6 +55,7 @@ class AlertDispatcher {
  private:
   void build_receivers();
   void send_due();
+  void persist();
   boost::asio::awaitable<void> clock();
 
   boost::asio::any_io_executor executor_;
@@ -51,6 +64,10 @@ class AlertDispatcher {
   InternalErrorCounter count_internal_error_;
   AlertTracker tracker_;
   std::vector<std::unique_ptr<AlertReceiver>> receivers_;
+  std::string state_file_;
+  std::uint64_t persisted_version_ = 0;
+  bool writing_ = false;
+  boost::asio::thread_pool disk_{1};                            // fsync never stalls the loop
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // the clock stops with us
 };
 

@@ -44,6 +44,20 @@ Endpoint endpoint_for(const std::string& url, AlertReceiver::Kind kind) {
   return e;
 }
 
+struct Delivery {
+  unsigned status = 0;  // 0: no HTTP answer (connect, timeout, bad URL)
+  std::string error;    // empty: delivered
+  // A 4xx other than 408/429: the receiver refuses this content and will refuse it again.
+  [[nodiscard]] bool rejected() const {
+    return status >= 400 && status < 500 && status != 408 && status != 429;
+  }
+};
+
+std::string describe(const Alert& alert) {
+  return alert.key.target + "/" + alert.key.schema + "." + alert.key.enum_name +
+         (alert.resolved ? " (resolved)" : " (firing)");
+}
+
 }  // namespace
 
 struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
@@ -52,47 +66,74 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
       : executor(ex),
         kind(k),
         url(std::move(u)),
+        label(receiver_label(url)),
         external_url(std::move(external)),
         metrics(m),
         count_internal_error(std::move(count)),
         wake(ex),
         endpoint(endpoint_for(url, k)) {}
 
-  // The receiver's whole life: deliver, back off, retry. Its one edge catches what nobody
-  // expected, counts it, puts the batch back and backs off like any failed delivery.
+  // The receiver's whole life: deliver, back off, retry. A batch the receiver rejects (a 4xx:
+  // it will never take that content) is split in halves until the one alert it refuses is
+  // found, logged and counted once; the others are delivered. Anything else that fails puts
+  // everything back and backs off. The one edge catches what nobody expected, counts it and
+  // treats it as a failed delivery.
   asio::awaitable<void> run() {
     auto self = shared_from_this();
     int failures = 0;
     std::mt19937 random(std::random_device{}());
+    std::vector<std::vector<Alert>> halves;  // what is left of a rejected batch, last first
     while (!stopped) {
-      if (queued.empty()) {
+      if (queued.empty() && halves.empty()) {
         wake.expires_at(asio::steady_timer::time_point::max());
         boost::system::error_code ec;
         co_await wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         continue;
       }
-      std::vector<Alert> batch = queued.take(kBatch);
-      std::string error;
+      std::vector<Alert> batch;
+      if (halves.empty()) {
+        batch = queued.take(kBatch);
+      } else {
+        batch = std::move(halves.back());
+        halves.pop_back();
+      }
+      Delivery delivery;
       try {
         const boost::json::value body = kind == Kind::alertmanager
                                             ? alertmanager_body(batch, external_url)
                                             : webhook_body(batch, external_url);
-        error = co_await post(boost::json::serialize(body));
+        delivery = co_await post(boost::json::serialize(body));
       } catch (...) {
         report_internal_error(count_internal_error, "alerting", std::current_exception());
-        error = "internal error while sending (see the log)";
+        delivery.error = "internal error while sending (see the log)";
       }
       if (stopped) break;
-      metrics.count_alert_notification(url, error.empty());
-      if (error.empty()) {
-        if (failures > 0) spdlog::info("alerts: {} reachable again", url);
+      metrics.count_alert_notification(label, delivery.error.empty());
+      if (delivery.error.empty()) {
+        if (failures > 0) spdlog::info("alerts: {} reachable again", label);
         failures = 0;
         continue;
       }
+      if (delivery.rejected()) {
+        if (batch.size() > 1) {
+          const auto middle = batch.begin() + static_cast<long>(batch.size() / 2);
+          halves.emplace_back(std::make_move_iterator(middle),
+                              std::make_move_iterator(batch.end()));
+          halves.emplace_back(std::make_move_iterator(batch.begin()),
+                              std::make_move_iterator(middle));
+        } else {
+          spdlog::error("alerts: {} rejected alert {} for good: {}; the other alerts go on", label,
+                        describe(batch.front()), delivery.error);
+        }
+        continue;
+      }
       if (failures == 0)
-        spdlog::warn("alerts: sending to {} failed: {}; retrying with backoff", url, error);
+        spdlog::warn("alerts: sending to {} failed: {}; retrying with backoff", label,
+                     delivery.error);
       ++failures;
       queued.give_back(std::move(batch));
+      for (auto& half : halves) queued.give_back(std::move(half));
+      halves.clear();
       // Exponential backoff with jitter, so that receivers coming back are not hit in lockstep.
       auto delay = std::min<std::chrono::milliseconds>(
           kMaxBackoff, std::chrono::milliseconds(500L << std::min(failures, 7)));
@@ -104,29 +145,33 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  // One POST; returns "" on a 2xx answer, else what went wrong.
-  asio::awaitable<std::string> post(std::string body) {
-    if (!endpoint.error.empty()) co_return endpoint.error;
+  asio::awaitable<Delivery> post(std::string body) {
+    Delivery out;
+    if (!endpoint.error.empty()) {
+      out.error = endpoint.error;
+      co_return out;
+    }
     HttpCall call;
     call.method = boost::beast::http::verb::post;
     call.target = endpoint.target;
     call.body = std::move(body);
     call.content_type = "application/json";
     call.timeout = kRequestTimeout;
-    std::string error;
     try {
       HttpAnswer answer = co_await http_call(executor, endpoint.url, std::move(call));
+      out.status = answer.status;
       if (answer.status / 100 != 2)
-        error = "HTTP " + std::to_string(answer.status) + ": " + answer.body.substr(0, 200);
+        out.error = "HTTP " + std::to_string(answer.status) + ": " + answer.body.substr(0, 200);
     } catch (const Error& e) {
-      error = e.what();
+      out.error = e.what();
     }
-    co_return error;
+    co_return out;
   }
 
   asio::any_io_executor executor;
   Kind kind;
   std::string url;
+  std::string label;  // scheme://host:port: never a path, query or password
   std::string external_url;
   Metrics& metrics;
   InternalErrorCounter count_internal_error;
@@ -152,6 +197,10 @@ AlertReceiver::~AlertReceiver() {
 void AlertReceiver::enqueue(std::span<const Alert> alerts) {
   impl_->queued.push(alerts);
   impl_->wake.cancel();
+}
+
+void AlertReceiver::set_external_url(std::string external_url) {
+  impl_->external_url = std::move(external_url);
 }
 
 const std::string& AlertReceiver::url() const {

@@ -28,6 +28,8 @@ class AlertReceiver {
   AlertReceiver& operator=(const AlertReceiver&) = delete;
 
   void enqueue(std::span<const Alert> alerts);
+  // generatorURL of the alerts sent from now on (a reload changed external_url).
+  void set_external_url(std::string external_url);
   [[nodiscard]] const std::string& url() const;
   [[nodiscard]] Kind kind() const;
 

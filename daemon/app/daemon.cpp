@@ -39,7 +39,8 @@ class Daemon final : public PollObserver {
         metrics_(initial.config.daemon.per_enum_metrics),
         count_internal_error_(
             [this](const std::string& component) { metrics_.count_internal_error(component); }),
-        alerts_(io_.get_executor(), initial.config.alerting, metrics_, count_internal_error_),
+        alerts_(io_.get_executor(), initial.config.alerting, metrics_, count_internal_error_,
+                initial.config.daemon.state_dir + "/alerts.json"),
         scheduler_(io_.get_executor(), registry_, *this, count_internal_error_),
         api_(scheduler_, registry_, metrics_),
         server_(
@@ -51,6 +52,9 @@ class Daemon final : public PollObserver {
     metrics_.set_snapshots(registry_.all());
     report_recovered_snapshots();
     metrics_.record_reload(true, std::chrono::system_clock::now());
+    std::vector<std::string> names;
+    for (const auto& t : initial.targets) names.push_back(t.config.name);
+    alerts_.restore(names);
     scheduler_.apply(initial.targets, config_.daemon.max_concurrent_polls);
   }
 
@@ -97,6 +101,7 @@ class Daemon final : public PollObserver {
       systemd::stopping();
       server_.stop();
       scheduler_.stop();
+      alerts_.flush();
       io_.stop();  // in-flight polls are abandoned; their connections close as their frames go
     });
   }

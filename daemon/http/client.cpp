@@ -6,6 +6,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <cctype>
+
 #include "enumwatch/error.hpp"
 
 namespace enumwatch {
@@ -16,8 +18,8 @@ namespace http = beast::http;
 HttpUrl parse_http_url(const std::string& url) {
   constexpr std::string_view kHttp = "http://";
   if (!url.starts_with(kHttp)) {
-    throw Error("\"" + url +
-                "\": only http:// URLs are supported (put a TLS proxy in front for https)");
+    throw Error(receiver_label(url) +
+                ": only http:// URLs are supported (put a TLS proxy in front for https)");
   }
   const std::string rest = url.substr(kHttp.size());
   const auto slash = rest.find('/');
@@ -35,8 +37,27 @@ HttpUrl parse_http_url(const std::string& url) {
   }
   if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']')
     out.host = out.host.substr(1, out.host.size() - 2);
-  if (out.host.empty() || out.port.empty()) throw Error("\"" + url + "\": no host in the URL");
+  if (out.host.empty() || out.port.empty())
+    throw Error(receiver_label(url) + ": no host in the URL");
   while (out.path.size() > 1 && out.path.back() == '/') out.path.pop_back();
+  return out;
+}
+
+std::string receiver_label(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos || scheme_end == 0) return "invalid URL";
+  std::string scheme(url.substr(0, scheme_end));
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view authority = url.substr(scheme_end + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos)
+    authority = authority.substr(at + 1);  // user:password@ never leaves
+  if (authority.empty()) return "invalid URL";
+  std::string out = scheme + "://" + std::string(authority);
+  const auto colon = authority.rfind(':');
+  const auto bracket = authority.rfind(']');
+  if (colon == std::string_view::npos || (bracket != std::string_view::npos && colon < bracket))
+    out += scheme == "https" ? ":443" : ":80";
   return out;
 }
 

@@ -20,6 +20,10 @@ struct HttpUrl {
 // front) and for a missing host.
 [[nodiscard]] HttpUrl parse_http_url(const std::string& url);
 
+// "scheme://host:port" of a URL, for metric labels and log lines: never its user, password,
+// path or query, where receivers keep their secrets (SPEC §7). "invalid URL" when it has no host.
+[[nodiscard]] std::string receiver_label(std::string_view url);
+
 struct HttpCall {
   boost::beast::http::verb method = boost::beast::http::verb::get;
   std::string target;  // path and query

@@ -11,7 +11,7 @@ CLEANUPS=()
 cleanup() {
   local rc=$?
   for ((i = ${#CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${CLEANUPS[i]}" >/dev/null 2>&1 || true; done
-  rm -rf "$WORK"
+  [[ -n ${KEEP_WORK:-} ]] && echo "kept $WORK" >&2 || rm -rf "$WORK"
   exit $rc
 }
 trap cleanup EXIT

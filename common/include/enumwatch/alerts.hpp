@@ -5,6 +5,7 @@
 
 #include <boost/json/value.hpp>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <span>
@@ -56,7 +57,23 @@ class AlertTracker {
   // (endsAt = now + 4 x resend_interval), resolved ones (endsAt = when resolved) for 15 minutes.
   [[nodiscard]] std::vector<Alert> due(TimePoint now);
 
+  // Every alert a receiver should know of now (firing, or resolved within the re-send window),
+  // without counting as a send: for a receiver that was just added.
+  [[nodiscard]] std::vector<Alert> active(TimePoint now) const;
+
   [[nodiscard]] std::size_t firing_count() const;
+
+  // What must survive a restart (SPEC §8: nothing is lost while the daemon runs, and a restart
+  // is no excuse): every alert's content, whether it fires, since when, and when it was first
+  // seen (so drift_for does not start over). Send times are not kept: after a restart every
+  // alert is due at once, so receivers learn the current state.
+  [[nodiscard]] boost::json::value persisted() const;
+  // Replaces the state with a persisted one; alerts of targets not in `targets` resolve at `now`.
+  // Throws Error naming what is malformed; the tracker is then unchanged.
+  void restore(const boost::json::value& persisted, const std::vector<std::string>& targets,
+               TimePoint now);
+  // Grows whenever what persisted() returns changes.
+  [[nodiscard]] std::uint64_t version() const { return version_; }
 
  private:
   struct State {
@@ -70,6 +87,7 @@ class AlertTracker {
 
   AlertSettings settings_;
   std::map<AlertKey, State> states_;
+  std::uint64_t version_ = 0;
 };
 
 // What one receiver still has to deliver: the latest state of each alert. A newer state replaces

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "enumwatch/alerts.hpp"
+#include "enumwatch/error.hpp"
 
 using namespace enumwatch;
 using namespace std::chrono_literals;
@@ -190,4 +191,101 @@ TEST_CASE("the delivery queue keeps only the latest state of each alert and neve
   CHECK(rest[0].resolved);        // the newer state
   CHECK_FALSE(rest[1].resolved);  // "b": its latest state (round 999 is odd: firing)
   CHECK(queue.empty());
+}
+
+TEST_CASE("a restart keeps pending alerts' first sighting: drift_for does not start over") {
+  AlertTracker before({1min, ""});
+  std::vector<DriftItem> drift{item("public", "s", DriftKind::missing_value)};
+  before.observe("orders", kLabels, 10min, drift, t0);
+  CHECK(before.due(t0 + 5min).empty());
+  const auto saved = boost::json::parse(boost::json::serialize(before.persisted()));
+
+  AlertTracker after({1min, ""});
+  after.restore(saved, {"orders"}, t0 + 6min);
+  after.observe("orders", kLabels, 10min, drift, t0 + 6min);
+  CHECK(after.due(t0 + 9min).empty());
+  auto fired = after.due(t0 + 10min);  // ten minutes after it was first seen, not after restart
+  REQUIRE(fired.size() == 1);
+  CHECK(fired[0].starts_at == t0 + 10min);
+}
+
+TEST_CASE("after a restart, firing and resolved alerts are due at once with their first times") {
+  AlertTracker before({1min, ""});
+  std::vector<DriftItem> drift{item("public", "s", DriftKind::missing_value),
+                               item("public", "t", DriftKind::missing_value)};
+  before.observe("orders", {}, 0s, drift, t0);
+  CHECK(before.due(t0).size() == 2);
+  before.observe("orders", {}, 0s, std::span(drift).first(1), t0 + 30s);  // t fixed: resolved
+  CHECK(before.due(t0 + 30s).size() == 1);
+  const auto saved = before.persisted();
+
+  AlertTracker after({1min, ""});
+  after.restore(saved, {"orders"}, t0 + 2min);
+  auto due = after.due(t0 + 2min);
+  REQUIRE(due.size() == 2);
+  const Alert& s = due[0].key.enum_name == "s" ? due[0] : due[1];
+  const Alert& t = due[0].key.enum_name == "t" ? due[0] : due[1];
+  CHECK_FALSE(s.resolved);
+  CHECK(s.starts_at == t0);
+  CHECK(t.resolved);
+  CHECK(t.ends_at == t0 + 30s);  // still the time it was resolved
+  CHECK(after.firing_count() == 1);
+}
+
+TEST_CASE("a restored alert of a target no longer configured resolves") {
+  AlertTracker before({1min, ""});
+  before.observe("gone", {}, 0s,
+                 std::vector<DriftItem>{item("public", "s", DriftKind::missing_value)}, t0);
+  CHECK(before.due(t0).size() == 1);
+  AlertTracker after({1min, ""});
+  after.restore(before.persisted(), {"orders"}, t0 + 1min);
+  auto due = after.due(t0 + 1min);
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].resolved);
+  CHECK(after.firing_count() == 0);
+}
+
+TEST_CASE("malformed persisted state is refused and changes nothing") {
+  AlertTracker tracker({1min, ""});
+  tracker.observe("orders", {}, 0s,
+                  std::vector<DriftItem>{item("public", "s", DriftKind::missing_value)}, t0);
+  CHECK(tracker.due(t0).size() == 1);
+  const auto version = tracker.version();
+  CHECK_THROWS_AS(tracker.restore(boost::json::parse(R"({"version":1,"alerts":[{"target":1}]})"),
+                                  {"orders"}, t0),
+                  Error);
+  CHECK_THROWS_AS(tracker.restore(boost::json::parse(R"([])"), {"orders"}, t0), Error);
+  CHECK(tracker.firing_count() == 1);
+  CHECK(tracker.version() == version);
+}
+
+TEST_CASE("the persisted version moves with what must be kept, not with every re-send") {
+  AlertTracker tracker({1min, ""});
+  std::vector<DriftItem> drift{item("public", "s", DriftKind::missing_value)};
+  const auto v0 = tracker.version();
+  tracker.observe("orders", {}, 30s, drift, t0);
+  const auto pending = tracker.version();
+  CHECK(pending > v0);
+  (void)tracker.due(t0 + 30s);
+  const auto firing = tracker.version();
+  CHECK(firing > pending);
+  tracker.observe("orders", {}, 30s, drift, t0 + 40s);
+  (void)tracker.due(t0 + 2min);  // a re-send
+  CHECK(tracker.version() == firing);
+}
+
+TEST_CASE("a new receiver is given every firing and recently resolved alert, pending ones not") {
+  AlertTracker tracker({1min, ""});
+  std::vector<DriftItem> drift{item("public", "s", DriftKind::missing_value),
+                               item("public", "t", DriftKind::missing_value)};
+  tracker.observe("orders", {}, 0s, drift, t0);
+  CHECK(tracker.due(t0).size() == 2);
+  tracker.observe("orders", {}, 0s, std::span(drift).first(1), t0 + 10s);  // t resolved
+  tracker.observe("billing", {}, 1h, drift, t0 + 10s);                     // pending
+  auto active = tracker.active(t0 + 20s);
+  REQUIRE(active.size() == 2);
+  CHECK(active[0].key.target == "orders");
+  CHECK(active[1].key.target == "orders");
+  CHECK(active[0].resolved != active[1].resolved);
+  CHECK(tracker.due(t0 + 20s).size() == 1);  // active() sent nothing: t's resolution is still due
 }

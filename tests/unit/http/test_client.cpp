@@ -35,3 +35,29 @@ TEST_CASE("URLs enumwatch cannot call are errors that say why") {
   CHECK(error_of("ops-host:9747").find("only http://") != std::string::npos);
   CHECK(error_of("http://:9747/").find("no host") != std::string::npos);
 }
+
+TEST_CASE("a receiver's label keeps scheme, host and port, never credentials, path or query") {
+  CHECK(receiver_label("http://127.0.0.1:9093") == "http://127.0.0.1:9093");
+  CHECK(receiver_label("https://hooks.example/T0KEN/secret") == "https://hooks.example:443");
+  CHECK(receiver_label("http://alerts.example/hook?key=s3cret") == "http://alerts.example:80");
+  CHECK(receiver_label("https://user:p%40ss@hooks.example:8443/x") == "https://hooks.example:8443");
+  CHECK(receiver_label("http://[::1]:9093/am") == "http://[::1]:9093");
+  CHECK(receiver_label("HTTP://Host#frag") == "http://Host:80");
+  CHECK(receiver_label("not a url") == "invalid URL");
+  CHECK(receiver_label("http://") == "invalid URL");
+}
+
+TEST_CASE("a URL's errors never repeat its secrets") {
+  auto error_of = [](const std::string& url) {
+    try {
+      (void)parse_http_url(url);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  const std::string error = error_of("ftp://user:hunter2@files.example/path?token=abc");
+  CHECK_FALSE(error.empty());
+  CHECK(error.find("hunter2") == std::string::npos);
+  CHECK(error.find("token") == std::string::npos);
+}
