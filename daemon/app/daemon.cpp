@@ -45,6 +45,7 @@ class Daemon final : public PollObserver {
         api_(scheduler_, registry_, metrics_),
         server_(
             io_.get_executor(), [this](const HttpRequest& r) { return api_.handle(r); },
+            [this](const HttpRequest& headers) { return api_.wants_body(headers); },
             count_internal_error_),
         config_(std::move(initial.config)) {
     api_.set_token(std::move(initial.token));

@@ -3,11 +3,13 @@
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 
 #include "enumwatch/error.hpp"
-#include "enumwatch/sha256.hpp"
 #include "enumwatch/report.hpp"
+#include "enumwatch/sha256.hpp"
 #include "metrics/metrics.hpp"
 #include "poll/scheduler.hpp"
 #include "snapshots/registry.hpp"
@@ -78,16 +80,27 @@ std::optional<HttpResponse> HttpApi::check_token(const HttpRequest& request) con
     return error(http::status::forbidden,
                  "write endpoints are disabled: set api_token_file in [daemon]");
   }
-  auto header = request[http::field::authorization];
-  constexpr std::string_view kBearer = "Bearer ";
-  if (!header.starts_with(kBearer) ||
-      !tokens_equal(std::string_view(header.data(), header.size()).substr(kBearer.size()),
-                    *token_)) {
+  const auto header = request[http::field::authorization];
+  const std::string_view value(header.data(), header.size());
+  // RFC 9110: the scheme is case-insensitive ("bearer", "BEARER" are the same).
+  constexpr std::string_view kBearer = "bearer ";
+  const bool bearer = value.size() > kBearer.size() &&
+                      std::equal(kBearer.begin(), kBearer.end(), value.begin(), [](char a, char b) {
+                        return a == std::tolower(static_cast<unsigned char>(b));
+                      });
+  if (!bearer || !tokens_equal(value.substr(kBearer.size()), *token_)) {
     auto res = error(http::status::unauthorized, "missing or wrong bearer token");
     res.set(http::field::www_authenticate, "Bearer");
     return res;
   }
   return std::nullopt;
+}
+
+bool HttpApi::wants_body(const HttpRequest& headers) const {
+  std::string_view target(headers.target().data(), headers.target().size());
+  const std::string_view path = target.substr(0, target.find('?'));
+  return headers.method() == http::verb::put && split_resource(path, "/api/v1/snapshots/") &&
+         !check_token(headers);
 }
 
 boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request) {

@@ -23,6 +23,9 @@ class HttpApi {
   void set_token(std::optional<std::string> token) { token_ = std::move(token); }
 
   [[nodiscard]] boost::asio::awaitable<HttpResponse> handle(const HttpRequest& request);
+  // Only a snapshot registration with a valid token has its body read (HttpBodyPolicy): a
+  // request that will be refused buffers nothing.
+  [[nodiscard]] bool wants_body(const HttpRequest& headers) const;
 
  private:
   boost::asio::awaitable<HttpResponse> put_snapshot(const HttpRequest& request,

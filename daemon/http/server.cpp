@@ -1,7 +1,5 @@
 #include "http/server.hpp"
 
-#include "logging.hpp"
-
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -9,6 +7,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <map>
+
+#include "logging.hpp"
 
 namespace enumwatch {
 namespace asio = boost::asio;
@@ -16,13 +17,47 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
+namespace {
+
+HttpResponse plain(http::status status, std::string body, unsigned version) {
+  HttpResponse res{status, version};
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.body() = std::move(body);
+  res.keep_alive(false);
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace
+
 struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::any_io_executor ex, HttpHandler h, InternalErrorCounter count, HttpLimits l)
+  Impl(asio::any_io_executor ex, HttpHandler h, HttpBodyPolicy b, InternalErrorCounter count,
+       HttpLimits l)
       : executor(ex),
         acceptor(ex),
         handler(std::move(h)),
+        wants_body(std::move(b)),
         count_internal_error(std::move(count)),
         limits(l) {}
+
+  // Counts a connection in all and for its client while it lives.
+  class Slot {
+   public:
+    Slot(Impl& server, asio::ip::address client) : server_(server), client_(std::move(client)) {
+      ++server_.active;
+      ++server_.per_client[client_];
+    }
+    ~Slot() {
+      --server_.active;
+      if (--server_.per_client[client_] == 0) server_.per_client.erase(client_);
+    }
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+
+   private:
+    Impl& server_;
+    asio::ip::address client_;
+  };
 
   // Ends only when the acceptor is closed. A failed accept (out of descriptors: EMFILE) pauses
   // briefly instead of spinning on the error; anything unexpected is counted and accepting goes on.
@@ -36,11 +71,17 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
         if (ec == asio::error::operation_aborted) break;
         if (!ec) {
-          if (active >= limits.max_connections) {
-            socket.close(ec);  // refuse rather than queue: polling must not wait on HTTP clients
+          const auto client = socket.remote_endpoint(ec).address();
+          if (ec) continue;  // already gone
+          const bool full = active >= limits.max_connections;
+          const auto it = per_client.find(client);
+          if (full || (it != per_client.end() && it->second >= limits.max_connections_per_client)) {
+            // Say so rather than close in silence, but never wait on it: refuse and move on.
+            asio::co_spawn(executor, refuse(std::move(socket), full),
+                           report_escape(count_internal_error, "http"));
             continue;
           }
-          asio::co_spawn(executor, session(std::move(socket)),
+          asio::co_spawn(executor, session(std::move(socket), client),
                          report_escape(count_internal_error, "http"));
           continue;
         }
@@ -53,18 +94,25 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  static HttpResponse plain(http::status status, std::string body, unsigned version) {
-    HttpResponse res{status, version};
-    res.set(http::field::content_type, "text/plain; charset=utf-8");
-    res.body() = std::move(body);
-    res.keep_alive(false);
-    res.prepare_payload();
-    return res;
+  asio::awaitable<void> refuse(tcp::socket socket, bool server_full) {
+    auto self = shared_from_this();
+    if (refusing >= limits.max_connections) co_return;  // a flood: close without a word
+    ++refusing;
+    beast::tcp_stream stream(std::move(socket));
+    auto res = plain(
+        http::status::service_unavailable,
+        server_full ? "too many connections\n" : "too many connections from your address\n", 11);
+    res.set(http::field::retry_after, "1");
+    stream.expires_after(std::chrono::seconds(1));
+    boost::system::error_code ec;
+    co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    --refusing;
   }
 
-  asio::awaitable<void> session(tcp::socket socket) {
+  asio::awaitable<void> session(tcp::socket socket, asio::ip::address client) {
     auto self = shared_from_this();
-    ++active;
+    Slot slot(*this, std::move(client));
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
     boost::system::error_code ec;
@@ -72,22 +120,37 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
       parser.body_limit(limits.max_body_bytes);
-      stream.expires_after(limits.request_timeout);
-      co_await http::async_read(stream, buffer, parser,
-                                asio::redirect_error(asio::use_awaitable, ec));
-      if (ec == http::error::body_limit) {
-        auto res = plain(http::status::payload_too_large, "request body larger than 1 MiB\n", 11);
-        co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+      // Headers must arrive quickly (slowloris), and an idle keep-alive ends as fast.
+      stream.expires_after(limits.header_timeout);
+      co_await http::async_read_header(stream, buffer, parser,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == http::error::header_limit) {
+        co_await send_and_close(stream, http::status::request_header_fields_too_large,
+                                "request headers too large\n");
         break;
       }
-      if (ec == http::error::header_limit) {
-        auto res =
-            plain(http::status::request_header_fields_too_large, "request headers too large\n", 11);
-        co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == http::error::body_limit) {  // Content-Length says it is too large
+        co_await send_and_close(stream, http::status::payload_too_large,
+                                "request body larger than 1 MiB\n");
         break;
       }
       if (ec) break;  // closed, timed out, or not HTTP
+      const bool has_body = !parser.is_done();
+      bool body_read = false;
+      if (has_body && wants_body && wants_body(parser.get())) {
+        stream.expires_after(limits.request_timeout);
+        co_await http::async_read(stream, buffer, parser,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == http::error::body_limit) {
+          co_await send_and_close(stream, http::status::payload_too_large,
+                                  "request body larger than 1 MiB\n");
+          break;
+        }
+        if (ec) break;
+        body_read = true;
+      }
       HttpRequest request = parser.release();
+      if (has_body && !body_read) request.body().clear();
       HttpResponse response;
       bool failed = false;
       try {
@@ -101,28 +164,40 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
             plain(http::status::internal_server_error, "internal error\n", request.version());
       }
       response.version(request.version());
-      response.keep_alive(request.keep_alive() && response.keep_alive());
+      // A body left unread cannot be skipped safely: answer, then close.
+      response.keep_alive(request.keep_alive() && response.keep_alive() && has_body == body_read);
       response.prepare_payload();
       stream.expires_after(limits.request_timeout);
       co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
       if (ec || !response.keep_alive()) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    --active;
+  }
+
+  asio::awaitable<void> send_and_close(beast::tcp_stream& stream, http::status status,
+                                       std::string body) {
+    auto res = plain(status, std::move(body), 11);
+    stream.expires_after(limits.request_timeout);
+    boost::system::error_code ec;
+    co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
   }
 
   asio::any_io_executor executor;
   tcp::acceptor acceptor;
   HttpHandler handler;
+  HttpBodyPolicy wants_body;
   InternalErrorCounter count_internal_error;
   HttpLimits limits;
   int active = 0;
+  int refusing = 0;
+  std::map<asio::ip::address, int> per_client;
 };
 
 HttpServer::HttpServer(asio::any_io_executor executor, HttpHandler handler,
-                       InternalErrorCounter count_internal_error, HttpLimits limits)
-    : impl_(std::make_shared<Impl>(executor, std::move(handler), std::move(count_internal_error),
-                                   limits)) {}
+                       HttpBodyPolicy wants_body, InternalErrorCounter count_internal_error,
+                       HttpLimits limits)
+    : impl_(std::make_shared<Impl>(executor, std::move(handler), std::move(wants_body),
+                                   std::move(count_internal_error), limits)) {}
 
 HttpServer::~HttpServer() {
   stop();

@@ -1,6 +1,9 @@
 // A small HTTP/1.1 server on the daemon's io_context (Boost.Beast): one coroutine per connection,
-// with limits on header and body size, per-request time and concurrent connections, so that a bad
-// client cannot stall polling. What to answer is the handler's business.
+// with limits on header and body size, header and request time, and connections in all and per
+// client address, so that no client, however slow, many or large, stalls polling or starves a
+// well-behaved scraper. A body is read only when the handler, shown the headers, wants it (the
+// route and the token are checked first): nothing is buffered for a request that will be
+// refused. What to answer is the handler's business.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -17,17 +20,22 @@ namespace enumwatch {
 using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
 using HttpHandler = std::function<boost::asio::awaitable<HttpResponse>(const HttpRequest&)>;
+// Shown a request whose body has not been read: true if the handler needs that body. Otherwise
+// the handler gets the request with an empty body and the connection closes after the answer.
+using HttpBodyPolicy = std::function<bool(const HttpRequest& headers_only)>;
 
 struct HttpLimits {
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 1024 * 1024;  // SPEC §6: snapshot bodies up to 1 MiB
-  std::chrono::seconds request_timeout{10};  // to read a request or write a response
-  int max_connections = 64;
+  std::chrono::seconds header_timeout{5};    // a request's headers, and an idle keep-alive
+  std::chrono::seconds request_timeout{10};  // to read a body or write a response
+  int max_connections = 256;
+  int max_connections_per_client = 32;  // per source address
 };
 
 class HttpServer {
  public:
-  HttpServer(boost::asio::any_io_executor executor, HttpHandler handler,
+  HttpServer(boost::asio::any_io_executor executor, HttpHandler handler, HttpBodyPolicy wants_body,
              InternalErrorCounter count_internal_error, HttpLimits limits = {});
   ~HttpServer();
 

@@ -16,14 +16,15 @@ namespace {
 // A webhook receiver on loopback inside the test process: it keeps every body it is sent.
 struct Receiver {
   explicit Receiver(boost::asio::io_context& io)
-      : server(io.get_executor(),
-               [this](const HttpRequest& request) -> boost::asio::awaitable<HttpResponse> {
-                 bodies.push_back(boost::json::parse(request.body()));
-                 paths.emplace_back(request.target());
-                 HttpResponse response{http::status::ok, 11};
-                 co_return response;
-               },
-               {}) {
+      : server(
+            io.get_executor(),
+            [this](const HttpRequest& request) -> boost::asio::awaitable<HttpResponse> {
+              bodies.push_back(boost::json::parse(request.body()));
+              paths.emplace_back(request.target());
+              HttpResponse response{http::status::ok, 11};
+              co_return response;
+            },
+            [](const HttpRequest&) { return true; }, {}) {
     server.start({boost::asio::ip::make_address("127.0.0.1"), 0});
   }
   std::string url() const {

@@ -105,3 +105,37 @@ TEST_CASE(
   CHECK(a.call(http::verb::post, "/api/v1/targets/x/poll", "Bearer s3cret").result() ==
         http::status::not_found);
 }
+
+TEST_CASE("the bearer scheme is matched whatever its case") {
+  Api a;
+  a.api.set_token("s3cret-token-0123456789");
+  for (const char* auth : {"Bearer s3cret-token-0123456789", "bearer s3cret-token-0123456789",
+                           "BEARER s3cret-token-0123456789"}) {
+    CAPTURE(auth);
+    // 404: past the token check, the target is unknown.
+    CHECK(a.call(http::verb::post, "/api/v1/targets/x/poll", auth).result() ==
+          http::status::not_found);
+  }
+  CHECK(a.call(http::verb::post, "/api/v1/targets/x/poll", "Basic s3cret-token-0123456789")
+            .result() == http::status::unauthorized);
+  CHECK(a.call(http::verb::post, "/api/v1/targets/x/poll", "Bearer").result() ==
+        http::status::unauthorized);
+}
+
+TEST_CASE("only a snapshot registration with a valid token has its body read") {
+  Api a;
+  a.api.set_token("s3cret-token-0123456789");
+  auto headers = [](http::verb method, std::string target, std::string auth) {
+    HttpRequest request{method, target, 11};
+    if (!auth.empty()) request.set(http::field::authorization, auth);
+    return request;
+  };
+  CHECK(a.api.wants_body(
+      headers(http::verb::put, "/api/v1/snapshots/app", "Bearer s3cret-token-0123456789")));
+  CHECK_FALSE(a.api.wants_body(headers(http::verb::put, "/api/v1/snapshots/app", "Bearer nope")));
+  CHECK_FALSE(a.api.wants_body(headers(http::verb::put, "/api/v1/snapshots/app", "")));
+  CHECK_FALSE(a.api.wants_body(
+      headers(http::verb::post, "/api/v1/targets/x/poll", "Bearer s3cret-token-0123456789")));
+  CHECK_FALSE(
+      a.api.wants_body(headers(http::verb::get, "/metrics", "Bearer s3cret-token-0123456789")));
+}
