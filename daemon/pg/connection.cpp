@@ -10,6 +10,9 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdlib>
+#include <optional>
+
+#include "pg/host_resolver.hpp"
 
 namespace enumwatch {
 namespace asio = boost::asio;
@@ -87,7 +90,7 @@ void ignore_notice(void*, const PGresult*) {}
 }  // namespace
 
 struct PgConnection::Impl {
-  explicit Impl(const asio::any_io_executor& ex) : socket(ex), timer(ex), resolver(ex) {}
+  explicit Impl(const asio::any_io_executor& ex) : socket(ex), timer(ex) {}
   ~Impl() { release_socket(); }  // libpq owns the fd: never let Asio close it
 
   void release_socket() {
@@ -132,7 +135,6 @@ struct PgConnection::Impl {
   ConnHandle conn;
   asio::posix::stream_descriptor socket;
   asio::steady_timer timer;
-  asio::ip::tcp::resolver resolver;
   std::string description;
   bool timed_out = false;
   bool broken = false;
@@ -151,64 +153,48 @@ void arm_deadline(const std::shared_ptr<PgConnection>& self, PgConnection::Impl&
         impl.timed_out = true;
         boost::system::error_code ignored;
         impl.socket.cancel(ignored);
-        impl.resolver.cancel();
       });
 }
 
-// libpq resolves host names synchronously inside PQconnectStart; do it here, asynchronously, and
-// hand libpq every address as hostaddr (host stays set for TLS verification and .pgpass). Each
-// address becomes its own host entry, so libpq tries them in turn as it would have.
-asio::awaitable<void> resolve_hosts(ConnParams& params, PgConnection::Impl& impl) {
-  if (params.find("hostaddr")) co_return;
+// libpq resolves host names synchronously inside PQconnectStart, and tries a host's addresses
+// with no timeout of its own in asynchronous mode. So names are resolved here (pg/host_resolver,
+// bounded by the deadline) and every address becomes an attempt of its own, with hostaddr set
+// (host stays set for TLS verification and .pgpass); connect() gives each attempt its share of
+// the time, so a dead first address cannot use up the whole poll.
+asio::awaitable<std::vector<ConnParams>> plan_attempts(const ConnParams& params,
+                                                       Deadline deadline) {
+  if (params.find("hostaddr")) co_return std::vector<ConnParams>{params};
   std::string hosts;
   if (const auto* h = params.find("host")) {
     hosts = *h;
   } else if (const char* env = std::getenv("PGHOST")) {
     hosts = env;
   }
-  if (hosts.empty()) co_return;
+  if (hosts.empty()) co_return std::vector<ConnParams>{params};  // libpq's default socket
   const std::vector<std::string> host_list = split_commas(hosts);
   const auto* port = params.find("port");
   const std::vector<std::string> port_list =
       port ? split_commas(*port) : std::vector<std::string>{};
   const bool port_per_host = port_list.size() > 1;
 
-  std::vector<std::string> out_hosts, out_addresses, out_ports;
-  bool any_name = false;
+  std::vector<ConnParams> attempts;
   for (std::size_t i = 0; i < host_list.size(); ++i) {
     const std::string& host = host_list[i];
-    const std::string host_port = port_per_host && i < port_list.size() ? port_list[i] : "";
+    ConnParams attempt = params;
+    attempt.set("host", host);
+    if (port_per_host) attempt.set("port", i < port_list.size() ? port_list[i] : "");
     boost::system::error_code ec;
     if (host.empty() || host.front() == '/' || host.front() == '@' ||
         (asio::ip::make_address(host, ec), !ec)) {
-      out_hosts.push_back(host);  // socket directory or literal address: libpq needs no lookup
-      out_addresses.emplace_back();
-      out_ports.push_back(host_port);
+      attempts.push_back(std::move(attempt));  // socket directory or literal: no lookup
       continue;
     }
-    any_name = true;
-    auto results = co_await impl.resolver.async_resolve(
-        host, "", asio::redirect_error(asio::use_awaitable, ec));
-    if (impl.timed_out) impl.fail_timeout("resolving " + host);
-    if (ec || results.empty()) {
-      throw PgError(PgError::Kind::connect,
-                    "cannot resolve host \"" + host + "\": " + ec.message());
-    }
-    for (const auto& entry : results) {
-      out_hosts.push_back(host);
-      out_addresses.push_back(entry.endpoint().address().to_string());
-      out_ports.push_back(host_port);
+    for (const auto& address : co_await resolve_host(host, deadline)) {
+      attempt.set("hostaddr", address);
+      attempts.push_back(attempt);
     }
   }
-  if (!any_name) co_return;
-  auto join = [](const std::vector<std::string>& parts) {
-    std::string joined;
-    for (std::size_t i = 0; i < parts.size(); ++i) joined += (i ? "," : "") + parts[i];
-    return joined;
-  };
-  params.set("host", join(out_hosts));
-  params.set("hostaddr", join(out_addresses));
-  if (port_per_host) params.set("port", join(out_ports));
+  co_return attempts;
 }
 
 }  // namespace
@@ -226,14 +212,48 @@ const std::string& PgConnection::description() const {
 
 asio::awaitable<std::shared_ptr<PgConnection>> PgConnection::connect(ConnParams params,
                                                                      Deadline deadline) {
+  if (!params.find("application_name")) params.set("application_name", "enumwatch");
+  // TCP keepalives, so that a firewall dropping idle connections between polls is noticed by the
+  // kernel instead of a poll hanging until its timeout. A DSN's own values win.
+  for (const auto& [key, value] :
+       {std::pair{"keepalives", "1"}, std::pair{"keepalives_idle", "30"},
+        std::pair{"keepalives_interval", "10"}, std::pair{"keepalives_count", "3"}}) {
+    if (!params.find(key)) params.set(key, value);
+  }
+  const std::vector<ConnParams> attempts = co_await plan_attempts(params, deadline);
+  std::optional<std::chrono::milliseconds> per_address;
+  if (const auto* t = params.find("connect_timeout"); t && std::atoi(t->c_str()) > 0)
+    per_address = std::chrono::seconds(std::max(2, std::atoi(t->c_str())));
+  std::optional<PgError> last;
+  for (std::size_t i = 0; i < attempts.size(); ++i) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) break;
+    const auto left = static_cast<long>(attempts.size() - i);
+    Deadline attempt_deadline = left == 1 ? deadline : now + (deadline - now) / left;
+    if (per_address && left > 1) attempt_deadline = std::min(deadline, now + *per_address);
+    try {
+      co_return co_await connect_one(attempts[i], attempt_deadline);
+    } catch (const PgError& e) {
+      last = e;
+    }
+  }
+  if (!last) throw PgError(PgError::Kind::timeout, "timed out before connecting");
+  if (attempts.size() > 1) {
+    throw PgError(last->kind(),
+                  std::string(last->what()) + " (the last of " + std::to_string(attempts.size()) +
+                      " addresses tried)",
+                  last->sqlstate());
+  }
+  throw *last;
+}
+
+asio::awaitable<std::shared_ptr<PgConnection>> PgConnection::connect_one(const ConnParams& params,
+                                                                         Deadline deadline) {
   auto executor = co_await asio::this_coro::executor;
   auto self = std::make_shared<PgConnection>(Key{}, std::make_unique<Impl>(executor));
   Impl& impl = *self->impl_;
   impl.description = describe(params);
   arm_deadline(self, impl, deadline);
-
-  co_await resolve_hosts(params, impl);
-  if (!params.find("application_name")) params.set("application_name", "enumwatch");
 
   std::vector<const char*> keys, values;
   for (const auto& [k, v] : params.entries) {

@@ -55,7 +55,9 @@ struct StatementResult {
 
 class PgConnection : public std::enable_shared_from_this<PgConnection> {
  public:
-  // Resolves host names with Asio (libpq would block on DNS), then connects without blocking.
+  // Resolves host names off the loop (libpq would block on DNS), then connects without blocking:
+  // one attempt per address, each with its share of the time left (or connect_timeout), so a
+  // dead address cannot use up the whole deadline. Sets TCP keepalives unless the DSN does.
   [[nodiscard]] static boost::asio::awaitable<std::shared_ptr<PgConnection>> connect(
       ConnParams params, Deadline deadline);
 
@@ -73,6 +75,12 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
   [[nodiscard]] const std::string& description() const;  // redacted, for messages
 
   struct Impl;
+
+ private:
+  [[nodiscard]] static boost::asio::awaitable<std::shared_ptr<PgConnection>> connect_one(
+      const ConnParams& params, Deadline deadline);
+
+ public:
   class Key {  // only connect() can make one, so only connect() constructs connections
     friend class PgConnection;
     Key() = default;

@@ -135,3 +135,54 @@ PY
   on_exit "kill $!"
   wait_for 10 "silent server listening" bash -c "exec 3<>/dev/tcp/127.0.0.1/$SILENT_PORT"
 }
+
+# start_tcp_proxy TARGET_PORT: a TCP proxy on 127.0.0.1:$PROXY_PORT to 127.0.0.1:TARGET_PORT, a
+# network that can partition: while $WORK/proxy-stalled exists it forwards nothing in either
+# direction and holds new connections unanswered, without closing anything (a firewall dropping
+# packets); once the file is gone it forwards again. Stopped on exit.
+start_tcp_proxy() {
+  PROXY_PORT=$(free_port)
+  python3 - "$PROXY_PORT" "$1" "$WORK/proxy-stalled" <<'PY' &
+import asyncio, os, sys
+listen, target, flag = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+async def while_stalled():
+    while os.path.exists(flag):
+        await asyncio.sleep(0.05)
+async def pump(reader, writer):
+    try:
+        while data := await reader.read(65536):
+            await while_stalled()
+            writer.write(data)
+            await writer.drain()
+    except (ConnectionError, OSError):
+        pass
+    finally:
+        writer.close()
+async def serve(client_reader, client_writer):
+    await while_stalled()
+    try:
+        server_reader, server_writer = await asyncio.open_connection("127.0.0.1", target)
+    except OSError:
+        client_writer.close()
+        return
+    await asyncio.gather(pump(client_reader, server_writer), pump(server_reader, client_writer))
+async def main():
+    server = await asyncio.start_server(serve, "127.0.0.1", listen)
+    async with server:
+        await asyncio.sleep(900)
+asyncio.run(main())
+PY
+  on_exit "kill $!"
+  wait_for 10 "proxy listening" bash -c "exec 3<>/dev/tcp/127.0.0.1/$PROXY_PORT"
+}
+
+# A second throwaway cluster that stays up while the first one is hurt; sets OTHER_PORT.
+start_other_cluster() {
+  local saved_port=${PGPORT:-} saved_data=${PGDATA:-} saved_dir=${PG_DIR:-}
+  PG_DIR=$WORK/pg-other
+  pg_cluster_start
+  OTHER_PORT=$PGPORT
+  on_exit "as_pg $PG_BIN/pg_ctl -D $WORK/pg-other/data -m immediate -w stop"
+  PGPORT=$saved_port PGDATA=$saved_data PG_DIR=$saved_dir
+  export PGPORT
+}

@@ -1,0 +1,121 @@
+#include "pg/host_resolver.hpp"
+
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "pg/connection.hpp"
+
+namespace enumwatch {
+namespace asio = boost::asio;
+
+namespace {
+
+// One lookup in flight, shared by everyone waiting for the same name.
+struct Lookup {
+  std::mutex mutex;
+  bool done = false;
+  std::vector<std::string> addresses;
+  std::string error;
+  // Wakes each waiter on its own executor: (executor-bound) timers to cancel.
+  std::vector<std::weak_ptr<asio::steady_timer>> waiters;
+};
+
+struct Resolver {
+  asio::thread_pool pool{4};
+  std::mutex mutex;
+  std::map<std::string, std::shared_ptr<Lookup>> in_flight;
+
+  static Resolver& instance() {
+    static Resolver resolver;
+    return resolver;
+  }
+
+  std::shared_ptr<Lookup> start(const std::string& host) {
+    std::lock_guard lock(mutex);
+    if (auto it = in_flight.find(host); it != in_flight.end()) return it->second;
+    auto lookup = std::make_shared<Lookup>();
+    in_flight.emplace(host, lookup);
+    asio::post(pool, [this, host, lookup] { run(host, *lookup); });
+    return lookup;
+  }
+
+  void run(const std::string& host, Lookup& lookup) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found);
+    std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owned(found, &::freeaddrinfo);
+    std::vector<std::string> addresses;
+    for (const addrinfo* a = found; rc == 0 && a; a = a->ai_next) {
+      char text[NI_MAXHOST];
+      if (::getnameinfo(a->ai_addr, a->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) ==
+              0 &&
+          std::find(addresses.begin(), addresses.end(), text) == addresses.end()) {
+        addresses.emplace_back(text);
+      }
+    }
+    {
+      std::lock_guard lock(mutex);
+      in_flight.erase(host);
+    }
+    std::vector<std::weak_ptr<asio::steady_timer>> waiters;
+    {
+      std::lock_guard lock(lookup.mutex);
+      lookup.done = true;
+      lookup.addresses = std::move(addresses);
+      if (rc != 0) lookup.error = ::gai_strerror(rc);
+      waiters.swap(lookup.waiters);
+    }
+    for (const auto& weak : waiters) {
+      if (auto timer = weak.lock()) {
+        // Cancel on the timer's own executor: timers are not thread-safe.
+        asio::post(timer->get_executor(), [timer] { timer->cancel(); });
+      }
+    }
+  }
+};
+
+}  // namespace
+
+asio::awaitable<std::vector<std::string>> resolve_host(
+    const std::string& host, std::chrono::steady_clock::time_point deadline) {
+  auto lookup = Resolver::instance().start(host);
+  auto wake = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor, deadline);
+  {
+    std::lock_guard lock(lookup->mutex);
+    if (!lookup->done) lookup->waiters.push_back(wake);
+  }
+  boost::system::error_code ec;
+  for (;;) {
+    {
+      std::lock_guard lock(lookup->mutex);
+      if (lookup->done) {
+        if (!lookup->error.empty() || lookup->addresses.empty()) {
+          throw PgError(PgError::Kind::connect,
+                        "cannot resolve host \"" + host +
+                            "\": " + (lookup->error.empty() ? "no address" : lookup->error));
+        }
+        co_return lookup->addresses;
+      }
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw PgError(PgError::Kind::timeout,
+                    "timed out resolving host \"" + host + "\" (its DNS server does not answer)");
+    }
+    co_await wake->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+}  // namespace enumwatch
