@@ -2,7 +2,10 @@
 
 #include <libpq-fe.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <optional>
 #include <regex>
 
 #include "enumwatch/error.hpp"
@@ -70,6 +73,68 @@ ConnParams parse_dsn(std::string_view dsn) {
     if (o->val) params.entries.emplace_back(o->keyword, o->val);
   }
   return params;
+}
+
+namespace {
+
+// The [name] section of a pg_service.conf, or nothing if the file or the section is absent.
+std::optional<std::vector<std::pair<std::string, std::string>>> service_section(
+    const std::string& path, std::string_view name) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::optional<std::vector<std::pair<std::string, std::string>>> found;
+  bool inside = false;
+  std::string line;
+  auto trim = [](std::string_view text) {
+    const auto first = text.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos) return std::string();
+    const auto last = text.find_last_not_of(" \t\r");
+    return std::string(text.substr(first, last - first + 1));
+  };
+  while (std::getline(in, line)) {
+    const std::string text = trim(line);
+    if (text.empty() || text.front() == '#') continue;
+    if (text.front() == '[') {
+      if (found && inside) break;
+      inside = text == "[" + std::string(name) + "]";
+      if (inside) found.emplace();
+      continue;
+    }
+    const auto equals = text.find('=');
+    if (inside && equals != std::string::npos)
+      found->emplace_back(trim(text.substr(0, equals)), trim(text.substr(equals + 1)));
+  }
+  return found;
+}
+
+}  // namespace
+
+void expand_service(ConnParams& params) {
+  std::string name;
+  if (const auto* s = params.find("service")) {
+    name = *s;
+  } else if (const char* env = std::getenv("PGSERVICE")) {
+    name = env;
+  }
+  if (name.empty()) return;
+  std::vector<std::string> files;
+  if (const char* file = std::getenv("PGSERVICEFILE")) {
+    files.emplace_back(file);
+  } else if (const char* home = std::getenv("HOME")) {
+    files.push_back(std::string(home) + "/.pg_service.conf");
+  }
+  const char* sysconf = std::getenv("PGSYSCONFDIR");
+  files.push_back(std::string(sysconf ? sysconf : "/etc/postgresql-common") + "/pg_service.conf");
+  for (const auto& file : files) {
+    auto section = service_section(file, name);
+    if (!section) continue;
+    for (auto& [key, value] : *section) {
+      if (key != "service" && !params.find(key)) params.set(key, std::move(value));
+    }
+    return;
+  }
+  throw Error("service \"" + name + "\" is in no connection service file (looked in " +
+              files.front() + (files.size() > 1 ? " and " + files.back() : std::string()) + ")");
 }
 
 std::string redact_dsn(std::string_view text) {

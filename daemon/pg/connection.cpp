@@ -212,6 +212,11 @@ const std::string& PgConnection::description() const {
 
 asio::awaitable<std::shared_ptr<PgConnection>> PgConnection::connect(ConnParams params,
                                                                      Deadline deadline) {
+  try {
+    expand_service(params);
+  } catch (const Error& e) {
+    throw PgError(PgError::Kind::connect, e.what());
+  }
   if (!params.find("application_name")) params.set("application_name", "enumwatch");
   // TCP keepalives, so that a firewall dropping idle connections between polls is noticed by the
   // kernel instead of a poll hanging until its timeout. A DSN's own values win.

@@ -21,6 +21,13 @@ struct ConnParams {
 // Throws Error (with the DSN redacted) when libpq cannot parse it.
 [[nodiscard]] ConnParams parse_dsn(std::string_view dsn);
 
+// Fills in what a `service=NAME` (or PGSERVICE) names in the connection service file, as libpq
+// would: PGSERVICEFILE or ~/.pg_service.conf first, then PGSYSCONFDIR (default
+// /etc/postgresql-common)/pg_service.conf; keys already set win. Done before connecting so that
+// a host name from the file is resolved off the event loop too (libpq would resolve it inside
+// PQconnectStart). Throws Error when the service is named but found in no file.
+void expand_service(ConnParams& params);
+
 // Hides passwords in any text that may contain a DSN, even a malformed one.
 [[nodiscard]] std::string redact_dsn(std::string_view text);
 

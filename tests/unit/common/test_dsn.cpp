@@ -1,6 +1,12 @@
 #include <doctest/doctest.h>
 
 #include "enumwatch/dsn.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include "enumwatch/error.hpp"
 
 using namespace enumwatch;
@@ -53,4 +59,28 @@ TEST_CASE("parameters can be set and replaced") {
   p.set("dbname", "y");
   CHECK(*p.find("hostaddr") == "127.0.0.1");
   CHECK(*p.find("dbname") == "y");
+}
+
+TEST_CASE("a service name expands from the service file; keys in the DSN win") {
+  const std::string file = "/tmp/enumwatch-test-pg_service-" + std::to_string(::getpid()) + ".conf";
+  {
+    std::ofstream out(file);
+    out << "# comment\n[other]\nhost=elsewhere\n\n[orders]\nhost = db1.example\nport=6543\n"
+           "dbname=orders\n[later]\nhost=later\n";
+  }
+  ::setenv("PGSERVICEFILE", file.c_str(), 1);
+  ConnParams params = parse_dsn("service=orders dbname=override");
+  expand_service(params);
+  CHECK(*params.find("host") == "db1.example");
+  CHECK(*params.find("port") == "6543");
+  CHECK(*params.find("dbname") == "override");
+
+  ConnParams missing = parse_dsn("service=nope");
+  CHECK_THROWS_WITH_AS(expand_service(missing), doctest::Contains("service \"nope\""), Error);
+  ConnParams none = parse_dsn("host=x");
+  ::unsetenv("PGSERVICE");
+  expand_service(none);
+  CHECK(none.entries.size() == 1);
+  ::unsetenv("PGSERVICEFILE");
+  std::remove(file.c_str());
 }
