@@ -36,9 +36,11 @@ struct Resolver {
   std::mutex mutex;
   std::map<std::string, std::shared_ptr<Lookup>> in_flight;
 
+  // Never destroyed: destroying the pool would join a thread that may sit in a getaddrinfo the
+  // DNS server never answers, and hold up the daemon's exit by that long.
   static Resolver& instance() {
-    static Resolver resolver;
-    return resolver;
+    static Resolver* const resolver = std::make_unique<Resolver>().release();
+    return *resolver;
   }
 
   std::shared_ptr<Lookup> start(const std::string& host) {
