@@ -64,9 +64,14 @@ ConnParams parse_dsn(std::string_view dsn) {
       PQconninfoParse(std::string(dsn).c_str(), &raw_error));
   std::unique_ptr<char, PQFree> error(raw_error);
   if (!options) {
-    std::string why = error ? redact_dsn(error.get()) : std::string("out of memory");
+    // libpq quotes the offending piece of the string ('missing "=" after "s3cret"', 'invalid
+    // percent-encoded token: "p%ZZw"'), and that piece may be the password: say what is wrong,
+    // never which text, and never echo the DSN itself.
+    std::string why =
+        error ? std::regex_replace(std::string(error.get()), std::regex(R"("[^"]*")"), "\"…\"")
+              : std::string("out of memory");
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    throw Error("invalid dsn \"" + redact_dsn(dsn) + "\": " + why);
+    throw Error("invalid dsn: " + why + " (the dsn is not shown: it may hold a password)");
   }
   ConnParams params;
   for (const PQconninfoOption* o = options.get(); o->keyword; ++o) {
@@ -142,7 +147,8 @@ std::string redact_dsn(std::string_view text) {
   static const std::regex keyword(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s&]*))",
                                   std::regex::icase);
   // URI form: postgresql://user:secret@host
-  static const std::regex userinfo(R"(((?:postgres|postgresql)://[^:/@\s]*:)[^@\s]*@)",
+  // URI form, to the last @ of the URI: a password may hold @, / or : itself.
+  static const std::regex userinfo(R"(((?:postgres|postgresql)://[^:/@\s]*:)\S*@)",
                                    std::regex::icase);
   std::string out = std::regex_replace(std::string(text), keyword, "$1*****");
   return std::regex_replace(out, userinfo, "$1*****@");

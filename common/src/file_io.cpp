@@ -1,6 +1,7 @@
 #include "enumwatch/file_io.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -57,6 +58,22 @@ std::string read_secret_file(const std::string& path, std::string_view what) {
   content.resize(std::min(content.size(), content.find_first_of("\r\n")));
   if (content.empty()) throw Error(path + ": the " + std::string(what) + " is empty");
   return content;
+}
+
+std::string read_token_file(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) fail_io(path, "reading the api token file");
+  if (info.st_mode & (S_IROTH | S_IWOTH)) {
+    throw Error(path + ": the api token file is readable or writable by every user: chmod 0640 " +
+                path + " (and chgrp it to the group enumwatch runs as), or use LoadCredential=");
+  }
+  std::string token = read_secret_file(path, "api token file");
+  if (token.size() < kMinTokenBytes) {
+    throw Error(path + ": the api token is " + std::to_string(token.size()) +
+                " bytes; use at least " + std::to_string(kMinTokenBytes) +
+                " (e.g. head -c 32 /dev/urandom | base64)");
+  }
+  return token;
 }
 
 void write_file_atomically(const std::string& path, std::string_view content) {

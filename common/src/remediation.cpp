@@ -76,7 +76,8 @@ std::string recreate_type_sql(const TypeName& type, const std::vector<std::strin
   }
 
   std::string sql;
-  sql += "-- Recreate " + quoted + " with the snapshot's values, in the snapshot's order.\n";
+  sql += "-- Recreate " + sql_comment(quoted) +
+         " with the snapshot's values, in the snapshot's order.\n";
   if (by_table.empty()) {
     sql += "-- No table column uses it: no table is rewritten.\n";
   } else {
@@ -84,12 +85,12 @@ std::string recreate_type_sql(const TypeName& type, const std::vector<std::strin
     for (const auto& [table, cols] : by_table)
       names.push_back(quote_ident(table.first) + '.' + quote_ident(table.second));
     sql += "-- Rewrites under an ACCESS EXCLUSIVE lock (with their partitions and children): " +
-           join(names, ", ") + ".\n";
+           sql_comment(join(names, ", ")) + ".\n";
   }
   sql += "-- Fails and changes nothing while any row still holds a value that is dropped.\n";
   if (!blockers.empty()) {
     sql +=
-        "-- Columns typed by a domain over it (" + join(blockers, ", ") +
+        "-- Columns typed by a domain over it (" + sql_comment(join(blockers, ", ")) +
         ") cannot be converted here: recreate those domains by hand; until then DROP TYPE fails.\n";
   }
   sql += "BEGIN;\n";
@@ -147,7 +148,7 @@ std::string remediation_script(std::span<const DriftItem> items) {
     };
     const bool recreate = has(DriftKind::unexpected_value) || has(DriftKind::order_mismatch);
     if (!out.empty()) out += "\n";
-    out += "-- " + key.display() + "\n";
+    out += "-- " + sql_comment(key.display()) + "\n";
     for (DriftKind kind :
          {DriftKind::missing_type, DriftKind::case_mismatch, DriftKind::unexpected_value,
           DriftKind::order_mismatch, DriftKind::missing_value, DriftKind::unexpected_type}) {

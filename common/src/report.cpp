@@ -1,5 +1,7 @@
 #include "enumwatch/report.hpp"
 
+#include "enumwatch/text.hpp"
+
 #include <algorithm>
 #include <boost/json.hpp>
 #include <ctime>
@@ -101,7 +103,7 @@ std::string render_items_text(std::span<const DriftItem> items, bool color) {
   std::size_t kind_width = 0, enum_width = 0;
   for (const auto& i : items) {
     kind_width = std::max(kind_width, to_string(i.kind).size());
-    enum_width = std::max(enum_width, enum_label(i).size());
+    enum_width = std::max(enum_width, escape_control(enum_label(i)).size());
   }
   const std::string reset = color ? "\033[0m" : "";
   const std::string indent(2 + 9 + kind_width + 2 + enum_width + 2, ' ');
@@ -110,8 +112,8 @@ std::string render_items_text(std::span<const DriftItem> items, bool color) {
     std::string sev = pad(std::string(to_string(i.severity())), 9);
     if (color) sev = colour_of(i.severity()) + sev + reset;
     out += "  " + sev + pad(std::string(to_string(i.kind)), kind_width + 2) +
-           pad(enum_label(i), enum_width + 2) + i.message + "\n";
-    if (i.code_fix) out += indent + "code: " + *i.code_fix + "\n";
+           pad(escape_control(enum_label(i)), enum_width + 2) + escape_control(i.message) + "\n";
+    if (i.code_fix) out += indent + "code: " + escape_control(*i.code_fix) + "\n";
   }
   return out;
 }
@@ -126,7 +128,7 @@ std::string render_status_text(std::span<const TargetReport> targets, bool color
     if (color) state = (t.up ? "\033[32m" : "\033[1;31m") + state + reset;
     out += pad(t.name, name_width + 2) + state + "  ";
     if (!t.up) {
-      out += t.error.value_or("not polled yet") + "\n";
+      out += escape_control(t.error.value_or("not polled yet")) + "\n";
       continue;
     }
     if (t.drift.empty()) {
@@ -144,7 +146,7 @@ std::string render_status_text(std::span<const TargetReport> targets, bool color
       }
       out += ")";
     }
-    if (t.migration_revision) out += "  revision " + *t.migration_revision;
+    if (t.migration_revision) out += "  revision " + escape_control(*t.migration_revision);
     for (const auto& s : t.unregistered_snapshots) out += "  snapshot " + s + " not registered yet";
     out += "\n" + render_items_text(t.drift, color);
   }

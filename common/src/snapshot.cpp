@@ -198,7 +198,27 @@ Parsed read_json(std::string_view text, const Reporter& report) {
 
 // ---- validation -------------------------------------------------------------------------------
 
+// revision and source become a metric label, a log line and an alert annotation: bounded, and
+// free of anything that could end a line or drive a terminal.
+void validate_header(const Snapshot& snapshot, const Reporter& report) {
+  auto check = [&](const std::optional<std::string>& text, std::string_view key, std::size_t max) {
+    if (!text) return;
+    if (text->size() > max) {
+      report.fail({}, "snapshot." + std::string(key) + " is " + std::to_string(text->size()) +
+                          " bytes; at most " + std::to_string(max) + " are allowed");
+    }
+    if (!is_valid_utf8(*text) || escape_control(*text) != *text ||
+        text->find('\\') != std::string::npos) {
+      report.fail({}, "snapshot." + std::string(key) + " " + quoted(*text) +
+                          " holds control characters or backslashes: use plain text");
+    }
+  };
+  check(snapshot.revision, "revision", kMaxRevisionBytes);
+  check(snapshot.source, "source", kMaxSourceBytes);
+}
+
 void validate(const Parsed& parsed, const Reporter& report) {
+  validate_header(parsed.snapshot, report);
   std::map<TypeName, Position> seen_types;
   for (std::size_t i = 0; i < parsed.snapshot.enums.size(); ++i) {
     const auto& type = parsed.snapshot.enums[i];

@@ -63,6 +63,63 @@ std::string toml_quote(std::string_view text) {
   return out;
 }
 
+std::string escape_control(std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  auto byte_escape = [&](unsigned char c) {
+    out += "\\x";
+    out += hex[c >> 4];
+    out += hex[c & 0xF];
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        default:
+          if (c < 0x20 || c == 0x7F) {
+            byte_escape(c);
+          } else {
+            out += static_cast<char>(c);
+          }
+      }
+      ++i;
+      continue;
+    }
+    const std::size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > text.size() || !is_valid_utf8(text.substr(i, len))) {
+      byte_escape(c);
+      ++i;
+      continue;
+    }
+    const std::string_view sequence = text.substr(i, len);
+    if (sequence == "\u2028" || sequence == "\u2029") {
+      out += sequence == "\u2028" ? "\\u2028" : "\\u2029";
+    } else if (len == 2 && c == 0xC2 && static_cast<unsigned char>(text[i + 1]) < 0xA0) {
+      // C1 controls (U+0080..U+009F), CSI among them
+      out += "\\u00";
+      out += hex[static_cast<unsigned char>(text[i + 1]) >> 4];
+      out += hex[static_cast<unsigned char>(text[i + 1]) & 0xF];
+    } else {
+      out += sequence;
+    }
+    i += len;
+  }
+  return out;
+}
+
 std::pair<int, int> line_column(std::string_view text, std::size_t offset) {
   int line = 1, column = 1;
   for (std::size_t i = 0; i < offset && i < text.size(); ++i) {

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "enumwatch/error.hpp"
+#include "enumwatch/text.hpp"
 #include "http/client.hpp"
 #include "logging.hpp"
 #include "metrics/metrics.hpp"
@@ -54,7 +55,7 @@ struct Delivery {
 };
 
 std::string describe(const Alert& alert) {
-  return alert.key.target + "/" + alert.key.schema + "." + alert.key.enum_name +
+  return alert.key.target + "/" + escape_control(alert.key.schema + "." + alert.key.enum_name) +
          (alert.resolved ? " (resolved)" : " (firing)");
 }
 
@@ -123,7 +124,7 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
                               std::make_move_iterator(middle));
         } else {
           spdlog::error("alerts: {} rejected alert {} for good: {}; the other alerts go on", label,
-                        describe(batch.front()), delivery.error);
+                        describe(batch.front()), escape_control(delivery.error));
         }
         continue;
       }

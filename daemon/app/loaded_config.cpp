@@ -12,7 +12,7 @@ LoadedConfig load_everything(const std::string& path) {
   out.config = load_config(path);
   out.snapshots = load_snapshots(out.config, SnapshotStore(out.config.daemon.state_dir));
   if (const auto& token_file = out.config.daemon.api_token_file) {
-    out.token = read_secret_file(*token_file, "api token file");
+    out.token = read_token_file(*token_file);
   }
   for (const auto& target : out.config.targets)
     out.targets.push_back({target, read_password(target)});

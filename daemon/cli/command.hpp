@@ -34,4 +34,15 @@ void print_error(const std::string& message);
 // --config, also read from ENUMWATCH_CONFIG (SPEC §2).
 void add_config_option(CLI::App& command, std::string& path);
 
+// --dsn and --dsn-file, for commands that connect to one database. Neither: libpq's PG*
+// environment variables and ~/.pgpass decide, as for psql.
+struct DsnSource {
+  std::string dsn;
+  std::string dsn_file;
+  [[nodiscard]] bool given() const { return !dsn.empty() || !dsn_file.empty(); }
+  // The connection string to use; throws Error when --dsn-file cannot be read.
+  [[nodiscard]] std::string resolve() const;
+};
+CLI::Option* add_dsn_options(CLI::App& command, DsnSource& source);
+
 }  // namespace enumwatch::cli

@@ -10,6 +10,7 @@
 #include "enumwatch/error.hpp"
 #include "enumwatch/remediation.hpp"
 #include "enumwatch/report.hpp"
+#include "enumwatch/sql_quote.hpp"
 #include "pg/catalog_reader.hpp"
 
 namespace enumwatch::cli {
@@ -17,7 +18,7 @@ namespace {
 
 struct DiffArgs {
   std::string snapshot;
-  std::string dsn;
+  DsnSource database;
   std::string against;
   std::vector<std::string> schemas;
   std::string format = "text";
@@ -38,7 +39,8 @@ std::string sql_output(const std::vector<DriftItem>& items) {
   for (const auto& i : items) {
     if (i.remediation_sql) continue;
     out += "-- not fixable in SQL: " + std::string(to_string(i.kind)) + " " +
-           (i.enum_name.empty() ? std::string() : i.schema + "." + i.enum_name + ": ") + i.message +
+           sql_comment((i.enum_name.empty() ? std::string() : i.schema + "." + i.enum_name + ": ") +
+                       i.message) +
            "\n";
   }
   if (!out.empty()) out += "\n";
@@ -47,7 +49,7 @@ std::string sql_output(const std::vector<DriftItem>& items) {
 
 DatabaseState read_live(const DiffArgs& args, const Scope& scope, std::string& target) {
   const Duration timeout = parse_timeout_option(args.timeout);
-  ConnParams params = parse_dsn(args.dsn);
+  ConnParams params = parse_dsn(args.database.resolve());
   const std::string* dbname = params.find("dbname");
   target = dbname ? *dbname : std::string("database");
   TargetOptions read_options;
@@ -60,8 +62,9 @@ DatabaseState read_live(const DiffArgs& args, const Scope& scope, std::string& t
 }
 
 int diff_command(const DiffArgs& args) {
-  if (args.dsn.empty() == args.against.empty())
-    throw Error("diff needs exactly one of --dsn or --against");
+  if (args.database.given() && !args.against.empty())
+    throw Error(
+        "diff takes a database (--dsn, --dsn-file or PG* variables) or --against, not both");
   Snapshot expected = load_snapshot(args.snapshot);
   DiffOptions options;  // the snapshot is the whole policy: order matters, no naming rule
   options.scope.schemas = args.schemas;
@@ -99,9 +102,10 @@ Command add_diff(CLI::App& app) {
       app.add_subcommand("diff", "Diff a snapshot against a database or another snapshot");
   command->add_option("--snapshot", args->snapshot, "The expected snapshot (TOML or .json)")
       ->required();
-  auto* dsn = command->add_option("--dsn", args->dsn, "The database to compare with");
-  auto* against =
-      command->add_option("--against", args->against, "A snapshot standing for the database");
+  auto* dsn = add_dsn_options(*command, args->database);
+  auto* against = command->add_option(
+      "--against", args->against,
+      "A snapshot standing for the database (instead of --dsn, --dsn-file or PG* variables)");
   dsn->excludes(against);
   command->add_option("--schema", args->schemas, "Only this schema (repeatable)");
   command->add_option("--format", args->format, "text, json or sql")

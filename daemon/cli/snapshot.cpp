@@ -13,7 +13,7 @@ namespace enumwatch::cli {
 namespace {
 
 struct SnapshotArgs {
-  std::string dsn;
+  DsnSource database;
   std::vector<std::string> schemas;
   std::string output;
   std::string revision;
@@ -25,7 +25,7 @@ int snapshot(const SnapshotArgs& args) {
   const Duration timeout = parse_timeout_option(args.timeout);
   TargetOptions options;
   options.scope.schemas = args.schemas;
-  ConnParams params = parse_dsn(args.dsn);
+  ConnParams params = parse_dsn(args.database.resolve());
   const Deadline deadline = std::chrono::steady_clock::now() + timeout;
 
   Snapshot snapshot = run_blocking([&]() -> boost::asio::awaitable<Snapshot> {
@@ -55,8 +55,7 @@ Command add_snapshot(CLI::App& app) {
   auto args = std::make_shared<SnapshotArgs>();
   auto* command =
       app.add_subcommand("snapshot", "Capture the enums of a live database as a snapshot");
-  command->add_option("--dsn", args->dsn, "key=value or postgresql:// connection string")
-      ->required();
+  add_dsn_options(*command, args->database);
   command->add_option("--schema", args->schemas, "Only this schema (repeatable)");
   command->add_option("--output", args->output, "Write here instead of stdout (atomically)");
   command->add_option("--revision", args->revision, "Record this code/migration revision");

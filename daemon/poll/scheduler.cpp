@@ -8,6 +8,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "enumwatch/migration_attribution.hpp"
+#include "enumwatch/text.hpp"
 #include "logging.hpp"
 #include "snapshots/registry.hpp"
 
@@ -156,7 +157,7 @@ void Scheduler::record(const Target& t, std::span<const NamedSnapshot> snapshots
     spdlog::info("target {}: back up after {} failed polls", t->setup.config.name, t->failures);
   if (!ok && (t->failures == 0 || t->report.error != result.report.error)) {
     spdlog::warn("target {}: poll {}: {}", t->setup.config.name, to_string(result.outcome),
-                 result.report.error.value_or("unknown error"));
+                 escape_control(result.report.error.value_or("unknown error")));
   }
   t->failures = ok ? 0 : t->failures + 1;
   if (ok) {
@@ -216,7 +217,8 @@ asio::awaitable<void> Scheduler::wait_watching_revision(const Target& t, millise
     t->due_by.reset();
     if (revision && *revision != t->revision) {
       spdlog::info("target {}: migration revision changed from {} to {}; polling now", config.name,
-                   t->revision.value_or("(none)"), revision->value_or("(none)"));
+                   escape_control(t->revision.value_or("(none)")),
+                   escape_control(revision->value_or("(none)")));
       co_return;
     }
   }

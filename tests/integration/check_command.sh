@@ -100,6 +100,16 @@ expect_exit 0 ew --version
 expect_contains "$OUT" "enumwatch "
 expect_exit 0 ew help diff
 expect_contains "$OUT" "--against"
-expect_exit 2 ew diff --snapshot x.toml
-expect_contains "$ERR" "exactly one of --dsn or --against"
+expect_contains "$OUT" "--dsn-file"
+expect_contains "$OUT" "visible to"  # --help says why a password does not belong in --dsn
+expect_exit 2 ew diff --snapshot x.toml --dsn "dbname=x" --against y.toml
+expect_contains "$ERR" "excludes"
+
+# --dsn-file and PG* variables instead of a password on the command line.
+printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid", "cancelled", "refunded"]\n' >"$WORK/ok.toml"
+dsn_for clean >"$WORK/dsn"
+chmod 600 "$WORK/dsn"
+expect_exit 0 ew diff --snapshot "$WORK/ok.toml" --dsn-file "$WORK/dsn" --schema public
+PGDATABASE=clean expect_exit 0 "$ENUMWATCH" snapshot --schema public  # PGHOST, PGPORT, PGPASSWORD … from lib.sh
+expect_contains "$OUT" 'name = "order_status"'
 pass

@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 pg_start
 psql_q -c "CREATE DATABASE orders"
 psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')"
-echo "corrupt-state-token" >"$WORK/api.token"
+write_token "$WORK/api.token" "corrupt-state-token"
 daemon_port
 mkdir -p "$WORK/state"
 cat >"$WORK/enumwatch.toml" <<TOML

@@ -8,7 +8,7 @@ pg_start
 psql_q -c "CREATE DATABASE orders"
 psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('paid')"
 printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/app.toml"
-echo "http-limits-token-0123456789" >"$WORK/api.token"
+write_token "$WORK/api.token" "http-limits-token-0123456789"
 daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML
 $(daemon_section)

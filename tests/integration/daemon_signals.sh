@@ -7,7 +7,7 @@ pg_start
 psql_q -c "CREATE DATABASE orders"
 psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('paid', 'refunded')"
 printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/app.toml"
-echo "signals-token-0123456789" >"$WORK/api.token"
+write_token "$WORK/api.token" "signals-token-0123456789"
 start_silent_server   # a database host that hangs every poll, and an Alertmanager that never answers
 daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML

@@ -186,3 +186,11 @@ start_other_cluster() {
   PGPORT=$saved_port PGDATA=$saved_data PG_DIR=$saved_dir
   export PGPORT
 }
+
+# write_token FILE TOKEN: an api token file as the daemon requires it (not world-readable; the
+# group nogroup so that a daemon run as nobody can read it).
+write_token() {
+  printf '%s\n' "$2" >"$1"
+  chgrp nogroup "$1" 2>/dev/null || true
+  chmod 0640 "$1"
+}

@@ -7,7 +7,7 @@ pg_start
 psql_q -c "CREATE DATABASE orders"
 psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')"
 printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' >"$WORK/file.toml"
-echo "s3cr3t-token" >"$WORK/api.token"
+write_token "$WORK/api.token" "s3cr3t-token-0123456789"
 echo "wrong-token" >"$WORK/wrong.token"
 daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML

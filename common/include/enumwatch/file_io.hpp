@@ -2,6 +2,7 @@
 // throws Error naming the path, what it was for, and the OS's reason.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,11 @@ namespace enumwatch {
 // A password or token file: its first line, without the line ending (editors add one). Fails if
 // it cannot be read or that line is empty; never shows the content.
 [[nodiscard]] std::string read_secret_file(const std::string& path, std::string_view what);
+
+// The daemon's API token file: a secret file (as above) that must not be readable by everyone
+// (chmod 0640 or tighter) and must hold at least 16 bytes. Throws Error saying which rule failed.
+[[nodiscard]] std::string read_token_file(const std::string& path);
+inline constexpr std::size_t kMinTokenBytes = 16;
 
 // Durable replace: temp file beside it, fsync, rename over it, fsync the directory. A crash at
 // any point leaves either the old content or the new, never a mix.

@@ -12,6 +12,10 @@ namespace enumwatch {
 
 enum class SnapshotFormat { toml, json };
 
+// revision and source end up in a metric label, log lines and alerts: plain text, bounded.
+inline constexpr std::size_t kMaxRevisionBytes = 200;
+inline constexpr std::size_t kMaxSourceBytes = 1000;
+
 struct Snapshot {
   std::optional<std::string> revision;  // the code's git sha or migration head
   std::optional<std::string> source;    // free text: where it came from

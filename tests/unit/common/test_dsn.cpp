@@ -84,3 +84,26 @@ TEST_CASE("a service name expands from the service file; keys in the DSN win") {
   ::unsetenv("PGSERVICEFILE");
   std::remove(file.c_str());
 }
+
+TEST_CASE("a DSN libpq cannot parse is refused without echoing any piece of it") {
+  for (const char* dsn : {"host=db1 hunter2pw dbname=x",               // missing "="
+                          "postgresql://app:hunter%ZZ2pw@db1/orders",  // bad percent-encoding
+                          "host=db1 password='hunter2pw",              // unterminated quote
+                          "host=db1 'hunter2pw"}) {
+    CAPTURE(dsn);
+    try {
+      (void)parse_dsn(dsn);
+      FAIL("parsed");
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      CHECK(message.find("hunter") == std::string::npos);
+      CHECK(message.find("invalid dsn") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("URI passwords holding @, / or : are redacted whole") {
+  CHECK(redact_dsn("postgresql://app:p@ss/w:rd@db1:5432/orders") ==
+        "postgresql://app:*****@db1:5432/orders");
+  CHECK(redact_dsn("connect to postgres://u:a:b@h/d failed").find("a:b") == std::string::npos);
+}

@@ -2,6 +2,12 @@
 
 #include "enumwatch/diff.hpp"
 #include "enumwatch/remediation.hpp"
+#include "enumwatch/sql_quote.hpp"
+
+#include <algorithm>
+#include <span>
+#include <string>
+#include <vector>
 
 using namespace enumwatch;
 
@@ -100,4 +106,104 @@ TEST_CASE("the script renames first, then recreates or adds, per enum, each stat
   auto first = script.find("CREATE TYPE \"public\".\"b\"");
   REQUIRE(first != std::string::npos);
   CHECK(script.find("CREATE TYPE \"public\".\"b\"", first + 1) == std::string::npos);
+}
+
+namespace {
+
+// What psql would execute as SQL keywords: the script with every quoted identifier, every literal
+// and every comment cut out, scanned as PostgreSQL does. A comment that a newline in a name ended
+// early would leave that name's rest here, as code.
+std::string code_outside_quotes_and_comments(const std::string& sql) {
+  std::string code;
+  for (std::size_t i = 0; i < sql.size();) {
+    if (sql.compare(i, 2, "--") == 0) {
+      i = std::min(sql.find('\n', i), sql.size());
+    } else if (sql[i] == '"') {
+      for (++i; i < sql.size(); ++i) {
+        if (sql[i] == '"' && (i + 1 >= sql.size() || sql[i + 1] != '"')) break;
+        if (sql[i] == '"') ++i;  // a doubled quote
+      }
+      ++i;
+      code += " IDENT ";
+    } else if (sql[i] == '\'' || (sql.compare(i, 2, "E'") == 0)) {
+      const bool escapes = sql[i] == 'E';
+      i += escapes ? 2 : 1;
+      for (; i < sql.size(); ++i) {
+        if (escapes && sql[i] == '\\') {
+          ++i;
+          continue;
+        }
+        if (sql[i] == '\'' && (i + 1 >= sql.size() || sql[i + 1] != '\'')) break;
+        if (sql[i] == '\'') ++i;
+      }
+      ++i;
+      code += " LITERAL ";
+    } else {
+      code += sql[i++];
+    }
+  }
+  return code;
+}
+
+}  // namespace
+
+TEST_CASE("a table named to end a comment cannot inject SQL through the recreate recipe") {
+  const std::string hostile = "t\nDROP TABLE victim; --";
+  const std::vector<ColumnUse> columns{
+      {"public", hostile, "status", ColumnUse::Via::direct, std::nullopt},
+      {"we\r\nird", "x\u2028y", "c", ColumnUse::Via::domain, std::nullopt}};
+  const std::string sql = recreate_type_sql({"pub\nlic", "s\x1b[31m"}, {"a", "b"}, columns);
+  const std::string code = code_outside_quotes_and_comments(sql);
+  CAPTURE(code);
+  CHECK(code.find("DROP TABLE victim") == std::string::npos);
+  CHECK(code.find("BEGIN;") != std::string::npos);  // the scanner does see the recipe's code
+  // The name is still there, escaped, for the reader; no comment holds a raw control character
+  // (they stay only inside quoted identifiers, where PostgreSQL reads them as part of the name).
+  CHECK(sql.find("000aDROP TABLE victim; --") != std::string::npos);
+  std::size_t start = 0;
+  while (start < sql.size()) {
+    const auto end = std::min(sql.find('\n', start), sql.size());
+    const std::string line = sql.substr(start, end - start);
+    if (line.starts_with("--")) {
+      CAPTURE(line);
+      CHECK(line.find('\x1b') == std::string::npos);
+      CHECK(line.find('\r') == std::string::npos);
+      CHECK(line.find("\u2028") == std::string::npos);
+    }
+    start = end + 1;
+  }
+}
+
+TEST_CASE("comments escape every control character and nothing else") {
+  CHECK(sql_comment("plain name, ünïcode") == "plain name, ünïcode");
+  CHECK(sql_comment("a\nb\rc\td") == "a\\nb\\rc\\td");
+  CHECK(sql_comment("esc\x1b[2J") == "esc\\x1b[2J");
+  CHECK(sql_comment("line\u2028sep\u2029para") == "line\\u2028sep\\u2029para");
+  CHECK(sql_comment("c1\u009b31m") == "c1\\u009b31m");
+  CHECK(sql_comment("del\x7f") == "del\\x7f");
+  CHECK(sql_comment("back\\slash") == "back\\\\slash");  // escapes cannot be forged
+  CHECK(sql_comment(std::string("bad\xff utf8")) == "bad\\xff utf8");
+}
+
+TEST_CASE("the whole script's comments stay one line each, whatever the names") {
+  DriftItem item;
+  item.schema = "s\n-- x\nDROP TABLE victim;";
+  item.enum_name = "e";
+  item.kind = DriftKind::missing_value;
+  item.remediation_sql = add_value_sql({item.schema, item.enum_name}, "v", {});
+  const std::string sql = remediation_script(std::span(&item, 1));
+  const std::string code = code_outside_quotes_and_comments(sql);
+  CAPTURE(code);
+  CHECK(code.find("DROP TABLE victim") == std::string::npos);
+  CHECK(code.find("ADD VALUE") != std::string::npos);
+}
+
+TEST_CASE("names and values with control characters are written with escapes, never raw") {
+  CHECK(quote_ident("a\r\nb") == "U&\"a\\000d\\000ab\"");
+  CHECK(quote_ident("e\x1b[31m\"x\\") == "U&\"e\\001b[31m\"\"x\\\\\"");
+  CHECK(quote_ident("line\u2028") == "U&\"line\\2028\"");
+  CHECK(quote_ident("ünï \"q\"") == "\"ünï \"\"q\"\"\"");  // no control: plain quoting
+  CHECK(quote_literal("a\r\nb\tc") == "E'a\\r\\nb\\tc'");
+  CHECK(quote_literal("esc\x1b it's \\") == "E'esc\\x1b it''s \\\\'");
+  CHECK(quote_literal("c1\u009b sep\u2029") == "E'c1\\u009b sep\\u2029'");
 }

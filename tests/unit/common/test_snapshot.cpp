@@ -165,3 +165,24 @@ TEST_CASE("invalid UTF-8 and NUL are not valid labels") {
   CHECK(json_error(R"({"enum":[{"name":"x","values":["a\u0000b"]}]})").find("NUL") !=
         std::string::npos);
 }
+
+TEST_CASE("revision and source are plain, bounded text") {
+  auto error_of = [](const std::string& text) {
+    try {
+      (void)parse_snapshot(text, SnapshotFormat::json, "put");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(error_of(R"({"snapshot":{"revision":"4f2a9c1","source":"backend/app models"},"enum":[]})")
+            .empty());
+  CHECK(error_of(R"({"snapshot":{"revision":"a\nb"},"enum":[]})").find("control characters") !=
+        std::string::npos);
+  CHECK(error_of(R"({"snapshot":{"source":"\u001b[2Jx"},"enum":[]})").find("control characters") !=
+        std::string::npos);
+  CHECK(error_of(R"({"snapshot":{"revision":"a\\b"},"enum":[]})").find("backslashes") !=
+        std::string::npos);
+  CHECK(error_of(R"({"snapshot":{"revision":")" + std::string(201, 'x') + R"("},"enum":[]})")
+            .find("at most 200") != std::string::npos);
+}
