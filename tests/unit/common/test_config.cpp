@@ -154,8 +154,9 @@ TEST_CASE("enumerated settings reject values outside their set") {
   CHECK(error_of("[daemon]\nlisten = \"nowhere\"\n").find("host:port") != std::string::npos);
   CHECK(error_of("[daemon]\nmax_concurrent_polls = 0\n").find("between 1 and 10000") !=
         std::string::npos);
-  CHECK(error_of("[alerting]\nalertmanager_urls = [\"ftp://x\"]\n").find("not an http") !=
-        std::string::npos);
+  CHECK(
+      error_of("[alerting]\nalertmanager_urls = [\"ftp://x\"]\n").find("must be an http://host") !=
+      std::string::npos);
 }
 
 TEST_CASE("label names must be Prometheus label names and not collide with alert labels") {
@@ -198,4 +199,14 @@ TEST_CASE("the migration table's format follows its name unless migration_tool s
   CHECK(parse("[defaults]\nrevision_check_interval = \"0s\"\n" + kBase)
             .targets.at(0)
             .options.revision_check_interval.count() == 0);
+}
+
+TEST_CASE("receiver URLs the daemon cannot deliver to are refused without repeating them") {
+  const std::string https =
+      kBase + "[alerting]\nwebhook_urls = [\"https://hooks.example/T0KEN\"]\n";
+  CHECK(error_of(https).find("https:// receiver") != std::string::npos);
+  CHECK(error_of(https).find("T0KEN") == std::string::npos);
+  const std::string odd = kBase + "[alerting]\nalertmanager_urls = [\"ftp://u:s3cret@am\"]\n";
+  CHECK(error_of(odd).find("http://host") != std::string::npos);
+  CHECK(error_of(odd).find("s3cret") == std::string::npos);
 }
