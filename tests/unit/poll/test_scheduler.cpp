@@ -152,3 +152,44 @@ TEST_CASE("the watchdog sees progress while a target keeps throwing") {
   CHECK(scheduler.making_progress(std::chrono::steady_clock::now() + 5s));
   scheduler.stop();
 }
+
+namespace {
+
+// A poll that never ends, as a bug in a poller (or libpq) would make one.
+class HangingPoller final : public TargetPoller {
+ public:
+  boost::asio::awaitable<PollResult> poll(const TargetConfig&, std::span<const NamedSnapshot>,
+                                          const std::optional<std::string>&) override {
+    boost::asio::steady_timer forever(co_await boost::asio::this_coro::executor, 1h);
+    co_await forever.async_wait(boost::asio::use_awaitable);
+    co_return PollResult{};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a poll that never ends makes its target stale, and only that target") {
+  boost::asio::io_context io;
+  SnapshotRegistry registry{"/nonexistent", {}};
+  CountPolls observer;
+  int in_flight = 0, most_in_flight = 0;
+  Scheduler scheduler{
+      io.get_executor(), registry, observer, {}, [&]() -> std::unique_ptr<TargetPoller> {
+        static int made = 0;  // in config order: "fine", then "hangs"
+        if (made++ == 1) return std::make_unique<HangingPoller>();
+        return std::make_unique<ScriptedPoller>(in_flight, most_in_flight);
+      }};
+  TargetSetup fine = target_named("fine");
+  fine.config.options.interval = 1h;  // polled once at once, then asleep well past the check
+  scheduler.apply({fine, target_named("hangs")}, 4);
+  io.run_for(300ms);
+  const auto now = std::chrono::steady_clock::now();
+  CHECK(scheduler.overdue_targets(now).empty());  // within timeout + grace: not yet
+  const auto later = scheduler.overdue_targets(now + 15s);
+  REQUIRE(later.size() == 1);
+  CHECK(later[0] == "hangs");
+  CHECK_FALSE(scheduler.making_progress(now + 15s));  // so the watchdog stops being fed
+  CHECK(observer.polls["fine"] == 1);
+  CHECK(observer.polls["hangs"] == 0);
+  scheduler.stop();
+}
