@@ -213,27 +213,32 @@ void read_daemon(Fields f, DaemonSettings& d, const std::string& base_dir) {
   }
   if (auto b = f.boolean("per_enum_metrics")) d.per_enum_metrics = *b;
   if (auto s = f.string("api_token_file")) d.api_token_file = resolve_path(base_dir, *s);
+  // SPEC §5's listener TLS keys are known, but the listener does not speak TLS yet: refuse a
+  // config that asks for it rather than serve plain HTTP where HTTPS was wanted.
+  for (const char* key : {"tls_cert_file", "tls_key_file", "tls_client_ca_file"}) {
+    if (auto s = f.string(key); s && !s->empty()) {
+      f.fail_at(key, f.key_path(key) +
+                         ": the listener does not speak TLS yet: leave it empty and put a "
+                         "TLS-terminating reverse proxy in front (docs/security.md)");
+    }
+  }
   f.reject_unknown(
       "listen, state_dir, log_level, log_format, max_concurrent_polls, per_enum_metrics, "
-      "api_token_file");
+      "api_token_file, tls_cert_file, tls_key_file, tls_client_ca_file");
 }
 
 // Receiver URLs often carry a token in their path or query: never repeat one in an error.
-// config-check refuses what the daemon could not deliver to, rather than failing at runtime.
 void check_url(Fields& f, std::string_view key, const std::string& url) {
-  if (url.starts_with("https://")) {
+  const bool http = url.starts_with("http://") && url.size() > 7;
+  const bool https = url.starts_with("https://") && url.size() > 8;
+  if (!http && !https) {
     f.fail_at(key, f.key_path(key) +
-                       ": an https:// receiver cannot be delivered to yet: point it at a local "
-                       "TLS-terminating proxy over http:// (docs/security.md)");
-  }
-  if (!url.starts_with("http://") || url.size() == 7) {
-    f.fail_at(key, f.key_path(key) +
-                       ": every entry must be an http://host[:port][/path] URL (the "
-                       "URL is not shown: it may hold a secret)");
+                       ": every entry must be an http[s]://host[:port][/path] URL (the URL is not "
+                       "shown: it may hold a secret)");
   }
 }
 
-void read_alerting(Fields f, AlertingSettings& a) {
+void read_alerting(Fields f, AlertingSettings& a, const std::string& base_dir) {
   if (auto v = f.strings("alertmanager_urls")) {
     for (const auto& url : *v) check_url(f, "alertmanager_urls", url);
     a.alertmanager_urls = *v;
@@ -249,7 +254,19 @@ void read_alerting(Fields f, AlertingSettings& a) {
   }
   if (auto s = f.string("external_url")) a.external_url = *s;
   if (auto s = f.string("runbook_url")) a.runbook_url = *s;
-  f.reject_unknown("alertmanager_urls, webhook_urls, resend_interval, external_url, runbook_url");
+  if (auto s = f.string("tls_ca_file"); s && !s->empty())
+    a.tls_ca_file = resolve_path(base_dir, *s);
+  if (auto s = f.string("tls_cert_file"); s && !s->empty())
+    a.tls_cert_file = resolve_path(base_dir, *s);
+  if (auto s = f.string("tls_key_file"); s && !s->empty())
+    a.tls_key_file = resolve_path(base_dir, *s);
+  if (a.tls_cert_file.empty() != a.tls_key_file.empty()) {
+    f.fail_at(a.tls_cert_file.empty() ? "tls_key_file" : "tls_cert_file",
+              "alerting.tls_cert_file and alerting.tls_key_file go together: set both or neither");
+  }
+  f.reject_unknown(
+      "alertmanager_urls, webhook_urls, resend_interval, external_url, runbook_url, tls_ca_file, "
+      "tls_cert_file, tls_key_file");
 }
 
 TargetConfig read_target(Fields f, const TargetOptions& defaults, const std::string& base_dir) {
@@ -388,7 +405,7 @@ Config parse_config(std::string_view text, std::string_view origin, const std::s
   }
 
   if (const auto* t = top.table("alerting"))
-    read_alerting(Fields(*t, "alerting", config.path), config.alerting);
+    read_alerting(Fields(*t, "alerting", config.path), config.alerting, base_dir);
 
   top.reject_unknown("daemon, defaults, snapshots, target, alerting");
   return config;

@@ -22,6 +22,10 @@ AlertSettings tracker_settings(const AlertingSettings& a) {
   return AlertSettings{a.resend_interval, a.runbook_url};
 }
 
+TlsClientSettings tls_settings(const AlertingSettings& a) {
+  return TlsClientSettings{a.tls_ca_file, a.tls_cert_file, a.tls_key_file};
+}
+
 }  // namespace
 
 AlertDispatcher::AlertDispatcher(asio::any_io_executor executor, const AlertingSettings& settings,
@@ -132,11 +136,13 @@ void AlertDispatcher::build_receivers() {
     });
     if (kept != previous.end()) {
       (*kept)->set_external_url(settings_.external_url);
+      (*kept)->set_tls(tls_settings(settings_));
       receivers_.push_back(std::move(*kept));
       return;
     }
     receivers_.push_back(std::make_unique<AlertReceiver>(
         executor_, kind, url, settings_.external_url, metrics_, count_internal_error_));
+    receivers_.back()->set_tls(tls_settings(settings_));
     const auto current = tracker_.active(std::chrono::system_clock::now());
     if (!current.empty()) receivers_.back()->enqueue(current);
   };

@@ -158,6 +158,7 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
     call.body = std::move(body);
     call.content_type = "application/json";
     call.timeout = kRequestTimeout;
+    call.tls = tls;
     try {
       HttpAnswer answer = co_await http_call(executor, endpoint.url, std::move(call));
       out.status = answer.status;
@@ -174,6 +175,7 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
   std::string url;
   std::string label;  // scheme://host:port: never a path, query or password
   std::string external_url;
+  TlsClientSettings tls;
   Metrics& metrics;
   InternalErrorCounter count_internal_error;
   asio::steady_timer wake;
@@ -202,6 +204,10 @@ void AlertReceiver::enqueue(std::span<const Alert> alerts) {
 
 void AlertReceiver::set_external_url(std::string external_url) {
   impl_->external_url = std::move(external_url);
+}
+
+void AlertReceiver::set_tls(TlsClientSettings tls) {
+  impl_->tls = std::move(tls);
 }
 
 const std::string& AlertReceiver::url() const {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "enumwatch/alerts.hpp"
+#include "http/client.hpp"
 #include "logging.hpp"
 
 namespace enumwatch {
@@ -30,6 +31,8 @@ class AlertReceiver {
   void enqueue(std::span<const Alert> alerts);
   // generatorURL of the alerts sent from now on (a reload changed external_url).
   void set_external_url(std::string external_url);
+  // For an https:// receiver: CA file and client certificate, from the next request on.
+  void set_tls(TlsClientSettings tls);
   [[nodiscard]] const std::string& url() const;
   [[nodiscard]] Kind kind() const;
 

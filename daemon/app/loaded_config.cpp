@@ -4,6 +4,7 @@
 
 #include "enumwatch/error.hpp"
 #include "enumwatch/file_io.hpp"
+#include "http/client.hpp"
 
 namespace enumwatch {
 
@@ -16,7 +17,18 @@ LoadedConfig load_everything(const std::string& path) {
   }
   for (const auto& target : out.config.targets)
     out.targets.push_back({target, read_password(target)});
+  check_alerting_tls(out.config);
   return out;
+}
+
+void check_alerting_tls(const Config& config) {
+  const auto& a = config.alerting;
+  if (a.tls_ca_file.empty() && a.tls_cert_file.empty()) return;
+  try {
+    check_tls_client_settings({a.tls_ca_file, a.tls_cert_file, a.tls_key_file});
+  } catch (const Error& e) {
+    throw Error(config.path + ": [alerting] " + e.what());
+  }
 }
 
 // Resolved once at start, before the loop runs: blocking here stalls nothing.

@@ -24,6 +24,10 @@ struct LoadedConfig {
 // Throws Error naming the file, and where known the line and column, of what is wrong.
 [[nodiscard]] LoadedConfig load_everything(const std::string& path);
 
+// The [alerting] CA file and client certificate load (Error naming the file otherwise): a bad
+// one is a config error at start, reload and config-check, not a delivery failure later.
+void check_alerting_tls(const Config& config);
+
 // daemon.listen as an endpoint to bind; throws Error when it is not host:port or cannot resolve.
 [[nodiscard]] boost::asio::ip::tcp::endpoint resolve_listen(const std::string& listen);
 

@@ -2,6 +2,7 @@
 #include <iostream>
 #include <memory>
 
+#include "app/loaded_config.hpp"
 #include "cli/command.hpp"
 #include "enumwatch/config.hpp"
 #include "enumwatch/snapshot.hpp"
@@ -11,6 +12,7 @@ namespace {
 
 int config_check(const std::string& config_path) {
   const Config config = load_config(config_path);
+  check_alerting_tls(config);
   std::size_t files = 0;
   for (const auto& [name, source] : config.snapshots) {
     if (!source.path) continue;

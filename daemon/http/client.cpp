@@ -1,10 +1,15 @@
 #include "http/client.hpp"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <memory>
 
 #include <cctype>
 
@@ -16,15 +21,18 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 HttpUrl parse_http_url(const std::string& url) {
-  constexpr std::string_view kHttp = "http://";
-  if (!url.starts_with(kHttp)) {
-    throw Error(receiver_label(url) +
-                ": only http:// URLs are supported (put a TLS proxy in front for https)");
+  HttpUrl out;
+  std::string rest;
+  if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else if (url.starts_with("https://")) {
+    rest = url.substr(8);
+    out.tls = true;
+  } else {
+    throw Error(receiver_label(url) + ": only http:// and https:// URLs are supported");
   }
-  const std::string rest = url.substr(kHttp.size());
   const auto slash = rest.find('/');
   const std::string authority = rest.substr(0, slash);
-  HttpUrl out;
   out.path = slash == std::string::npos ? "/" : rest.substr(slash);
   const auto colon = authority.rfind(':');
   const auto bracket = authority.rfind(']');
@@ -33,7 +41,7 @@ HttpUrl parse_http_url(const std::string& url) {
     out.port = authority.substr(colon + 1);
   } else {
     out.host = authority;
-    out.port = "80";
+    out.port = out.tls ? "443" : "80";
   }
   if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']')
     out.host = out.host.substr(1, out.host.size() - 2);
@@ -61,6 +69,71 @@ std::string receiver_label(std::string_view url) {
   return out;
 }
 
+namespace {
+
+// One request and its answer over an open stream, plain or TLS.
+template <typename Stream>
+asio::awaitable<HttpAnswer> exchange(Stream& stream, const HttpUrl& url, HttpCall& call,
+                                     const std::string& where) {
+  boost::system::error_code ec;
+  http::request<http::string_body> request{call.method, call.target, 11};
+  request.set(http::field::host, url.host + ":" + url.port);
+  request.set(http::field::user_agent, "enumwatch");
+  if (!call.content_type.empty()) request.set(http::field::content_type, call.content_type);
+  if (!call.bearer_token.empty())
+    request.set(http::field::authorization, "Bearer " + call.bearer_token);
+  request.body() = std::move(call.body);
+  request.prepare_payload();
+  co_await http::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) throw Error("sending to " + where + ": " + ec.message());
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(1024 * 1024);
+  co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+  // A server that ends its answer by closing the connection without TLS's close_notify (many
+  // small webhook servers) leaves a "truncated" stream: the status line is all we need.
+  const bool closed_early = ec == asio::ssl::error::stream_truncated && parser.is_header_done();
+  if (ec && !closed_early) throw Error("reading the answer of " + where + ": " + ec.message());
+  auto response = parser.release();
+  co_return HttpAnswer{response.result_int(), std::move(response.body())};
+}
+
+std::string ssl_reason(const boost::system::error_code& ec) {
+  std::string reason = ec.message();
+  if (ec.category() == asio::error::get_ssl_category()) {
+    if (const char* lib = ERR_reason_error_string(static_cast<unsigned long>(ec.value())))
+      reason = lib;
+  }
+  return reason;
+}
+
+std::shared_ptr<asio::ssl::context> client_context(const TlsClientSettings& tls) {
+  auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+  context->set_options(asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                       asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+  boost::system::error_code ec;
+  if (tls.ca_file.empty()) {
+    context->set_default_verify_paths(ec);
+  } else {
+    context->load_verify_file(tls.ca_file, ec);
+  }
+  if (ec) throw Error("tls_ca_file " + tls.ca_file + ": cannot load: " + ssl_reason(ec));
+  if (!tls.cert_file.empty()) {
+    context->use_certificate_chain_file(tls.cert_file, ec);
+    if (ec) throw Error("tls_cert_file " + tls.cert_file + ": cannot load: " + ssl_reason(ec));
+    context->use_private_key_file(tls.key_file, asio::ssl::context::pem, ec);
+    if (ec) throw Error("tls_key_file " + tls.key_file + ": cannot load: " + ssl_reason(ec));
+  }
+  context->set_verify_mode(asio::ssl::verify_peer);
+  return context;
+}
+
+}  // namespace
+
+void check_tls_client_settings(const TlsClientSettings& tls) {
+  (void)client_context(tls);
+}
+
 asio::awaitable<HttpAnswer> http_call(asio::any_io_executor executor, const HttpUrl& url,
                                       HttpCall call) {
   const std::string where = url.host + ":" + url.port;
@@ -75,27 +148,33 @@ asio::awaitable<HttpAnswer> http_call(asio::any_io_executor executor, const Http
   resolve_deadline.cancel();
   if (ec) throw Error("resolving " + url.host + ": " + ec.message());
 
-  beast::tcp_stream stream(executor);
-  stream.expires_after(call.timeout);
-  co_await stream.async_connect(results, asio::redirect_error(asio::use_awaitable, ec));
+  if (!url.tls) {
+    beast::tcp_stream stream(executor);
+    stream.expires_after(call.timeout);
+    co_await stream.async_connect(results, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) throw Error("connecting to " + where + ": " + ec.message());
+    HttpAnswer answer = co_await exchange(stream, url, call, where);
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    co_return answer;
+  }
+
+  const auto context = client_context(call.tls);
+  beast::ssl_stream<beast::tcp_stream> stream(executor, *context);
+  beast::get_lowest_layer(stream).expires_after(call.timeout);
+  boost::system::error_code parse_ec;
+  const bool literal = (asio::ip::make_address(url.host, parse_ec), !parse_ec);
+  // SNI for names; the certificate must name the host (a DNS name, or an IP address SAN).
+  if (!literal) SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str());
+  stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
+  co_await beast::get_lowest_layer(stream).async_connect(
+      results, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) throw Error("connecting to " + where + ": " + ec.message());
-  http::request<http::string_body> request{call.method, call.target, 11};
-  request.set(http::field::host, url.host + ":" + url.port);
-  request.set(http::field::user_agent, "enumwatch");
-  if (!call.content_type.empty()) request.set(http::field::content_type, call.content_type);
-  if (!call.bearer_token.empty())
-    request.set(http::field::authorization, "Bearer " + call.bearer_token);
-  request.body() = std::move(call.body);
-  request.prepare_payload();
-  co_await http::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) throw Error("sending to " + where + ": " + ec.message());
-  beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  co_await http::async_read(stream, buffer, response,
-                            asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) throw Error("reading the answer of " + where + ": " + ec.message());
-  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  co_return HttpAnswer{response.result_int(), std::move(response.body())};
+  co_await stream.async_handshake(asio::ssl::stream_base::client,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) throw Error("TLS handshake with " + where + " failed: " + ssl_reason(ec));
+  HttpAnswer answer = co_await exchange(stream, url, call, where);
+  co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));  // best effort
+  co_return answer;
 }
 
 }  // namespace enumwatch

@@ -1,5 +1,7 @@
 // A minimal HTTP/1.1 client on Beast for the daemon's alert receivers and the pipeline commands
-// (register, poll): one request per connection, plain http:// only, a deadline on the whole call.
+// (register, poll): one request per connection, http:// or https:// (OpenSSL: the system's CAs or
+// a CA file, host name verification, an optional client certificate), a deadline on the whole
+// call.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -11,18 +13,28 @@
 namespace enumwatch {
 
 struct HttpUrl {
+  bool tls = false;  // https://
   std::string host;  // without IPv6 brackets
   std::string port;
   std::string path;  // "/" at least; no trailing slash beyond that
 };
 
-// Parses http://host[:port][/path]. Throws Error for other schemes (https: put a TLS proxy in
-// front) and for a missing host.
+// Parses http[s]://host[:port][/path]. Throws Error for other schemes and a missing host,
+// naming the URL only by receiver_label().
 [[nodiscard]] HttpUrl parse_http_url(const std::string& url);
 
 // "scheme://host:port" of a URL, for metric labels and log lines: never its user, password,
 // path or query, where receivers keep their secrets (SPEC §7). "invalid URL" when it has no host.
 [[nodiscard]] std::string receiver_label(std::string_view url);
+
+// For https://: whom to trust and who we are. Empty ca_file: the system's CA store (OpenSSL's
+// default paths, which SSL_CERT_FILE and SSL_CERT_DIR override).
+struct TlsClientSettings {
+  std::string ca_file;
+  std::string cert_file;  // with key_file: a client certificate, for receivers that require one
+  std::string key_file;
+  bool operator==(const TlsClientSettings&) const = default;
+};
 
 struct HttpCall {
   boost::beast::http::verb method = boost::beast::http::verb::get;
@@ -31,12 +43,17 @@ struct HttpCall {
   std::string content_type;
   std::string bearer_token;  // sent as Authorization: Bearer when not empty
   std::chrono::milliseconds timeout = std::chrono::seconds(10);
+  TlsClientSettings tls;
 };
 
 struct HttpAnswer {
   unsigned status = 0;
   std::string body;
 };
+
+// Loads the CA file and client certificate as a call would; throws Error saying which file and
+// why. The daemon checks this when it loads a config, so a bad file is a config error.
+void check_tls_client_settings(const TlsClientSettings& tls);
 
 // Throws Error naming the step that failed (resolving, connecting, sending, reading) and the
 // host; any HTTP status is an answer, not an error.

@@ -78,8 +78,8 @@ expect_exit 2 "$ENUMWATCH" poll --url "$BASE" --target nope --token-file "$WORK/
 expect_contains "$ERR" 'no target named "nope"'
 expect_exit 2 "$ENUMWATCH" poll --url "$BASE" --target orders
 expect_contains "$ERR" "HTTP 401"
-expect_exit 2 "$ENUMWATCH" poll --url "https://127.0.0.1:$PORT" --target orders
-expect_contains "$ERR" "only http://"
+expect_exit 2 "$ENUMWATCH" poll --url "https://127.0.0.1:$PORT" --target orders  # TLS to a plain port
+expect_contains "$ERR" "TLS handshake with 127.0.0.1:$PORT failed"
 pass "poll triggers a poll now; unknown targets and missing tokens fail"
 
 kill -TERM "$DAEMON_PID"

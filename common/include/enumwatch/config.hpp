@@ -70,6 +70,10 @@ struct AlertingSettings {
   Duration resend_interval{std::chrono::minutes(1)};
   std::string external_url;
   std::string runbook_url;
+  // For https:// receivers: a CA file instead of the system's CAs, and a client certificate.
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 struct Config {

@@ -154,9 +154,8 @@ TEST_CASE("enumerated settings reject values outside their set") {
   CHECK(error_of("[daemon]\nlisten = \"nowhere\"\n").find("host:port") != std::string::npos);
   CHECK(error_of("[daemon]\nmax_concurrent_polls = 0\n").find("between 1 and 10000") !=
         std::string::npos);
-  CHECK(
-      error_of("[alerting]\nalertmanager_urls = [\"ftp://x\"]\n").find("must be an http://host") !=
-      std::string::npos);
+  CHECK(error_of("[alerting]\nalertmanager_urls = [\"ftp://x\"]\n")
+            .find("must be an http[s]://host") != std::string::npos);
 }
 
 TEST_CASE("label names must be Prometheus label names and not collide with alert labels") {
@@ -201,12 +200,16 @@ TEST_CASE("the migration table's format follows its name unless migration_tool s
             .options.revision_check_interval.count() == 0);
 }
 
-TEST_CASE("receiver URLs the daemon cannot deliver to are refused without repeating them") {
+TEST_CASE("receiver URLs are checked without repeating them; TLS settings go together") {
   const std::string https =
       kBase + "[alerting]\nwebhook_urls = [\"https://hooks.example/T0KEN\"]\n";
-  CHECK(error_of(https).find("https:// receiver") != std::string::npos);
-  CHECK(error_of(https).find("T0KEN") == std::string::npos);
+  const Config with_https = parse(https);
+  CHECK(with_https.alerting.webhook_urls.size() == 1);
   const std::string odd = kBase + "[alerting]\nalertmanager_urls = [\"ftp://u:s3cret@am\"]\n";
-  CHECK(error_of(odd).find("http://host") != std::string::npos);
+  CHECK(error_of(odd).find("http[s]://host") != std::string::npos);
   CHECK(error_of(odd).find("s3cret") == std::string::npos);
+  CHECK(error_of(kBase + "[alerting]\ntls_cert_file = \"c.pem\"\n").find("go together") !=
+        std::string::npos);
+  CHECK(error_of(kBase + "[daemon]\ntls_cert_file = \"c.pem\"\n").find("does not speak TLS") !=
+        std::string::npos);
 }

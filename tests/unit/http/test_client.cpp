@@ -31,8 +31,13 @@ TEST_CASE("URLs enumwatch cannot call are errors that say why") {
     }
     return std::string("no error");
   };
-  CHECK(error_of("https://ops-host:9747").find("only http://") != std::string::npos);
-  CHECK(error_of("ops-host:9747").find("only http://") != std::string::npos);
+  CHECK(error_of("ftp://ops-host:9747").find("only http:// and https://") != std::string::npos);
+  CHECK(error_of("ops-host:9747").find("only http:// and https://") != std::string::npos);
+  const HttpUrl secure = parse_http_url("https://hooks.example/T0KEN");
+  CHECK(secure.tls);
+  CHECK(secure.port == "443");
+  CHECK(secure.path == "/T0KEN");
+  CHECK_FALSE(parse_http_url("http://am:9093").tls);
   CHECK(error_of("http://:9747/").find("no host") != std::string::npos);
 }
 
