@@ -213,14 +213,20 @@ void read_daemon(Fields f, DaemonSettings& d, const std::string& base_dir) {
   }
   if (auto b = f.boolean("per_enum_metrics")) d.per_enum_metrics = *b;
   if (auto s = f.string("api_token_file")) d.api_token_file = resolve_path(base_dir, *s);
-  // SPEC §5's listener TLS keys are known, but the listener does not speak TLS yet: refuse a
-  // config that asks for it rather than serve plain HTTP where HTTPS was wanted.
-  for (const char* key : {"tls_cert_file", "tls_key_file", "tls_client_ca_file"}) {
-    if (auto s = f.string(key); s && !s->empty()) {
-      f.fail_at(key, f.key_path(key) +
-                         ": the listener does not speak TLS yet: leave it empty and put a "
-                         "TLS-terminating reverse proxy in front (docs/security.md)");
-    }
+  if (auto v = f.string("tls_cert_file"); v && !v->empty())
+    d.tls_cert_file = resolve_path(base_dir, *v);
+  if (auto v = f.string("tls_key_file"); v && !v->empty())
+    d.tls_key_file = resolve_path(base_dir, *v);
+  if (auto v = f.string("tls_client_ca_file"); v && !v->empty())
+    d.tls_client_ca_file = resolve_path(base_dir, *v);
+  if (d.tls_cert_file.empty() != d.tls_key_file.empty()) {
+    f.fail_at(d.tls_cert_file.empty() ? "tls_key_file" : "tls_cert_file",
+              "daemon.tls_cert_file and daemon.tls_key_file go together: set both or neither");
+  }
+  if (!d.tls_client_ca_file.empty() && d.tls_cert_file.empty()) {
+    f.fail_at("tls_client_ca_file",
+              "daemon.tls_client_ca_file asks clients for certificates over TLS: set "
+              "tls_cert_file and tls_key_file too");
   }
   f.reject_unknown(
       "listen, state_dir, log_level, log_format, max_concurrent_polls, per_enum_metrics, "

@@ -49,6 +49,7 @@ class Daemon final : public PollObserver {
             count_internal_error_),
         config_(std::move(initial.config)) {
     api_.set_token(std::move(initial.token));
+    server_.set_tls(initial.listener_tls);
     for (const auto& t : initial.targets) metrics_.add_target(t.config);
     metrics_.set_snapshots(registry_.all());
     report_recovered_snapshots();
@@ -138,6 +139,7 @@ class Daemon final : public PollObserver {
     // Snapshots may have changed for kept targets too: poll them with the new ones now.
     for (const auto& t : next.targets) scheduler_.request_poll(t.config.name);
     api_.set_token(std::move(next.token));
+    server_.set_tls(next.listener_tls);  // rotated certificates serve new connections
     alerts_.configure(next.config.alerting);
     metrics_.set_snapshots(registry_.all());
     report_recovered_snapshots();

@@ -5,6 +5,7 @@
 #include "enumwatch/error.hpp"
 #include "enumwatch/file_io.hpp"
 #include "http/client.hpp"
+#include "http/server.hpp"
 
 namespace enumwatch {
 
@@ -18,6 +19,14 @@ LoadedConfig load_everything(const std::string& path) {
   for (const auto& target : out.config.targets)
     out.targets.push_back({target, read_password(target)});
   check_alerting_tls(out.config);
+  const auto& d = out.config.daemon;
+  if (!d.tls_cert_file.empty()) {
+    try {
+      out.listener_tls = make_server_tls(d.tls_cert_file, d.tls_key_file, d.tls_client_ca_file);
+    } catch (const Error& e) {
+      throw Error(out.config.path + ": [daemon] " + e.what());
+    }
+  }
   return out;
 }
 

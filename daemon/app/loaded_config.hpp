@@ -4,6 +4,8 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +21,7 @@ struct LoadedConfig {
   SnapshotSet snapshots;
   std::optional<std::string> token;
   std::vector<TargetSetup> targets;
+  std::shared_ptr<boost::asio::ssl::context> listener_tls;  // null: plain HTTP
 };
 
 // Throws Error naming the file, and where known the line and column, of what is wrong.

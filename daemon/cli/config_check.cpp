@@ -5,7 +5,9 @@
 #include "app/loaded_config.hpp"
 #include "cli/command.hpp"
 #include "enumwatch/config.hpp"
+#include "enumwatch/error.hpp"
 #include "enumwatch/snapshot.hpp"
+#include "http/server.hpp"
 
 namespace enumwatch::cli {
 namespace {
@@ -13,6 +15,14 @@ namespace {
 int config_check(const std::string& config_path) {
   const Config config = load_config(config_path);
   check_alerting_tls(config);
+  if (!config.daemon.tls_cert_file.empty()) {
+    try {
+      (void)make_server_tls(config.daemon.tls_cert_file, config.daemon.tls_key_file,
+                            config.daemon.tls_client_ca_file);
+    } catch (const Error& e) {
+      throw Error(config_path + ": [daemon] " + e.what());
+    }
+  }
   std::size_t files = 0;
   for (const auto& [name, source] : config.snapshots) {
     if (!source.path) continue;

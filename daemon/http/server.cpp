@@ -7,8 +7,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <map>
 
+#include "enumwatch/error.hpp"
 #include "logging.hpp"
 
 namespace enumwatch {
@@ -77,12 +79,20 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
           const auto it = per_client.find(client);
           if (full || (it != per_client.end() && it->second >= limits.max_connections_per_client)) {
             // Say so rather than close in silence, but never wait on it: refuse and move on.
-            asio::co_spawn(executor, refuse(std::move(socket), full),
-                           report_escape(count_internal_error, "http"));
+            // (A TLS client would need a handshake first: it is closed at once instead.)
+            if (!tls) {
+              asio::co_spawn(executor, refuse(std::move(socket), full),
+                             report_escape(count_internal_error, "http"));
+            }
             continue;
           }
-          asio::co_spawn(executor, session(std::move(socket), client),
-                         report_escape(count_internal_error, "http"));
+          if (auto context = tls) {  // the context of this moment: a reload swaps it for new ones
+            asio::co_spawn(executor, tls_session(std::move(socket), client, std::move(context)),
+                           report_escape(count_internal_error, "http"));
+          } else {
+            asio::co_spawn(executor, plain_session(std::move(socket), client),
+                           report_escape(count_internal_error, "http"));
+          }
           continue;
         }
         spdlog::warn("http: accept failed: {}; pausing accepts for 100 ms", ec.message());
@@ -110,10 +120,33 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     --refusing;
   }
 
-  asio::awaitable<void> session(tcp::socket socket, asio::ip::address client) {
+  asio::awaitable<void> plain_session(tcp::socket socket, asio::ip::address client) {
     auto self = shared_from_this();
     Slot slot(*this, std::move(client));
     beast::tcp_stream stream(std::move(socket));
+    co_await serve(stream);
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  asio::awaitable<void> tls_session(tcp::socket socket, asio::ip::address client,
+                                    std::shared_ptr<asio::ssl::context> context) {
+    auto self = shared_from_this();
+    Slot slot(*this, std::move(client));
+    beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *context);
+    boost::system::error_code ec;
+    beast::get_lowest_layer(stream).expires_after(limits.header_timeout);
+    co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;  // not TLS, no client certificate, a stalled handshake: nothing to answer
+    co_await serve(stream);
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
+    co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+  }
+
+  // Requests on one connection until it closes, plain or TLS.
+  template <typename Stream>
+  asio::awaitable<void> serve(Stream& stream) {
     beast::flat_buffer buffer;
     boost::system::error_code ec;
     for (;;) {
@@ -121,7 +154,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
       parser.body_limit(limits.max_body_bytes);
       // Headers must arrive quickly (slowloris), and an idle keep-alive ends as fast.
-      stream.expires_after(limits.header_timeout);
+      beast::get_lowest_layer(stream).expires_after(limits.header_timeout);
       co_await http::async_read_header(stream, buffer, parser,
                                        asio::redirect_error(asio::use_awaitable, ec));
       if (ec == http::error::header_limit) {
@@ -138,7 +171,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       const bool has_body = !parser.is_done();
       bool body_read = false;
       if (has_body && wants_body && wants_body(parser.get())) {
-        stream.expires_after(limits.request_timeout);
+        beast::get_lowest_layer(stream).expires_after(limits.request_timeout);
         co_await http::async_read(stream, buffer, parser,
                                   asio::redirect_error(asio::use_awaitable, ec));
         if (ec == http::error::body_limit) {
@@ -167,17 +200,16 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       // A body left unread cannot be skipped safely: answer, then close.
       response.keep_alive(request.keep_alive() && response.keep_alive() && has_body == body_read);
       response.prepare_payload();
-      stream.expires_after(limits.request_timeout);
+      beast::get_lowest_layer(stream).expires_after(limits.request_timeout);
       co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
       if (ec || !response.keep_alive()) break;
     }
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
-  asio::awaitable<void> send_and_close(beast::tcp_stream& stream, http::status status,
-                                       std::string body) {
+  template <typename Stream>
+  asio::awaitable<void> send_and_close(Stream& stream, http::status status, std::string body) {
     auto res = plain(status, std::move(body), 11);
-    stream.expires_after(limits.request_timeout);
+    beast::get_lowest_layer(stream).expires_after(limits.request_timeout);
     boost::system::error_code ec;
     co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
   }
@@ -188,10 +220,33 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   HttpBodyPolicy wants_body;
   InternalErrorCounter count_internal_error;
   HttpLimits limits;
+  std::shared_ptr<asio::ssl::context> tls;  // null: plain HTTP
   int active = 0;
   int refusing = 0;
   std::map<asio::ip::address, int> per_client;
 };
+
+std::shared_ptr<asio::ssl::context> make_server_tls(const std::string& cert_file,
+                                                    const std::string& key_file,
+                                                    const std::string& client_ca_file) {
+  auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  boost::system::error_code ec;
+  context->use_certificate_chain_file(cert_file, ec);
+  if (ec) throw Error("daemon.tls_cert_file " + cert_file + ": cannot load: " + ec.message());
+  context->use_private_key_file(key_file, asio::ssl::context::pem, ec);
+  if (ec) throw Error("daemon.tls_key_file " + key_file + ": cannot load: " + ec.message());
+  if (!client_ca_file.empty()) {
+    context->load_verify_file(client_ca_file, ec);
+    if (ec) {
+      throw Error("daemon.tls_client_ca_file " + client_ca_file + ": cannot load: " + ec.message());
+    }
+    context->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
+  }
+  return context;
+}
 
 HttpServer::HttpServer(asio::any_io_executor executor, HttpHandler handler,
                        HttpBodyPolicy wants_body, InternalErrorCounter count_internal_error,
@@ -211,6 +266,10 @@ void HttpServer::start(const tcp::endpoint& endpoint) {
   acceptor.listen(asio::socket_base::max_listen_connections);
   asio::co_spawn(impl_->executor, impl_->accept_loop(),
                  report_escape(impl_->count_internal_error, "http"));
+}
+
+void HttpServer::set_tls(std::shared_ptr<boost::asio::ssl::context> context) {
+  impl_->tls = std::move(context);
 }
 
 void HttpServer::stop() {

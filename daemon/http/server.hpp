@@ -8,6 +8,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <functional>
@@ -33,6 +34,11 @@ struct HttpLimits {
   int max_connections_per_client = 32;  // per source address
 };
 
+// The listener's TLS context from PEM files: TLS 1.2 or later; with a client CA file, clients
+// must present a certificate it signed. Throws Error naming the file that does not load.
+[[nodiscard]] std::shared_ptr<boost::asio::ssl::context> make_server_tls(
+    const std::string& cert_file, const std::string& key_file, const std::string& client_ca_file);
+
 class HttpServer {
  public:
   HttpServer(boost::asio::any_io_executor executor, HttpHandler handler, HttpBodyPolicy wants_body,
@@ -41,6 +47,9 @@ class HttpServer {
 
   // Binds and listens (throws boost::system::system_error), then accepts in the background.
   void start(const boost::asio::ip::tcp::endpoint& endpoint);
+  // Serve HTTPS on new connections with this context (null: plain HTTP). Connections already
+  // open keep theirs: certificates rotate on reload without dropping anyone.
+  void set_tls(std::shared_ptr<boost::asio::ssl::context> context);
   void stop();
   [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
 

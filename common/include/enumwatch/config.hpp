@@ -62,6 +62,11 @@ struct DaemonSettings {
   int max_concurrent_polls = 16;
   bool per_enum_metrics = false;
   std::optional<std::string> api_token_file;
+  // With both: the listener speaks HTTPS only. With a client CA too: clients must present a
+  // certificate it signed (mutual TLS).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
 };
 
 struct AlertingSettings {

@@ -210,6 +210,11 @@ TEST_CASE("receiver URLs are checked without repeating them; TLS settings go tog
   CHECK(error_of(odd).find("s3cret") == std::string::npos);
   CHECK(error_of(kBase + "[alerting]\ntls_cert_file = \"c.pem\"\n").find("go together") !=
         std::string::npos);
-  CHECK(error_of(kBase + "[daemon]\ntls_cert_file = \"c.pem\"\n").find("does not speak TLS") !=
+  CHECK(error_of(kBase + "[daemon]\ntls_cert_file = \"c.pem\"\n").find("go together") !=
         std::string::npos);
+  CHECK(error_of(kBase + "[daemon]\ntls_client_ca_file = \"ca.pem\"\n").find("set tls_cert_file") !=
+        std::string::npos);
+  const Config tls =
+      parse(kBase + "[daemon]\ntls_cert_file = \"c.pem\"\ntls_key_file = \"k.pem\"\n");
+  CHECK(tls.daemon.tls_cert_file == "/etc/enumwatch/c.pem");
 }
