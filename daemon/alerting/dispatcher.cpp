@@ -22,21 +22,19 @@ AlertSettings tracker_settings(const AlertingSettings& a) {
   return AlertSettings{a.resend_interval, a.runbook_url};
 }
 
-TlsClientSettings tls_settings(const AlertingSettings& a) {
-  return TlsClientSettings{a.tls_ca_file, a.tls_cert_file, a.tls_key_file};
-}
-
 }  // namespace
 
 AlertDispatcher::AlertDispatcher(asio::any_io_executor executor, const AlertingSettings& settings,
                                  Metrics& metrics, InternalErrorCounter count_internal_error,
-                                 std::string state_file)
+                                 std::string state_file,
+                                 std::shared_ptr<asio::ssl::context> receiver_tls)
     : executor_(std::move(executor)),
       settings_(settings),
       metrics_(metrics),
       count_internal_error_(std::move(count_internal_error)),
       tracker_(tracker_settings(settings)),
-      state_file_(std::move(state_file)) {
+      state_file_(std::move(state_file)),
+      receiver_tls_(std::move(receiver_tls)) {
   build_receivers();
 }
 
@@ -101,8 +99,10 @@ void AlertDispatcher::persist() {
   });
 }
 
-void AlertDispatcher::configure(const AlertingSettings& settings) {
+void AlertDispatcher::configure(const AlertingSettings& settings,
+                                std::shared_ptr<asio::ssl::context> receiver_tls) {
   settings_ = settings;
+  receiver_tls_ = std::move(receiver_tls);
   tracker_.set_settings(tracker_settings(settings));
   build_receivers();
 }
@@ -136,13 +136,13 @@ void AlertDispatcher::build_receivers() {
     });
     if (kept != previous.end()) {
       (*kept)->set_external_url(settings_.external_url);
-      (*kept)->set_tls(tls_settings(settings_));
+      (*kept)->set_tls(receiver_tls_);
       receivers_.push_back(std::move(*kept));
       return;
     }
     receivers_.push_back(std::make_unique<AlertReceiver>(
         executor_, kind, url, settings_.external_url, metrics_, count_internal_error_));
-    receivers_.back()->set_tls(tls_settings(settings_));
+    receivers_.back()->set_tls(receiver_tls_);
     const auto current = tracker_.active(std::chrono::system_clock::now());
     if (!current.empty()) receivers_.back()->enqueue(current);
   };

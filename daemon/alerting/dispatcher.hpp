@@ -28,7 +28,8 @@ class AlertDispatcher {
   // An empty state_file keeps the state in memory only (tests).
   AlertDispatcher(boost::asio::any_io_executor executor, const AlertingSettings& settings,
                   Metrics& metrics, InternalErrorCounter count_internal_error,
-                  std::string state_file = {});
+                  std::string state_file = {},
+                  std::shared_ptr<boost::asio::ssl::context> receiver_tls = nullptr);
   ~AlertDispatcher();
   AlertDispatcher(const AlertDispatcher&) = delete;
   AlertDispatcher& operator=(const AlertDispatcher&) = delete;
@@ -42,7 +43,8 @@ class AlertDispatcher {
 
   // On reload: new resend interval and runbook at once; a receiver whose URL is unchanged keeps
   // its queue, new URLs get new receivers, removed ones go.
-  void configure(const AlertingSettings& settings);
+  void configure(const AlertingSettings& settings,
+                 std::shared_ptr<boost::asio::ssl::context> receiver_tls);
   // After every poll. Only successful polls move alerts: a failed poll is not a resolution.
   void observe(const TargetConfig& target, const PollResult& result);
   // The target left the config: its firing alerts resolve.
@@ -65,6 +67,7 @@ class AlertDispatcher {
   AlertTracker tracker_;
   std::vector<std::unique_ptr<AlertReceiver>> receivers_;
   std::string state_file_;
+  std::shared_ptr<boost::asio::ssl::context> receiver_tls_;  // made from [alerting] tls_*
   std::uint64_t persisted_version_ = 0;
   bool writing_ = false;
   boost::asio::thread_pool disk_{1};                            // fsync never stalls the loop

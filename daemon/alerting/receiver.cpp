@@ -175,7 +175,7 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
   std::string url;
   std::string label;  // scheme://host:port: never a path, query or password
   std::string external_url;
-  TlsClientSettings tls;
+  std::shared_ptr<asio::ssl::context> tls;
   Metrics& metrics;
   InternalErrorCounter count_internal_error;
   asio::steady_timer wake;
@@ -206,7 +206,7 @@ void AlertReceiver::set_external_url(std::string external_url) {
   impl_->external_url = std::move(external_url);
 }
 
-void AlertReceiver::set_tls(TlsClientSettings tls) {
+void AlertReceiver::set_tls(std::shared_ptr<asio::ssl::context> tls) {
   impl_->tls = std::move(tls);
 }
 

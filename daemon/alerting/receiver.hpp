@@ -31,8 +31,9 @@ class AlertReceiver {
   void enqueue(std::span<const Alert> alerts);
   // generatorURL of the alerts sent from now on (a reload changed external_url).
   void set_external_url(std::string external_url);
-  // For an https:// receiver: CA file and client certificate, from the next request on.
-  void set_tls(TlsClientSettings tls);
+  // For an https:// receiver: the client TLS context (CA, client certificate), from the next
+  // request on. Null: the system's CAs.
+  void set_tls(std::shared_ptr<boost::asio::ssl::context> tls);
   [[nodiscard]] const std::string& url() const;
   [[nodiscard]] Kind kind() const;
 

@@ -40,7 +40,7 @@ class Daemon final : public PollObserver {
         count_internal_error_(
             [this](const std::string& component) { metrics_.count_internal_error(component); }),
         alerts_(io_.get_executor(), initial.config.alerting, metrics_, count_internal_error_,
-                initial.config.daemon.state_dir + "/alerts.json"),
+                initial.config.daemon.state_dir + "/alerts.json", initial.receiver_tls),
         scheduler_(io_.get_executor(), registry_, *this, count_internal_error_),
         api_(scheduler_, registry_, metrics_),
         server_(
@@ -140,7 +140,7 @@ class Daemon final : public PollObserver {
     for (const auto& t : next.targets) scheduler_.request_poll(t.config.name);
     api_.set_token(std::move(next.token));
     server_.set_tls(next.listener_tls);  // rotated certificates serve new connections
-    alerts_.configure(next.config.alerting);
+    alerts_.configure(next.config.alerting, next.receiver_tls);
     metrics_.set_snapshots(registry_.all());
     report_recovered_snapshots();
     config_ = std::move(next.config);

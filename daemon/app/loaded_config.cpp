@@ -18,7 +18,7 @@ LoadedConfig load_everything(const std::string& path) {
   }
   for (const auto& target : out.config.targets)
     out.targets.push_back({target, read_password(target)});
-  check_alerting_tls(out.config);
+  out.receiver_tls = make_receiver_tls(out.config);
   const auto& d = out.config.daemon;
   if (!d.tls_cert_file.empty()) {
     try {
@@ -30,11 +30,11 @@ LoadedConfig load_everything(const std::string& path) {
   return out;
 }
 
-void check_alerting_tls(const Config& config) {
+std::shared_ptr<boost::asio::ssl::context> make_receiver_tls(const Config& config) {
   const auto& a = config.alerting;
-  if (a.tls_ca_file.empty() && a.tls_cert_file.empty()) return;
+  if (a.tls_ca_file.empty() && a.tls_cert_file.empty()) return nullptr;
   try {
-    check_tls_client_settings({a.tls_ca_file, a.tls_cert_file, a.tls_key_file});
+    return make_client_tls({a.tls_ca_file, a.tls_cert_file, a.tls_key_file});
   } catch (const Error& e) {
     throw Error(config.path + ": [alerting] " + e.what());
   }

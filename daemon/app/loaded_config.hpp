@@ -22,14 +22,16 @@ struct LoadedConfig {
   std::optional<std::string> token;
   std::vector<TargetSetup> targets;
   std::shared_ptr<boost::asio::ssl::context> listener_tls;  // null: plain HTTP
+  std::shared_ptr<boost::asio::ssl::context> receiver_tls;  // null: the system's CAs
 };
 
 // Throws Error naming the file, and where known the line and column, of what is wrong.
 [[nodiscard]] LoadedConfig load_everything(const std::string& path);
 
-// The [alerting] CA file and client certificate load (Error naming the file otherwise): a bad
-// one is a config error at start, reload and config-check, not a delivery failure later.
-void check_alerting_tls(const Config& config);
+// The client TLS context of the https:// receivers from [alerting] tls_ca_file, tls_cert_file and
+// tls_key_file; null when none is set. Loaded with the config, so a file that does not load is a
+// config error at start, reload and config-check (Error naming it), not a delivery failure later.
+[[nodiscard]] std::shared_ptr<boost::asio::ssl::context> make_receiver_tls(const Config& config);
 
 // daemon.listen as an endpoint to bind; throws Error when it is not host:port or cannot resolve.
 [[nodiscard]] boost::asio::ip::tcp::endpoint resolve_listen(const std::string& listen);

@@ -14,7 +14,7 @@ namespace {
 
 int config_check(const std::string& config_path) {
   const Config config = load_config(config_path);
-  check_alerting_tls(config);
+  (void)make_receiver_tls(config);
   if (!config.daemon.tls_cert_file.empty()) {
     try {
       (void)make_server_tls(config.daemon.tls_cert_file, config.daemon.tls_key_file,

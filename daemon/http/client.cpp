@@ -107,7 +107,9 @@ std::string ssl_reason(const boost::system::error_code& ec) {
   return reason;
 }
 
-std::shared_ptr<asio::ssl::context> client_context(const TlsClientSettings& tls) {
+}  // namespace
+
+std::shared_ptr<asio::ssl::context> make_client_tls(const TlsClientSettings& tls) {
   auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
   context->set_options(asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
                        asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
@@ -126,12 +128,6 @@ std::shared_ptr<asio::ssl::context> client_context(const TlsClientSettings& tls)
   }
   context->set_verify_mode(asio::ssl::verify_peer);
   return context;
-}
-
-}  // namespace
-
-void check_tls_client_settings(const TlsClientSettings& tls) {
-  (void)client_context(tls);
 }
 
 asio::awaitable<HttpAnswer> http_call(asio::any_io_executor executor, const HttpUrl& url,
@@ -158,7 +154,7 @@ asio::awaitable<HttpAnswer> http_call(asio::any_io_executor executor, const Http
     co_return answer;
   }
 
-  const auto context = client_context(call.tls);
+  const auto context = call.tls ? call.tls : make_client_tls({});
   beast::ssl_stream<beast::tcp_stream> stream(executor, *context);
   beast::get_lowest_layer(stream).expires_after(call.timeout);
   boost::system::error_code parse_ec;

@@ -6,8 +6,10 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <chrono>
+#include <memory>
 #include <string>
 
 namespace enumwatch {
@@ -36,6 +38,11 @@ struct TlsClientSettings {
   bool operator==(const TlsClientSettings&) const = default;
 };
 
+// The client TLS context for https:// calls: the CA file (or the system's store) and the client
+// certificate, loaded once; throws Error naming the file that does not load.
+[[nodiscard]] std::shared_ptr<boost::asio::ssl::context> make_client_tls(
+    const TlsClientSettings& tls);
+
 struct HttpCall {
   boost::beast::http::verb method = boost::beast::http::verb::get;
   std::string target;  // path and query
@@ -43,17 +50,15 @@ struct HttpCall {
   std::string content_type;
   std::string bearer_token;  // sent as Authorization: Bearer when not empty
   std::chrono::milliseconds timeout = std::chrono::seconds(10);
-  TlsClientSettings tls;
+  // For https://: made once by make_client_tls and shared by every call (loading CA and
+  // certificate files per call would be file I/O on the event loop). Null: the system's CAs.
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 struct HttpAnswer {
   unsigned status = 0;
   std::string body;
 };
-
-// Loads the CA file and client certificate as a call would; throws Error saying which file and
-// why. The daemon checks this when it loads a config, so a bad file is a config error.
-void check_tls_client_settings(const TlsClientSettings& tls);
 
 // Throws Error naming the step that failed (resolving, connecting, sending, reading) and the
 // host; any HTTP status is an answer, not an error.

@@ -130,7 +130,7 @@ TEST_CASE("a reload that keeps the receivers' URLs keeps their queues") {
   auto& [io, receiver, metrics, settings, alerts] = setup;
   alerts.observe(target(), poll(PollOutcome::ok, {missing_value()}));
   settings.runbook_url = "https://runbooks.example/enumwatch";
-  alerts.configure(settings);  // before the queued alert went out
+  alerts.configure(settings, nullptr);  // before the queued alert went out
   run_until(io, [&] { return !receiver.bodies.empty(); });
   REQUIRE(receiver.bodies.size() == 1);
   CHECK(receiver.bodies[0].as_object().at("status") == "firing");
