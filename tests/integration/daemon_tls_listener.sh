@@ -8,20 +8,12 @@ pg_start
 psql_q -c "CREATE DATABASE orders"
 psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('paid')"
 printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/app.toml"
-cd "$WORK"
-openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=enumwatch-test-ca 2>/dev/null
-issue() {  # NAME SUBJECT_ALT_NAME
-  openssl req -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" -subj "/CN=$1" 2>/dev/null
-  printf 'subjectAltName=%s\n' "$2" >"$1.ext"
-  openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -out "$1.pem" -days 2 \
-    -extfile "$1.ext" 2>/dev/null
-}
-issue server IP:127.0.0.1
-issue server2 IP:127.0.0.1
-issue client DNS:prometheus
-cp server.pem listener.pem
-cp server.key listener.key
-cd - >/dev/null
+make_test_ca
+issue_cert server IP:127.0.0.1
+issue_cert server2 IP:127.0.0.1
+issue_cert client DNS:prometheus
+cp "$WORK/server.pem" "$WORK/listener.pem"
+cp "$WORK/server.key" "$WORK/listener.key"
 
 daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML

@@ -194,3 +194,16 @@ write_token() {
   chgrp nogroup "$1" 2>/dev/null || true
   chmod 0640 "$1"
 }
+
+# make_test_ca: a throwaway CA in $WORK (ca.pem, ca.key). issue_cert NAME SUBJECT_ALT_NAME: a
+# certificate it signs, $WORK/NAME.pem and $WORK/NAME.key (e.g. issue_cert server IP:127.0.0.1).
+make_test_ca() {
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/ca.key" -out "$WORK/ca.pem" -days 2 \
+    -subj /CN=enumwatch-test-ca 2>/dev/null
+}
+issue_cert() {
+  openssl req -newkey rsa:2048 -nodes -keyout "$WORK/$1.key" -out "$WORK/$1.csr" -subj "/CN=$1" 2>/dev/null
+  printf 'subjectAltName=%s\n' "$2" >"$WORK/$1.ext"
+  openssl x509 -req -in "$WORK/$1.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" -CAcreateserial \
+    -out "$WORK/$1.pem" -days 2 -extfile "$WORK/$1.ext" 2>/dev/null
+}
