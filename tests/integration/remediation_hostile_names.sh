@@ -37,8 +37,11 @@ def ident(s): return '"' + s.replace('"', '""') + '"'
 def lit(s): return "'" + s.replace("'", "''") + "'"
 
 def psql(sql, db="postgres", check=True):
-    return subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db], input=sql,
-                          text=True, capture_output=True, check=check)
+    done = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db], input=sql,
+                          text=True, capture_output=True)
+    if check and done.returncode != 0:
+        sys.exit(f"psql failed on {db}: {done.stderr.strip()}\n{sql}")
+    return done
 
 failures = []
 for n in range(cases):
@@ -46,6 +49,8 @@ for n in range(cases):
     psql(f"CREATE DATABASE {db}")
     schema, type_name = name(), (long_name() if n % 5 == 0 else name())
     table, column = name(), name()
+    while table == type_name:  # a table's row type would take the enum's name
+        table = name()
     values = []
     while len(values) < rng.randint(3, 6):
         v = name()
