@@ -38,11 +38,13 @@ std::vector<std::string> display_uses(const std::vector<ColumnUse>& uses) {
 class EnumDiff {
  public:
   EnumDiff(DriftItem base, const EnumType& expected, const EnumType& actual,
-           const std::vector<ColumnUse>& columns, const DiffOptions& options)
+           const std::vector<ColumnUse>& columns, const TypeDependents* dependents,
+           const DiffOptions& options)
       : base_(std::move(base)),
         expected_(expected),
         actual_(actual),
         columns_(columns),
+        dependents_(dependents),
         options_(options) {}
 
   void run(std::vector<DriftItem>& out) {
@@ -97,7 +99,15 @@ class EnumDiff {
         options_.check_order && keep_only(want, renamed) != keep_only(renamed, want);
     std::optional<std::string> recreate;
     if (!unexpected.empty() || order_differs) {
-      recreate = recreate_type_sql(expected_.type, want, columns_);
+      std::vector<std::string> dropped;
+      for (const auto& v : renamed) {
+        if (!contains(want, v)) dropped.push_back(v);
+      }
+      std::vector<std::pair<std::string, std::string>> renames;
+      for (const auto& [snap, db] : pairs) renames.emplace_back(db, snap);
+      recreate = recreate_type_sql(RecreatePlan{expected_.type, want, std::move(dropped),
+                                                std::move(renames), columns_, dependents_,
+                                                options_.lock_timeout});
     }
 
     for (const auto& [snap, db] : pairs) {
@@ -169,6 +179,7 @@ class EnumDiff {
   const EnumType& expected_;
   const EnumType& actual_;
   const std::vector<ColumnUse>& columns_;
+  const TypeDependents* dependents_;
   const DiffOptions& options_;
 };
 
@@ -206,6 +217,15 @@ void append_utf8(std::string& out, char32_t c) {
 }
 
 }  // namespace
+
+std::vector<TypeName> types_to_recreate(std::span<const DriftItem> items) {
+  std::set<TypeName> types;
+  for (const auto& item : items) {
+    if (item.kind == DriftKind::unexpected_value || item.kind == DriftKind::order_mismatch)
+      types.insert({item.schema, item.enum_name});
+  }
+  return {types.begin(), types.end()};
+}
 
 std::string fold_spelling(std::string_view value) {
   std::string out;
@@ -305,7 +325,11 @@ std::vector<DriftItem> diff(std::string_view target, std::span<const NamedSnapsh
         continue;
       }
       const auto& columns = database.catalog.uses_of(expected.type);
-      EnumDiff(enum_base, expected, *actual, columns, options).run(out);
+      const auto dependents = database.catalog.dependents.find(expected.type);
+      EnumDiff(enum_base, expected, *actual, columns,
+               dependents == database.catalog.dependents.end() ? nullptr : &dependents->second,
+               options)
+          .run(out);
     }
   }
 

@@ -43,10 +43,10 @@ std::string format_duration(Duration d) {
   return std::to_string(ms) + "ms";
 }
 
-Duration parse_timeout_option(std::string_view text) {
+Duration parse_timeout_option(std::string_view text, std::string_view option) {
   const auto timeout = parse_duration(text);
   if (!timeout || timeout->count() <= 0) {
-    throw Error("--timeout \"" + std::string(text) +
+    throw Error(std::string(option) + " \"" + std::string(text) +
                 "\" is not a duration greater than zero (e.g. 500ms, 10s, 1m)");
   }
   return *timeout;

@@ -30,6 +30,12 @@ bool needs_escape(char32_t cp) {
   return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029;
 }
 
+void append_hex(std::string& out, char32_t cp, int digits) {
+  for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4) out += kHex[(cp >> shift) & 0xF];
+}
+
+}  // namespace
+
 bool has_control(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     const auto [cp, len] = next_code_point(text, i);
@@ -38,12 +44,6 @@ bool has_control(std::string_view text) {
   }
   return false;
 }
-
-void append_hex(std::string& out, char32_t cp, int digits) {
-  for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4) out += kHex[(cp >> shift) & 0xF];
-}
-
-}  // namespace
 
 std::string quote_ident(std::string_view identifier) {
   if (!has_control(identifier)) {

@@ -6,6 +6,7 @@
 
 #include "cli/command.hpp"
 #include "cli/run_blocking.hpp"
+#include "enumwatch/diff.hpp"
 #include "enumwatch/duration.hpp"
 #include "enumwatch/error.hpp"
 #include "enumwatch/remediation.hpp"
@@ -23,6 +24,7 @@ struct DiffArgs {
   std::vector<std::string> schemas;
   std::string format = "text";
   std::string timeout = "10s";
+  std::string lock_timeout = "5s";
 };
 
 std::string stem(const std::string& path) {
@@ -47,17 +49,23 @@ std::string sql_output(const std::vector<DriftItem>& items) {
   return out + remediation_script(items);
 }
 
-DatabaseState read_live(const DiffArgs& args, const Scope& scope, std::string& target) {
+// Reads the catalog, and the dependents of every type whose fix recreates it (so that the
+// recipe keeps them), in one connection.
+DatabaseState read_live(const DiffArgs& args, std::span<const NamedSnapshot> snapshots,
+                        const DiffOptions& options, std::string& target) {
   const Duration timeout = parse_timeout_option(args.timeout);
   ConnParams params = parse_dsn(args.database.resolve());
   const std::string* dbname = params.find("dbname");
   target = dbname ? *dbname : std::string("database");
   TargetOptions read_options;
-  read_options.scope = scope;
+  read_options.scope = options.scope;
   const Deadline deadline = std::chrono::steady_clock::now() + timeout;
   return run_blocking([&]() -> boost::asio::awaitable<DatabaseState> {
     auto connection = co_await PgConnection::connect(params, deadline);
-    co_return co_await read_database(*connection, read_options, deadline);
+    DatabaseState state = co_await read_database(*connection, read_options, deadline);
+    const auto types = types_to_recreate(diff(target, snapshots, state, options));
+    co_await read_dependents(*connection, types, state, deadline);
+    co_return state;
   });
 }
 
@@ -68,6 +76,9 @@ int diff_command(const DiffArgs& args) {
   Snapshot expected = load_snapshot(args.snapshot);
   DiffOptions options;  // the snapshot is the whole policy: order matters, no naming rule
   options.scope.schemas = args.schemas;
+  options.lock_timeout = parse_timeout_option(args.lock_timeout, "--lock-timeout");
+  const std::vector<NamedSnapshot> snapshots{
+      {stem(args.snapshot), std::make_shared<Snapshot>(std::move(expected))}};
   DatabaseState database;
   std::string target;
   if (!args.against.empty()) {
@@ -76,10 +87,8 @@ int diff_command(const DiffArgs& args) {
     database.migration_revision = other.revision;
     target = args.against;
   } else {
-    database = read_live(args, options.scope, target);
+    database = read_live(args, snapshots, options, target);
   }
-  std::vector<NamedSnapshot> snapshots{
-      {stem(args.snapshot), std::make_shared<Snapshot>(std::move(expected))}};
   auto items = diff(target, snapshots, database, options);
 
   if (args.format == "json") {
@@ -111,6 +120,9 @@ Command add_diff(CLI::App& app) {
   command->add_option("--format", args->format, "text, json or sql")
       ->check(CLI::IsMember({"text", "json", "sql"}));
   command->add_option("--timeout", args->timeout, "Connect + query time limit (default 10s)");
+  command->add_option("--lock-timeout", args->lock_timeout,
+                      "lock_timeout of the SQL that recreates a type (default 5s): it fails "
+                      "instead of queueing behind a long transaction");
   return {command, [args] { return diff_command(*args); }};
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "enumwatch/dependents.hpp"
+
 namespace enumwatch {
 namespace {
 
@@ -88,6 +90,24 @@ boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
   }
   state.catalog = decode_catalog(results[next + 1].rows, results[next + 2].rows, options.scope);
   co_return state;
+}
+
+boost::asio::awaitable<void> read_dependents(PgConnection& connection,
+                                             const std::vector<TypeName>& types,
+                                             DatabaseState& state, Deadline deadline) {
+  if (types.empty()) co_return;
+  std::vector<Statement> statements;
+  statements.push_back({kSetStatementTimeout, {statement_timeout_ms(deadline)}});
+  // Definitions schema-qualified, so that the recipe means the same under any search_path.
+  statements.push_back({"SELECT pg_catalog.set_config('search_path', '', true)", {}});
+  for (const auto& type : types) statements.push_back({dependents_sql(), {type.schema, type.name}});
+  auto results = co_await connection.run_pipeline(statements, deadline);
+  const std::string where = " (" + connection.description() + ")";
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (results[i].error) throw query_failed(results[i], "reading the dependents failed" + where);
+  }
+  for (std::size_t i = 0; i < types.size(); ++i)
+    state.catalog.dependents[types[i]] = decode_dependents(results[i + 2].rows);
 }
 
 }  // namespace enumwatch

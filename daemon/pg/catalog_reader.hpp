@@ -16,6 +16,12 @@ namespace enumwatch {
                                                                   const TargetOptions& options,
                                                                   Deadline deadline);
 
+// Adds to the state the dependents of each type (dependents.hpp): read only when a fix recreates
+// a type, so a poll without such drift costs nothing more. Throws PgError.
+[[nodiscard]] boost::asio::awaitable<void> read_dependents(PgConnection& connection,
+                                                           const std::vector<TypeName>& types,
+                                                           DatabaseState& state, Deadline deadline);
+
 // Only the migration revision: the cheap check the scheduler runs between polls.
 [[nodiscard]] boost::asio::awaitable<std::optional<std::string>> read_migration_revision(
     PgConnection& connection, const TargetOptions& options, Deadline deadline);

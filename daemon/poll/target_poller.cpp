@@ -39,7 +39,13 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
       connection_ = co_await PgConnection::connect(std::move(params), deadline);
     }
     DatabaseState state = co_await read_database(*connection_, target.options, deadline);
-    result.report.drift = diff(target.name, snapshots, state, diff_options_for(target.options));
+    const DiffOptions options = diff_options_for(target.options);
+    result.report.drift = diff(target.name, snapshots, state, options);
+    if (auto types = types_to_recreate(result.report.drift); !types.empty()) {
+      // The recipe for these keeps every dependent: one more round trip, only while drifting.
+      co_await read_dependents(*connection_, types, state, deadline);
+      result.report.drift = diff(target.name, snapshots, state, options);
+    }
     result.report.migration_revision = state.migration_revision;
     result.report.up = true;
     result.outcome = PollOutcome::ok;

@@ -2,6 +2,7 @@
 // and explains every difference as a drift item (SPEC §4).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <span>
@@ -27,7 +28,13 @@ struct DiffOptions {
   bool report_unexpected = true;
   NamingPolicy naming = NamingPolicy::none;
   Scope scope;
+  // SET LOCAL lock_timeout of the create-swap-drop recipe (diff --lock-timeout).
+  std::chrono::milliseconds lock_timeout{5000};
 };
+
+// The types whose fix recreates them (a removal or a reorder), once each: the reader then
+// fetches their dependents (dependents.hpp) and diffs again, so that the recipe keeps them.
+[[nodiscard]] std::vector<TypeName> types_to_recreate(std::span<const DriftItem> items);
 
 // Items come out in a deterministic order: per snapshot (as given), revision first, then enums by
 // (schema, name) and kinds in a fixed order; unexpected types last.

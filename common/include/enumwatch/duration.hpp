@@ -15,6 +15,7 @@ using Duration = std::chrono::milliseconds;
 
 // The one rule for every command's --timeout: a duration greater than zero. Throws Error naming
 // the option and the text.
-[[nodiscard]] Duration parse_timeout_option(std::string_view text);
+[[nodiscard]] Duration parse_timeout_option(std::string_view text,
+                                            std::string_view option = "--timeout");
 
 }  // namespace enumwatch

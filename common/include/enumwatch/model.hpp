@@ -43,9 +43,64 @@ struct ColumnUse {
   bool operator==(const ColumnUse&) const = default;
 };
 
+// An object a create-swap-drop of an enum type must drop and re-create, because it depends on
+// the type (directly, through a converted column, or through another dependent): read from
+// pg_depend, with its definition as PostgreSQL prints it (docs/remediation.md).
+struct Dependent {
+  enum class Kind {
+    column,  // a table column the recipe converts: only checked, never dropped
+    index,
+    constraint,
+    view,
+    materialized_view,
+    policy,
+    trigger,
+    rule,
+    function,
+    procedure,
+    statistics,
+    default_value,  // the default of a column that is not converted
+    inherited,      // a partition's index, constraint or trigger: comes back with its parent's;
+                    // only checked
+    unsupported,    // PostgreSQL cannot swap the type under it: the recipe refuses
+  };
+  Kind kind = Kind::unsupported;
+  int depth = 1;                    // 1: depends on the type; n + 1: on a dependent at depth n
+  std::string schema, name;         // the object's (a column's: its table's)
+  std::string table_schema, table;  // the table an index, constraint, policy, trigger or rule is on
+  std::string column;               // column, default_value
+  std::string definition;           // pg_get_viewdef, pg_get_indexdef, ...; JSON for a policy
+  std::string identity;             // function, procedure: the identity arguments
+  std::optional<std::string> owner;   // views, functions, statistics
+  std::optional<std::string> grants;  // JSON from aclexplode; nothing: default privileges
+  std::optional<std::string> comment;
+  bool populated = true;  // materialized view
+  std::string options;    // view options (reloptions), or a trigger's enabled state
+  std::string why;        // unsupported: what depends on the type, and why it stops the recipe
+
+  bool operator==(const Dependent&) const = default;
+};
+
+struct RewrittenTable {
+  std::string schema, table;
+  long long bytes = 0;  // pg_relation_size, partitions included
+  long long rows = 0;   // reltuples: the planner's estimate
+
+  bool operator==(const RewrittenTable&) const = default;
+};
+
+struct TypeDependents {
+  std::vector<Dependent> objects;  // by depth, then kind and name
+  std::vector<RewrittenTable> tables;
+
+  bool operator==(const TypeDependents&) const = default;
+};
+
 struct Catalog {
   std::vector<EnumType> enums;  // sorted by (schema, name)
   std::map<TypeName, std::vector<ColumnUse>> used_by;
+  // Read only for types whose fix recreates them (a removal or a reorder): the poll asks again.
+  std::map<TypeName, TypeDependents> dependents;
 
   [[nodiscard]] const EnumType* find(const TypeName& type) const;
   [[nodiscard]] const std::vector<ColumnUse>& uses_of(const TypeName& type) const;

@@ -3,6 +3,7 @@
 // type in one transaction that fails, changing nothing, while any row still holds a dropped value.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <span>
 #include <string>
@@ -28,11 +29,28 @@ struct Placement {
 [[nodiscard]] std::string add_value_sql(const TypeName& type, std::string_view value,
                                         const Placement& placement);
 
-// Create-swap-drop: a new type with exactly `values`, every table column (direct, arrays,
-// defaults) converted to it in one transaction, the old type dropped.
-[[nodiscard]] std::string recreate_type_sql(const TypeName& type,
-                                            const std::vector<std::string>& values,
-                                            const std::vector<ColumnUse>& columns);
+// Create-swap-drop of one enum type (docs/remediation.md).
+struct RecreatePlan {
+  TypeName type;
+  std::vector<std::string> values;   // the snapshot's, in its order
+  std::vector<std::string> dropped;  // database values the snapshot lacks
+  // Database spelling -> snapshot spelling of values renamed (RENAME VALUE) before this runs:
+  // definitions read before the rename still name the old spelling.
+  std::vector<std::pair<std::string, std::string>> renamed;
+  std::vector<ColumnUse> columns;  // table columns converted (direct, arrays, defaults)
+  // Everything else that depends on the type; nothing when it was not read, and then the recipe
+  // says so and only converts the columns.
+  const TypeDependents* dependents = nullptr;
+  std::chrono::milliseconds lock_timeout{5000};
+};
+
+// One transaction: record the dependents, drop them (deepest first), swap the type, convert the
+// columns, re-create every dependent from its own definition (shallowest first), refresh
+// materialized views that were populated, drop the old type, and check that every dependent is
+// back as it was before COMMIT (else roll back). SET LOCAL lock_timeout makes it fail fast
+// instead of queueing behind a long transaction. When PostgreSQL cannot do it (a type in a
+// partition key, a domain over it, ...), the result is only comments saying why.
+[[nodiscard]] std::string recreate_type_sql(const RecreatePlan& plan);
 
 // One script for a whole diff, in an order that applies cleanly: per enum, renames, then either
 // the recreate recipe or the additions; missing types created; unexpected types dropped.

@@ -12,6 +12,10 @@ namespace enumwatch {
 // A name holding a control character (a newline, CR, ESC, U+2028 …) is written as U&"…" with
 // \XXXX escapes, so no raw control character is ever in enumwatch's SQL: psql drops a CR before
 // a LF while reading a script, and a terminal would act on ESC.
+// True when the text holds a character quote_ident and quote_literal would escape: C0, DEL, C1,
+// U+2028 or U+2029.
+[[nodiscard]] bool has_control(std::string_view text);
+
 [[nodiscard]] std::string quote_ident(std::string_view identifier);
 // E'' with escapes when the text holds a backslash or a control character, so it means the same
 // whatever standard_conforming_strings and whatever happens to line endings on the way.

@@ -2,6 +2,7 @@
 
 #include "enumwatch/diff.hpp"
 #include "enumwatch/remediation.hpp"
+#include "enumwatch/sql_lexer.hpp"
 #include "enumwatch/sql_quote.hpp"
 
 #include <algorithm>
@@ -42,7 +43,8 @@ TEST_CASE(
       {"public", "orders", "history", ColumnUse::Via::array, std::nullopt},
       {"sales", "Refunds", "state", ColumnUse::Via::direct, std::nullopt},
   };
-  std::string sql = recreate_type_sql({"public", "order_status"}, {"paid", "refunded"}, columns);
+  std::string sql = recreate_type_sql(
+      RecreatePlan{{"public", "order_status"}, {"paid", "refunded"}, {}, {}, columns});
   CHECK(sql.find("BEGIN;\n") != std::string::npos);
   CHECK(sql.find(
             "ALTER TYPE \"public\".\"order_status\" RENAME TO \"order_status_enumwatch_old\";") !=
@@ -71,7 +73,7 @@ TEST_CASE("the temporary old-type name stays within 63 bytes without splitting a
   std::string name;
   for (int i = 0; i < 21; ++i) name += "\xC3\xA9";  // 42 bytes of é
   name += std::string(21, 'n');                     // 63 bytes in all
-  std::string sql = recreate_type_sql({"public", name}, {"a"}, {});
+  std::string sql = recreate_type_sql(RecreatePlan{{"public", name}, {"a"}, {}, {}, {}});
   auto start = sql.find("RENAME TO \"") + 11;
   auto end = sql.find('"', start);
   std::string old_name = sql.substr(start, end - start);
@@ -82,7 +84,7 @@ TEST_CASE("the temporary old-type name stays within 63 bytes without splitting a
 
 TEST_CASE("columns typed by a domain are named as blockers rather than silently skipped") {
   std::vector<ColumnUse> columns{{"public", "t", "c", ColumnUse::Via::domain, std::nullopt}};
-  std::string sql = recreate_type_sql({"public", "s"}, {"a"}, columns);
+  std::string sql = recreate_type_sql(RecreatePlan{{"public", "s"}, {"a"}, {}, {}, columns});
   CHECK(sql.find("domain over it (public.t.c)") != std::string::npos);
   CHECK(sql.find("ALTER TABLE") == std::string::npos);
 }
@@ -111,36 +113,14 @@ TEST_CASE("the script renames first, then recreates or adds, per enum, each stat
 namespace {
 
 // What psql would execute as SQL keywords: the script with every quoted identifier, every literal
-// and every comment cut out, scanned as PostgreSQL does. A comment that a newline in a name ended
-// early would leave that name's rest here, as code.
+// and every comment cut out, as PostgreSQL's lexer sees them. A comment that a newline in a name
+// ended early would leave that name's rest here, as code.
 std::string code_outside_quotes_and_comments(const std::string& sql) {
   std::string code;
-  for (std::size_t i = 0; i < sql.size();) {
-    if (sql.compare(i, 2, "--") == 0) {
-      i = std::min(sql.find('\n', i), sql.size());
-    } else if (sql[i] == '"') {
-      for (++i; i < sql.size(); ++i) {
-        if (sql[i] == '"' && (i + 1 >= sql.size() || sql[i + 1] != '"')) break;
-        if (sql[i] == '"') ++i;  // a doubled quote
-      }
-      ++i;
-      code += " IDENT ";
-    } else if (sql[i] == '\'' || (sql.compare(i, 2, "E'") == 0)) {
-      const bool escapes = sql[i] == 'E';
-      i += escapes ? 2 : 1;
-      for (; i < sql.size(); ++i) {
-        if (escapes && sql[i] == '\\') {
-          ++i;
-          continue;
-        }
-        if (sql[i] == '\'' && (i + 1 >= sql.size() || sql[i + 1] != '\'')) break;
-        if (sql[i] == '\'') ++i;
-      }
-      ++i;
-      code += " LITERAL ";
-    } else {
-      code += sql[i++];
-    }
+  for (const auto& token : lex_sql(sql)) {
+    if (token.kind == SqlToken::Kind::bare) code += token.text;
+    if (token.kind == SqlToken::Kind::identifier) code += " IDENT ";
+    if (token.kind == SqlToken::Kind::literal) code += " LITERAL ";
   }
   return code;
 }
@@ -152,7 +132,8 @@ TEST_CASE("a table named to end a comment cannot inject SQL through the recreate
   const std::vector<ColumnUse> columns{
       {"public", hostile, "status", ColumnUse::Via::direct, std::nullopt},
       {"we\r\nird", "x\u2028y", "c", ColumnUse::Via::domain, std::nullopt}};
-  const std::string sql = recreate_type_sql({"pub\nlic", "s\x1b[31m"}, {"a", "b"}, columns);
+  const std::string sql =
+      recreate_type_sql(RecreatePlan{{"pub\nlic", "s\x1b[31m"}, {"a", "b"}, {}, {}, columns});
   const std::string code = code_outside_quotes_and_comments(sql);
   CAPTURE(code);
   CHECK(code.find("DROP TABLE victim") == std::string::npos);
@@ -206,4 +187,109 @@ TEST_CASE("names and values with control characters are written with escapes, ne
   CHECK(quote_literal("a\r\nb\tc") == "E'a\\r\\nb\\tc'");
   CHECK(quote_literal("esc\x1b it's \\") == "E'esc\\x1b it''s \\\\'");
   CHECK(quote_literal("c1\u009b sep\u2029") == "E'c1\\u009b sep\\u2029'");
+}
+
+namespace {
+
+Dependent dependent(Dependent::Kind kind, int depth, std::string name, std::string definition) {
+  Dependent d;
+  d.kind = kind;
+  d.depth = depth;
+  d.schema = "public";
+  d.name = std::move(name);
+  d.table_schema = "public";
+  d.table = "orders";
+  d.definition = std::move(definition);
+  return d;
+}
+
+std::size_t at(const std::string& sql, std::string_view piece) {
+  const auto found = sql.find(piece);
+  CAPTURE(piece);
+  REQUIRE(found != std::string::npos);
+  return found;
+}
+
+}  // namespace
+
+TEST_CASE("dependents are dropped deepest first, re-created shallowest first, then checked") {
+  TypeDependents deps;
+  deps.objects.push_back(dependent(Dependent::Kind::index, 1, "live",
+                                   "CREATE INDEX live ON public.orders USING btree (id) WHERE "
+                                   "(status <> 'gone'::public.s)"));
+  deps.objects.push_back(
+      dependent(Dependent::Kind::view, 1, "v", " SELECT orders.status\n   FROM public.orders;"));
+  auto on_view = dependent(Dependent::Kind::view, 2, "v2", " SELECT v.status\n   FROM public.v;");
+  on_view.owner = "app owner";
+  on_view.grants = R"([{"grantee":"reader","privilege":"SELECT","grantable":false}])";
+  on_view.comment = "it's the view";
+  deps.objects.push_back(on_view);
+  deps.tables.push_back({"public", "orders", 3 * 1024 * 1024, 120000});
+  const std::vector<ColumnUse> columns{
+      {"public", "orders", "status", ColumnUse::Via::direct, std::nullopt}};
+  const std::string sql = recreate_type_sql(RecreatePlan{
+      {"public", "s"}, {"b", "a"}, {"gone"}, {}, columns, &deps, std::chrono::seconds(2)});
+  CAPTURE(sql);
+  // Drops: v2 (depth 2) before v and the index; the swap; re-creation in the other order.
+  CHECK(at(sql, "DROP VIEW \"public\".\"v2\";") < at(sql, "DROP VIEW \"public\".\"v\";"));
+  CHECK(at(sql, "DROP VIEW \"public\".\"v\";") < at(sql, "ALTER TYPE \"public\".\"s\" RENAME TO"));
+  CHECK(at(sql, "ALTER TABLE \"public\".\"orders\" ALTER COLUMN \"status\" TYPE") <
+        at(sql, "CREATE INDEX live ON public.orders"));
+  CHECK(at(sql, "CREATE VIEW \"public\".\"v\" AS\nSELECT orders.status") <
+        at(sql, "CREATE VIEW \"public\".\"v2\" AS"));
+  // Owner, grants and comment of the view come back with it.
+  CHECK(at(sql, "ALTER VIEW \"public\".\"v2\" OWNER TO \"app owner\";") >
+        at(sql, "CREATE VIEW \"public\".\"v2\""));
+  at(sql, "REVOKE ALL ON TABLE \"public\".\"v2\" FROM PUBLIC, \"app owner\";");
+  at(sql, "GRANT SELECT ON TABLE \"public\".\"v2\" TO reader;");
+  at(sql, "COMMENT ON VIEW \"public\".\"v2\" IS 'it''s the view';");
+  // Recorded before the drops, compared before COMMIT.
+  CHECK(at(sql, "CREATE TEMP TABLE enumwatch_before") < at(sql, "DROP VIEW"));
+  CHECK(at(sql, "CREATE TEMP TABLE enumwatch_after") >
+        at(sql, "DROP TYPE \"public\".\"s_enumwatch_old\""));
+  CHECK(at(sql, "RAISE EXCEPTION 'enumwatch self-check") < at(sql, "COMMIT;"));
+  // Lock awareness: the timeout, the rewritten table with its size, the other locked relations.
+  at(sql, "SET LOCAL lock_timeout = '2000ms';");
+  at(sql, "\"public\".\"orders\" (3.0 MB, ~120000 rows)");
+  at(sql,
+     "Also locked ACCESS EXCLUSIVE until COMMIT (dependents dropped and re-created): "
+     "\"public\".\"v\", \"public\".\"v2\"");
+  // The index names a value the snapshot drops: said before the transaction starts.
+  CHECK(at(sql, "index \"public\".\"live\" names 'gone', which the snapshot drops") <
+        at(sql, "BEGIN;"));
+  CHECK(sql.find("CASCADE") == std::string::npos);
+}
+
+TEST_CASE("a dependent PostgreSQL cannot keep makes the recipe comments only, saying why") {
+  TypeDependents deps;
+  deps.objects.push_back(dependent(Dependent::Kind::view, 1, "v", " SELECT 1;"));
+  Dependent key;
+  key.why =
+      "it is in the partition key of table public.events, and PostgreSQL cannot change the "
+      "type of a partition key column";
+  deps.objects.push_back(key);
+  const std::string sql =
+      recreate_type_sql(RecreatePlan{{"public", "s"}, {"a"}, {}, {}, {}, &deps});
+  CHECK(sql.find("cannot recreate") != std::string::npos);
+  CHECK(sql.find("partition key of table public.events") != std::string::npos);
+  CHECK(code_outside_quotes_and_comments(sql).find_first_not_of(" \n") == std::string::npos);
+}
+
+TEST_CASE("control characters in deparsed definitions are requoted, never raw in the script") {
+  TypeDependents deps;
+  deps.objects.push_back(dependent(Dependent::Kind::view, 1, "v",
+                                   " SELECT t.\"a\nb\"\n   FROM public.t\n  WHERE t.x = 'p\rq';"));
+  const std::string sql =
+      recreate_type_sql(RecreatePlan{{"public", "s"}, {"a"}, {}, {}, {}, &deps});
+  at(sql, "SELECT t.U&\"a\\000ab\"\n   FROM public.t\n  WHERE t.x = E'p\\rq';");
+  CHECK(sql.find('\r') == std::string::npos);
+}
+
+TEST_CASE("a definition the lexer cannot follow gives a comment, not an exception") {
+  TypeDependents deps;
+  deps.objects.push_back(dependent(Dependent::Kind::view, 1, "v", " SELECT 'unclosed"));
+  const std::string sql =
+      recreate_type_sql(RecreatePlan{{"public", "s"}, {"a"}, {}, {}, {}, &deps});
+  CHECK(sql.starts_with("-- enumwatch cannot write the recipe for \"public\".\"s\""));
+  CHECK(code_outside_quotes_and_comments(sql).find_first_not_of(" \n") == std::string::npos);
 }
