@@ -293,3 +293,30 @@ TEST_CASE("a definition the lexer cannot follow gives a comment, not an exceptio
   CHECK(sql.starts_with("-- enumwatch cannot write the recipe for \"public\".\"s\""));
   CHECK(code_outside_quotes_and_comments(sql).find_first_not_of(" \n") == std::string::npos);
 }
+
+TEST_CASE("no value is added inside a transaction, so none is used before its commit (55P04)") {
+  // Two enums: one needs additions only, one needs a removal and an addition (recreated).
+  Snapshot snapshot;
+  snapshot.enums = {{{"public", "added"}, {"a", "new", "b"}},
+                    {{"public", "mixed"}, {"x", "fresh"}}};
+  DatabaseState db;
+  db.catalog.enums = {{{"public", "added"}, {"a", "b"}}, {{"public", "mixed"}, {"x", "gone"}}};
+  std::vector<NamedSnapshot> snaps{{"app", std::make_shared<Snapshot>(snapshot)}};
+  const std::string script = remediation_script(diff("t", snaps, db, DiffOptions{}));
+  bool in_transaction = false, saw_transaction = false;
+  for (const auto& token : lex_sql(script)) {
+    if (token.kind != SqlToken::Kind::bare) continue;
+    const std::string_view text = token.text;
+    for (std::size_t at = 0; at < text.size(); ++at) {
+      if (text.substr(at).starts_with("BEGIN;")) in_transaction = saw_transaction = true;
+      if (text.substr(at).starts_with("COMMIT;")) in_transaction = false;
+      if (text.substr(at).starts_with("ADD VALUE")) CHECK_FALSE(in_transaction);
+    }
+  }
+  CHECK(saw_transaction);
+  // The recreated type gets its new value from CREATE TYPE, not ADD VALUE.
+  CHECK(script.find("CREATE TYPE \"public\".\"mixed\" AS ENUM ('x', 'fresh');") !=
+        std::string::npos);
+  CHECK(script.find("ADD VALUE IF NOT EXISTS 'new'") != std::string::npos);
+  CHECK(script.find("ADD VALUE IF NOT EXISTS 'fresh'") == std::string::npos);
+}
