@@ -1,5 +1,7 @@
 #include "enumwatch/catalog_query.hpp"
 
+#include <map>
+
 #include "enumwatch/error.hpp"
 #include "enumwatch/sql_quote.hpp"
 
@@ -119,20 +121,15 @@ std::string pg_text_array(const std::vector<std::string>& items) {
 
 Catalog decode_catalog(const Rows& enum_rows, const Rows& usage_rows, const Scope& scope) {
   Catalog catalog;
-  // Rows of one type are adjacent (ordered by type oid), values in enumsortorder.
-  TypeName current;
-  bool included = false;
+  // Values come in enumsortorder. Rows of one type are adjacent (ordered by type oid), but the
+  // decoder does not rely on it: a type seen again continues its list, never appears twice.
+  std::map<TypeName, std::vector<std::string>> values;
   for (const auto& row : enum_rows) {
-    const std::string& schema = field(row, 0, "enum types");
-    const std::string& name = field(row, 1, "enum types");
-    if (name != current.name || schema != current.schema) {  // names are never empty
-      current = TypeName{schema, name};
-      included = scope.includes(current);
-      if (included) catalog.enums.push_back({current, {}});
-    }
-    if (included) catalog.enums.back().values.push_back(field(row, 2, "enum types"));
+    TypeName type{field(row, 0, "enum types"), field(row, 1, "enum types")};
+    const std::string& label = field(row, 2, "enum types");
+    if (scope.includes(type)) values[std::move(type)].push_back(label);
   }
-  sort_enums(catalog.enums);
+  for (auto& [type, labels] : values) catalog.enums.push_back({type, std::move(labels)});
   for (const auto& row : usage_rows) {
     TypeName type{field(row, 0, "column usage"), field(row, 1, "column usage")};
     if (!scope.includes(type)) continue;

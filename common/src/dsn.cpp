@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <regex>
 
 #include "enumwatch/error.hpp"
+#include "enumwatch/text.hpp"
 
 namespace enumwatch {
 namespace {
@@ -67,10 +69,18 @@ ConnParams parse_dsn(std::string_view dsn) {
     // libpq quotes the offending piece of the string ('missing "=" after "s3cret"', 'invalid
     // percent-encoded token: "p%ZZw"'), and that piece may be the password: say what is wrong,
     // never which text, and never echo the DSN itself.
-    std::string why =
-        error ? std::regex_replace(std::string(error.get()), std::regex(R"("[^"]*")"), "\"…\"")
-              : std::string("out of memory");
+    // The piece is not escaped (it may hold quotes itself), so everything from the first quote
+    // to the last goes; 'missing "=" after' keeps its "=".
+    std::string why = error ? std::string(error.get()) : std::string("out of memory");
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    const auto first = why.find('"'), last = why.rfind('"');
+    if (first != std::string::npos && last > first) {
+      constexpr std::string_view kMissingEquals = "missing \"=\" after \"";
+      const std::string head =
+          why.starts_with(kMissingEquals) ? std::string(kMissingEquals) : why.substr(0, first + 1);
+      why = head + "…\"" + why.substr(last + 1);
+    }
+    why = escape_control(why);
     throw Error("invalid dsn: " + why + " (the dsn is not shown: it may hold a password)");
   }
   ConnParams params;
@@ -143,15 +153,60 @@ void expand_service(ConnParams& params) {
 }
 
 std::string redact_dsn(std::string_view text) {
-  // key=value form: password=secret, password = 'se cret', password='it\'s'
-  static const std::regex keyword(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s&]*))",
+  // key=value form: password=secret, password = 'se cret', password='it\'s'. An unquoted value
+  // runs to the next space (libpq's rule; found by fuzz_dsn: "password=a&b" is all password),
+  // so in a URI query the parameters after it are hidden too.
+  static const std::regex keyword(R"((password\s*=\s*)('(?:[^'\\]|\\[\s\S])*'?|\S*))",
                                   std::regex::icase);
-  // URI form: postgresql://user:secret@host
-  // URI form, to the last @ of the URI: a password may hold @, / or : itself.
+  // URI form, postgresql://user:secret@host, to the last @ of the URI: a password may hold @, /
+  // or : itself.
   static const std::regex userinfo(R"(((?:postgres|postgresql)://[^:/@\s]*:)\S*@)",
                                    std::regex::icase);
-  std::string out = std::regex_replace(std::string(text), keyword, "$1*****");
-  return std::regex_replace(out, userinfo, "$1*****@");
+  // libpq itself ends the userinfo at the first "@" or "/", and takes spaces in it (found by
+  // fuzz_dsn: "postgresql://a b:secret@h" connects with that password).
+  static const std::regex libpq_userinfo(R"(((?:postgres|postgresql)://[^:/@]*:)[^@/]*@)",
+                                         std::regex::icase);
+  // Every pattern looks at the original text and marks what to hide; the marked spans are then
+  // masked together, so that no pattern can reshape the text another one needs (found by
+  // fuzz_dsn: a URI password holding "password=", a query password holding a URI).
+  const std::string original(text);
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // [begin, end)
+  auto mark = [&](const std::regex& pattern, bool ends_with_at) {
+    for (std::sregex_iterator m(original.begin(), original.end(), pattern), done; m != done; ++m) {
+      const auto begin = static_cast<std::size_t>(m->position(0) + m->length(1));
+      const auto end =
+          static_cast<std::size_t>(m->position(0) + m->length(0)) - (ends_with_at ? 1 : 0);
+      if (end > begin) spans.emplace_back(begin, end);
+    }
+  };
+  mark(keyword, false);
+  mark(userinfo, true);
+  mark(libpq_userinfo, true);
+  // When the whole text is a DSN, libpq knows exactly which text is the password (not one of 1-3
+  // characters: that would hide ordinary words; the patterns hide it where it stands).
+  char* error = nullptr;
+  std::unique_ptr<PQconninfoOption, ConninfoFree> options(
+      PQconninfoParse(original.c_str(), &error));
+  std::unique_ptr<char, PQFree> owned_error(error);
+  for (const PQconninfoOption* o = options ? options.get() : nullptr; o && o->keyword; ++o) {
+    if (!o->val || std::string_view(o->keyword) != "password") continue;
+    const std::string password = o->val;
+    if (password.size() < 4) break;
+    for (auto at = original.find(password); at != std::string::npos;
+         at = original.find(password, at + 1))
+      spans.emplace_back(at, at + password.size());
+  }
+  std::sort(spans.begin(), spans.end());
+  std::string out;
+  std::size_t copied = 0;
+  for (std::size_t i = 0; i < spans.size();) {
+    std::size_t begin = spans[i].first, end = spans[i].second;
+    for (++i; i < spans.size() && spans[i].first <= end; ++i) end = std::max(end, spans[i].second);
+    if (begin < copied) begin = copied;
+    out += original.substr(copied, begin - copied) + "*****";
+    copied = std::max(copied, end);
+  }
+  return out + original.substr(std::min(copied, original.size()));
 }
 
 }  // namespace enumwatch

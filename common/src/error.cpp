@@ -1,5 +1,7 @@
 #include "enumwatch/error.hpp"
 
+#include "enumwatch/text.hpp"
+
 namespace enumwatch {
 
 std::string located(const SourceLocation& where, std::string_view message) {
@@ -9,7 +11,8 @@ std::string located(const SourceLocation& where, std::string_view message) {
     if (where.column) out += ':' + std::to_string(*where.column);
   }
   out += ": ";
-  out += message;
+  // The message quotes the input (a key, a name, the parser's "saw ..."): keep it one line.
+  out += escape_control(message, BackslashEscape::keep);
   return out;
 }
 

@@ -49,6 +49,18 @@ std::string enum_label(const DriftItem& item) {
   return item.enum_name.empty() ? std::string("(migration)") : item.schema + "." + item.enum_name;
 }
 
+// A database whose encoding is SQL_ASCII hands over names in any bytes; JSON must be UTF-8, so an
+// invalid byte becomes U+FFFD (the text output shows it as \xNN instead).
+void repair_utf8(boost::json::value& value) {
+  if (auto* s = value.if_string()) {
+    if (!is_valid_utf8(*s)) *s = to_valid_utf8(*s);
+  } else if (auto* a = value.if_array()) {
+    for (auto& v : *a) repair_utf8(v);
+  } else if (auto* o = value.if_object()) {
+    for (auto& kv : *o) repair_utf8(kv.value());
+  }
+}
+
 }  // namespace
 
 boost::json::value to_json(const DriftItem& item) {
@@ -67,7 +79,9 @@ boost::json::value to_json(const DriftItem& item) {
   boost::json::array used_by;
   for (const auto& u : item.used_by) used_by.emplace_back(u);
   o["used_by"] = std::move(used_by);
-  return o;
+  boost::json::value out = std::move(o);
+  repair_utf8(out);
+  return out;
 }
 
 boost::json::value to_json(const TargetReport& target) {
@@ -84,7 +98,9 @@ boost::json::value to_json(const TargetReport& target) {
   boost::json::array pending;
   for (const auto& s : target.unregistered_snapshots) pending.emplace_back(s);
   o["unregistered_snapshots"] = std::move(pending);
-  return o;
+  boost::json::value out = std::move(o);
+  repair_utf8(out);
+  return out;
 }
 
 boost::json::value status_json(std::span<const TargetReport> targets) {

@@ -11,12 +11,8 @@ constexpr char kHex[] = "0123456789abcdef";
 // The next UTF-8 sequence at `i`: its code point and length; an invalid byte stands for itself.
 std::pair<char32_t, std::size_t> next_code_point(std::string_view text, std::size_t i) {
   const auto c = static_cast<unsigned char>(text[i]);
-  const std::size_t len = c < 0x80           ? 1
-                          : (c >> 5) == 0x6  ? 2
-                          : (c >> 4) == 0xE  ? 3
-                          : (c >> 3) == 0x1E ? 4
-                                             : 0;
-  if (len <= 1 || i + len > text.size() || !is_valid_utf8(text.substr(i, len))) return {c, 1};
+  const std::size_t len = utf8_sequence_length(text, i);
+  if (len <= 1) return {c, 1};
   char32_t cp = len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
   for (std::size_t k = 1; k < len; ++k)
     cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);

@@ -29,6 +29,32 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  const std::size_t len = c < 0x80           ? 1
+                          : (c >> 5) == 0x6  ? 2
+                          : (c >> 4) == 0xE  ? 3
+                          : (c >> 3) == 0x1E ? 4
+                                             : 0;
+  if (len == 0 || i + len > text.size() || !is_valid_utf8(text.substr(i, len))) return 0;
+  return len;
+}
+
+std::string to_valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    if (const std::size_t len = utf8_sequence_length(text, i); len > 0) {
+      out.append(text.substr(i, len));
+      i += len;
+    } else {
+      out += "\uFFFD";
+      ++i;
+    }
+  }
+  return out;
+}
+
 std::string toml_quote(std::string_view text) {
   std::string out = "\"";
   for (char ch : text) {
@@ -63,7 +89,7 @@ std::string toml_quote(std::string_view text) {
   return out;
 }
 
-std::string escape_control(std::string_view text) {
+std::string escape_control(std::string_view text, BackslashEscape backslash) {
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(text.size());
@@ -86,7 +112,7 @@ std::string escape_control(std::string_view text) {
           out += "\\t";
           break;
         case '\\':
-          out += "\\\\";
+          out += backslash == BackslashEscape::escape ? "\\\\" : "\\";
           break;
         default:
           if (c < 0x20 || c == 0x7F) {
@@ -98,8 +124,8 @@ std::string escape_control(std::string_view text) {
       ++i;
       continue;
     }
-    const std::size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len == 0 || i + len > text.size() || !is_valid_utf8(text.substr(i, len))) {
+    const std::size_t len = utf8_sequence_length(text, i);
+    if (len == 0) {
       byte_escape(c);
       ++i;
       continue;

@@ -10,6 +10,7 @@
 #include "enumwatch/error.hpp"
 #include "enumwatch/report.hpp"
 #include "enumwatch/sha256.hpp"
+#include "enumwatch/text.hpp"
 #include "metrics/metrics.hpp"
 #include "poll/scheduler.hpp"
 #include "snapshots/registry.hpp"
@@ -32,7 +33,8 @@ HttpResponse json(http::status status, const boost::json::value& value) {
 }
 
 HttpResponse error(http::status status, const std::string& message) {
-  return json(status, boost::json::object{{"error", message}});
+  // The message may quote the request's path, which may be any bytes: JSON must be UTF-8.
+  return json(status, boost::json::object{{"error", to_valid_utf8(message)}});
 }
 
 HttpResponse method_not_allowed(std::string_view allow) {

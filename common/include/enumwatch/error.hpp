@@ -21,7 +21,8 @@ struct SourceLocation {
   std::optional<int> column;
 };
 
-// "file:line:column: message" (the parts that are known).
+// "file:line:column: message" (the parts that are known), with control characters in the message
+// escaped: it often quotes the input.
 [[nodiscard]] std::string located(const SourceLocation& where, std::string_view message);
 
 }  // namespace enumwatch

@@ -9,6 +9,11 @@
 namespace enumwatch {
 
 [[nodiscard]] bool is_valid_utf8(std::string_view text);
+// Length of the valid UTF-8 sequence starting at byte i (1 for ASCII), or 0 when the byte there
+// does not start one.
+[[nodiscard]] std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
+// The text with every byte that is not part of a valid UTF-8 sequence replaced by U+FFFD.
+[[nodiscard]] std::string to_valid_utf8(std::string_view text);
 
 // A TOML basic string, quotes included; non-ASCII stays UTF-8.
 [[nodiscard]] std::string toml_quote(std::string_view text);
@@ -17,7 +22,11 @@ namespace enumwatch {
 // control character (C0, DEL, C1, and U+2028/U+2029, which some viewers take for line ends) is
 // written as an escape (\n, \t, \x1b, \u2028), and so is a backslash, so nothing can end the
 // line or drive the terminal and the escapes cannot be forged. Invalid UTF-8 bytes become \xNN.
-[[nodiscard]] std::string escape_control(std::string_view text);
+// BackslashEscape::keep leaves backslashes alone: for messages that already hold escapes of their
+// own (a TOML-quoted key), where forging does not matter.
+enum class BackslashEscape { escape, keep };
+[[nodiscard]] std::string escape_control(std::string_view text,
+                                         BackslashEscape backslash = BackslashEscape::escape);
 
 // 1-based line and column of a byte offset.
 [[nodiscard]] std::pair<int, int> line_column(std::string_view text, std::size_t offset);

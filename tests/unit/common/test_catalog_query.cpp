@@ -59,3 +59,12 @@ TEST_CASE("array parameters are PostgreSQL text arrays with quoting") {
   CHECK(pg_text_array({"public", "we\"ird", "back\\slash", "a,b"}) ==
         R"({"public","we\"ird","back\\slash","a,b"})");
 }
+
+TEST_CASE("a type whose rows are not adjacent still decodes once, values in row order") {
+  // Found by fuzz_catalog_rows: the decoder trusted the ORDER BY and produced a type twice.
+  Rows enums{row({"public", "e", "a"}), row({"public", "f", "x"}), row({"public", "e", "b"})};
+  Catalog c = decode_catalog(enums, {}, Scope{});
+  REQUIRE(c.enums.size() == 2);
+  CHECK(c.enums[0].type.name == "e");
+  CHECK(c.enums[0].values == std::vector<std::string>{"a", "b"});
+}

@@ -89,7 +89,9 @@ TEST_CASE("a DSN libpq cannot parse is refused without echoing any piece of it")
   for (const char* dsn : {"host=db1 hunter2pw dbname=x",               // missing "="
                           "postgresql://app:hunter%ZZ2pw@db1/orders",  // bad percent-encoding
                           "host=db1 password='hunter2pw",              // unterminated quote
-                          "host=db1 'hunter2pw"}) {
+                          "host=db1 'hunter2pw",
+                          // found by fuzz_dsn: a piece holding quotes once leaked past them
+                          "hP%zz\"\"\"hunter2pw\"\"postgres://name"}) {
     CAPTURE(dsn);
     try {
       (void)parse_dsn(dsn);
@@ -98,6 +100,7 @@ TEST_CASE("a DSN libpq cannot parse is refused without echoing any piece of it")
       const std::string message = e.what();
       CHECK(message.find("hunter") == std::string::npos);
       CHECK(message.find("invalid dsn") != std::string::npos);
+      CHECK(message.find("postgres://") == std::string::npos);
     }
   }
 }
@@ -106,4 +109,18 @@ TEST_CASE("URI passwords holding @, / or : are redacted whole") {
   CHECK(redact_dsn("postgresql://app:p@ss/w:rd@db1:5432/orders") ==
         "postgresql://app:*****@db1:5432/orders");
   CHECK(redact_dsn("connect to postgres://u:a:b@h/d failed").find("a:b") == std::string::npos);
+  // Found by fuzz_dsn: libpq takes spaces in the user name of a URI.
+  const std::string spaced = "postgresql://app host='x' y:Hunter2pw@db1/orders";
+  REQUIRE(parse_dsn(spaced).find("password") != nullptr);
+  CHECK(redact_dsn(spaced).find("Hunter2pw") == std::string::npos);
+  // ... and an unquoted key=value password runs to the next space, "&" included.
+  CHECK(redact_dsn("host=h password=x&y=Hunter2pw dbname=d").find("Hunter2pw") ==
+        std::string::npos);
+  CHECK(redact_dsn("postgresql://u :Hunter2pw password=@db/x").find("Hunter2pw") ==
+        std::string::npos);
+  CHECK(redact_dsn("host='' password='a\\\nHunter2pw'").find("Hunter2pw") == std::string::npos);
+  CHECK(redact_dsn("postgresql://:@_@//e?password=x@.Hunter2pw").find("Hunter2pw") ==
+        std::string::npos);
+  CHECK(redact_dsn("postgres://%40P:HP@[::1]/db?password=postgres://%40P:HP@[::1]Hunter2pw")
+            .find("Hunter2pw") == std::string::npos);
 }

@@ -71,3 +71,15 @@ TEST_CASE("text output aligns items and colours only when asked") {
   std::vector<TargetReport> reports{{"orders-prod", false, "connection refused", {}, {}, {}, {}}};
   CHECK(render_status_text(reports, false) == "orders-prod  DOWN  connection refused\n");
 }
+
+TEST_CASE("names that are not UTF-8 (a SQL_ASCII database) still give valid JSON") {
+  DriftItem item = case_item();
+  item.enum_name = "st\xe5tus";  // Latin-1 bytes
+  item.used_by = {"public.t.\xff"};
+  const std::string json = boost::json::serialize(drift_json(std::span(&item, 1)));
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(json, ec);
+  REQUIRE_FALSE(ec);
+  CHECK(parsed.at("drift").at(0).at("enum") == "st\uFFFDtus");
+  CHECK(parsed.at("drift").at(0).at("used_by").at(0) == "public.t.\uFFFD");
+}

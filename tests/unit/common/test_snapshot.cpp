@@ -186,3 +186,11 @@ TEST_CASE("revision and source are plain, bounded text") {
   CHECK(error_of(R"({"snapshot":{"revision":")" + std::string(201, 'x') + R"("},"enum":[]})")
             .find("at most 200") != std::string::npos);
 }
+
+TEST_CASE("an error naming an enum keeps to one line whatever the name holds (found by fuzzing)") {
+  std::string e = toml_error("[[enum]]\nschema = \"a\\tb\"\nname = \"x\\ny\\u001b[31m\"\n");
+  CHECK(e.find("has no values key") != std::string::npos);
+  CHECK(e.find("a\\tb.x\\ny\\x1b[31m") != std::string::npos);
+  CHECK(e.find('\n') == std::string::npos);
+  CHECK(e.find('\x1b') == std::string::npos);
+}

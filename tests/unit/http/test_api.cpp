@@ -1,48 +1,14 @@
 #include <doctest/doctest.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
+#include <boost/json.hpp>
 
 #include "http/api.hpp"
-#include "metrics/metrics.hpp"
-#include "poll/scheduler.hpp"
-#include "snapshots/registry.hpp"
+#include "http_api_fixture.hpp"
 
 using namespace enumwatch;
 namespace http = boost::beast::http;
 
-namespace {
-
-struct IgnorePolls final : PollObserver {
-  void polled(const TargetConfig&, std::span<const NamedSnapshot>, const PollResult&) override {}
-  void removed(const std::string&) override {}
-};
-
-// The API with no targets and one API-managed, unregistered snapshot: no sockets, no database.
-struct Api {
-  boost::asio::io_context io;
-  SnapshotRegistry registry{"/nonexistent",
-                            SnapshotSet{{"app", LoadedSnapshot{"app", false, std::nullopt}},
-                                        {"file", LoadedSnapshot{"file", true, std::nullopt}}}};
-  Metrics metrics{false};
-  IgnorePolls observer;
-  Scheduler scheduler{io.get_executor(), registry, observer, {}};
-  HttpApi api{scheduler, registry, metrics};
-
-  HttpResponse call(http::verb method, std::string target, std::string auth = {},
-                    std::string body = {}) {
-    HttpRequest request{method, target, 11};
-    if (!auth.empty()) request.set(http::field::authorization, auth);
-    request.body() = std::move(body);
-    auto result = boost::asio::co_spawn(io, api.handle(request), boost::asio::use_future);
-    io.restart();
-    io.run();
-    return result.get();
-  }
-};
-
-}  // namespace
+using Api = enumwatch::testing::HttpApiFixture;
 
 TEST_CASE("tokens compare equal only when identical, whatever their lengths") {
   CHECK(tokens_equal("s3cret", "s3cret"));
@@ -62,6 +28,16 @@ TEST_CASE("read endpoints answer without a token") {
   CHECK(metrics.result() == http::status::ok);
   CHECK(metrics[http::field::content_type] == "text/plain; version=0.0.4; charset=utf-8");
   CHECK(metrics.body().find("enumwatch_build_info") != std::string::npos);
+}
+
+TEST_CASE("a 404 quoting a path that is not UTF-8 is still JSON (found by fuzz_http_api)") {
+  Api a;
+  auto res = a.call(http::verb::get, "/api/v1/snapshots/a\xff\xfepp");
+  CHECK(res.result() == http::status::not_found);
+  boost::system::error_code ec;
+  auto body = boost::json::parse(res.body(), ec);
+  REQUIRE_FALSE(ec);
+  CHECK(std::string(body.at("error").as_string()).find("a\uFFFD\uFFFDpp") != std::string::npos);
 }
 
 TEST_CASE("unknown targets, snapshots and paths are 404; wrong methods are 405") {
