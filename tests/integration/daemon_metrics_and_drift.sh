@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The daemon's metrics follow the database: right values on the first polls, drift made by DDL
 # shows up within one interval and goes away when fixed, the scrape passes promtool, /readyz waits
-# for the first polls, and SIGTERM ends the process promptly with exit 0.
+# for the first polls, the recipe keeps a type's dependents, and SIGTERM ends the process
+# promptly with exit 0.
 source "$(dirname "$0")/lib.sh"
 pg_start
 psql_q -c "CREATE DATABASE orders" -c "CREATE DATABASE billing"
@@ -82,6 +83,22 @@ expect_not_contains "$(curl -sf "$BASE/metrics")" "enumwatch_enum_drifted"
 # A dropped type: missing_type, critical.
 psql_q -d billing -c "DROP TYPE currency"
 wait_for 3 "missing_type counted" metric_is 'enumwatch_drift_items{kind="missing_type",target="billing"}' 1
+
+# A value the snapshot lacks, on a type a view and a partial index use: the daemon's recipe (the
+# one alerts and the API carry) keeps them, as `diff --format sql` does (docs/remediation.md).
+psql_q -d orders -c "CREATE VIEW paid_orders AS SELECT id FROM orders WHERE status = 'paid'" \
+  -c "CREATE INDEX live_orders ON orders (id) WHERE status <> 'cancelled'" \
+  -c "ALTER TYPE order_status ADD VALUE 'lost'"
+wait_for 3 "unexpected_value counted" metric_is 'enumwatch_drift_items{kind="unexpected_value",target="orders"}' 1
+[[ $(metric 'enumwatch_up{target="orders"}') == 1 ]] || fail "orders not up while drifting"
+curl -sf "$BASE/api/v1/targets/orders" | python3 -c '
+import json, sys
+items = [i for i in json.load(sys.stdin)["drift"] if i["kind"] == "unexpected_value"]
+sql = items[0]["remediation_sql"]
+for piece in ("DROP VIEW \"public\".\"paid_orders\"", "CREATE VIEW \"public\".\"paid_orders\"",
+              "CREATE INDEX live_orders", "SET LOCAL lock_timeout", "enumwatch self-check"):
+    assert piece in sql, (piece, sql)
+' || fail "the daemon's remediation does not keep the view and the index"
 
 # SIGTERM: exit 0, promptly.
 start=$(date +%s%N)
