@@ -83,7 +83,10 @@ void run_until(boost::asio::io_context& io, const std::function<bool()>& done) {
 
 TEST_CASE("drift fires to the webhook, a failed poll resolves nothing, a clean poll resolves it") {
   Setup setup;
-  auto& [io, receiver, metrics, settings, alerts] = setup;
+  // References, not a structured binding: clang 15 cannot capture one in the lambdas below.
+  auto& io = setup.io;
+  auto& receiver = setup.receiver;
+  auto& alerts = setup.alerts;
 
   alerts.observe(target(), poll(PollOutcome::ok, {missing_value()}));
   run_until(io, [&] { return receiver.bodies.size() == 1; });
@@ -108,13 +111,16 @@ TEST_CASE("drift fires to the webhook, a failed poll resolves nothing, a clean p
   REQUIRE(receiver.bodies.size() == 2);
   CHECK(receiver.bodies[1].as_object().at("status") == "resolved");
   CHECK(alerts.firing_count() == 0);
-  CHECK(metrics.serialize().find("enumwatch_alert_notifications_total{outcome=\"ok\"") !=
+  CHECK(setup.metrics.serialize().find("enumwatch_alert_notifications_total{outcome=\"ok\"") !=
         std::string::npos);
 }
 
 TEST_CASE("a removed target's alerts resolve at once") {
   Setup setup;
-  auto& [io, receiver, metrics, settings, alerts] = setup;
+  // References, not a structured binding: clang 15 cannot capture one in the lambdas below.
+  auto& io = setup.io;
+  auto& receiver = setup.receiver;
+  auto& alerts = setup.alerts;
   alerts.observe(target(), poll(PollOutcome::ok, {missing_value()}));
   alerts.forget_target("orders-prod");
   run_until(io, [&] {
@@ -127,10 +133,13 @@ TEST_CASE("a removed target's alerts resolve at once") {
 
 TEST_CASE("a reload that keeps the receivers' URLs keeps their queues") {
   Setup setup;
-  auto& [io, receiver, metrics, settings, alerts] = setup;
+  // References, not a structured binding: clang 15 cannot capture one in the lambdas below.
+  auto& io = setup.io;
+  auto& receiver = setup.receiver;
+  auto& alerts = setup.alerts;
   alerts.observe(target(), poll(PollOutcome::ok, {missing_value()}));
-  settings.runbook_url = "https://runbooks.example/enumwatch";
-  alerts.configure(settings, nullptr);  // before the queued alert went out
+  setup.settings.runbook_url = "https://runbooks.example/enumwatch";
+  alerts.configure(setup.settings, nullptr);  // before the queued alert went out
   run_until(io, [&] { return !receiver.bodies.empty(); });
   REQUIRE(receiver.bodies.size() == 1);
   CHECK(receiver.bodies[0].as_object().at("status") == "firing");

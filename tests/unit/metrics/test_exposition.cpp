@@ -85,8 +85,11 @@ TEST_CASE("the hand-written per-target exposition equals prometheus-cpp's TextSe
   const auto ours = families_of(metrics.target_families_text());
   const auto reference = families_of(metrics.target_families_text_by_prometheus_cpp());
   REQUIRE(ours.size() == reference.size());
-  for (const auto& [name, family] : reference) {
-    CAPTURE(name);
+  for (const auto& entry : reference) {
+    // Not a structured binding: CAPTURE's lambda cannot capture one under clang 15.
+    const auto& [name, family] = entry;
+    const std::string& family_name = entry.first;
+    CAPTURE(family_name);
     REQUIRE(ours.contains(name));
     CHECK(ours.at(name).header == family.header);
     CHECK(ours.at(name).samples == family.samples);
