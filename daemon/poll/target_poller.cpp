@@ -1,6 +1,9 @@
 #include "poll/target_poller.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "enumwatch/error.hpp"
+#include "enumwatch/text.hpp"
 #include "pg/catalog_reader.hpp"
 
 namespace enumwatch {
@@ -43,8 +46,16 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
     result.report.drift = diff(target.name, snapshots, state, options);
     if (auto types = types_to_recreate(result.report.drift); !types.empty()) {
       // The recipe for these keeps every dependent: one more round trip, only while drifting.
-      co_await read_dependents(*connection_, types, state, deadline);
-      result.report.drift = diff(target.name, snapshots, state, options);
+      // The drift itself is already known: if this read fails, the poll still counts, and the
+      // recipe says that the dependents were not read.
+      try {
+        co_await read_dependents(*connection_, types, state, deadline);
+        result.report.drift = diff(target.name, snapshots, state, options);
+      } catch (const PgError& e) {
+        spdlog::warn("target {}: reading the dependents of a drifting type failed: {}", target.name,
+                     escape_control(e.what()));
+        if (!connection_->usable()) connection_.reset();
+      }
     }
     result.report.migration_revision = state.migration_revision;
     result.report.up = true;

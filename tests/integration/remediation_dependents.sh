@@ -134,6 +134,17 @@ psql -X -At -d renamed -c "SELECT count(*) FROM $S.paid" | grep -qx 50 || fail "
 psql -X -At -d renamed -c "SELECT pg_get_viewdef('$S.paid'::regclass)" | grep -q "'paid'" ||
   fail "the view still names the old spelling"
 
+# ---- a role that may not read definitions (pg_get_viewdef revoked): the drift is still reported,
+# the SQL says the dependents were not read, and stderr says why.
+make_db hardened "CREATE VIEW $S.v AS SELECT id FROM $TBL;
+  CREATE ROLE weak LOGIN PASSWORD 'weak'; GRANT USAGE ON SCHEMA $S TO weak;
+  REVOKE EXECUTE ON FUNCTION pg_catalog.pg_get_viewdef(oid) FROM PUBLIC;"
+weak_dsn="host=127.0.0.1 port=$PGPORT dbname=hardened user=weak password=weak"
+expect_exit 1 "$ENUMWATCH" diff --snapshot "$WORK/snapshot.toml" --dsn "$weak_dsn" --format sql
+expect_contains "$OUT" "The objects that depend on the type were not read"
+expect_contains "$ERR" "reading the dependents of a drifting type failed"
+expect_contains "$ERR" "permission denied for function pg_get_viewdef"
+
 # ---- refused: PostgreSQL cannot change the type under these; the SQL says so and runs nothing --
 refused() {
   local db=$1 reason=$2
