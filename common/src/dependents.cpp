@@ -72,7 +72,13 @@ constexpr std::string_view kDependents = R"sql(WITH RECURSIVE typ AS (
   SELECT classid, objid, objsubid, max(depth) AS depth FROM unit GROUP BY 1, 2, 3
 )
 SELECT u.depth, k.kind, k.schema, k.name, k.rel_schema, k.rel_name, k.col, k.definition, k.identity,
-       k.owner, k.acl, k.comment, k.populated, k.options, k.why, NULL::text AS bytes, NULL::text AS est_rows
+       k.owner, k.acl, k.comment, k.populated, k.options, k.why, NULL::text AS bytes, NULL::text AS est_rows,
+       CASE WHEN k.kind IN ('view', 'materialized_view') THEN
+         (SELECT pg_catalog.json_object_agg(a.attname, d.description ORDER BY a.attnum)
+          FROM pg_catalog.pg_description d
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+          WHERE d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objoid = u.objid
+            AND d.objsubid > 0)::text END AS column_comments
 FROM units u
 CROSS JOIN LATERAL (
   -- views, materialized views, indexes; table columns (converted by the recipe, or not convertible)
@@ -196,7 +202,8 @@ SELECT 0, 'table', tn.nspname, tc.relname, NULL, NULL, NULL, NULL, NULL, NULL, N
        (SELECT pg_catalog.sum(pg_catalog.pg_relation_size(c2.oid))::bigint::text FROM pg_catalog.pg_class c2
          WHERE c2.oid = tc.oid OR c2.oid IN (SELECT relid FROM pg_catalog.pg_partition_tree(tc.oid))),
        (SELECT pg_catalog.sum(GREATEST(c2.reltuples, 0))::bigint::text FROM pg_catalog.pg_class c2
-         WHERE c2.oid = tc.oid OR c2.oid IN (SELECT relid FROM pg_catalog.pg_partition_tree(tc.oid)))
+         WHERE c2.oid = tc.oid OR c2.oid IN (SELECT relid FROM pg_catalog.pg_partition_tree(tc.oid))),
+       NULL
 FROM (SELECT DISTINCT attrelid FROM col WHERE attinhcount = 0) c
 JOIN pg_catalog.pg_class tc ON tc.oid = c.attrelid AND NOT tc.relispartition
 JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
@@ -219,7 +226,7 @@ constexpr std::array<std::pair<std::string_view, Dependent::Kind>, 14> kKinds{{
     {"inherited", Dependent::Kind::inherited},
 }};
 
-constexpr std::size_t kColumns = 17;
+constexpr std::size_t kColumns = 18;
 
 std::string text_at(const Row& row, std::size_t i) {
   return row[i].value_or(std::string());
@@ -282,6 +289,7 @@ TypeDependents decode_dependents(const Rows& rows) {
     d.populated = text_at(row, 12) != "false";
     d.options = text_at(row, 13);
     d.why = text_at(row, 14);
+    d.column_comments = row[17];
     if (d.kind == Dependent::Kind::unsupported && d.why.empty())
       d.why = "a " + kind + " depends on it";
     out.objects.push_back(std::move(d));

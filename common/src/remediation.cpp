@@ -312,6 +312,17 @@ std::string create_sql(const Dependent& d) {
     sql +=
         "COMMENT ON " + ref.keyword + " " + ref.name + " IS " + quote_literal(*d.comment) + ";\n";
   }
+  if (d.column_comments) {
+    boost::system::error_code ec;
+    const auto comments = boost::json::parse(*d.column_comments, ec);
+    if (!ec && comments.is_object()) {
+      for (const auto& [column, text] : comments.as_object()) {
+        if (!text.is_string()) continue;
+        sql += "COMMENT ON COLUMN " + ref.name + "." + quote_ident(column) + " IS " +
+               quote_literal(text.as_string()) + ";\n";
+      }
+    }
+  }
   return sql;
 }
 

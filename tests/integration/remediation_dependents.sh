@@ -78,7 +78,8 @@ make_db views_on_views "CREATE INDEX \"Live\" ON $TBL (id) WHERE \"Status\" <> '
   CREATE VIEW $S.\"V3\" AS SELECT count(*) AS n FROM $S.\"V2\";
   ALTER VIEW $S.\"V2\" OWNER TO app_owner;
   GRANT SELECT ON $S.\"V2\" TO \"Read Er\"; REVOKE ALL ON $S.\"V1 ä\" FROM PUBLIC;
-  COMMENT ON VIEW $S.\"V2\" IS 'paid orders, it''s a view';"
+  COMMENT ON VIEW $S.\"V2\" IS 'paid orders, it''s a view';
+  COMMENT ON COLUMN $S.\"V1 ä\".\"Status\" IS 'the status, as the view shows it';"
 make_db materialized_views "CREATE MATERIALIZED VIEW $S.\"Counts\" AS SELECT \"Status\", count(*) FROM $TBL GROUP BY 1;
   CREATE UNIQUE INDEX \"Counts by status\" ON $S.\"Counts\" (\"Status\");
   CREATE MATERIALIZED VIEW $S.\"Empty\" AS SELECT id FROM $TBL WHERE \"Status\" = 'void' WITH NO DATA;

@@ -74,9 +74,10 @@ struct Dependent {
   std::optional<std::string> owner;   // views, functions, statistics
   std::optional<std::string> grants;  // JSON from aclexplode; nothing: default privileges
   std::optional<std::string> comment;
-  bool populated = true;  // materialized view
-  std::string options;    // view options (reloptions), or a trigger's enabled state
-  std::string why;        // unsupported: what depends on the type, and why it stops the recipe
+  std::optional<std::string> column_comments;  // a view's: JSON {column: comment}
+  bool populated = true;                       // materialized view
+  std::string options;  // view options (reloptions), or a trigger's enabled state
+  std::string why;      // unsupported: what depends on the type, and why it stops the recipe
 
   bool operator==(const Dependent&) const = default;
 };
