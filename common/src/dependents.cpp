@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <string>
 
 #include "enumwatch/error.hpp"
 
@@ -14,7 +15,7 @@ namespace {
 // constraint. Then, recursively, what depends on a unit that is dropped (views on views,
 // functions used by views, a materialized view's indexes). Plain indexes and constraints on a
 // converted column that do not name the type are left to ALTER COLUMN TYPE, which rebuilds them.
-constexpr std::string_view kDependents = R"sql(WITH RECURSIVE typ AS (
+constexpr std::string_view kDependentsHead = R"sql(WITH RECURSIVE typ AS (
   SELECT t.oid, t.typarray
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
   WHERE n.nspname = $1 AND t.typname = $2
@@ -38,24 +39,10 @@ constexpr std::string_view kDependents = R"sql(WITH RECURSIVE typ AS (
                       'pg_catalog.pg_trigger'::pg_catalog.regclass,
                       'pg_catalog.pg_attrdef'::pg_catalog.regclass)
 ), unit(depth, classid, objid, objsubid) AS (
-  SELECT 1, u.* FROM seed s CROSS JOIN LATERAL (
-    SELECT CASE WHEN rw.rulename = '_RETURN' OR cl.relkind IN ('v', 'm') THEN 'pg_catalog.pg_class'::pg_catalog.regclass
-                WHEN con.oid IS NOT NULL THEN 'pg_catalog.pg_constraint'::pg_catalog.regclass
-                ELSE s.classid END,
-           CASE WHEN rw.rulename = '_RETURN' THEN rw.ev_class WHEN con.oid IS NOT NULL THEN con.oid
-                ELSE s.objid END,
-           CASE WHEN cl.relkind IN ('r', 'p', 'f', 'c') THEN s.objsubid ELSE 0 END
-    FROM (SELECT) one
-    LEFT JOIN pg_catalog.pg_rewrite rw ON s.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND rw.oid = s.objid
-    LEFT JOIN pg_catalog.pg_class cl ON s.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND cl.oid = s.objid
-    LEFT JOIN pg_catalog.pg_constraint con ON cl.relkind IN ('i', 'I') AND con.conindid = cl.oid AND con.contype IN ('p', 'u', 'x')
-  ) u
-  UNION
-  SELECT p.depth + 1, u.*
-  FROM unit p
-  JOIN pg_catalog.pg_depend d ON d.refclassid = p.classid AND d.refobjid = p.objid
-   AND (d.deptype = 'n' OR (d.deptype = 'a' AND p.classid = 'pg_catalog.pg_class'::pg_catalog.regclass))
-  CROSS JOIN LATERAL (
+  SELECT 1, u.* FROM seed d
+)sql";
+// The unit a pg_depend row `d` stands for; the seed and the recursive step map the same way.
+constexpr std::string_view kUnitOf = R"sql(  CROSS JOIN LATERAL (
     SELECT CASE WHEN rw.rulename = '_RETURN' OR cl.relkind IN ('v', 'm') THEN 'pg_catalog.pg_class'::pg_catalog.regclass
                 WHEN con.oid IS NOT NULL THEN 'pg_catalog.pg_constraint'::pg_catalog.regclass
                 ELSE d.classid END,
@@ -67,7 +54,15 @@ constexpr std::string_view kDependents = R"sql(WITH RECURSIVE typ AS (
     LEFT JOIN pg_catalog.pg_class cl ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND cl.oid = d.objid
     LEFT JOIN pg_catalog.pg_constraint con ON cl.relkind IN ('i', 'I') AND con.conindid = cl.oid AND con.contype IN ('p', 'u', 'x')
   ) u
-  WHERE p.depth < 16 AND p.objsubid = 0 AND NOT (u.classid = p.classid AND u.objid = p.objid)
+)sql";
+constexpr std::string_view kDependentsMiddle = R"sql(  UNION
+  SELECT p.depth + 1, u.*
+  FROM unit p
+  JOIN pg_catalog.pg_depend d ON d.refclassid = p.classid AND d.refobjid = p.objid
+   AND (d.deptype = 'n' OR (d.deptype = 'a' AND p.classid = 'pg_catalog.pg_class'::pg_catalog.regclass))
+)sql";
+constexpr std::string_view kDependentsTail =
+    R"sql(  WHERE p.depth < 16 AND p.objsubid = 0 AND NOT (u.classid = p.classid AND u.objid = p.objid)
 ), units AS (
   SELECT classid, objid, objsubid, max(depth) AS depth FROM unit GROUP BY 1, 2, 3
 )
@@ -247,7 +242,10 @@ long long number_at(const Row& row, std::size_t i) {
 }  // namespace
 
 std::string_view dependents_sql() {
-  return kDependents;
+  static const std::string sql = std::string(kDependentsHead) + std::string(kUnitOf) +
+                                 std::string(kDependentsMiddle) + std::string(kUnitOf) +
+                                 std::string(kDependentsTail);
+  return sql;
 }
 
 std::string_view to_string(Dependent::Kind kind) {
