@@ -67,7 +67,7 @@ DatabaseState read_live(const DiffArgs& args, std::span<const NamedSnapshot> sna
     const auto types = types_to_recreate(diff(target, snapshots, state, options));
     try {
       co_await read_dependents(*connection, types, state, deadline);
-    } catch (const PgError& e) {
+    } catch (const Error& e) {
       // The drift is known; only the recipe is poorer, and it says so.
       std::cerr << "enumwatch: warning: reading the dependents of a drifting type failed ("
                 << escape_control(e.what()) << "): the SQL does not keep them\n";

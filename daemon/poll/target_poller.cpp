@@ -51,7 +51,7 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
       try {
         co_await read_dependents(*connection_, types, state, deadline);
         result.report.drift = diff(target.name, snapshots, state, options);
-      } catch (const PgError& e) {
+      } catch (const Error& e) {
         spdlog::warn("target {}: reading the dependents of a drifting type failed: {}", target.name,
                      escape_control(e.what()));
         if (!connection_->usable()) connection_.reset();
