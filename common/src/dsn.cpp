@@ -152,6 +152,42 @@ void expand_service(ConnParams& params) {
               files.front() + (files.size() > 1 ? " and " + files.back() : std::string()) + ")");
 }
 
+namespace {
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Where `value` ends if it is spelled at `text[begin]`, each byte as itself or percent-encoded
+// (libpq decodes URI values, so a password given as "%48unter2" is "Hunter2"; found by fuzz_dsn
+// in CI). Both spellings of "%" are followed, since "%25" may be meant either way. The longest
+// spelling wins.
+std::optional<std::size_t> spelled_end(std::string_view text, std::size_t begin,
+                                       std::string_view value) {
+  std::vector<std::size_t> reached{begin}, next;
+  for (const char wanted : value) {
+    next.clear();
+    for (const std::size_t at : reached) {
+      if (at < text.size() && text[at] == wanted) next.push_back(at + 1);
+      if (at + 2 < text.size() && text[at] == '%') {
+        const int high = hex_digit(text[at + 1]), low = hex_digit(text[at + 2]);
+        if (high >= 0 && low >= 0 && static_cast<char>(high * 16 + low) == wanted)
+          next.push_back(at + 3);
+      }
+    }
+    std::sort(next.begin(), next.end());
+    next.erase(std::unique(next.begin(), next.end()), next.end());
+    if (next.empty()) return std::nullopt;
+    reached.swap(next);
+  }
+  return reached.back();
+}
+
+}  // namespace
+
 std::string redact_dsn(std::string_view text) {
   // key=value form: password=secret, password = 'se cret', password='it\'s'. An unquoted value
   // runs to the next space (libpq's rule; found by fuzz_dsn: "password=a&b" is all password),
@@ -192,9 +228,8 @@ std::string redact_dsn(std::string_view text) {
     if (!o->val || std::string_view(o->keyword) != "password") continue;
     const std::string password = o->val;
     if (password.size() < 4) break;
-    for (auto at = original.find(password); at != std::string::npos;
-         at = original.find(password, at + 1))
-      spans.emplace_back(at, at + password.size());
+    for (std::size_t at = 0; at < original.size(); ++at)
+      if (const auto end = spelled_end(original, at, password)) spans.emplace_back(at, *end);
   }
   std::sort(spans.begin(), spans.end());
   std::string out;
