@@ -1,4 +1,6 @@
-// Writes the daemon's two catalog queries to DIR/enum_types.sql and DIR/column_usage.sql.
+// Writes the daemon's catalog queries to DIR: enum_types.sql and column_usage.sql (the full read),
+// fingerprint.sql and fingerprint_alembic.sql (the fingerprint, without and with an
+// alembic_version table). bench/run's floor and the fingerprint integration test run them.
 #include <fstream>
 #include <iostream>
 
@@ -9,7 +11,12 @@ int main(int argc, char** argv) {
     std::cerr << "usage: catalog_sql_dump DIR\n";
     return 2;
   }
-  std::ofstream(std::string(argv[1]) + "/enum_types.sql") << enumwatch::enum_types_sql();
-  std::ofstream(std::string(argv[1]) + "/column_usage.sql") << enumwatch::column_usage_sql();
+  const std::string dir = argv[1];
+  std::ofstream(dir + "/enum_types.sql") << enumwatch::enum_types_sql();
+  std::ofstream(dir + "/column_usage.sql") << enumwatch::column_usage_sql();
+  using enumwatch::MigrationTool;
+  std::ofstream(dir + "/fingerprint.sql") << enumwatch::fingerprint_sql("", MigrationTool::alembic);
+  std::ofstream(dir + "/fingerprint_alembic.sql")
+      << enumwatch::fingerprint_sql("alembic_version", MigrationTool::alembic);
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "enumwatch/ddl_trigger.hpp"
 #include "enumwatch/error.hpp"
 #include "enumwatch/sql_quote.hpp"
 
@@ -103,6 +104,31 @@ std::string migration_revision_sql(std::string_view migration_table, MigrationTo
   }
   return "SELECT pg_catalog.string_agg(version_num::text, ',' ORDER BY version_num::text) FROM " +
          relation;
+}
+
+std::string fingerprint_sql(std::string_view migration_table, MigrationTool tool) {
+  // Each part is the full read's own query, whole, so the hash covers exactly what a full read
+  // would decode (and the queries cannot drift apart). string_agg keeps the queries' ORDER BY.
+  // SHA-256 rather than md5, which FIPS builds of PostgreSQL refuse; textsend takes any encoding.
+  const std::string revision =
+      migration_table.empty()
+          ? std::string("'-'")
+          : "COALESCE('r' || (" + migration_revision_sql(migration_table, tool) + "), 'n')";
+  return "SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.textsend(\n"
+         "  COALESCE((SELECT pg_catalog.string_agg(x::text, E'\\n') FROM (\n" +
+         std::string(kEnumTypes) +
+         "\n) x), '') || E'\\f' ||\n"
+         "  COALESCE((SELECT pg_catalog.string_agg(x::text, E'\\n') FROM (\n" +
+         std::string(kColumnUsage) + "\n) x), '') || E'\\f' || " + revision + ")), 'hex'),\n" +
+         std::string(ddl_trigger_installed_expression());
+}
+
+Fingerprint decode_fingerprint(const Rows& rows) {
+  if (rows.size() != 1) throw Error("unexpected row count from the fingerprint query");
+  Fingerprint out;
+  out.hash = field(rows[0], 0, "fingerprint");
+  out.ddl_trigger_installed = field(rows[0], 1, "fingerprint") == "t";
+  return out;
 }
 
 std::string pg_text_array(const std::vector<std::string>& items) {

@@ -27,6 +27,18 @@ using Rows = std::vector<Row>;
 [[nodiscard]] std::string migration_revision_sql(std::string_view migration_table,
                                                  MigrationTool tool = MigrationTool::alembic);
 
+// One statement, one short row: a hash of everything enum_types_sql(), column_usage_sql() and
+// the migration revision would return ($1, $2 as theirs), and whether the event trigger of SPEC §9
+// is installed. A poll whose fingerprint did not change needs no full read. Run it with the
+// session's search_path, as the revision is read: the hash is stable within a session.
+[[nodiscard]] std::string fingerprint_sql(std::string_view migration_table, MigrationTool tool);
+struct Fingerprint {
+  std::string hash;
+  bool ddl_trigger_installed = false;
+};
+// Throws Error if the rows do not have the expected shape.
+[[nodiscard]] Fingerprint decode_fingerprint(const Rows& rows);
+
 // The two array parameters in PostgreSQL's text form, e.g. {"public","app"}.
 [[nodiscard]] std::string pg_text_array(const std::vector<std::string>& items);
 

@@ -111,6 +111,9 @@ struct Catalog {
 struct DatabaseState {
   Catalog catalog;
   std::optional<std::string> migration_revision;
+  // What the fingerprint query (catalog_query.hpp) said when this state was read.
+  std::string fingerprint;
+  bool ddl_trigger_installed = false;  // the event trigger of SPEC §9
 };
 
 void sort_enums(std::vector<EnumType>& enums);

@@ -1,0 +1,87 @@
+#include "enumwatch/ddl_trigger.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "enumwatch/catalog_query.hpp"
+#include "enumwatch/error.hpp"
+
+using namespace enumwatch;
+
+namespace {
+bool contains(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+}  // namespace
+
+TEST_CASE("the trigger fires on every command SPEC section 9 names, at ddl_command_end") {
+  const std::vector<std::string> install = ddl_trigger_statements(false);
+  const auto trigger = std::find_if(install.begin(), install.end(), [](const std::string& s) {
+    return s.starts_with("CREATE EVENT TRIGGER enumwatch_ddl_notify ON ddl_command_end");
+  });
+  REQUIRE(trigger != install.end());
+  for (const char* tag :
+       {"'CREATE TYPE'", "'ALTER TYPE'", "'DROP TYPE'", "'CREATE DOMAIN'", "'ALTER DOMAIN'",
+        "'DROP DOMAIN'", "'CREATE TABLE'", "'ALTER TABLE'", "'DROP TABLE'", "'DROP SCHEMA'"}) {
+    CAPTURE(tag);
+    CHECK(contains(*trigger, tag));
+  }
+  CHECK(std::any_of(install.begin(), install.end(), [](const std::string& s) {
+    return contains(s, "pg_catalog.pg_notify('enumwatch_ddl', tg_tag)");
+  }));
+}
+
+TEST_CASE("installing again replaces everything, and never adopts a function someone else made") {
+  const std::vector<std::string> install = ddl_trigger_statements(false);
+  REQUIRE(install.size() >= 3);
+  // The old trigger and function go first, so a second install is the same as the first...
+  CHECK(install[0] == "DROP EVENT TRIGGER IF EXISTS enumwatch_ddl_notify");
+  CHECK(install[1] == "DROP FUNCTION IF EXISTS public.enumwatch_ddl_notify()");
+  // ...and the function is created, not replaced: CREATE OR REPLACE would keep a squatter as
+  // its owner.
+  for (const auto& statement : install) CHECK_FALSE(contains(statement, "OR REPLACE"));
+  // Nothing a migration's role puts on its search_path runs inside the trigger.
+  CHECK(std::any_of(install.begin(), install.end(), [](const std::string& s) {
+    return contains(s, "SET search_path = pg_catalog");
+  }));
+}
+
+TEST_CASE("uninstalling removes the trigger and the function, and nothing else") {
+  const std::vector<std::string> uninstall = ddl_trigger_statements(true);
+  CHECK(uninstall ==
+        std::vector<std::string>{"DROP EVENT TRIGGER IF EXISTS enumwatch_ddl_notify",
+                                 "DROP FUNCTION IF EXISTS public.enumwatch_ddl_notify()"});
+}
+
+TEST_CASE("the printed script is one transaction a DBA can run with psql") {
+  for (const bool uninstall : {false, true}) {
+    const std::string script = ddl_trigger_script(uninstall);
+    CAPTURE(script);
+    CHECK(script.starts_with("-- enumwatch: "));
+    CHECK(contains(script, "\nBEGIN;\n"));
+    CHECK(script.ends_with("\nCOMMIT;\n"));
+    for (const auto& statement : ddl_trigger_statements(uninstall))
+      CHECK(contains(script, statement + ";\n"));
+  }
+}
+
+TEST_CASE("the fingerprint query reads the revision only when a migration table is set") {
+  const std::string plain = fingerprint_sql("", MigrationTool::alembic);
+  CHECK_FALSE(contains(plain, "version_num"));
+  CHECK(contains(plain, ddl_trigger_installed_expression()));
+  CHECK(contains(plain, enum_types_sql()));
+  CHECK(contains(plain, column_usage_sql()));
+  const std::string with_revision = fingerprint_sql("app.alembic_version", MigrationTool::alembic);
+  CHECK(contains(with_revision, migration_revision_sql("app.alembic_version")));
+}
+
+TEST_CASE("a fingerprint row decodes, and a row of another shape is an error") {
+  const Fingerprint f = decode_fingerprint({{std::string("abc"), std::string("t")}});
+  CHECK(f.hash == "abc");
+  CHECK(f.ddl_trigger_installed);
+  CHECK_FALSE(decode_fingerprint({{std::string("abc"), std::string("f")}}).ddl_trigger_installed);
+  CHECK_THROWS_AS((void)decode_fingerprint({}), Error);
+  CHECK_THROWS_AS((void)decode_fingerprint({{std::string("abc")}}), Error);
+  CHECK_THROWS_AS((void)decode_fingerprint({{std::nullopt, std::string("t")}}), Error);
+}
