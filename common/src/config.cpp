@@ -117,7 +117,7 @@ class Fields {
 
 constexpr std::string_view kOptionKeys =
     "interval, timeout, schemas, exclude_schemas, ignore, report_unexpected, check_order, naming, "
-    "drift_for, migration_table, migration_tool, revision_check_interval";
+    "drift_for, migration_table, migration_tool, revision_check_interval, notify, notify_dsn";
 
 void read_options(Fields& f, TargetOptions& options) {
   if (auto d = f.duration("interval")) {
@@ -171,6 +171,28 @@ void read_options(Fields& f, TargetOptions& options) {
     }
   }
   if (auto d = f.duration("revision_check_interval")) options.revision_check_interval = *d;
+  if (auto s = f.string("notify")) {
+    if (*s == "auto") {
+      options.notify = NotifyMode::automatic;
+    } else if (*s == "on") {
+      options.notify = NotifyMode::on;
+    } else if (*s == "off") {
+      options.notify = NotifyMode::off;
+    } else {
+      f.fail_at("notify",
+                f.key_path("notify") + " = \"" + *s + "\": use \"auto\", \"on\" or \"off\"");
+    }
+  }
+  if (auto s = f.string("notify_dsn")) {
+    if (!s->empty()) {
+      try {
+        (void)parse_dsn(*s);
+      } catch (const Error& e) {
+        f.fail_at("notify_dsn", f.key_path("notify_dsn") + ": " + e.what());
+      }
+    }
+    options.notify_dsn = *s;
+  }
 }
 
 std::string resolve_path(const std::string& base_dir, const std::string& path) {
@@ -340,6 +362,18 @@ std::optional<ListenAddress> parse_listen(std::string_view text) {
   }
   if (port > 65535) return std::nullopt;
   return ListenAddress{host, static_cast<unsigned short>(port)};
+}
+
+std::string_view to_string(NotifyMode mode) {
+  switch (mode) {
+    case NotifyMode::on:
+      return "on";
+    case NotifyMode::off:
+      return "off";
+    case NotifyMode::automatic:
+      break;
+  }
+  return "auto";
 }
 
 const TargetConfig* Config::find_target(std::string_view name) const {

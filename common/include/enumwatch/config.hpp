@@ -14,6 +14,11 @@
 
 namespace enumwatch {
 
+// notify (SPEC §9): listen for the event trigger where the database has it (automatic), demand
+// it (on: a missing trigger is an error in the target's status), or never listen (off).
+enum class NotifyMode { automatic, on, off };
+[[nodiscard]] std::string_view to_string(NotifyMode mode);
+
 // Everything that may be set in [defaults] and overridden per [[target]].
 struct TargetOptions {
   Duration interval{std::chrono::seconds(30)};
@@ -27,6 +32,10 @@ struct TargetOptions {
   MigrationTool migration_tool = MigrationTool::alembic;
   // How often the migration table alone is re-read between polls; a new revision polls at once.
   Duration revision_check_interval{std::chrono::seconds(5)};
+  NotifyMode notify = NotifyMode::automatic;
+  // A direct DSN for the LISTEN connection, for a dsn through PgBouncer in transaction pooling
+  // (LISTEN needs a session of its own). "": listen over dsn.
+  std::string notify_dsn;
 
   bool operator==(const TargetOptions&) const = default;
 };

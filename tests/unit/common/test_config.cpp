@@ -218,3 +218,19 @@ TEST_CASE("receiver URLs are checked without repeating them; TLS settings go tog
       parse(kBase + "[daemon]\ntls_cert_file = \"c.pem\"\ntls_key_file = \"k.pem\"\n");
   CHECK(tls.daemon.tls_cert_file == "/etc/enumwatch/c.pem");
 }
+
+TEST_CASE("notify is auto by default, set per target, and notify_dsn is checked but never shown") {
+  const Config defaults = parse(kBase);
+  CHECK(defaults.targets.at(0).options.notify == NotifyMode::automatic);
+  CHECK(defaults.targets.at(0).options.notify_dsn.empty());
+  const Config set = parse("[defaults]\nnotify = \"off\"\n" + kBase +
+                           "notify = \"on\"\nnotify_dsn = \"host=db1-direct dbname=orders\"\n");
+  CHECK(set.targets.at(0).options.notify == NotifyMode::on);
+  CHECK(set.targets.at(0).options.notify_dsn == "host=db1-direct dbname=orders");
+  CHECK(error_of("[defaults]\nnotify = \"yes\"\n").find("\"auto\", \"on\" or \"off\"") !=
+        std::string::npos);
+  const std::string broken =
+      error_of(kBase + "notify_dsn = \"host=x password='Hunter2pw\"\n");  // unterminated quote
+  CHECK(broken.find("notify_dsn") != std::string::npos);
+  CHECK(broken.find("Hunter2pw") == std::string::npos);
+}
