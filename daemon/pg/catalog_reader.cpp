@@ -72,8 +72,13 @@ boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
   const std::string revision_sql =
       with_revision ? migration_revision_sql(options.migration_table, options.migration_tool)
                     : std::string();
+  // The fingerprint comes first, with the session's search_path, as later fingerprint polls
+  // compute it; a change that lands between it and the reads makes the next one differ, so
+  // nothing is missed.
+  const std::string fingerprint = fingerprint_sql(options.migration_table, options.migration_tool);
   std::vector<Statement> statements;
   statements.push_back({kSetStatementTimeout, {statement_timeout_ms(deadline)}});
+  statements.push_back({fingerprint, {schemas, excluded}});
   if (with_revision) statements.push_back({revision_sql, {}});
   statements.push_back({"SELECT pg_catalog.set_config('search_path', '', true)", {}});
   statements.push_back({enum_types_sql(), {schemas, excluded}});
@@ -82,14 +87,38 @@ boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
   auto results = co_await connection.run_pipeline(statements, deadline);
   const std::string where = " (" + connection.description() + ")";
   if (results[0].error) throw query_failed(results[0], "setting statement_timeout failed" + where);
-  std::size_t next = 1;
+  std::size_t next = 2;
   DatabaseState state;
+  // A missing migration table fails the fingerprint first (the rest is not run): the revision's
+  // own error says what to do about it.
+  if (with_revision && results[1].error &&
+      (results[1].sqlstate == "42P01" || results[1].sqlstate == "42703"))
+    (void)decode_revision(results[1], options);
   if (with_revision) state.migration_revision = decode_revision(results[next++], options);
-  for (std::size_t i = next; i < results.size(); ++i) {
+  for (std::size_t i = 1; i < results.size(); ++i) {
     if (results[i].error) throw query_failed(results[i], "reading the catalog failed" + where);
   }
+  const Fingerprint read = decode_fingerprint(results[1].rows);
+  state.fingerprint = read.hash;
+  state.ddl_trigger_installed = read.ddl_trigger_installed;
   state.catalog = decode_catalog(results[next + 1].rows, results[next + 2].rows, options.scope);
   co_return state;
+}
+
+boost::asio::awaitable<Fingerprint> read_fingerprint(PgConnection& connection,
+                                                     const TargetOptions& options,
+                                                     Deadline deadline) {
+  const std::string fingerprint = fingerprint_sql(options.migration_table, options.migration_tool);
+  std::vector<Statement> statements;
+  statements.push_back({kSetStatementTimeout, {statement_timeout_ms(deadline)}});
+  statements.push_back(
+      {fingerprint,
+       {pg_text_array(options.scope.schemas), pg_text_array(options.scope.exclude_schemas)}});
+  auto results = co_await connection.run_pipeline(statements, deadline);
+  const std::string where = " (" + connection.description() + ")";
+  if (results[0].error) throw query_failed(results[0], "setting statement_timeout failed" + where);
+  if (results[1].error) throw query_failed(results[1], "reading the fingerprint failed" + where);
+  co_return decode_fingerprint(results[1].rows);
 }
 
 boost::asio::awaitable<void> read_dependents(PgConnection& connection,

@@ -16,6 +16,12 @@ namespace enumwatch {
                                                                   const TargetOptions& options,
                                                                   Deadline deadline);
 
+// The fingerprint of what read_database would return (catalog_query.hpp): one round trip, one
+// short row. Throws PgError.
+[[nodiscard]] boost::asio::awaitable<Fingerprint> read_fingerprint(PgConnection& connection,
+                                                                   const TargetOptions& options,
+                                                                   Deadline deadline);
+
 // Adds to the state the dependents of each type (dependents.hpp): read only when a fix recreates
 // a type, so a poll without such drift costs nothing more. Throws PgError.
 [[nodiscard]] boost::asio::awaitable<void> read_dependents(PgConnection& connection,

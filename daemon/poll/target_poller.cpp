@@ -37,11 +37,12 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
   try {
     if (!connection_ || !connection_->usable()) {
       connection_.reset();
+      require_full_read();  // a new session reads in full (its search_path may differ)
       ConnParams params = parse_dsn(target.dsn);
       if (password && !params.find("password")) params.set("password", *password);
       connection_ = co_await PgConnection::connect(std::move(params), deadline);
     }
-    DatabaseState state = co_await read_database(*connection_, target.options, deadline);
+    DatabaseState state = co_await read_state(target.options, deadline);
     const DiffOptions options = diff_options_for(target.options);
     result.report.drift = diff(target.name, snapshots, state, options);
     if (auto types = types_to_recreate(result.report.drift); !types.empty()) {
@@ -72,6 +73,33 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
   result.report.polled_at = std::chrono::system_clock::now();
   result.took = std::chrono::steady_clock::now() - started;
   co_return result;
+}
+
+boost::asio::awaitable<DatabaseState> TargetPoller::read_state(const TargetOptions& options,
+                                                               Deadline deadline) {
+  if (full_reads_done_ == full_reads_asked_ && last_read_ && fingerprint_polls_ < kFullReadEvery) {
+    std::optional<Fingerprint> now;
+    try {
+      now = co_await read_fingerprint(*connection_, options, deadline);
+    } catch (const PgError& e) {
+      // A query error (say, the migration table is gone) is best told by the full read below;
+      // a broken connection or a timeout is the poll's.
+      if (e.kind() != PgError::Kind::query) throw;
+    }
+    // require_full_read() may have come while the fingerprint was read.
+    if (now && full_reads_done_ == full_reads_asked_ && now->hash == last_read_->fingerprint) {
+      ++fingerprint_polls_;
+      DatabaseState state = *last_read_;
+      state.ddl_trigger_installed = now->ddl_trigger_installed;
+      co_return state;
+    }
+  }
+  const unsigned asked = full_reads_asked_;
+  DatabaseState state = co_await read_database(*connection_, options, deadline);
+  last_read_ = state;
+  full_reads_done_ = asked;
+  fingerprint_polls_ = 0;
+  co_return state;
 }
 
 boost::asio::awaitable<std::optional<std::optional<std::string>>> TargetPoller::check_revision(

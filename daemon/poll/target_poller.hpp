@@ -47,9 +47,24 @@ class TargetPoller {
   [[nodiscard]] virtual boost::asio::awaitable<std::optional<std::optional<std::string>>>
   check_revision(const TargetConfig& target);
   virtual void disconnect() { connection_.reset(); }
+  // The next poll reads everything, whatever the fingerprint says: after the LISTEN connection
+  // reconnected, a change may have gone unnoticed (SPEC §9 asks for a full poll then).
+  virtual void require_full_read() { ++full_reads_asked_; }
+
+  // A poll reads the fingerprint first and the catalog only when it changed, or on every
+  // kFullReadEvery-th poll: a guard against a change the fingerprint does not cover.
+  static constexpr int kFullReadEvery = 10;
 
  private:
+  [[nodiscard]] boost::asio::awaitable<DatabaseState> read_state(const TargetOptions& options,
+                                                                 Deadline deadline);
+
   std::shared_ptr<PgConnection> connection_;
+  std::optional<DatabaseState> last_read_;  // the last full read, for fingerprint polls
+  int fingerprint_polls_ = 0;               // polls that reused last_read_ since it was read
+  // A full read is due while the reads asked for outnumber those done (counted, so that a request
+  // that comes while a read runs, or a read that fails, still leaves one due).
+  unsigned full_reads_asked_ = 1, full_reads_done_ = 0;
 };
 
 }  // namespace enumwatch
