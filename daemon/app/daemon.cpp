@@ -89,6 +89,12 @@ class Daemon final : public PollObserver {
     metrics_.remove_target(target);
     alerts_.forget_target(target);
   }
+  void listening(const std::string& target, bool up) override {
+    metrics_.set_listening(target, up);
+  }
+  void notified(const std::string& target, std::size_t count) override {
+    metrics_.count_change_notifications(target, count);
+  }
 
  private:
   void wait_for_signals() {

@@ -68,6 +68,8 @@ enum TargetFamily {
   kInterval,
   kDrift,
   kEnums,
+  kListening,
+  kChangeNotifications,
   kTargetFamilies
 };
 
@@ -90,6 +92,11 @@ constexpr FamilyHeader kTargetFamilyHeaders[kTargetFamilies] = {
     {"enumwatch_drift_items", "Current drift items of the target by kind.", "gauge"},
     {"enumwatch_enums", "Number of enum types seen, in the database or in the target's snapshots.",
      "gauge"},
+    {"enumwatch_notify_listening",
+     "1 while the target's LISTEN connection for the event trigger is up (SPEC section 9).",
+     "gauge"},
+    {"enumwatch_notifications_total",
+     "Change notifications received from the target's event trigger.", "counter"},
 };
 
 const prom::Histogram::BucketBoundaries kPollBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
@@ -139,6 +146,14 @@ struct Metrics::Impl {
                   .Name(kTargetFamilyHeaders[kEnums].name)
                   .Help(kTargetFamilyHeaders[kEnums].help)
                   .Register(*target_registry)),
+        listening(prom::BuildGauge()
+                      .Name(kTargetFamilyHeaders[kListening].name)
+                      .Help(kTargetFamilyHeaders[kListening].help)
+                      .Register(*target_registry)),
+        change_notifications(prom::BuildCounter()
+                                 .Name(kTargetFamilyHeaders[kChangeNotifications].name)
+                                 .Help(kTargetFamilyHeaders[kChangeNotifications].help)
+                                 .Register(*target_registry)),
         enum_values_family(prom::BuildGauge()
                                .Name("enumwatch_enum_values")
                                .Help("Number of values of each enum (only with per_enum_metrics).")
@@ -181,9 +196,8 @@ struct Metrics::Impl {
         .Add({{"version", kVersion}, {"revision", kRevision}})
         .Set(1);
     // Present at 0 from the start, so that rules see a counter rise from 0 rather than appear.
-    for (const char* component :
-         {"scheduler", "revision_watch", "alerting", "http", "reload", "housekeeping",
-          "snapshot_store"}) {
+    for (const char* component : {"scheduler", "revision_watch", "listener", "alerting", "http",
+                                  "reload", "housekeeping", "snapshot_store"}) {
       internal_error_counters.emplace(component, &internal_errors.Add({{"component", component}}));
     }
   }
@@ -198,6 +212,8 @@ struct Metrics::Impl {
     std::map<DriftKind, prom::Gauge*> drift;
     prom::Gauge* enums_database;
     prom::Gauge* enums_snapshot;
+    prom::Gauge* listening;
+    prom::Counter* change_notifications;
     std::array<std::string, kTargetFamilies> text;  // rendered lines per family
     bool stale = true;
   };
@@ -231,6 +247,11 @@ struct Metrics::Impl {
                               {name, "source", "database"}, s.enums_database->Value());
     exposition::append_sample(s.text[kEnums], kTargetFamilyHeaders[kEnums].name,
                               {name, "source", "snapshot"}, s.enums_snapshot->Value());
+    exposition::append_sample(s.text[kListening], kTargetFamilyHeaders[kListening].name, {name},
+                              s.listening->Value());
+    exposition::append_sample(s.text[kChangeNotifications],
+                              kTargetFamilyHeaders[kChangeNotifications].name, {name},
+                              s.change_notifications->Value());
   }
 
   bool per_enum_metrics;
@@ -245,6 +266,8 @@ struct Metrics::Impl {
   prom::Family<prom::Gauge>& drift_items;
   prom::Family<prom::Gauge>& enum_drifted_family;
   prom::Family<prom::Gauge>& enums;
+  prom::Family<prom::Gauge>& listening;
+  prom::Family<prom::Counter>& change_notifications;
   prom::Family<prom::Gauge>& enum_values_family;
   prom::Family<prom::Gauge>& snapshot_info_family;
   prom::Family<prom::Gauge>& migration_info_family;
@@ -294,6 +317,8 @@ void Metrics::add_target(const TargetConfig& config) {
   s.enums_snapshot = &m.enums.Add({{"target", target}, {"source", "snapshot"}});
   s.interval = &m.interval.Add(labels);
   s.interval->Set(interval);
+  s.listening = &m.listening.Add(labels);
+  s.change_notifications = &m.change_notifications.Add(labels);
   m.targets.emplace(target, std::move(s));
 }
 
@@ -311,6 +336,8 @@ void Metrics::remove_target(const std::string& target) {
   for (auto& [k, g] : s.drift) m.drift_items.Remove(g);
   m.enums.Remove(s.enums_database);
   m.enums.Remove(s.enums_snapshot);
+  m.listening.Remove(s.listening);
+  m.change_notifications.Remove(s.change_notifications);
   const prom::Labels owner{{"target", target}};
   m.enum_drifted.replace(owner, {});
   m.enum_values.replace(owner, {});
@@ -386,6 +413,20 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
   if (database.migration_revision)
     revision[{{"target", target.name}, {"revision", *database.migration_revision}}] = 1;
   m.migration_info.replace(owner, revision);
+}
+
+void Metrics::set_listening(const std::string& target, bool listening) {
+  auto it = impl_->targets.find(target);
+  if (it == impl_->targets.end()) return;
+  it->second.listening->Set(listening ? 1 : 0);
+  it->second.stale = true;
+}
+
+void Metrics::count_change_notifications(const std::string& target, std::size_t count) {
+  auto it = impl_->targets.find(target);
+  if (it == impl_->targets.end()) return;
+  it->second.change_notifications->Increment(static_cast<double>(count));
+  it->second.stale = true;
 }
 
 void Metrics::set_snapshots(const SnapshotSet& snapshots) {

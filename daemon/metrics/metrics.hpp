@@ -28,6 +28,9 @@ class Metrics {
   void remove_target(const std::string& target);
   void record_poll(const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
                    const PollResult& result);
+  // enumwatch_notify_listening and enumwatch_notifications_total (SPEC §9).
+  void set_listening(const std::string& target, bool listening);
+  void count_change_notifications(const std::string& target, std::size_t count);
   void set_snapshots(const SnapshotSet& snapshots);
   void record_reload(bool success, std::chrono::system_clock::time_point when);
   void count_alert_notification(const std::string& receiver, bool ok);

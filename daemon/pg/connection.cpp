@@ -27,6 +27,9 @@ struct PGresultDeleter {
 };
 using ConnHandle = std::unique_ptr<PGconn, PGconnDeleter>;
 using ResultHandle = std::unique_ptr<PGresult, PGresultDeleter>;
+struct PGnotifyDeleter {
+  void operator()(PGnotify* notify) const { PQfreemem(notify); }
+};
 
 // libpq's messages span lines ("...failed: refused\n\tIs the server running..."): make them one.
 std::string one_line(const char* text) {
@@ -365,8 +368,58 @@ asio::awaitable<std::vector<StatementResult>> PgConnection::run_pipeline(
   if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC)
     throw broken("the pipeline did not end cleanly");
   if (PQexitPipelineMode(conn) != 1) throw broken("leaving pipeline mode failed");
+  // A poll connection never LISTENs, but behind a transaction pooler it may be handed a server
+  // session that another client did: libpq would keep those notifications forever.
+  while (PGnotify* stray = PQnotifies(conn)) PQfreemem(stray);
   impl.timer.cancel();
   co_return results;
+}
+
+asio::awaitable<std::vector<Notification>> PgConnection::wait_for_notifications(Deadline deadline) {
+  auto self = shared_from_this();
+  Impl& impl = *impl_;
+  PGconn* conn = impl.conn.get();
+  auto broken = [&]() -> PgError {
+    impl.broken = true;
+    return PgError(PgError::Kind::connect,
+                   "the listening connection broke: " + one_line(PQerrorMessage(conn)) + " (" +
+                       impl.description + ")");
+  };
+  if (!usable())
+    throw PgError(PgError::Kind::connect, "connection is not open (" + impl.description + ")");
+  arm_deadline(self, impl, deadline);
+  std::vector<Notification> out;
+  auto collect = [&] {
+    while (PGnotify* raw = PQnotifies(conn)) {
+      std::unique_ptr<PGnotify, PGnotifyDeleter> notify(raw);
+      out.push_back({notify->relname ? notify->relname : "", notify->extra ? notify->extra : ""});
+    }
+  };
+  if (PQconsumeInput(conn) != 1) throw broken();
+  collect();
+  while (out.empty() && !impl.timed_out) {
+    if (!impl.socket.is_open()) throw broken();
+    boost::system::error_code ec;
+    co_await impl.socket.async_wait(asio::posix::descriptor_base::wait_read,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+    if (impl.timed_out) break;  // the deadline, or interrupt(): not a failure
+    if (ec) {
+      impl.broken = true;
+      throw PgError(PgError::Kind::connect, "waiting on the connection failed: " + ec.message() +
+                                                " (" + impl.description + ")");
+    }
+    // A terminated backend sends its error and closes: the first read may still succeed.
+    if (PQconsumeInput(conn) != 1 || PQstatus(conn) != CONNECTION_OK) throw broken();
+    collect();
+  }
+  impl.timer.cancel();
+  co_return out;
+}
+
+void PgConnection::interrupt() {
+  impl_->timed_out = true;
+  boost::system::error_code ignored;
+  impl_->socket.cancel(ignored);
 }
 
 }  // namespace enumwatch

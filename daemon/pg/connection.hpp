@@ -53,6 +53,12 @@ struct StatementResult {
   std::string sqlstate;
 };
 
+// A NOTIFY the server delivered to this session (LISTEN).
+struct Notification {
+  std::string channel;
+  std::string payload;
+};
+
 class PgConnection : public std::enable_shared_from_this<PgConnection> {
  public:
   // Resolves host names off the loop (libpq would block on DNS), then connects without blocking:
@@ -70,6 +76,14 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
   // PgError on timeout or a broken connection, after which the connection is unusable.
   [[nodiscard]] boost::asio::awaitable<std::vector<StatementResult>> run_pipeline(
       std::span<const Statement> statements, Deadline deadline);
+
+  // Waits until the server delivers notifications (to a session that ran LISTEN) and returns
+  // every one that arrived; empty when the deadline passed first or interrupt() was called.
+  // Throws PgError when the connection breaks (server gone, backend terminated).
+  [[nodiscard]] boost::asio::awaitable<std::vector<Notification>> wait_for_notifications(
+      Deadline deadline);
+  // Ends a pending wait_for_notifications early, as if its deadline had passed.
+  void interrupt();
 
   [[nodiscard]] bool usable() const;
   [[nodiscard]] const std::string& description() const;  // redacted, for messages

@@ -77,6 +77,7 @@ Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups,
     if (existing != targets_.end()) {
       existing->second->stopped = true;
       existing->second->wake.cancel();
+      stop_listener(existing->second);
       targets_.erase(existing);
       ++changes.changed;
     } else {
@@ -95,6 +96,7 @@ Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups,
   for (auto& [name, target] : targets_) {  // what is left was removed
     target->stopped = true;
     target->wake.cancel();
+    stop_listener(target);
     ++changes.removed;
     observer_.removed(name);
   }
@@ -127,6 +129,7 @@ asio::awaitable<void> Scheduler::run(Target t, milliseconds first_delay) {
     co_await wait_watching_revision(t, wait);
   }
   t->due_by.reset();
+  stop_listener(t);
   t->poller->disconnect();
 }
 
@@ -146,6 +149,7 @@ asio::awaitable<milliseconds> Scheduler::poll_once(const Target& t) {
   permit.release();
   if (t->stopped) co_return milliseconds(0);
   record(t, snapshots, result);
+  follow_ddl_trigger(t, result);
   co_return result.outcome == PollOutcome::ok ? options.interval
                                               : backoff_delay(options.interval, t->failures);
 }
@@ -172,6 +176,57 @@ void Scheduler::record(const Target& t, std::span<const NamedSnapshot> snapshots
   }
   t->polled_once = true;
   observer_.polled(t->setup.config, snapshots, result);
+}
+
+void Scheduler::follow_ddl_trigger(const Target& t, const PollResult& result) {
+  if (result.outcome != PollOutcome::ok || !result.database) return;
+  const TargetConfig& config = t->setup.config;
+  const bool installed = result.database->ddl_trigger_installed;
+  if (config.options.notify == NotifyMode::off) return;
+  if (!installed) {
+    if (t->listener) {
+      spdlog::info("target {}: the event trigger is gone; polling every {} only", config.name,
+                   format_duration(config.options.interval));
+      stop_listener(t);
+    }
+    if (config.options.notify == NotifyMode::on) {
+      t->report.error =
+          "notify = \"on\", but the database has no enabled event trigger enumwatch_ddl_notify: "
+          "run enumwatch install-trigger as a superuser (or set notify = \"auto\"); changes are "
+          "seen at the next poll meanwhile";
+    }
+    return;
+  }
+  if (t->listener) return;
+  ConnParams params =
+      parse_dsn(config.options.notify_dsn.empty() ? config.dsn : config.options.notify_dsn);
+  if (t->setup.password && !params.find("password")) params.set("password", *t->setup.password);
+  const std::string name = config.name;
+  std::weak_ptr<TargetState> weak = t;
+  DdlListener::Events events;
+  events.listening = [this, name](bool up) { observer_.listening(name, up); };
+  events.subscribed = [this, weak, name] {
+    // A notification may have been missed while nobody listened: poll in full now.
+    if (auto target = weak.lock(); target && !target->stopped) {
+      target->poller->require_full_read();
+      request_poll(name);
+    }
+  };
+  events.changed = [this, weak, name](std::size_t count) {
+    observer_.notified(name, count);
+    if (auto target = weak.lock(); target && !target->stopped) request_poll(name);
+  };
+  t->listener =
+      std::make_shared<DdlListener>(executor_, name, std::move(params), config.options.timeout,
+                                    std::move(events), count_internal_error_);
+  asio::co_spawn(executor_, t->listener->run(), report_escape(count_internal_error_, "listener"));
+}
+
+void Scheduler::stop_listener(const Target& t) {
+  if (!t->listener) return;
+  t->listener->stop();  // says nothing more: the gauge is set here
+  t->listener.reset();
+  observer_.listening(t->setup.config.name, false);
 }
 
 void Scheduler::record_internal_failure(const Target& t, std::exception_ptr error) {
@@ -271,6 +326,7 @@ void Scheduler::stop() {
   for (auto& [name, target] : targets_) {
     target->stopped = true;
     target->wake.cancel();
+    stop_listener(target);
   }
 }
 

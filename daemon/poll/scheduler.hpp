@@ -1,7 +1,9 @@
 // Polls every target on its own schedule: first polls spread across the interval (10 s at most),
 // at most max_concurrent_polls in flight, exponential backoff for failing targets (capped at 5
 // minutes and at 10x the interval), immediate polls on request (coalescing with one in flight).
-// One coroutine per target on the shared io_context; connections stay open between polls.
+// One coroutine per target on the shared io_context; connections stay open between polls. Where
+// the database has the event trigger of SPEC §9 (and notify allows), a second coroutine per target
+// LISTENs for schema changes and asks for a poll at once (poll/ddl_listener.hpp).
 //
 // A target's loop ends only when the target is removed or the daemon stops: whatever a poll
 // throws is caught at the loop's one edge, counted as an internal error, and the target is
@@ -35,6 +37,9 @@ class PollObserver {
   virtual void polled(const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
                       const PollResult& result) = 0;
   virtual void removed(const std::string& target) = 0;
+  // The target's LISTEN connection went up or down; change notifications arrived (SPEC §9).
+  virtual void listening(const std::string& target, bool up) = 0;
+  virtual void notified(const std::string& target, std::size_t count) = 0;
 };
 
 class Scheduler {
@@ -83,6 +88,9 @@ class Scheduler {
   void record(const Target& target, std::span<const NamedSnapshot> snapshots, PollResult& result);
   boost::asio::awaitable<void> wait_watching_revision(const Target& target,
                                                       std::chrono::milliseconds wait);
+  // Starts or stops the target's listener after a successful poll, by what it read and notify.
+  void follow_ddl_trigger(const Target& target, const PollResult& result);
+  void stop_listener(const Target& target);
 
   boost::asio::any_io_executor executor_;
   const SnapshotRegistry& snapshots_;

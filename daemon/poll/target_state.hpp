@@ -12,6 +12,7 @@
 #include "enumwatch/config.hpp"
 #include "enumwatch/migration_attribution.hpp"
 #include "enumwatch/report.hpp"
+#include "poll/ddl_listener.hpp"
 #include "poll/target_poller.hpp"
 
 namespace enumwatch {
@@ -38,6 +39,8 @@ struct TargetState {
   int failures = 0;
   std::optional<std::string> revision;  // as the last successful poll read it
   MigrationAttribution attribution;
+  // The LISTEN connection (SPEC §9), while the database has the event trigger and notify allows.
+  std::shared_ptr<DdlListener> listener;
   // When the loop must next show progress (end a poll, wake up); nothing while queued for a slot.
   std::optional<std::chrono::steady_clock::time_point> due_by;
 };

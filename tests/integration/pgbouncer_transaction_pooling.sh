@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Polls work through PgBouncer in transaction pooling mode: three targets share one server
-# connection, so nothing may rely on session state or named prepared statements.
+# connection, so nothing may rely on session state or named prepared statements. With the event
+# trigger installed, a target whose notify_dsn goes around the pooler sees a change at once; the
+# ones without it (LISTEN needs a session: the pooler cannot keep one) still poll without error.
 source "$(dirname "$0")/lib.sh"
 pg_start
 psql_q -c "CREATE DATABASE orders"
@@ -56,4 +58,32 @@ expect_contains "$(curl -sf "$BASE/metrics")" 'enumwatch_migration_revision_info
 psql_q -d orders -c "ALTER TYPE order_status RENAME VALUE 'pending_payment' TO 'PendingPayment'"
 wait_for 5 "drift seen through pgbouncer" metric_is 'enumwatch_drift_items{kind="case_mismatch",target="via-bouncer-3"}' 1
 [[ $(metric 'enumwatch_polls_total{outcome="error",target="via-bouncer-2"}') == 0 ]] || fail "errors after DDL"
-pass
+pass "polls through the pooler"
+
+# Instant detection: the trigger in the database; a fourth target LISTENs over a direct notify_dsn.
+"$ENUMWATCH" install-trigger --dsn "$(dsn_for orders)" 2>/dev/null
+cat >>"$WORK/enumwatch.toml" <<TOML
+[[target]]
+name = "instant"
+dsn = "$BOUNCED"
+notify_dsn = "$(dsn_for orders)"
+snapshots = ["app"]
+interval = "5m"
+TOML
+kill -HUP "$DAEMON_PID"
+wait_for 10 "instant listening around the pooler" metric_is 'enumwatch_notify_listening{target="instant"}' 1
+wait_for 10 "instant polled" metric_is 'enumwatch_drift_items{kind="case_mismatch",target="instant"}' 1
+psql_q -d orders -c "ALTER TYPE order_status ADD VALUE 'refunded'"
+wait_for 5 "instant sees the change at once (interval 5m)" \
+  metric_is 'enumwatch_drift_items{kind="unexpected_value",target="instant"}' 1
+metric_above 'enumwatch_notifications_total{target="instant"}' 0 || fail "notification not counted"
+psql_q -d orders -c "ALTER TYPE order_status ADD VALUE 'chargeback'"
+wait_for 5 "and the next one" metric_is 'enumwatch_drift_items{kind="unexpected_value",target="instant"}' 2
+for i in 1 2 3; do
+  [[ $(metric "enumwatch_polls_total{outcome=\"error\",target=\"via-bouncer-$i\"}") == 0 ]] ||
+    fail "errors through pgbouncer with the trigger: $(curl -sf "$BASE/api/v1/targets/via-bouncer-$i")"
+done
+wait_for 5 "targets without notify_dsn still see changes by polling" \
+  metric_is 'enumwatch_drift_items{kind="unexpected_value",target="via-bouncer-1"}' 2
+[[ $(metric 'enumwatch_internal_errors_total{component="listener"}') == 0 ]] || fail "listener internal errors"
+pass "notify_dsn listens around the pooler"

@@ -18,6 +18,8 @@ namespace enumwatch::testing {
 struct IgnorePolls final : PollObserver {
   void polled(const TargetConfig&, std::span<const NamedSnapshot>, const PollResult&) override {}
   void removed(const std::string&) override {}
+  void listening(const std::string&, bool) override {}
+  void notified(const std::string&, std::size_t) override {}
 };
 
 struct HttpApiFixture {

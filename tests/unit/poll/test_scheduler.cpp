@@ -76,6 +76,8 @@ struct CountPolls final : PollObserver {
     if (result.outcome != PollOutcome::ok) last_error[target.name] = *result.report.error;
   }
   void removed(const std::string&) override {}
+  void listening(const std::string&, bool) override {}
+  void notified(const std::string&, std::size_t) override {}
   Metrics* metrics;
   std::map<std::string, int> polls;
   std::map<std::string, std::string> last_error;

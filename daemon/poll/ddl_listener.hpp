@@ -1,0 +1,59 @@
+// One target's LISTEN connection for the event trigger of SPEC §9: connects (over notify_dsn
+// when set, else the target's dsn), runs LISTEN enumwatch_ddl, and waits on the event loop for
+// notifications, which the server sends when a migration's transaction commits. Any failure
+// closes the connection and tries again with backoff; the scheduler polls the target in full
+// every time LISTEN is (re)established, since a notification may have been missed meanwhile.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "enumwatch/dsn.hpp"
+#include "enumwatch/duration.hpp"
+#include "logging.hpp"
+#include "pg/connection.hpp"
+
+namespace enumwatch {
+
+class DdlListener : public std::enable_shared_from_this<DdlListener> {
+ public:
+  struct Events {
+    std::function<void(bool listening)> listening;   // LISTEN went up (true) or down (false)
+    std::function<void()> subscribed;                // LISTEN (re)established
+    std::function<void(std::size_t count)> changed;  // notifications arrived
+  };
+
+  DdlListener(boost::asio::any_io_executor executor, std::string target, ConnParams params,
+              Duration timeout, Events events, InternalErrorCounter count_internal_error);
+
+  // Runs until stop(); never throws (an unexpected error is counted as an internal error of
+  // component "listener", and the listener reconnects).
+  [[nodiscard]] boost::asio::awaitable<void> run();
+  void stop();
+
+  // Bursts are folded: after a batch of notifications, the listener waits this long before it
+  // reports more, so a migration of many transactions is a few polls, not one per commit.
+  static constexpr std::chrono::milliseconds kCoalesce{100};
+
+ private:
+  [[nodiscard]] boost::asio::awaitable<void> listen_once();
+  [[nodiscard]] boost::asio::awaitable<void> sleep(std::chrono::milliseconds delay);
+
+  boost::asio::steady_timer timer_;
+  std::string target_;
+  ConnParams params_;
+  Duration timeout_;
+  Events events_;
+  InternalErrorCounter count_internal_error_;
+  std::shared_ptr<PgConnection> connection_;
+  bool stopped_ = false;
+  bool listening_ = false;
+  int failures_ = 0;
+  std::string last_error_;
+};
+
+}  // namespace enumwatch

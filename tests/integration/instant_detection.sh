@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Instant detection (SPEC section 9): install-trigger (print, privileges, a squatted function,
+# idempotence, uninstall), and the daemon's LISTEN connection: a change is seen at once with a
+# five-minute interval, only its own target polls, a killed listener reconnects and finds a change
+# made in the gap, a database without the trigger is polled only (and is an error only with
+# notify = "on"), and removing the trigger stops the listening.
+source "$(dirname "$0")/lib.sh"
+pg_start
+for db in orders billing plain strict; do psql_q -c "CREATE DATABASE $db"; done
+for db in orders billing plain strict; do
+  psql_q -d "$db" -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')" \
+    -c "CREATE TABLE orders (id int, status order_status)"
+done
+psql_q -c "CREATE ROLE app LOGIN PASSWORD 'app-pw'" -c "GRANT CREATE ON SCHEMA public TO app" -d orders
+
+# --print needs no database and writes one transaction.
+expect_exit 0 "$ENUMWATCH" install-trigger --print
+expect_contains "$OUT" "BEGIN;"
+expect_contains "$OUT" "CREATE EVENT TRIGGER enumwatch_ddl_notify ON ddl_command_end"
+expect_contains "$OUT" "COMMIT;"
+psql_q -d strict -c "SELECT 1" >/dev/null
+expect_exit 0 "$ENUMWATCH" install-trigger --print --uninstall
+expect_contains "$OUT" "DROP EVENT TRIGGER IF EXISTS enumwatch_ddl_notify;"
+
+# A role that is not a superuser cannot install it: one line that says why and what to do, and
+# nothing is left behind. It may have planted a function of the same name, though...
+psql_q -d orders -c "SET ROLE app" -c "CREATE FUNCTION public.enumwatch_ddl_notify() RETURNS event_trigger
+  LANGUAGE plpgsql AS \$\$ BEGIN RAISE NOTICE 'squatter'; END \$\$"
+expect_exit 2 "$ENUMWATCH" install-trigger --dsn "host=127.0.0.1 port=$PGPORT dbname=orders user=app password=app-pw"
+expect_contains "$ERR" "event triggers need a superuser"
+expect_contains "$ERR" "nothing was changed"
+expect_not_contains "$ERR" "app-pw"
+[[ $(echo "$ERR" | wc -l) -eq 1 ]] || fail "the error must be one line: $ERR"
+# ...which a superuser's install replaces, owner included, twice without harm.
+expect_exit 0 "$ENUMWATCH" install-trigger --dsn "$(dsn_for orders)"
+expect_contains "$ERR" "installed the event trigger enumwatch_ddl_notify"
+expect_exit 0 "$ENUMWATCH" install-trigger --dsn "$(dsn_for orders)"
+[[ $(psql -X -At -d orders -c "SELECT pg_get_userbyid(proowner) FROM pg_proc WHERE proname = 'enumwatch_ddl_notify'") == postgres ]] ||
+  fail "the squatter still owns the trigger function"
+[[ $(psql -X -At -d orders -c "SELECT count(*) FROM pg_event_trigger WHERE evtname = 'enumwatch_ddl_notify'") == 1 ]] ||
+  fail "installing twice must leave one trigger"
+expect_exit 0 "$ENUMWATCH" install-trigger --dsn "$(dsn_for billing)"
+pass "install-trigger: print, privileges, a squatted function, idempotent"
+
+daemon_port
+write_token "$WORK/api.token" "instant-token-0123456789"
+printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' >"$WORK/app.toml"
+cat >"$WORK/enumwatch.toml" <<TOML
+$(daemon_section)
+api_token_file = "api.token"
+[defaults]
+interval = "5m"
+timeout = "3s"
+[snapshots.app]
+path = "app.toml"
+[[target]]
+name = "orders"
+dsn = "$(dsn_for orders)"
+snapshots = ["app"]
+[[target]]
+name = "billing"
+dsn = "$(dsn_for billing)"
+snapshots = ["app"]
+[[target]]
+name = "plain"
+dsn = "$(dsn_for plain)"
+snapshots = ["app"]
+[[target]]
+name = "strict"
+dsn = "$(dsn_for strict)"
+snapshots = ["app"]
+notify = "on"
+TOML
+start_daemon "$WORK/enumwatch.toml"
+wait_for 15 "every target polled once" curl -sf "$BASE/readyz"
+wait_for 10 "orders listening" metric_is 'enumwatch_notify_listening{target="orders"}' 1
+wait_for 10 "billing listening" metric_is 'enumwatch_notify_listening{target="billing"}' 1
+# LISTEN established: one full poll each, then quiet for five minutes.
+wait_for 10 "the poll after LISTEN" metric_above 'enumwatch_polls_total{outcome="ok",target="billing"}' 1
+[[ $(metric 'enumwatch_notify_listening{target="plain"}') == 0 ]] || fail "plain has no trigger"
+[[ $(metric 'enumwatch_notify_listening{target="strict"}') == 0 ]] || fail "strict has no trigger"
+expect_contains "$(curl -sf "$BASE/api/v1/targets/plain")" '"error":null' "plain (auto, no trigger)"
+strict=$(curl -sf "$BASE/api/v1/targets/strict")
+expect_contains "$strict" 'notify = \"on\", but the database has no enabled event trigger' "strict status"
+expect_contains "$strict" '"up":true' "strict is still polled"
+pass "listening where the trigger is; polling only, or an error with notify = on, where not"
+
+sleep 0.5
+billing_polls=$(metric 'enumwatch_polls_total{outcome="ok",target="billing"}')
+plain_polls=$(metric 'enumwatch_polls_total{outcome="ok",target="plain"}')
+psql_q -d orders -c "ALTER TYPE order_status ADD VALUE 'refunded'"
+wait_for 5 "drift seen at once with a 5m interval" \
+  metric_is 'enumwatch_drift_items{kind="unexpected_value",target="orders"}' 1
+metric_above 'enumwatch_notifications_total{target="orders"}' 0 || fail "notification not counted"
+[[ $(metric 'enumwatch_polls_total{outcome="ok",target="billing"}') == "$billing_polls" ]] ||
+  fail "a notification from orders polled billing"
+[[ $(metric 'enumwatch_polls_total{outcome="ok",target="plain"}') == "$plain_polls" ]] ||
+  fail "a notification from orders polled plain"
+# A change that rolls back sends nothing.
+notes=$(metric 'enumwatch_notifications_total{target="orders"}')
+psql_q -d orders -c "BEGIN" -c "ALTER TABLE orders ADD COLUMN note text" -c "ROLLBACK"
+sleep 0.5
+[[ $(metric 'enumwatch_notifications_total{target="orders"}') == "$notes" ]] ||
+  fail "a rolled-back change was notified"
+pass "a committed change is seen at once and polls only its own target"
+
+# Kill the listener; change the type while nobody listens; it must be found on reconnect.
+psql_q -d orders -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                     WHERE datname = 'orders' AND query LIKE 'LISTEN%'" >/dev/null
+psql_q -d orders -c "ALTER TYPE order_status ADD VALUE 'in_the_gap'"
+wait_for 10 "the gap's change found" \
+  metric_is 'enumwatch_drift_items{kind="unexpected_value",target="orders"}' 2
+wait_for 10 "listening again" metric_is 'enumwatch_notify_listening{target="orders"}' 1
+daemon_log_has "target orders: LISTEN enumwatch_ddl connection:" || fail "the lost listener is not logged"
+daemon_log_has "target orders: listening for schema changes again" || fail "the reconnect is not logged"
+psql_q -d orders -c "ALTER TYPE order_status ADD VALUE 'after_reconnect'"
+wait_for 5 "a change after the reconnect" \
+  metric_is 'enumwatch_drift_items{kind="unexpected_value",target="orders"}' 3
+pass "a killed listener reconnects, and a change made in the gap is found"
+
+# Uninstall: the next poll sees the trigger gone and the target stops listening.
+expect_exit 0 "$ENUMWATCH" install-trigger --uninstall --dsn "$(dsn_for billing)"
+[[ $(psql -X -At -d billing -c "SELECT count(*) FROM pg_event_trigger") == 0 ]] || fail "trigger left"
+[[ $(psql -X -At -d billing -c "SELECT count(*) FROM pg_proc WHERE proname = 'enumwatch_ddl_notify'") == 0 ]] ||
+  fail "function left"
+curl -sf -X POST -H "Authorization: Bearer instant-token-0123456789" "$BASE/api/v1/targets/billing/poll" >/dev/null
+wait_for 5 "billing stops listening" metric_is 'enumwatch_notify_listening{target="billing"}' 0
+[[ $(metric 'enumwatch_internal_errors_total{component="listener"}') == 0 ]] || fail "listener internal errors"
+pass "--uninstall removes everything, and the daemon stops listening"
