@@ -1,6 +1,7 @@
 #include "pg/catalog_reader.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "enumwatch/dependents.hpp"
 
@@ -105,19 +106,22 @@ boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
   co_return state;
 }
 
+FingerprintQuery::FingerprintQuery(const TargetOptions& options)
+    : sql(fingerprint_sql(options.migration_table, options.migration_tool)),
+      params{pg_text_array(options.scope.schemas), pg_text_array(options.scope.exclude_schemas)} {}
+
 boost::asio::awaitable<Fingerprint> read_fingerprint(PgConnection& connection,
-                                                     const TargetOptions& options,
+                                                     const FingerprintQuery& query,
                                                      Deadline deadline) {
-  const std::string fingerprint = fingerprint_sql(options.migration_table, options.migration_tool);
-  std::vector<Statement> statements;
-  statements.push_back({kSetStatementTimeout, {statement_timeout_ms(deadline)}});
-  statements.push_back(
-      {fingerprint,
-       {pg_text_array(options.scope.schemas), pg_text_array(options.scope.exclude_schemas)}});
+  const std::array<Statement, 2> statements{
+      Statement{kSetStatementTimeout, {statement_timeout_ms(deadline)}},
+      Statement{query.sql, query.params}};
   auto results = co_await connection.run_pipeline(statements, deadline);
-  const std::string where = " (" + connection.description() + ")";
-  if (results[0].error) throw query_failed(results[0], "setting statement_timeout failed" + where);
-  if (results[1].error) throw query_failed(results[1], "reading the fingerprint failed" + where);
+  for (const auto& result : results) {
+    if (result.error)
+      throw query_failed(result,
+                         "reading the fingerprint failed (" + connection.description() + ")");
+  }
   co_return decode_fingerprint(results[1].rows);
 }
 

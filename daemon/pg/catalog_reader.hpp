@@ -16,10 +16,17 @@ namespace enumwatch {
                                                                   const TargetOptions& options,
                                                                   Deadline deadline);
 
+// The fingerprint query of a target's options, built once (a poll sends it as it is).
+struct FingerprintQuery {
+  explicit FingerprintQuery(const TargetOptions& options);
+  std::string sql;
+  std::vector<std::string> params;
+};
+
 // The fingerprint of what read_database would return (catalog_query.hpp): one round trip, one
 // short row. Throws PgError.
 [[nodiscard]] boost::asio::awaitable<Fingerprint> read_fingerprint(PgConnection& connection,
-                                                                   const TargetOptions& options,
+                                                                   const FingerprintQuery& query,
                                                                    Deadline deadline);
 
 // Adds to the state the dependents of each type (dependents.hpp): read only when a fix recreates

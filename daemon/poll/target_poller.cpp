@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "enumwatch/error.hpp"
 #include "enumwatch/text.hpp"
 #include "pg/catalog_reader.hpp"
@@ -19,6 +21,16 @@ std::string_view to_string(PollOutcome outcome) {
   }
   return "error";
 }
+
+namespace {
+
+bool same_versions(const std::vector<std::shared_ptr<const Snapshot>>& kept,
+                   std::span<const NamedSnapshot> now) {
+  return std::equal(kept.begin(), kept.end(), now.begin(), now.end(),
+                    [](const auto& a, const NamedSnapshot& b) { return a == b.snapshot; });
+}
+
+}  // namespace
 
 DiffOptions diff_options_for(const TargetOptions& options) {
   return DiffOptions{options.check_order, options.report_unexpected, options.naming, options.scope};
@@ -43,20 +55,13 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
       connection_ = co_await PgConnection::connect(std::move(params), deadline);
     }
     DatabaseState state = co_await read_state(target.options, deadline);
-    const DiffOptions options = diff_options_for(target.options);
-    result.report.drift = diff(target.name, snapshots, state, options);
-    if (auto types = types_to_recreate(result.report.drift); !types.empty()) {
-      // The recipe for these keeps every dependent: one more round trip, only while drifting.
-      // The drift itself is already known: if this read fails, the poll still counts, and the
-      // recipe says that the dependents were not read.
-      try {
-        co_await read_dependents(*connection_, types, state, deadline);
-        result.report.drift = diff(target.name, snapshots, state, options);
-      } catch (const Error& e) {
-        spdlog::warn("target {}: reading the dependents of a drifting type failed: {}", target.name,
-                     escape_control(e.what()));
-        if (!connection_->usable()) connection_.reset();
-      }
+    if (last_diff_ && last_diff_->fingerprint == state.fingerprint &&
+        same_versions(last_diff_->snapshots, snapshots)) {
+      // Nothing changed on either side since the last diff: its result stands, recipes included
+      // (their dependents are read again with the next full read).
+      result.report.drift = last_diff_->drift;
+    } else {
+      result.report.drift = co_await diff_and_read_dependents(target, snapshots, state, deadline);
     }
     result.report.migration_revision = state.migration_revision;
     result.report.up = true;
@@ -75,12 +80,49 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
   co_return result;
 }
 
+std::vector<std::shared_ptr<const Snapshot>> TargetPoller::snapshot_identities(
+    std::span<const NamedSnapshot> snapshots) {
+  std::vector<std::shared_ptr<const Snapshot>> out;
+  out.reserve(snapshots.size());
+  for (const auto& s : snapshots) out.push_back(s.snapshot);
+  return out;
+}
+
+boost::asio::awaitable<std::vector<DriftItem>> TargetPoller::diff_and_read_dependents(
+    const TargetConfig& target, std::span<const NamedSnapshot> snapshots, DatabaseState& state,
+    Deadline deadline) {
+  const DiffOptions options = diff_options_for(target.options);
+  std::vector<DriftItem> drift = diff(target.name, snapshots, state, options);
+  bool complete = true;
+  if (auto types = types_to_recreate(drift); !types.empty()) {
+    // The recipe for these keeps every dependent: one more round trip, only while drifting.
+    // The drift itself is already known: if this read fails, the poll still counts, and the
+    // recipe says that the dependents were not read.
+    try {
+      co_await read_dependents(*connection_, types, state, deadline);
+      drift = diff(target.name, snapshots, state, options);
+    } catch (const Error& e) {
+      spdlog::warn("target {}: reading the dependents of a drifting type failed: {}", target.name,
+                   escape_control(e.what()));
+      if (!connection_->usable()) connection_.reset();
+      complete = false;  // not kept: the next poll tries again
+    }
+  }
+  if (complete) {
+    last_diff_ = LastDiff{state.fingerprint, snapshot_identities(snapshots), drift};
+  } else {
+    last_diff_.reset();
+  }
+  co_return drift;
+}
+
 boost::asio::awaitable<DatabaseState> TargetPoller::read_state(const TargetOptions& options,
                                                                Deadline deadline) {
   if (full_reads_done_ == full_reads_asked_ && last_read_ && fingerprint_polls_ < kFullReadEvery) {
     std::optional<Fingerprint> now;
     try {
-      now = co_await read_fingerprint(*connection_, options, deadline);
+      if (!fingerprint_query_) fingerprint_query_.emplace(options);
+      now = co_await read_fingerprint(*connection_, *fingerprint_query_, deadline);
     } catch (const PgError& e) {
       // A query error (say, the migration table is gone) is best told by the full read below;
       // a broken connection or a timeout is the poll's.
@@ -97,6 +139,7 @@ boost::asio::awaitable<DatabaseState> TargetPoller::read_state(const TargetOptio
   const unsigned asked = full_reads_asked_;
   DatabaseState state = co_await read_database(*connection_, options, deadline);
   last_read_ = state;
+  last_diff_.reset();  // a full read diffs again (dependents too), whatever the fingerprint
   full_reads_done_ = asked;
   fingerprint_polls_ = 0;
   co_return state;

@@ -12,6 +12,7 @@
 #include "enumwatch/config.hpp"
 #include "enumwatch/diff.hpp"
 #include "enumwatch/report.hpp"
+#include "pg/catalog_reader.hpp"
 #include "pg/connection.hpp"
 
 namespace enumwatch {
@@ -58,10 +59,27 @@ class TargetPoller {
  private:
   [[nodiscard]] boost::asio::awaitable<DatabaseState> read_state(const TargetOptions& options,
                                                                  Deadline deadline);
+  // The drift of the state, with the dependents of types whose fix recreates them.
+  [[nodiscard]] boost::asio::awaitable<std::vector<DriftItem>> diff_and_read_dependents(
+      const TargetConfig& target, std::span<const NamedSnapshot> snapshots, DatabaseState& state,
+      Deadline deadline);
+  [[nodiscard]] static std::vector<std::shared_ptr<const Snapshot>> snapshot_identities(
+      std::span<const NamedSnapshot> snapshots);
+
+  // The last diff and what it was made of: a poll that finds the same fingerprint and the same
+  // snapshot versions reuses it. The snapshots are held, so that a new version can never reuse
+  // the address of the one compared against.
+  struct LastDiff {
+    std::string fingerprint;
+    std::vector<std::shared_ptr<const Snapshot>> snapshots;
+    std::vector<DriftItem> drift;
+  };
 
   std::shared_ptr<PgConnection> connection_;
-  std::optional<DatabaseState> last_read_;  // the last full read, for fingerprint polls
-  int fingerprint_polls_ = 0;               // polls that reused last_read_ since it was read
+  std::optional<FingerprintQuery> fingerprint_query_;  // built at the first fingerprint poll
+  std::optional<DatabaseState> last_read_;             // the last full read, for fingerprint polls
+  std::optional<LastDiff> last_diff_;
+  int fingerprint_polls_ = 0;  // polls that reused last_read_ since it was read
   // A full read is due while the reads asked for outnumber those done (counted, so that a request
   // that comes while a read runs, or a read that fails, still leaves one due).
   unsigned full_reads_asked_ = 1, full_reads_done_ = 0;
