@@ -1,6 +1,7 @@
 /* The floor for bench/run: plain blocking libpq, one connection per target, running the daemon's
  * two catalog queries (same SQL, same parameters) round-robin over the targets for a fixed time.
  * Usage: libpq_floor SECONDS ENUM_SQL_FILE USAGE_SQL_FILE [INTERVAL_MS] < targets
+ * (USAGE_SQL_FILE "-": the enum query alone, the minimal read)
  * ("dsn<TAB>schema") With INTERVAL_MS, each round over the targets starts INTERVAL_MS after the
  * previous one (the daemon's pacing); without it, rounds run back to back. Prints: polls
  * cpu_seconds max_rss_kb p50_ms p99_ms */
@@ -58,7 +59,7 @@ int main(int argc, char** argv) {
   double seconds = atof(argv[1]);
   double interval = argc == 5 ? atof(argv[4]) / 1000.0 : 0.0;
   char* enum_sql = slurp(argv[2]);
-  char* usage_sql = slurp(argv[3]);
+  char* usage_sql = strcmp(argv[3], "-") == 0 ? NULL : slurp(argv[3]);
   PGconn* conns[4096];
   char* schemas[4096];
   int n = 0;
@@ -93,7 +94,8 @@ int main(int argc, char** argv) {
       round_start = now();
     }
     double start = now();
-    if (!run(conns[i], enum_sql, schemas[i]) || !run(conns[i], usage_sql, schemas[i])) return 1;
+    if (!run(conns[i], enum_sql, schemas[i])) return 1;
+    if (usage_sql && !run(conns[i], usage_sql, schemas[i])) return 1;
     if (polls < capacity) latency[polls] = (now() - start) * 1000.0;
     ++polls;
   }
