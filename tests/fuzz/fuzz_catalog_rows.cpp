@@ -64,7 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // per line, and the JSON must be JSON, whatever the names hold.
   auto empty = std::make_shared<const Snapshot>();
   const std::vector<NamedSnapshot> snapshots{{"app", empty}};
-  DatabaseState database{catalog, std::nullopt};
+  DatabaseState database;
+  database.catalog = catalog;
   const auto items = diff("fuzz", snapshots, database, DiffOptions{.scope = scope});
   const std::string text_report = render_items_text(items, false);
   std::string without_layout = text_report;
