@@ -22,6 +22,10 @@ std::string identity(const DriftItem& item) {
 
 }  // namespace
 
+void MigrationAttribution::unchanged_poll() {
+  if (seen_ && polls_since_change_ < kPollsAttributedToMigration) ++polls_since_change_;
+}
+
 void MigrationAttribution::annotate(std::vector<DriftItem>& drift,
                                     const std::optional<std::string>& revision) {
   if (!seen_) {

@@ -108,7 +108,9 @@ void AlertDispatcher::configure(const AlertingSettings& settings,
 }
 
 void AlertDispatcher::observe(const TargetConfig& target, const PollResult& result) {
-  if (result.outcome != PollOutcome::ok) return;
+  // An unchanged poll has the drift of the last one: nothing to observe (the clock below moves
+  // drift_for and resend_interval along).
+  if (result.outcome != PollOutcome::ok || result.unchanged) return;
   tracker_.observe(target.name, target.labels, target.options.drift_for, result.report.drift,
                    std::chrono::system_clock::now());
   send_due();

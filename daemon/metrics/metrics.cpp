@@ -357,11 +357,12 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
   s.duration->Observe(result.took.count());
   s.up->Set(result.outcome == PollOutcome::ok ? 1 : 0);
   s.stale = true;
-  if (result.outcome != PollOutcome::ok || !result.database) return;  // keep the last known drift
+  if (result.outcome != PollOutcome::ok) return;  // keep the last known drift
 
   if (!s.last_success) s.last_success = &m.last_success.Add({{"target", target.name}});
   s.last_success->Set(
       seconds_since_epoch(result.report.polled_at.value_or(std::chrono::system_clock::now())));
+  if (result.unchanged || !result.database) return;  // the drift series stand as they are
 
   std::map<DriftKind, int> counts;
   std::map<prom::Labels, double> drifted;

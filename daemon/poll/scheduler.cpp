@@ -164,7 +164,13 @@ void Scheduler::record(const Target& t, std::span<const NamedSnapshot> snapshots
                  escape_control(result.report.error.value_or("unknown error")));
   }
   t->failures = ok ? 0 : t->failures + 1;
-  if (ok) {
+  if (ok && result.unchanged) {
+    // The same catalog and snapshots as the last recorded success: its drift stands.
+    t->attribution.unchanged_poll();
+    t->report.up = true;
+    t->report.error.reset();
+    t->report.polled_at = result.report.polled_at;
+  } else if (ok) {
     t->revision = result.report.migration_revision;
     t->attribution.annotate(result.report.drift, t->revision);
     t->report = result.report;
@@ -179,9 +185,9 @@ void Scheduler::record(const Target& t, std::span<const NamedSnapshot> snapshots
 }
 
 void Scheduler::follow_ddl_trigger(const Target& t, const PollResult& result) {
-  if (result.outcome != PollOutcome::ok || !result.database) return;
+  if (result.outcome != PollOutcome::ok) return;
   const TargetConfig& config = t->setup.config;
-  const bool installed = result.database->ddl_trigger_installed;
+  const bool installed = result.ddl_trigger_installed;
   if (config.options.notify == NotifyMode::off) return;
   if (!installed) {
     if (t->listener) {

@@ -54,19 +54,21 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
       if (password && !params.find("password")) params.set("password", *password);
       connection_ = co_await PgConnection::connect(std::move(params), deadline);
     }
-    DatabaseState state = co_await read_state(target.options, deadline);
-    if (last_diff_ && last_diff_->fingerprint == state.fingerprint &&
+    const bool read_in_full = co_await refresh(target.options, deadline, result);
+    const DatabaseState& last = *last_read_;
+    if (!read_in_full && last_diff_ && last_diff_->fingerprint == last.fingerprint &&
         same_versions(last_diff_->snapshots, snapshots)) {
       // Nothing changed on either side since the last diff: its result stands, recipes included
-      // (their dependents are read again with the next full read).
-      result.report.drift = last_diff_->drift;
+      // (their dependents are read again with the next full read), and nobody needs a copy.
+      result.unchanged = true;
     } else {
+      DatabaseState state = last;  // the dependents of drifting types are added to this copy
       result.report.drift = co_await diff_and_read_dependents(target, snapshots, state, deadline);
+      result.database = std::move(state);
     }
-    result.report.migration_revision = state.migration_revision;
+    result.report.migration_revision = last_read_->migration_revision;
     result.report.up = true;
     result.outcome = PollOutcome::ok;
-    result.database = std::move(state);
   } catch (const PgError& e) {
     result.outcome = e.kind() == PgError::Kind::timeout ? PollOutcome::timeout : PollOutcome::error;
     result.report.error = e.what();
@@ -78,14 +80,6 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
   result.report.polled_at = std::chrono::system_clock::now();
   result.took = std::chrono::steady_clock::now() - started;
   co_return result;
-}
-
-std::vector<std::shared_ptr<const Snapshot>> TargetPoller::snapshot_identities(
-    std::span<const NamedSnapshot> snapshots) {
-  std::vector<std::shared_ptr<const Snapshot>> out;
-  out.reserve(snapshots.size());
-  for (const auto& s : snapshots) out.push_back(s.snapshot);
-  return out;
 }
 
 boost::asio::awaitable<std::vector<DriftItem>> TargetPoller::diff_and_read_dependents(
@@ -109,15 +103,16 @@ boost::asio::awaitable<std::vector<DriftItem>> TargetPoller::diff_and_read_depen
     }
   }
   if (complete) {
-    last_diff_ = LastDiff{state.fingerprint, snapshot_identities(snapshots), drift};
+    last_diff_ = LastDiff{state.fingerprint, {}};
+    for (const auto& s : snapshots) last_diff_->snapshots.push_back(s.snapshot);
   } else {
     last_diff_.reset();
   }
   co_return drift;
 }
 
-boost::asio::awaitable<DatabaseState> TargetPoller::read_state(const TargetOptions& options,
-                                                               Deadline deadline) {
+boost::asio::awaitable<bool> TargetPoller::refresh(const TargetOptions& options, Deadline deadline,
+                                                   PollResult& result) {
   if (full_reads_done_ == full_reads_asked_ && last_read_ && fingerprint_polls_ < kFullReadEvery) {
     std::optional<Fingerprint> now;
     try {
@@ -131,18 +126,17 @@ boost::asio::awaitable<DatabaseState> TargetPoller::read_state(const TargetOptio
     // require_full_read() may have come while the fingerprint was read.
     if (now && full_reads_done_ == full_reads_asked_ && now->hash == last_read_->fingerprint) {
       ++fingerprint_polls_;
-      DatabaseState state = *last_read_;
-      state.ddl_trigger_installed = now->ddl_trigger_installed;
-      co_return state;
+      result.ddl_trigger_installed = now->ddl_trigger_installed;
+      co_return false;
     }
   }
   const unsigned asked = full_reads_asked_;
-  DatabaseState state = co_await read_database(*connection_, options, deadline);
-  last_read_ = state;
+  last_read_ = co_await read_database(*connection_, options, deadline);
   last_diff_.reset();  // a full read diffs again (dependents too), whatever the fingerprint
   full_reads_done_ = asked;
   fingerprint_polls_ = 0;
-  co_return state;
+  result.ddl_trigger_installed = last_read_->ddl_trigger_installed;
+  co_return true;
 }
 
 boost::asio::awaitable<std::optional<std::optional<std::string>>> TargetPoller::check_revision(

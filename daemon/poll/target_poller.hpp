@@ -23,7 +23,11 @@ enum class PollOutcome { ok, error, timeout };
 struct PollResult {
   PollOutcome outcome = PollOutcome::error;
   TargetReport report;
-  std::optional<DatabaseState> database;  // what was read, when the poll succeeded
+  std::optional<DatabaseState> database;  // what was read, when the poll succeeded and changed
+  // The fingerprint and the snapshot versions are those of the last successful poll's diff: its
+  // drift stands, and report.drift and database are left empty (the scheduler keeps the last).
+  bool unchanged = false;
+  bool ddl_trigger_installed = false;  // the event trigger of SPEC §9, as the poll saw it
   std::chrono::duration<double> took{};
 };
 
@@ -57,22 +61,21 @@ class TargetPoller {
   static constexpr int kFullReadEvery = 10;
 
  private:
-  [[nodiscard]] boost::asio::awaitable<DatabaseState> read_state(const TargetOptions& options,
-                                                                 Deadline deadline);
+  // Brings last_read_ up to date: the fingerprint, and the catalog only when it changed (or a
+  // full read is due). True when the catalog was read.
+  [[nodiscard]] boost::asio::awaitable<bool> refresh(const TargetOptions& options,
+                                                     Deadline deadline, PollResult& result);
   // The drift of the state, with the dependents of types whose fix recreates them.
   [[nodiscard]] boost::asio::awaitable<std::vector<DriftItem>> diff_and_read_dependents(
       const TargetConfig& target, std::span<const NamedSnapshot> snapshots, DatabaseState& state,
       Deadline deadline);
-  [[nodiscard]] static std::vector<std::shared_ptr<const Snapshot>> snapshot_identities(
-      std::span<const NamedSnapshot> snapshots);
 
-  // The last diff and what it was made of: a poll that finds the same fingerprint and the same
-  // snapshot versions reuses it. The snapshots are held, so that a new version can never reuse
-  // the address of the one compared against.
+  // What the last diff was made of: a poll that finds the same fingerprint and the same snapshot
+  // versions is unchanged (PollResult::unchanged). The snapshots are held, so that a new version
+  // can never reuse the address of the one compared against.
   struct LastDiff {
     std::string fingerprint;
     std::vector<std::shared_ptr<const Snapshot>> snapshots;
-    std::vector<DriftItem> drift;
   };
 
   std::shared_ptr<PgConnection> connection_;

@@ -22,6 +22,9 @@ class MigrationAttribution {
   // Appends " (appeared after migration to revision X)" to the message of each drift item that
   // came with a migration, for as long as the item lasts.
   void annotate(std::vector<DriftItem>& drift, const std::optional<std::string>& revision);
+  // A poll that found the catalog, and so the revision and the drift, as the last one did: it
+  // counts toward the window all the same, and its drift keeps the notes it has.
+  void unchanged_poll();
 
  private:
   bool seen_ = false;

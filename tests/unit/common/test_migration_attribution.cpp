@@ -71,3 +71,20 @@ TEST_CASE("revision_mismatch items carry no note: they are about the revision al
   mismatch.message = "the database is at migration revision 'r2'";
   CHECK(poll(a, {mismatch}, "r2")[0].message == mismatch.message);
 }
+
+TEST_CASE("unchanged polls count toward the window like any other") {
+  // Polls whose fingerprint did not move are not diffed again, but they are polls: drift that
+  // shows up after them is not the migration's.
+  MigrationAttribution a;
+  CHECK(poll(a, {}, "r1").empty());
+  CHECK(poll(a, {}, "r2").empty());
+  for (int i = 0; i < kPollsAttributedToMigration; ++i) a.unchanged_poll();
+  CHECK(poll(a, {missing("refunded")}, "r2")[0].message == "value 'refunded' is missing");
+  // Within the window, one unchanged poll leaves room for drift to be attributed.
+  MigrationAttribution b;
+  CHECK(poll(b, {}, "r1").empty());
+  CHECK(poll(b, {}, "r2").empty());
+  b.unchanged_poll();
+  CHECK(poll(b, {missing("refunded")}, "r2")[0].message ==
+        "value 'refunded' is missing" + std::string(kNote));
+}
