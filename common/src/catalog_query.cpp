@@ -34,15 +34,20 @@ constexpr std::string_view kColumnUsage =
     "  SELECT t.oid, n.nspname, t.typname\n"
     "  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace\n"
     "  WHERE " ENUMWATCH_ENUM_FILTER
+    "), derived(parent, child, is_array) AS (\n"
+    // Every type's array type and every domain's base, listed once: the recursive step then joins
+    // on equality (a hash join), where an OR in its join condition made it quadratic in the
+    // number of types (a poll of 1 000 enum types took 0.4 s).
+    "  SELECT oid, typarray, true FROM pg_catalog.pg_type WHERE typarray <> 0\n"
+    "  UNION ALL\n"
+    "  SELECT typbasetype, oid, false FROM pg_catalog.pg_type WHERE typtype = 'd'\n"
     "), uses(enum_oid, type_oid, via) AS (\n"
     "  SELECT oid, oid, 'direct'::text FROM enums\n"
     "  UNION ALL\n"
-    "  SELECT u.enum_oid, t.oid,\n"
-    "         CASE WHEN u.via = 'direct' AND t.typtype <> 'd' THEN 'array' ELSE 'domain' END\n"
+    "  SELECT u.enum_oid, d.child,\n"
+    "         CASE WHEN u.via = 'direct' AND d.is_array THEN 'array' ELSE 'domain' END\n"
     "  FROM uses u\n"
-    "  JOIN pg_catalog.pg_type b ON b.oid = u.type_oid\n"
-    "  JOIN pg_catalog.pg_type t ON t.oid = b.typarray OR (t.typtype = 'd' AND t.typbasetype = "
-    "b.oid)\n"
+    "  JOIN derived d ON d.parent = u.type_oid\n"
     ")\n"
     "SELECT e.nspname, e.typname, cn.nspname, c.relname, a.attname, u.via,\n"
     "       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)\n"
