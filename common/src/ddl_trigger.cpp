@@ -1,5 +1,7 @@
 #include "enumwatch/ddl_trigger.hpp"
 
+#include <boost/json.hpp>
+
 namespace enumwatch {
 namespace {
 
@@ -13,13 +15,23 @@ constexpr std::string_view kTags =
 
 // The function runs as whoever runs the DDL, so it does nothing but notify, with a fixed
 // search_path: nothing the migration's role put on its path can stand in for pg_notify. The
-// payload is the command tag, for logs; the notification itself is the news. PostgreSQL sends
+// payload is JSON: the command tag and the schemas of the objects it created or altered, so that
+// a listener watching other schemas can skip a CREATE/ALTER TYPE (a DROP names none; a payload
+// near NOTIFY's 8000-byte limit drops them: every listener then polls). PostgreSQL sends
 // notifications at COMMIT only, and folds identical ones of one transaction into one.
 constexpr std::string_view kFunction =
     "CREATE FUNCTION public.enumwatch_ddl_notify() RETURNS event_trigger\n"
     "  LANGUAGE plpgsql SET search_path = pg_catalog AS $enumwatch$\n"
+    "DECLARE\n"
+    "  payload text;\n"
     "BEGIN\n"
-    "  PERFORM pg_catalog.pg_notify('enumwatch_ddl', tg_tag);\n"
+    "  SELECT pg_catalog.json_build_object('tag', tg_tag, 'schemas', pg_catalog.json_agg(\n"
+    "           DISTINCT c.schema_name) FILTER (WHERE c.schema_name IS NOT NULL))::text\n"
+    "    INTO payload FROM pg_catalog.pg_event_trigger_ddl_commands() c;\n"
+    "  IF payload IS NULL OR pg_catalog.octet_length(payload) > 7000 THEN\n"
+    "    payload := pg_catalog.json_build_object('tag', tg_tag)::text;\n"
+    "  END IF;\n"
+    "  PERFORM pg_catalog.pg_notify('enumwatch_ddl', payload);\n"
     "END\n"
     "$enumwatch$";
 
@@ -58,6 +70,25 @@ std::string ddl_trigger_script(bool uninstall) {
   for (const auto& statement : ddl_trigger_statements(uninstall)) out += statement + ";\n";
   out += "COMMIT;\n";
   return out;
+}
+
+bool notification_concerns(std::string_view payload, const Scope& scope) {
+  // Only a type's own commands are bounded by its schema: a table or a domain in any schema may
+  // use a watched type. Anything unexpected in the payload polls.
+  boost::system::error_code ec;
+  const boost::json::value parsed = boost::json::parse(payload, ec);
+  if (ec || !parsed.is_object()) return true;
+  const auto& object = parsed.get_object();
+  const auto* tag = object.if_contains("tag");
+  const auto* schemas = object.if_contains("schemas");
+  if (!tag || !tag->is_string() || !schemas || !schemas->is_array() || schemas->get_array().empty())
+    return true;
+  if (tag->get_string() != "CREATE TYPE" && tag->get_string() != "ALTER TYPE") return true;
+  for (const auto& schema : schemas->get_array()) {
+    if (!schema.is_string()) return true;
+    if (scope.includes_schema(std::string(schema.get_string()))) return true;
+  }
+  return false;
 }
 
 std::string_view ddl_trigger_installed_expression() {

@@ -11,13 +11,17 @@ bool is_system_schema(const std::string& schema) {
          schema.starts_with("pg_toast") || schema.starts_with("pg_temp_");
 }
 
-bool Scope::includes(const TypeName& type) const {
-  if (is_system_schema(type.schema)) return false;
+bool Scope::includes_schema(const std::string& schema) const {
+  if (is_system_schema(schema)) return false;
   auto contains = [](const std::vector<std::string>& list, const std::string& s) {
     return std::find(list.begin(), list.end(), s) != list.end();
   };
-  if (!schemas.empty() && !contains(schemas, type.schema)) return false;
-  if (contains(exclude_schemas, type.schema)) return false;
+  if (!schemas.empty() && !contains(schemas, schema)) return false;
+  return !contains(exclude_schemas, schema);
+}
+
+bool Scope::includes(const TypeName& type) const {
+  if (!includes_schema(type.schema)) return false;
   if (ignore.empty()) return true;
   const std::string full = type.display();
   return std::none_of(ignore.begin(), ignore.end(), [&](const std::string& glob) {

@@ -34,7 +34,7 @@ void DdlListener::stop() {
   // nothing more.
   events_.listening = [](bool) {};
   events_.subscribed = [] {};
-  events_.changed = [](std::size_t) {};
+  events_.changed = [](const std::vector<Notification>&) {};
   timer_.cancel();
   if (connection_) connection_->interrupt();
 }
@@ -100,7 +100,7 @@ asio::awaitable<void> DdlListener::listen_once() {
     if (stopped_ || batch.empty()) continue;
     spdlog::debug("target {}: {} schema change notification(s), first: {}", target_, batch.size(),
                   escape_control(batch.front().payload));
-    events_.changed(batch.size());
+    events_.changed(batch);
     co_await sleep(kCoalesce);
   }
 }

@@ -22,9 +22,9 @@ namespace enumwatch {
 class DdlListener : public std::enable_shared_from_this<DdlListener> {
  public:
   struct Events {
-    std::function<void(bool listening)> listening;   // LISTEN went up (true) or down (false)
-    std::function<void()> subscribed;                // LISTEN (re)established
-    std::function<void(std::size_t count)> changed;  // notifications arrived
+    std::function<void(bool listening)> listening;  // LISTEN went up (true) or down (false)
+    std::function<void()> subscribed;               // LISTEN (re)established
+    std::function<void(const std::vector<Notification>&)> changed;  // notifications arrived
   };
 
   DdlListener(boost::asio::any_io_executor executor, std::string target, ConnParams params,

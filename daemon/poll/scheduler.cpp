@@ -7,6 +7,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "enumwatch/ddl_trigger.hpp"
 #include "enumwatch/migration_attribution.hpp"
 #include "enumwatch/text.hpp"
 #include "logging.hpp"
@@ -218,9 +219,19 @@ void Scheduler::follow_ddl_trigger(const Target& t, const PollResult& result) {
       request_poll(name);
     }
   };
-  events.changed = [this, weak, name](std::size_t count) {
-    observer_.notified(name, count);
-    if (auto target = weak.lock(); target && !target->stopped) request_poll(name);
+  events.changed = [this, weak, name](const std::vector<Notification>& batch) {
+    observer_.notified(name, batch.size());
+    auto target = weak.lock();
+    if (!target || target->stopped) return;
+    const Scope& scope = target->setup.config.options.scope;
+    if (std::any_of(batch.begin(), batch.end(), [&](const Notification& n) {
+          return notification_concerns(n.payload, scope);
+        })) {
+      request_poll(name);
+    } else {
+      spdlog::debug("target {}: {} notification(s) about types of other schemas; no poll", name,
+                    batch.size());
+    }
   };
   t->listener =
       std::make_shared<DdlListener>(executor_, name, std::move(params), config.options.timeout,

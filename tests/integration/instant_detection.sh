@@ -12,6 +12,8 @@ for db in orders billing plain strict; do
     -c "CREATE TABLE orders (id int, status order_status)"
 done
 psql_q -c "CREATE ROLE app LOGIN PASSWORD 'app-pw'" -c "GRANT CREATE ON SCHEMA public TO app" -d orders
+# A second schema in orders, watched by a target of its own, with a name full of quotes.
+psql_q -d orders -c "CREATE SCHEMA \"au\"\"dit\"" -c "CREATE TYPE \"au\"\"dit\".action AS ENUM ('create')"
 
 # --print needs no database and writes one transaction.
 expect_exit 0 "$ENUMWATCH" install-trigger --print
@@ -45,6 +47,7 @@ pass "install-trigger: print, privileges, a squatted function, idempotent"
 daemon_port
 write_token "$WORK/api.token" "instant-token-0123456789"
 printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' >"$WORK/app.toml"
+printf '[[enum]]\nschema = "au\\"dit"\nname = "action"\nvalues = ["create"]\n' >"$WORK/audit.toml"
 cat >"$WORK/enumwatch.toml" <<TOML
 $(daemon_section)
 api_token_file = "api.token"
@@ -57,6 +60,14 @@ path = "app.toml"
 name = "orders"
 dsn = "$(dsn_for orders)"
 snapshots = ["app"]
+schemas = ["public"]
+[[target]]
+name = "orders-audit"
+dsn = "$(dsn_for orders)"
+snapshots = ["audit"]
+schemas = ["au\\"dit"]
+[snapshots.audit]
+path = "audit.toml"
 [[target]]
 name = "billing"
 dsn = "$(dsn_for billing)"
@@ -104,18 +115,39 @@ sleep 0.5
   fail "a rolled-back change was notified"
 pass "a committed change is seen at once and polls only its own target"
 
+# Two targets on one database: a type change in one's schema does not poll the other (the
+# payload names the schema); a table change may concern any schema, so it polls both.
+wait_for 10 "orders-audit listening" metric_is 'enumwatch_notify_listening{target="orders-audit"}' 1
+sleep 0.5
+audit_polls=$(metric 'enumwatch_polls_total{outcome="ok",target="orders-audit"}')
+audit_notes=$(metric 'enumwatch_notifications_total{target="orders-audit"}')
+psql_q -d orders -c "ALTER TYPE order_status ADD VALUE 'disputed'"
+wait_for 5 "orders sees disputed" metric_is 'enumwatch_drift_items{kind="unexpected_value",target="orders"}' 2
+wait_for 5 "orders-audit was notified" metric_above 'enumwatch_notifications_total{target="orders-audit"}' "$audit_notes"
+sleep 0.3
+[[ $(metric 'enumwatch_polls_total{outcome="ok",target="orders-audit"}') == "$audit_polls" ]] ||
+  fail "a type change in public polled the target watching \"au\"\"dit\""
+psql_q -d orders -c "ALTER TYPE \"au\"\"dit\".action ADD VALUE 'delete'"
+wait_for 5 "orders-audit sees its own change" \
+  metric_is 'enumwatch_drift_items{kind="unexpected_value",target="orders-audit"}' 1
+audit_polls=$(metric 'enumwatch_polls_total{outcome="ok",target="orders-audit"}')
+psql_q -d orders -c "ALTER TABLE orders ADD COLUMN note text"
+wait_for 5 "a table change polls every target of the database" \
+  metric_above 'enumwatch_polls_total{outcome="ok",target="orders-audit"}' "$audit_polls"
+pass "a type change polls only the targets watching its schema"
+
 # Kill the listener; change the type while nobody listens; it must be found on reconnect.
 psql_q -d orders -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
                      WHERE datname = 'orders' AND query LIKE 'LISTEN%'" >/dev/null
 psql_q -d orders -c "ALTER TYPE order_status ADD VALUE 'in_the_gap'"
 wait_for 10 "the gap's change found" \
-  metric_is 'enumwatch_drift_items{kind="unexpected_value",target="orders"}' 2
+  metric_is 'enumwatch_drift_items{kind="unexpected_value",target="orders"}' 3
 wait_for 10 "listening again" metric_is 'enumwatch_notify_listening{target="orders"}' 1
 daemon_log_has "target orders: LISTEN enumwatch_ddl connection:" || fail "the lost listener is not logged"
 daemon_log_has "target orders: listening for schema changes again" || fail "the reconnect is not logged"
 psql_q -d orders -c "ALTER TYPE order_status ADD VALUE 'after_reconnect'"
 wait_for 5 "a change after the reconnect" \
-  metric_is 'enumwatch_drift_items{kind="unexpected_value",target="orders"}' 3
+  metric_is 'enumwatch_drift_items{kind="unexpected_value",target="orders"}' 4
 pass "a killed listener reconnects, and a change made in the gap is found"
 
 # Uninstall: the next poll sees the trigger gone and the target stops listening.

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "enumwatch/scope.hpp"
+
 namespace enumwatch {
 
 inline constexpr std::string_view kDdlTriggerName = "enumwatch_ddl_notify";
@@ -18,6 +20,11 @@ inline constexpr std::string_view kDdlChannel = "enumwatch_ddl";
 
 // The same as a script a DBA can review and run with psql: one transaction, comments first.
 [[nodiscard]] std::string ddl_trigger_script(bool uninstall);
+
+// Whether a notification's payload may concern a target of this scope: false only for a
+// CREATE/ALTER TYPE whose every schema is outside it. Any other payload, malformed ones
+// included, concerns every target (a needless poll is cheap; a missed one is not).
+[[nodiscard]] bool notification_concerns(std::string_view payload, const Scope& scope);
 
 // A boolean SQL expression: the trigger exists and is enabled in this database.
 [[nodiscard]] std::string_view ddl_trigger_installed_expression();

@@ -14,6 +14,8 @@ struct Scope {
   std::vector<std::string> ignore;  // shell globs on "schema.enum"
 
   [[nodiscard]] bool includes(const TypeName& type) const;
+  // Whether any type of this schema may be included (ignore globs aside).
+  [[nodiscard]] bool includes_schema(const std::string& schema) const;
   bool operator==(const Scope&) const = default;
 };
 

@@ -6,6 +6,7 @@
 
 #include "enumwatch/catalog_query.hpp"
 #include "enumwatch/error.hpp"
+#include "enumwatch/scope.hpp"
 
 using namespace enumwatch;
 
@@ -28,7 +29,8 @@ TEST_CASE("the trigger fires on every command SPEC section 9 names, at ddl_comma
     CHECK(contains(*trigger, tag));
   }
   CHECK(std::any_of(install.begin(), install.end(), [](const std::string& s) {
-    return contains(s, "pg_catalog.pg_notify('enumwatch_ddl', tg_tag)");
+    return contains(s, "pg_catalog.pg_notify('enumwatch_ddl', payload)") &&
+           contains(s, "pg_catalog.pg_event_trigger_ddl_commands()");
   }));
 }
 
@@ -84,4 +86,45 @@ TEST_CASE("a fingerprint row decodes, and a row of another shape is an error") {
   CHECK_THROWS_AS((void)decode_fingerprint({}), Error);
   CHECK_THROWS_AS((void)decode_fingerprint({{std::string("abc")}}), Error);
   CHECK_THROWS_AS((void)decode_fingerprint({{std::nullopt, std::string("t")}}), Error);
+}
+
+TEST_CASE("a type change in a schema the target does not watch needs no poll; anything else does") {
+  Scope only_sales;
+  only_sales.schemas = {"sales"};
+  Scope all_but_audit;
+  all_but_audit.exclude_schemas = {"audit"};
+  const std::string alter_billing = R"({"tag" : "ALTER TYPE", "schemas" : ["billing"]})";
+  CHECK_FALSE(notification_concerns(alter_billing, only_sales));
+  CHECK(notification_concerns(alter_billing, all_but_audit));
+  CHECK(
+      notification_concerns(R"({"tag":"CREATE TYPE","schemas":["billing","sales"]})", only_sales));
+  CHECK_FALSE(notification_concerns(R"({"tag":"CREATE TYPE","schemas":["audit"]})", all_but_audit));
+  // PostgreSQL's own schemas are never watched.
+  CHECK_FALSE(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["pg_catalog"]})", Scope{}));
+  // A schema name full of quotes, spaces and a newline, as JSON carries it.
+  Scope weird;
+  weird.schemas = {"we\"ird \nschema"};
+  CHECK(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["we\"ird \nschema"]})", weird));
+  CHECK_FALSE(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["weird schema"]})", weird));
+}
+
+TEST_CASE("tables, domains, drops and unreadable payloads concern every target") {
+  Scope only_sales;
+  only_sales.schemas = {"sales"};
+  // A table or a domain in another schema may use a watched type.
+  CHECK(notification_concerns(R"({"tag":"ALTER TABLE","schemas":["billing"]})", only_sales));
+  CHECK(notification_concerns(R"({"tag":"CREATE DOMAIN","schemas":["billing"]})", only_sales));
+  // A drop names no schema; nor does a payload that was too long to carry them.
+  CHECK(notification_concerns(R"({"tag":"DROP TYPE","schemas":null})", only_sales));
+  CHECK(notification_concerns(R"({"tag":"ALTER TYPE"})", only_sales));
+  CHECK(notification_concerns(R"({"tag":"ALTER TYPE","schemas":[]})", only_sales));
+  // Whatever else arrives on the channel (another tool's NOTIFY, the old trigger's bare tag,
+  // garbage) polls.
+  for (const char* payload :
+       {"", "ALTER TYPE", "{", "null", "[]", R"({"tag":7,"schemas":["billing"]})",
+        R"({"tag":"ALTER TYPE","schemas":"billing"})", R"({"tag":"ALTER TYPE","schemas":[1]})",
+        "\xff\xfe{\"tag\":\"ALTER TYPE\"}"}) {
+    CAPTURE(payload);
+    CHECK(notification_concerns(payload, only_sales));
+  }
 }
