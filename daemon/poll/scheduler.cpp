@@ -205,8 +205,14 @@ void Scheduler::follow_ddl_trigger(const Target& t, const PollResult& result) {
     return;
   }
   if (t->listener) return;
-  ConnParams params =
-      parse_dsn(config.options.notify_dsn.empty() ? config.dsn : config.options.notify_dsn);
+  ConnParams params;
+  try {
+    params = parse_dsn(config.options.notify_dsn.empty() ? config.dsn : config.options.notify_dsn);
+  } catch (...) {
+    // The config was checked when it was loaded: this is a bug, not the poll's failure.
+    report_internal_error(count_internal_error_, "listener", std::current_exception());
+    return;
+  }
   if (t->setup.password && !params.find("password")) params.set("password", *t->setup.password);
   const std::string name = config.name;
   std::weak_ptr<TargetState> weak = t;
