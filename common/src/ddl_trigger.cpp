@@ -92,8 +92,11 @@ bool notification_concerns(std::string_view payload, const Scope& scope) {
 }
 
 std::string_view ddl_trigger_installed_expression() {
-  return "EXISTS (SELECT FROM pg_catalog.pg_event_trigger\n"
-         "               WHERE evtname = 'enumwatch_ddl_notify' AND evtenabled <> 'D')";
+  // A standby has the primary's trigger in its catalog, but nothing fires there and LISTEN is
+  // refused during recovery: it counts as not installed.
+  return "(EXISTS (SELECT FROM pg_catalog.pg_event_trigger\n"
+         "                WHERE evtname = 'enumwatch_ddl_notify' AND evtenabled <> 'D')\n"
+         "   AND NOT pg_catalog.pg_is_in_recovery())";
 }
 
 }  // namespace enumwatch

@@ -198,9 +198,9 @@ void Scheduler::follow_ddl_trigger(const Target& t, const PollResult& result) {
     }
     if (config.options.notify == NotifyMode::on) {
       t->report.error =
-          "notify = \"on\", but the database has no enabled event trigger enumwatch_ddl_notify: "
-          "run enumwatch install-trigger as a superuser (or set notify = \"auto\"); changes are "
-          "seen at the next poll meanwhile";
+          "notify = \"on\", but the database has no enabled event trigger enumwatch_ddl_notify "
+          "(or is a standby, where none fires): run enumwatch install-trigger as a superuser on "
+          "the primary (or set notify = \"auto\"); changes are seen at the next poll meanwhile";
     }
     return;
   }

@@ -26,7 +26,8 @@ inline constexpr std::string_view kDdlChannel = "enumwatch_ddl";
 // included, concerns every target (a needless poll is cheap; a missed one is not).
 [[nodiscard]] bool notification_concerns(std::string_view payload, const Scope& scope);
 
-// A boolean SQL expression: the trigger exists and is enabled in this database.
+// A boolean SQL expression: the trigger exists and is enabled in this database, and the server
+// is not a standby (where it never fires).
 [[nodiscard]] std::string_view ddl_trigger_installed_expression();
 
 }  // namespace enumwatch

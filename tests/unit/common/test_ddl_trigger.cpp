@@ -72,6 +72,9 @@ TEST_CASE("the fingerprint query reads the revision only when a migration table 
   const std::string plain = fingerprint_sql("", MigrationTool::alembic);
   CHECK_FALSE(contains(plain, "version_num"));
   CHECK(contains(plain, ddl_trigger_installed_expression()));
+  // A standby's copy of the trigger never fires: it does not count.
+  CHECK(contains(std::string(ddl_trigger_installed_expression()),
+                 "AND NOT pg_catalog.pg_is_in_recovery()"));
   CHECK(contains(plain, enum_types_sql()));
   CHECK(contains(plain, column_usage_sql()));
   const std::string with_revision = fingerprint_sql("app.alembic_version", MigrationTool::alembic);
