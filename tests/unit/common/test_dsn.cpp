@@ -129,7 +129,8 @@ TEST_CASE("a URI query password is hidden whole, however it is percent-encoded")
   // Found by fuzz_dsn in CI: a query value runs to the next "&" or the end of the URI, newlines
   // included, and libpq decodes it, so the password never stood verbatim in the text.
   const std::string dsn = "postgres://u@h/db?password=a\nb%40%48unter2pw@x&sslmode=disable";
-  const std::string* password = parse_dsn(dsn).find("password");
+  const ConnParams params = parse_dsn(dsn);
+  const std::string* password = params.find("password");
   REQUIRE(password != nullptr);
   CHECK(*password == "a\nb@Hunter2pw@x");
   const std::string redacted = redact_dsn(dsn);
