@@ -369,7 +369,7 @@ asio::awaitable<std::vector<StatementResult>> PgConnection::run_pipeline(
     throw broken("the pipeline did not end cleanly");
   if (PQexitPipelineMode(conn) != 1) throw broken("leaving pipeline mode failed");
   // A poll connection never LISTENs, but behind a transaction pooler it may be handed a server
-  // session that another client did: libpq would keep those notifications forever.
+  // session on which another client ran LISTEN: libpq would keep those notifications forever.
   while (PGnotify* stray = PQnotifies(conn)) PQfreemem(stray);
   impl.timer.cancel();
   co_return results;
