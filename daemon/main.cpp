@@ -15,8 +15,8 @@ int main(int argc, char** argv) {
                                         enumwatch::kRevision + ")");
   app.require_subcommand(1, 1);
 
-  const std::vector<Command> commands{add_run(app),  add_check(app),        add_snapshot(app),
-                                      add_diff(app), add_config_check(app), add_register(app),
+  const std::vector<Command> commands{add_run(app),  add_check(app),          add_snapshot(app),
+                                      add_diff(app), add_config_check(app),   add_register(app),
                                       add_poll(app), add_install_trigger(app)};
 
   std::string help_topic;
