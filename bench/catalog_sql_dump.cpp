@@ -14,9 +14,11 @@ int main(int argc, char** argv) {
   const std::string dir = argv[1];
   std::ofstream(dir + "/enum_types.sql") << enumwatch::enum_types_sql();
   std::ofstream(dir + "/column_usage.sql") << enumwatch::column_usage_sql();
+  std::ofstream(dir + "/check_constraints.sql") << enumwatch::check_constraints_sql();
   using enumwatch::MigrationTool;
-  std::ofstream(dir + "/fingerprint.sql") << enumwatch::fingerprint_sql("", MigrationTool::alembic);
+  std::ofstream(dir + "/fingerprint.sql")
+      << enumwatch::fingerprint_sql("", MigrationTool::alembic, true);
   std::ofstream(dir + "/fingerprint_alembic.sql")
-      << enumwatch::fingerprint_sql("alembic_version", MigrationTool::alembic);
+      << enumwatch::fingerprint_sql("alembic_version", MigrationTool::alembic, true);
   return 0;
 }

@@ -32,6 +32,7 @@ Alert build_alert(const AlertKey& key, const std::map<std::string, std::string>&
     const std::string kind(to_string(i->kind));
     if (kinds.find(kind) == std::string::npos) kinds += (kinds.empty() ? "" : ", ") + kind;
     description += (description.empty() ? "" : "\n") + kind + ": " + i->message;
+    if (!i->impact.empty()) description += " (" + impact_text(*i) + ")";
     owned.push_back(*i);
   }
   alert.annotations["summary"] = "Enum " + key.schema + "." + key.enum_name + " on " + key.target +

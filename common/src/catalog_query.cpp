@@ -1,7 +1,10 @@
 #include "enumwatch/catalog_query.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 
+#include "enumwatch/check_constraint.hpp"
 #include "enumwatch/ddl_trigger.hpp"
 #include "enumwatch/error.hpp"
 #include "enumwatch/sql_quote.hpp"
@@ -61,6 +64,32 @@ constexpr std::string_view kColumnUsage =
     "LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum\n"
     "ORDER BY 1, 2, 3, 4, 5";
 
+// CHECK constraints on one column of a text-like type (text 25, varchar 1043, bpchar 1042: the
+// built-in types' OIDs are fixed) of tables the monitoring role may see, with their text as
+// PostgreSQL prints it; check_constraint.hpp decides which are membership tests. Inherited ones
+// (partitions, children) are left to their parent, as for columns.
+constexpr std::string_view kCheckConstraints =
+    "SELECT n.nspname, c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),\n"
+    "       con.conname, pg_catalog.pg_get_constraintdef(con.oid),\n"
+    "       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)\n"
+    "FROM pg_catalog.pg_constraint con\n"
+    "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid AND c.relkind IN ('r', 'p', 'f')\n"
+    "     AND NOT c.relispartition\n"
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n"
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = con.conkey[1]\n"
+    "     AND NOT a.attisdropped\n"
+    "LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum\n"
+    "WHERE con.contype = 'c' AND pg_catalog.cardinality(con.conkey) = 1 AND con.coninhcount = 0\n"
+    "  AND a.atttypid IN (25, 1043, 1042)\n"
+    "  AND n.nspname NOT IN ('pg_catalog', 'information_schema')\n"
+    "  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'\n"
+    "  AND (cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))\n"
+    "  AND NOT (n.nspname = ANY ($2::text[]))\n"
+    "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d\n"
+    "                  WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass\n"
+    "                    AND d.objid = c.oid AND d.deptype = 'e')\n"
+    "ORDER BY 1, 2, 3, 5";
+
 #undef ENUMWATCH_ENUM_FILTER
 
 const std::string& field(const Row& row, std::size_t i, std::string_view query) {
@@ -84,6 +113,10 @@ std::string_view enum_types_sql() {
 }
 std::string_view column_usage_sql() {
   return kColumnUsage;
+}
+
+std::string_view check_constraints_sql() {
+  return kCheckConstraints;
 }
 
 std::string migration_revision_sql(std::string_view migration_table, MigrationTool tool) {
@@ -111,7 +144,7 @@ std::string migration_revision_sql(std::string_view migration_table, MigrationTo
          relation;
 }
 
-std::string fingerprint_sql(std::string_view migration_table, MigrationTool tool) {
+std::string fingerprint_sql(std::string_view migration_table, MigrationTool tool, bool checks) {
   // Each part is the full read's own query, whole, so the hash covers exactly what a full read
   // would decode (and the queries cannot drift apart). string_agg keeps the queries' ORDER BY.
   // SHA-256 rather than md5, which FIPS builds of PostgreSQL refuse; textsend takes any encoding.
@@ -124,8 +157,11 @@ std::string fingerprint_sql(std::string_view migration_table, MigrationTool tool
          std::string(kEnumTypes) +
          "\n) x), '') || E'\\f' ||\n"
          "  COALESCE((SELECT pg_catalog.string_agg(x::text, E'\\n') FROM (\n" +
-         std::string(kColumnUsage) + "\n) x), '') || E'\\f' || " + revision + ")), 'hex'),\n" +
-         std::string(ddl_trigger_installed_expression());
+         std::string(kColumnUsage) + "\n) x), '') || E'\\f' ||\n" +
+         (checks ? "  COALESCE((SELECT pg_catalog.string_agg(x::text, E'\\n') FROM (\n" +
+                       std::string(kCheckConstraints) + "\n) x), '') || E'\\f' ||\n"
+                 : std::string()) +
+         "  " + revision + ")), 'hex'),\n" + std::string(ddl_trigger_installed_expression());
 }
 
 Fingerprint decode_fingerprint(const Rows& rows) {
@@ -148,6 +184,38 @@ std::string pg_text_array(const std::vector<std::string>& items) {
     out += '"';
   }
   return out + "}";
+}
+
+std::vector<CheckColumn> decode_checks(const Rows& rows, const Scope& scope) {
+  std::map<TypeName, CheckColumn> found;
+  std::map<TypeName, std::vector<std::string>> allowed;  // intersection of all its checks
+  for (const auto& row : rows) {
+    CheckColumn check;
+    check.schema = field(row, 0, "check constraints");
+    check.table = field(row, 1, "check constraints");
+    check.column = field(row, 2, "check constraints");
+    if (!scope.includes(check.key())) continue;
+    const auto membership = parse_membership_check(field(row, 5, "check constraints"));
+    if (!membership || membership->column != check.column) continue;
+    auto [it, first] = found.try_emplace(check.key(), std::move(check));
+    CheckColumn& column = it->second;
+    if (first) {
+      column.column_type = field(row, 3, "check constraints");
+      column.default_expr = row.size() > 6 ? row[6] : std::nullopt;
+      column.values = membership->values;
+    } else {
+      // Two membership CHECKs on one column: a value must pass both.
+      std::vector<std::string> both;
+      std::set_intersection(column.values.begin(), column.values.end(), membership->values.begin(),
+                            membership->values.end(), std::back_inserter(both));
+      column.values = std::move(both);
+    }
+    column.constraints.push_back(field(row, 4, "check constraints"));
+  }
+  std::vector<CheckColumn> out;
+  for (auto& [key, check] : found) out.push_back(std::move(check));
+  sort_checks(out);
+  return out;
 }
 
 Catalog decode_catalog(const Rows& enum_rows, const Rows& usage_rows, const Scope& scope) {

@@ -117,7 +117,8 @@ class Fields {
 
 constexpr std::string_view kOptionKeys =
     "interval, timeout, schemas, exclude_schemas, ignore, report_unexpected, check_order, naming, "
-    "drift_for, migration_table, migration_tool, revision_check_interval, notify, notify_dsn";
+    "drift_for, migration_table, migration_tool, revision_check_interval, checks, notify, "
+    "notify_dsn";
 
 void read_options(Fields& f, TargetOptions& options) {
   if (auto d = f.duration("interval")) {
@@ -133,6 +134,7 @@ void read_options(Fields& f, TargetOptions& options) {
   if (auto v = f.strings("ignore")) options.scope.ignore = *v;
   if (auto b = f.boolean("report_unexpected")) options.report_unexpected = *b;
   if (auto b = f.boolean("check_order")) options.check_order = *b;
+  if (auto b = f.boolean("checks")) options.checks = *b;
   if (auto s = f.string("naming")) {
     if (*s == "none") {
       options.naming = NamingPolicy::none;

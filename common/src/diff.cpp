@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 
+#include "enumwatch/check_constraint.hpp"
 #include "enumwatch/remediation.hpp"
 
 namespace enumwatch {
@@ -32,6 +33,140 @@ std::vector<std::string> display_uses(const std::vector<ColumnUse>& uses) {
   std::vector<std::string> out;
   for (const auto& u : uses) out.push_back(u.display());
   return out;
+}
+
+// Pairs each missing value with the first unexpected one that differs only in spelling, and
+// takes both out of their lists: (snapshot, database) spellings.
+std::vector<std::pair<std::string, std::string>> pair_spellings(
+    std::vector<std::string>& missing, std::vector<std::string>& unexpected) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (auto m = missing.begin(); m != missing.end();) {
+    auto u = std::find_if(unexpected.begin(), unexpected.end(), [&](const std::string& x) {
+      return fold_spelling(x) == fold_spelling(*m);
+    });
+    if (u == unexpected.end()) {
+      ++m;
+      continue;
+    }
+    pairs.emplace_back(*m, *u);
+    unexpected.erase(u);
+    m = missing.erase(m);
+  }
+  return pairs;
+}
+
+// The snapshot value a default of `value` should be: the same spelling once folded.
+std::optional<std::string> folded_match(const std::vector<std::string>& values,
+                                        const std::string& value) {
+  for (const auto& v : values) {
+    if (fold_spelling(v) == fold_spelling(value)) return v;
+  }
+  return std::nullopt;
+}
+
+std::string quoted_list(const std::vector<std::string>& values) {
+  std::string out;
+  for (const auto& v : values) out += (out.empty() ? "" : ", ") + q(v);
+  return out;
+}
+
+// A default_mismatch item when the column's DEFAULT is one literal the snapshot lacks.
+void diff_default(const DriftItem& base, const std::string& schema, const std::string& table,
+                  const std::string& column, const std::optional<std::string>& default_expr,
+                  const std::vector<std::string>& snapshot_values, std::vector<DriftItem>& out) {
+  if (!default_expr) return;
+  const auto value = parse_literal_default(*default_expr);
+  if (!value || contains(snapshot_values, *value)) return;
+  const std::string where = schema + "." + table + "." + column;
+  DriftItem item = base;
+  item.kind = DriftKind::default_mismatch;
+  item.used_by = {where};
+  const auto match = folded_match(snapshot_values, *value);
+  item.expected = match ? DriftSide(*match) : DriftSide(std::monostate{});
+  item.actual = *value;
+  item.message = "column " + where + " defaults to " + q(*value) +
+                 ", which the snapshot lacks: inserts that rely on the default write a value the "
+                 "code cannot read";
+  if (match) {
+    item.remediation_sql = set_default_sql(schema, table, column, *match);
+  } else {
+    item.remediation_sql = "-- " + sql_comment(where) + " defaults to " +
+                           sql_comment(quote_literal(*value)) +
+                           ": choose which of the snapshot's values it should be, then run\n-- " +
+                           sql_comment(set_default_sql(schema, table, column, "<value>"));
+  }
+  item.code_fix = match
+                      ? "if the code means " + q(*value) + ", spell it " + q(*value) +
+                            " in the code's enum as the database does"
+                      : "add " + q(*value) + " to the code's enum, or change the column's default";
+  out.push_back(std::move(item));
+}
+
+// Diffs one CHECK-constraint enum that both sides have: values are a set (no order).
+void diff_check(const DriftItem& base, const CheckColumn& expected, const CheckColumn& actual,
+                const DiffOptions& options, std::vector<DriftItem>& out) {
+  std::vector<std::string> missing, unexpected;
+  for (const auto& v : expected.values) {
+    if (!contains(actual.values, v)) missing.push_back(v);
+  }
+  for (const auto& v : actual.values) {
+    if (!contains(expected.values, v)) unexpected.push_back(v);
+  }
+  const auto pairs = pair_spellings(missing, unexpected);
+  std::optional<std::string> swap;
+  if (!missing.empty() || !unexpected.empty() || !pairs.empty())
+    swap = check_swap_sql({expected, actual.constraints, options.lock_timeout});
+  auto add = [&](DriftKind kind, DriftSide want, DriftSide have) -> DriftItem& {
+    DriftItem item = base;
+    item.kind = kind;
+    item.expected = std::move(want);
+    item.actual = std::move(have);
+    item.remediation_sql = swap;
+    out.push_back(std::move(item));
+    return out.back();
+  };
+  const std::string what = "the CHECK constraint on " + expected.display();
+  for (const auto& [snap, db] : pairs) {
+    auto& item = add(DriftKind::case_mismatch, snap, db);
+    item.message = "the code writes " + q(snap) + " but " + what + " spells it " + q(db) +
+                   ": writes of " + q(snap) + " fail";
+    item.code_fix = "change the code's value " + q(snap) + " to the database's spelling " + q(db) +
+                    " (the safer fix: rows holding " + q(db) + " stay valid)";
+  }
+  for (const auto& m : missing) {
+    auto& item = add(DriftKind::missing_value, m, std::monostate{});
+    item.message =
+        what + " does not allow " + q(m) + ": the application's writes of " + q(m) + " fail";
+    item.code_fix = "stop writing " + q(m) + " until the migration that allows it has run";
+  }
+  for (const auto& u : unexpected) {
+    auto& item = add(DriftKind::unexpected_value, std::monostate{}, u);
+    item.message =
+        what + " allows " + q(u) + ", which the snapshot lacks: reading rows that hold it may fail";
+    item.code_fix = "add " + q(u) + " to the code's enum so that rows holding it can be read";
+  }
+  if (options.naming == NamingPolicy::snake_case) {
+    for (const auto& v : actual.values) {
+      if (is_snake_case(v)) continue;
+      DriftItem item = base;
+      item.kind = DriftKind::naming_violation;
+      item.actual = v;
+      item.message = "value " + q(v) + " is not snake_case";
+      item.code_fix = "spell it " + q(to_snake_case(v)) + " in code and database alike";
+      out.push_back(std::move(item));
+    }
+  }
+  diff_default(base, actual.schema, actual.table, actual.column, actual.default_expr,
+               expected.values, out);
+}
+
+DriftItem check_base(DriftItem base, const CheckColumn& check) {
+  base.schema = check.schema;
+  base.enum_name = check.table + "." + check.column;
+  base.table = check.table;
+  base.column = check.column;
+  base.used_by = {check.display()};
+  return base;
 }
 
 // Diffs one enum that both sides have.
@@ -62,6 +197,12 @@ class EnumDiff {
         }
       }
     }
+    // Defaults of arrays and of domains are left alone: only a column of the type itself holds
+    // one literal of it.
+    for (const auto& use : columns_) {
+      if (use.via == ColumnUse::Via::direct)
+        diff_default(base_, use.schema, use.table, use.column, use.default_expr, want, out);
+    }
   }
 
  private:
@@ -77,20 +218,7 @@ class EnumDiff {
       if (!contains(want, v)) unexpected.push_back(v);
     }
 
-    // Pair each missing value with the first unexpected one that differs only in spelling.
-    std::vector<std::pair<std::string, std::string>> pairs;  // (snapshot, database)
-    for (auto m = missing.begin(); m != missing.end();) {
-      auto u = std::find_if(unexpected.begin(), unexpected.end(), [&](const std::string& x) {
-        return fold_spelling(x) == fold_spelling(*m);
-      });
-      if (u == unexpected.end()) {
-        ++m;
-        continue;
-      }
-      pairs.emplace_back(*m, *u);
-      unexpected.erase(u);
-      m = missing.erase(m);
-    }
+    const auto pairs = pair_spellings(missing, unexpected);
     // The database as it will be once the renames are applied.
     std::vector<std::string> renamed = have;
     for (const auto& [snap, db] : pairs) *std::find(renamed.begin(), renamed.end(), db) = snap;
@@ -227,6 +355,98 @@ std::vector<TypeName> types_to_recreate(std::span<const DriftItem> items) {
   return {types.begin(), types.end()};
 }
 
+namespace {
+
+// One type or check column as each snapshot that names it has it.
+struct Naming {
+  const NamedSnapshot* snapshot;
+  std::vector<std::string> values;
+};
+
+std::string snapshot_label(const NamedSnapshot& named) {
+  const auto& revision = named.snapshot->revision;
+  return q(named.name) + (revision ? " (revision " + q(*revision) + ")" : "");
+}
+
+std::vector<std::string> only_in(const std::vector<std::string>& a,
+                                 const std::vector<std::string>& b) {
+  std::vector<std::string> out;
+  for (const auto& v : a) {
+    if (!contains(b, v)) out.push_back(v);
+  }
+  return out;
+}
+
+// What differs between two snapshots' values of one type, in words.
+std::string difference(const Naming& a, const Naming& b, bool ordered) {
+  const auto a_only = only_in(a.values, b.values);
+  const auto b_only = only_in(b.values, a.values);
+  std::string out;
+  if (!a_only.empty())
+    out += q(a.snapshot->name) + " has " + quoted_list(a_only) + " that " + q(b.snapshot->name) +
+           " lacks";
+  if (!b_only.empty())
+    out += (out.empty() ? "" : "; ") + q(b.snapshot->name) + " has " + quoted_list(b_only) +
+           " that " + q(a.snapshot->name) + " lacks";
+  if (out.empty() && ordered) out = "the same values in a different order";
+  return out;
+}
+
+}  // namespace
+
+std::vector<DriftItem> snapshot_conflicts(std::string_view target,
+                                          std::span<const NamedSnapshot> snapshots,
+                                          const DiffOptions& options) {
+  std::map<TypeName, std::vector<Naming>> enums, checks;
+  std::map<TypeName, const CheckColumn*> check_of;
+  for (const auto& named : snapshots) {
+    if (!named.snapshot) continue;
+    for (const auto& type : named.snapshot->enums) {
+      if (options.scope.includes(type.type)) enums[type.type].push_back({&named, type.values});
+    }
+    if (!options.checks) continue;
+    for (const auto& check : named.snapshot->checks) {
+      if (!options.scope.includes(check.key())) continue;
+      checks[check.key()].push_back({&named, check.values});
+      check_of.emplace(check.key(), &check);
+    }
+  }
+  std::vector<DriftItem> out;
+  auto report = [&](const TypeName& key, const std::vector<Naming>& namings, bool ordered,
+                    const CheckColumn* check) {
+    const Naming& first = namings.front();
+    std::vector<std::string> parts;
+    const Naming* other = nullptr;
+    for (const auto& n : namings) {
+      const bool same = ordered ? n.values == first.values
+                                : only_in(n.values, first.values).empty() &&
+                                      only_in(first.values, n.values).empty();
+      if (same) continue;
+      if (!other) other = &n;
+      parts.push_back(snapshot_label(*first.snapshot) + " and " + snapshot_label(*n.snapshot) +
+                      " disagree: " + difference(first, n, ordered));
+    }
+    if (!other) return;
+    DriftItem item;
+    item.target = std::string(target);
+    if (check) item = check_base(std::move(item), *check);
+    item.snapshot = first.snapshot->name;
+    item.schema = key.schema;
+    item.enum_name = key.name;
+    item.kind = DriftKind::snapshot_conflict;
+    item.expected = first.values;
+    item.actual = other->values;
+    item.message = (check ? "check " : "enum ") + key.display() + ": ";
+    for (std::size_t i = 0; i < parts.size(); ++i) item.message += (i ? "; " : "") + parts[i];
+    item.message += ": two services disagree, so one of them is wrong whatever the database holds";
+    item.code_fix = "make the services agree on the values (one snapshot's code is out of date)";
+    out.push_back(std::move(item));
+  };
+  for (const auto& [key, namings] : enums) report(key, namings, options.check_order, nullptr);
+  for (const auto& [key, namings] : checks) report(key, namings, false, check_of.at(key));
+  return out;
+}
+
 std::string fold_spelling(std::string_view value) {
   std::string out;
   out.reserve(value.size());
@@ -280,7 +500,7 @@ std::string to_snake_case(std::string_view value) {
 
 std::vector<DriftItem> diff(std::string_view target, std::span<const NamedSnapshot> snapshots,
                             const DatabaseState& database, const DiffOptions& options) {
-  std::vector<DriftItem> out;
+  std::vector<DriftItem> out = snapshot_conflicts(target, snapshots, options);
   std::set<TypeName> named;
   bool all_registered = true;
   for (const auto& named_snapshot : snapshots) {
@@ -331,8 +551,44 @@ std::vector<DriftItem> diff(std::string_view target, std::span<const NamedSnapsh
                options)
           .run(out);
     }
+
+    for (const auto& expected : snapshot.checks) {
+      if (!options.checks || !options.scope.includes(expected.key())) continue;
+      named.insert(expected.key());
+      const DriftItem check_item = check_base(base, expected);
+      const CheckColumn* actual = database.catalog.find_check(expected.key());
+      if (!actual) {
+        DriftItem item = check_item;
+        item.kind = DriftKind::missing_type;
+        item.expected = expected.values;
+        item.message = "column " + expected.display() +
+                       " has no CHECK constraint listing its values (or does not exist): any "
+                       "value can be written to it";
+        item.remediation_sql = check_swap_sql({expected, {}, options.lock_timeout});
+        item.code_fix = "run the migration that adds the constraint";
+        out.push_back(std::move(item));
+        continue;
+      }
+      diff_check(check_item, expected, *actual, options, out);
+    }
   }
 
+  if (options.report_unexpected && all_registered && options.checks) {
+    for (const auto& actual : database.catalog.checks) {
+      if (named.contains(actual.key()) || !options.scope.includes(actual.key())) continue;
+      DriftItem base;
+      base.target = std::string(target);
+      DriftItem item = check_base(base, actual);
+      item.kind = DriftKind::unexpected_type;
+      item.actual = actual.values;
+      item.message = "column " + actual.display() +
+                     " has a CHECK listing its values, but no snapshot of the target names it";
+      item.code_fix =
+          "if the code writes the column, add it to the snapshot as [[check]]; otherwise add " +
+          q(actual.key().display()) + " to ignore";
+      out.push_back(std::move(item));
+    }
+  }
   if (options.report_unexpected && all_registered) {
     for (const auto& actual : database.catalog.enums) {
       if (named.contains(actual.type) || !options.scope.includes(actual.type)) continue;

@@ -20,6 +20,10 @@ std::string_view to_string(DriftKind kind) {
       return "naming_violation";
     case DriftKind::revision_mismatch:
       return "revision_mismatch";
+    case DriftKind::default_mismatch:
+      return "default_mismatch";
+    case DriftKind::snapshot_conflict:
+      return "snapshot_conflict";
   }
   return "unknown";
 }
@@ -41,6 +45,8 @@ Severity severity_of(DriftKind kind) {
     case DriftKind::missing_type:
     case DriftKind::missing_value:
     case DriftKind::case_mismatch:
+    case DriftKind::default_mismatch:
+    case DriftKind::snapshot_conflict:
       return Severity::critical;
     case DriftKind::unexpected_value:
     case DriftKind::naming_violation:

@@ -18,6 +18,21 @@ const EnumType* Catalog::find(const TypeName& type) const {
   return it != enums.end() && it->type == type ? &*it : nullptr;
 }
 
+std::string CheckColumn::display() const {
+  return schema + '.' + table + '.' + column;
+}
+
+void sort_checks(std::vector<CheckColumn>& checks) {
+  std::sort(checks.begin(), checks.end(),
+            [](const CheckColumn& a, const CheckColumn& b) { return a.key() < b.key(); });
+}
+
+const CheckColumn* Catalog::find_check(const TypeName& key) const {
+  auto it = std::lower_bound(checks.begin(), checks.end(), key,
+                             [](const CheckColumn& c, const TypeName& k) { return c.key() < k; });
+  return it != checks.end() && it->key() == key ? &*it : nullptr;
+}
+
 const std::vector<ColumnUse>& Catalog::uses_of(const TypeName& type) const {
   static const std::vector<ColumnUse> none;
   auto it = used_by.find(type);

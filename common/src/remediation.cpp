@@ -545,6 +545,58 @@ std::string recipe_sql(const RecreatePlan& plan) {
 
 }  // namespace
 
+std::string check_swap_sql(const CheckSwapPlan& plan) {
+  const CheckColumn& c = plan.wanted;
+  const std::string table = qualified(c.schema, c.table);
+  const std::string column = quote_ident(c.column);
+  std::vector<std::string> literals;
+  for (const auto& v : c.values) literals.push_back(quote_literal(v));
+  const std::string allowed = "ARRAY[" + join(literals, ", ") + "]::text[]";
+  // The name it ends with: the old constraint's (migrations refer to it), else PostgreSQL's own
+  // choice for a column CHECK. The new one lives under a temporary name until the old is gone.
+  const std::string final_name = plan.old_constraints.empty()
+                                     ? utf8_prefix(c.table + "_" + c.column, 57) + "_check"
+                                     : plan.old_constraints.front();
+  const std::string temporary =
+      plan.old_constraints.empty() ? final_name : utf8_prefix(final_name, 49) + "_enumwatch_new";
+  const std::string lock =
+      "SET LOCAL lock_timeout = '" + std::to_string(plan.lock_timeout.count()) + "ms';\n";
+
+  std::string sql = "-- " + sql_comment(c.display()) + ": CHECK allows exactly the snapshot's " +
+                    std::to_string(c.values.size()) + " value(s).\n";
+  sql += "-- Step 1 holds ACCESS EXCLUSIVE on " + sql_comment(table) +
+         " only while adding the constraint NOT VALID; step 2 scans the table under SHARE UPDATE "
+         "EXCLUSIVE (reads and writes go on).\n";
+  sql +=
+      "-- No row is changed: while rows hold a value the snapshot drops, step 1 fails and "
+      "changes nothing.\n";
+  const std::string body = "BEGIN\n  IF EXISTS (SELECT 1 FROM " + table + " WHERE " + column +
+                           " IS NOT NULL AND " + column + "::text <> ALL (" + allowed +
+                           ")) THEN\n    RAISE EXCEPTION USING MESSAGE = " +
+                           quote_literal("enumwatch: rows of " + c.display() +
+                                         " hold a value the snapshot drops; nothing was changed") +
+                           ", ERRCODE = 'check_violation';\n  END IF;\nEND\n";
+  const std::string tag = dollar_tag("enumwatch_rows", body);
+  sql += "BEGIN;\n" + lock + "DO " + tag + "\n" + body + tag + ";\n";
+  sql += "ALTER TABLE " + table + " ADD CONSTRAINT " + quote_ident(temporary) + " CHECK (" +
+         column + "::text = ANY (" + allowed + ")) NOT VALID;\nCOMMIT;\n";
+  sql += "BEGIN;\n" + lock;
+  sql += "ALTER TABLE " + table + " VALIDATE CONSTRAINT " + quote_ident(temporary) + ";\n";
+  for (const auto& old : plan.old_constraints)
+    sql += "ALTER TABLE " + table + " DROP CONSTRAINT " + quote_ident(old) + ";\n";
+  if (temporary != final_name)
+    sql += "ALTER TABLE " + table + " RENAME CONSTRAINT " + quote_ident(temporary) + " TO " +
+           quote_ident(final_name) + ";\n";
+  sql += "COMMIT;";
+  return sql;
+}
+
+std::string set_default_sql(const std::string& schema, const std::string& table,
+                            const std::string& column, std::string_view value) {
+  return "ALTER TABLE " + qualified(schema, table) + " ALTER COLUMN " + quote_ident(column) +
+         " SET DEFAULT " + quote_literal(value) + ";";
+}
+
 std::string recreate_type_sql(const RecreatePlan& plan) {
   try {
     return recipe_sql(plan);
@@ -585,7 +637,8 @@ std::string remediation_script(std::span<const DriftItem> items) {
     out += "-- " + sql_comment(key.display()) + "\n";
     for (DriftKind kind :
          {DriftKind::missing_type, DriftKind::case_mismatch, DriftKind::unexpected_value,
-          DriftKind::order_mismatch, DriftKind::missing_value, DriftKind::unexpected_type}) {
+          DriftKind::order_mismatch, DriftKind::missing_value, DriftKind::unexpected_type,
+          DriftKind::default_mismatch}) {
       if (recreate && kind == DriftKind::missing_value) continue;  // the recreated type has them
       for (const auto* i : list) {
         if (i->kind == kind) emit(i->remediation_sql);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <map>
 
@@ -79,6 +81,23 @@ boost::json::value to_json(const DriftItem& item) {
   boost::json::array used_by;
   for (const auto& u : item.used_by) used_by.emplace_back(u);
   o["used_by"] = std::move(used_by);
+  o["table"] = optional_json(item.table);
+  o["column"] = optional_json(item.column);
+  if (item.impact.empty()) {
+    o["impact"] = nullptr;
+  } else {
+    boost::json::array impact;
+    for (const auto& i : item.impact) {
+      boost::json::object entry;
+      entry["value"] = i.value;
+      entry["rows"] =
+          i.rows ? boost::json::value(std::llround(*i.rows)) : boost::json::value(nullptr);
+      entry["estimated"] = i.estimated;
+      entry["how"] = i.how;
+      impact.push_back(std::move(entry));
+    }
+    o["impact"] = std::move(impact);
+  }
   boost::json::value out = std::move(o);
   repair_utf8(out);
   return out;
@@ -130,6 +149,37 @@ std::string render_items_text(std::span<const DriftItem> items, bool color) {
     out += "  " + sev + pad(std::string(to_string(i.kind)), kind_width + 2) +
            pad(escape_control(enum_label(i)), enum_width + 2) + escape_control(i.message) + "\n";
     if (i.code_fix) out += indent + "code: " + escape_control(*i.code_fix) + "\n";
+    if (!i.impact.empty()) out += indent + "rows: " + escape_control(impact_text(i)) + "\n";
+  }
+  return out;
+}
+
+std::string row_count_text(double rows) {
+  char buf[32];
+  if (rows >= 1e9) {
+    std::snprintf(buf, sizeof buf, "%.1f G", rows / 1e9);
+  } else if (rows >= 1e6) {
+    std::snprintf(buf, sizeof buf, "%.1f M", rows / 1e6);
+  } else if (rows >= 1e4) {
+    std::snprintf(buf, sizeof buf, "%.1f k", rows / 1e3);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(std::llround(rows)));
+  }
+  return buf;
+}
+
+std::string impact_text(const DriftItem& item) {
+  std::string out;
+  for (const auto& i : item.impact) {
+    if (!out.empty()) out += "; ";
+    const std::string value = "\"" + i.value + "\"";
+    if (!i.rows) {
+      out += "rows holding " + value + ": unknown (" + i.how + ")";
+      continue;
+    }
+    const auto rounded = std::llround(*i.rows);
+    out += (i.estimated ? "~" : "") + row_count_text(*i.rows) +
+           (rounded == 1 ? " row holds " : " rows hold ") + value + " (" + i.how + ")";
   }
   return out;
 }

@@ -29,7 +29,8 @@ struct EnumPositions {
 
 struct Parsed {
   Snapshot snapshot;
-  std::vector<EnumPositions> positions;  // parallel to snapshot.enums, before sorting
+  std::vector<EnumPositions> positions;        // parallel to snapshot.enums, before sorting
+  std::vector<EnumPositions> check_positions;  // parallel to snapshot.checks
 };
 
 class Reporter {
@@ -121,9 +122,50 @@ Parsed read_toml(std::string_view text, const Reporter& report, const std::strin
         out.snapshot.enums.push_back(std::move(type));
         out.positions.push_back(std::move(where));
       }
+    } else if (key == "check") {
+      const auto* list = node.as_array();
+      if (!list)
+        report.fail(position_of(node), "check must be an array of tables: write [[check]]");
+      for (const auto& item : *list) {
+        const auto* table = item.as_table();
+        if (!table) report.fail(position_of(item), "each [[check]] entry must be a table");
+        CheckColumn check;
+        EnumPositions where{position_of(item), position_of(item), {}};
+        bool has_table = false, has_column = false, has_values = false;
+        for (const auto& [ckey, cnode] : *table) {
+          if (ckey == "schema") {
+            check.schema = toml_string(cnode, "check.schema", report);
+          } else if (ckey == "table") {
+            check.table = toml_string(cnode, "check.table", report);
+            where.name = position_of(cnode);
+            has_table = true;
+          } else if (ckey == "column") {
+            check.column = toml_string(cnode, "check.column", report);
+            has_column = true;
+          } else if (ckey == "values") {
+            const auto* values = cnode.as_array();
+            if (!values)
+              report.fail(position_of(cnode), "check.values must be an array of strings");
+            for (const auto& v : *values) {
+              check.values.push_back(toml_string(v, "each check value", report));
+              where.values.push_back(position_of(v));
+            }
+            has_values = true;
+          } else {
+            report.fail(position_of(cnode), "unknown key check." + std::string(ckey.str()) +
+                                                " (allowed: schema, table, column, values)");
+          }
+        }
+        if (!has_table || !has_column)
+          report.fail(where.table, "[[check]] needs both table and column");
+        if (!has_values)
+          report.fail(where.table, "check " + check.display() + " has no values key");
+        out.snapshot.checks.push_back(std::move(check));
+        out.check_positions.push_back(std::move(where));
+      }
     } else {
-      report.fail(position_of(node),
-                  "unknown top-level key " + quoted(key.str()) + " (allowed: snapshot, enum)");
+      report.fail(position_of(node), "unknown top-level key " + quoted(key.str()) +
+                                         " (allowed: snapshot, enum, check)");
     }
   }
   return out;
@@ -189,8 +231,39 @@ Parsed read_json(std::string_view text, const Reporter& report) {
         out.snapshot.enums.push_back(std::move(type));
         out.positions.emplace_back();
       }
+    } else if (key == "check" || key == "checks") {
+      if (!node.is_array()) report.fail({}, "\"check\" must be an array of objects");
+      for (const auto& item : node.get_array()) {
+        if (!item.is_object()) report.fail({}, "each entry of \"check\" must be an object");
+        CheckColumn check;
+        bool has_table = false, has_column = false, has_values = false;
+        for (const auto& [ckey, cnode] : item.get_object()) {
+          if (ckey == "schema") {
+            check.schema = json_string(cnode, "check.schema", report);
+          } else if (ckey == "table") {
+            check.table = json_string(cnode, "check.table", report);
+            has_table = true;
+          } else if (ckey == "column") {
+            check.column = json_string(cnode, "check.column", report);
+            has_column = true;
+          } else if (ckey == "values") {
+            if (!cnode.is_array()) report.fail({}, "check.values must be an array of strings");
+            for (const auto& v : cnode.get_array())
+              check.values.push_back(json_string(v, "each check value", report));
+            has_values = true;
+          } else {
+            report.fail({}, "unknown key check." + std::string(ckey) +
+                                " (allowed: schema, table, column, values)");
+          }
+        }
+        if (!has_table || !has_column)
+          report.fail({}, "a check entry needs \"table\" and \"column\"");
+        if (!has_values) report.fail({}, "check " + check.display() + " has no \"values\"");
+        out.snapshot.checks.push_back(std::move(check));
+        out.check_positions.emplace_back();
+      }
     } else {
-      report.fail({}, "unknown top-level key " + quoted(key) + " (allowed: snapshot, enum)");
+      report.fail({}, "unknown top-level key " + quoted(key) + " (allowed: snapshot, enum, check)");
     }
   }
   return out;
@@ -217,8 +290,42 @@ void validate_header(const Snapshot& snapshot, const Reporter& report) {
   check(snapshot.source, "source", kMaxSourceBytes);
 }
 
+void validate_checks(const Parsed& parsed, const Reporter& report) {
+  std::map<TypeName, Position> seen;
+  for (std::size_t i = 0; i < parsed.snapshot.checks.size(); ++i) {
+    const auto& check = parsed.snapshot.checks[i];
+    const auto& where = parsed.check_positions[i];
+    for (const auto& [part, text] :
+         {std::pair<std::string_view, const std::string&>{"schema", check.schema},
+          {"table", check.table},
+          {"column", check.column}}) {
+      if (auto problem = label_problem(text))
+        report.fail(where.name,
+                    "check " + std::string(part) + " " + quoted(text) + ": " + *problem);
+    }
+    auto [it, inserted] = seen.emplace(check.key(), where.name);
+    if (!inserted) {
+      std::string first =
+          it->second.line ? " (first at line " + std::to_string(*it->second.line) + ")" : "";
+      report.fail(where.name, "duplicate check " + check.display() + first +
+                                  ": each (schema, table, column) may appear once");
+    }
+    std::map<std::string_view, std::size_t> seen_values;
+    for (std::size_t v = 0; v < check.values.size(); ++v) {
+      const auto& value = check.values[v];
+      Position at = v < where.values.size() ? where.values[v] : where.name;
+      if (auto problem = label_problem(value))
+        report.fail(at, "check " + check.display() + ": value " + quoted(value) + ": " + *problem);
+      if (!seen_values.emplace(value, v).second)
+        report.fail(at, "check " + check.display() + ": duplicate value " + quoted(value) +
+                            ": each value may appear once");
+    }
+  }
+}
+
 void validate(const Parsed& parsed, const Reporter& report) {
   validate_header(parsed.snapshot, report);
+  validate_checks(parsed, report);
   std::map<TypeName, Position> seen_types;
   for (std::size_t i = 0; i < parsed.snapshot.enums.size(); ++i) {
     const auto& type = parsed.snapshot.enums[i];
@@ -252,6 +359,17 @@ void validate(const Parsed& parsed, const Reporter& report) {
   }
 }
 
+boost::json::object check_to_json(const CheckColumn& check) {
+  boost::json::object o;
+  o["schema"] = check.schema;
+  o["table"] = check.table;
+  o["column"] = check.column;
+  boost::json::array values;
+  for (const auto& v : check.values) values.emplace_back(v);
+  o["values"] = std::move(values);
+  return o;
+}
+
 boost::json::object enum_to_json(const EnumType& type) {
   boost::json::object o;
   o["schema"] = type.type.schema;
@@ -280,6 +398,8 @@ Snapshot parse_snapshot(std::string_view text, SnapshotFormat format, std::strin
                                                  : read_toml(text, report, std::string(origin));
   validate(parsed, report);
   sort_enums(parsed.snapshot.enums);
+  for (auto& check : parsed.snapshot.checks) std::sort(check.values.begin(), check.values.end());
+  sort_checks(parsed.snapshot.checks);
   return std::move(parsed.snapshot);
 }
 
@@ -310,6 +430,19 @@ std::string to_toml(const Snapshot& snapshot) {
     }
     out += "]\n";
   }
+  for (const auto& check : snapshot.checks) {
+    if (!out.empty()) out += '\n';
+    out += "[[check]]\n";
+    out += "schema = " + toml_quote(check.schema) + "\n";
+    out += "table = " + toml_quote(check.table) + "\n";
+    out += "column = " + toml_quote(check.column) + "\n";
+    out += "values = [";
+    for (std::size_t i = 0; i < check.values.size(); ++i) {
+      out += i ? ", " : "";
+      out += toml_quote(check.values[i]);
+    }
+    out += "]\n";
+  }
   return out;
 }
 
@@ -322,6 +455,11 @@ std::string to_json(const Snapshot& snapshot) {
   boost::json::array enums;
   for (const auto& type : snapshot.enums) enums.emplace_back(enum_to_json(type));
   root["enum"] = std::move(enums);
+  if (!snapshot.checks.empty()) {
+    boost::json::array checks;
+    for (const auto& check : snapshot.checks) checks.emplace_back(check_to_json(check));
+    root["check"] = std::move(checks);
+  }
   return boost::json::serialize(root) + "\n";
 }
 
@@ -332,6 +470,10 @@ std::string digest(const Snapshot& snapshot) {
             [](const EnumType* a, const EnumType* b) { return a->type < b->type; });
   boost::json::array canonical;
   for (const auto* type : sorted) canonical.emplace_back(enum_to_json(*type));
+  std::vector<CheckColumn> checks = snapshot.checks;
+  for (auto& check : checks) std::sort(check.values.begin(), check.values.end());
+  sort_checks(checks);
+  for (const auto& check : checks) canonical.emplace_back(check_to_json(check));
   const std::string text = boost::json::serialize(canonical);
 
   return sha256_hex(text);

@@ -20,7 +20,23 @@ struct CheckArgs {
   std::string config;
   std::vector<std::string> targets;
   std::string format = "text";
+  bool snapshots_only = false;
 };
+
+// check --snapshots-only: no database; each target's snapshots compared with each other (a CI
+// step that gathers every service's snapshot). up means "every snapshot loaded".
+TargetReport conflicts_of(const TargetConfig& target, const SnapshotSet& snapshots) {
+  TargetReport report;
+  report.name = target.name;
+  report.up = true;
+  report.polled_at = std::chrono::system_clock::now();
+  const auto named = snapshots_for(target, snapshots);
+  for (const auto& n : named) {
+    if (!n.snapshot) report.unregistered_snapshots.push_back(n.name);
+  }
+  report.drift = snapshot_conflicts(target.name, named, diff_options_for(target.options));
+  return report;
+}
 
 int check(const CheckArgs& args) {
   const Config config = load_config(args.config);
@@ -41,6 +57,11 @@ int check(const CheckArgs& args) {
 
   // One unreachable target must not hide the others: each poll reports its own failure.
   std::vector<TargetReport> reports(selected.size());
+  if (args.snapshots_only) {
+    for (std::size_t i = 0; i < selected.size(); ++i)
+      reports[i] = conflicts_of(*selected[i], snapshots);
+    selected.clear();
+  }
   asio::io_context io;
   std::size_t next = 0;
   auto worker = [&]() -> asio::awaitable<void> {
@@ -89,6 +110,9 @@ Command add_check(CLI::App& app) {
   command->add_option("--target", args->targets, "Only this target (repeatable)");
   command->add_option("--format", args->format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
+  command->add_flag("--snapshots-only", args->snapshots_only,
+                    "Connect to no database: only report snapshots of one target that disagree "
+                    "(snapshot_conflict)");
   return {command, [args] { return check(*args); }};
 }
 

@@ -26,6 +26,7 @@ struct DiffArgs {
   std::string format = "text";
   std::string timeout = "10s";
   std::string lock_timeout = "5s";
+  std::string impact = "estimate";
 };
 
 std::string stem(const std::string& path) {
@@ -53,7 +54,8 @@ std::string sql_output(const std::vector<DriftItem>& items) {
 // Reads the catalog, and the dependents of every type whose fix recreates it (so that the
 // recipe keeps them), in one connection.
 DatabaseState read_live(const DiffArgs& args, std::span<const NamedSnapshot> snapshots,
-                        const DiffOptions& options, std::string& target) {
+                        const DiffOptions& options, std::string& target,
+                        std::vector<DriftItem>& items) {
   const Duration timeout = parse_timeout_option(args.timeout);
   ConnParams params = parse_dsn(args.database.resolve());
   const std::string* dbname = params.find("dbname");
@@ -72,6 +74,18 @@ DatabaseState read_live(const DiffArgs& args, std::span<const NamedSnapshot> sna
       std::cerr << "enumwatch: warning: reading the dependents of a drifting type failed ("
                 << escape_control(e.what()) << "): the SQL does not keep them\n";
     }
+    items = diff(target, snapshots, state, options);
+    // Exact counts scan the tables, so they are asked for; they are bounded by --timeout and a
+    // timeout is an error (exit 2), never a silent estimate.
+    if (args.impact == "exact") {
+      co_await count_impact(*connection, items, state.catalog, deadline);
+    } else {
+      try {
+        co_await read_impact_estimates(*connection, items, state.catalog, deadline);
+      } catch (const Error& e) {
+        std::cerr << "enumwatch: warning: " << escape_control(e.what()) << ": impact is unknown\n";
+      }
+    }
     co_return state;
   });
 }
@@ -88,15 +102,23 @@ int diff_command(const DiffArgs& args) {
       {stem(args.snapshot), std::make_shared<Snapshot>(std::move(expected))}};
   DatabaseState database;
   std::string target;
+  std::vector<DriftItem> items;
   if (!args.against.empty()) {
-    Snapshot other = load_snapshot(args.against);
-    database.catalog.enums = other.enums;
-    database.migration_revision = other.revision;
+    auto other = std::make_shared<Snapshot>(load_snapshot(args.against));
+    database.catalog.enums = other->enums;
+    database.catalog.checks = other->checks;
+    database.migration_revision = other->revision;
     target = args.against;
+    // Two services' snapshots: where they name one type differently, one of them is wrong.
+    std::vector<NamedSnapshot> both = snapshots;
+    both.push_back({stem(args.against), other});
+    items = snapshot_conflicts(target, both, options);
+    auto found = diff(target, snapshots, database, options);
+    items.insert(items.end(), std::make_move_iterator(found.begin()),
+                 std::make_move_iterator(found.end()));
   } else {
-    database = read_live(args, snapshots, options, target);
+    database = read_live(args, snapshots, options, target, items);
   }
-  auto items = diff(target, snapshots, database, options);
 
   if (args.format == "json") {
     std::cout << boost::json::serialize(drift_json(items)) << "\n";
@@ -127,6 +149,11 @@ Command add_diff(CLI::App& app) {
   command->add_option("--format", args->format, "text, json or sql")
       ->check(CLI::IsMember({"text", "json", "sql"}));
   command->add_option("--timeout", args->timeout, "Connect + query time limit (default 10s)");
+  command
+      ->add_option("--impact", args->impact,
+                   "How rows per drifting value are found: estimate (pg_stats, no scan; the "
+                   "default) or exact (counts them, bounded by --timeout)")
+      ->check(CLI::IsMember({"estimate", "exact"}));
   command->add_option("--lock-timeout", args->lock_timeout,
                       "lock_timeout of the SQL that recreates a type (default 5s): it fails "
                       "instead of queueing behind a long transaction");

@@ -33,6 +33,14 @@ int snapshot(const SnapshotArgs& args) {
     DatabaseState state = co_await read_database(*connection, options, deadline);
     Snapshot out;
     out.enums = std::move(state.catalog.enums);
+    for (auto& check : state.catalog.checks) {
+      CheckColumn entry;  // the snapshot's part: no constraint names, type or default
+      entry.schema = std::move(check.schema);
+      entry.table = std::move(check.table);
+      entry.column = std::move(check.column);
+      entry.values = std::move(check.values);
+      out.checks.push_back(std::move(entry));
+    }
     out.source = "enumwatch snapshot of " + connection->description();
     co_return out;
   });
@@ -43,8 +51,8 @@ int snapshot(const SnapshotArgs& args) {
     std::cout << text;
   } else {
     write_file_atomically(args.output, text);
-    std::cerr << "enumwatch: wrote " << snapshot.enums.size() << " enum types to " << args.output
-              << "\n";
+    std::cerr << "enumwatch: wrote " << snapshot.enums.size() << " enum types and "
+              << snapshot.checks.size() << " CHECK-constraint enums to " << args.output << "\n";
   }
   return kExitOk;
 }

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "enumwatch/dependents.hpp"
+#include "enumwatch/impact.hpp"
 
 namespace enumwatch {
 namespace {
@@ -76,7 +77,8 @@ boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
   // The fingerprint comes first, with the session's search_path, as later fingerprint polls
   // compute it; a change that lands between it and the reads makes the next one differ, so
   // nothing is missed.
-  const std::string fingerprint = fingerprint_sql(options.migration_table, options.migration_tool);
+  const std::string fingerprint =
+      fingerprint_sql(options.migration_table, options.migration_tool, options.checks);
   std::vector<Statement> statements;
   statements.push_back({kSetStatementTimeout, {statement_timeout_ms(deadline)}});
   statements.push_back({fingerprint, {schemas, excluded}});
@@ -84,6 +86,7 @@ boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
   statements.push_back({"SELECT pg_catalog.set_config('search_path', '', true)", {}});
   statements.push_back({enum_types_sql(), {schemas, excluded}});
   statements.push_back({column_usage_sql(), {schemas, excluded}});
+  if (options.checks) statements.push_back({check_constraints_sql(), {schemas, excluded}});
 
   auto results = co_await connection.run_pipeline(statements, deadline);
   const std::string where = " (" + connection.description() + ")";
@@ -103,11 +106,12 @@ boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
   state.fingerprint = read.hash;
   state.ddl_trigger_installed = read.ddl_trigger_installed;
   state.catalog = decode_catalog(results[next + 1].rows, results[next + 2].rows, options.scope);
+  if (options.checks) state.catalog.checks = decode_checks(results[next + 3].rows, options.scope);
   co_return state;
 }
 
 FingerprintQuery::FingerprintQuery(const TargetOptions& options)
-    : sql(fingerprint_sql(options.migration_table, options.migration_tool)),
+    : sql(fingerprint_sql(options.migration_table, options.migration_tool, options.checks)),
       params{pg_text_array(options.scope.schemas), pg_text_array(options.scope.exclude_schemas)} {}
 
 boost::asio::awaitable<Fingerprint> read_fingerprint(PgConnection& connection,
@@ -141,6 +145,48 @@ boost::asio::awaitable<void> read_dependents(PgConnection& connection,
   }
   for (std::size_t i = 0; i < types.size(); ++i)
     state.catalog.dependents[types[i]] = decode_dependents(results[i + 2].rows);
+}
+
+boost::asio::awaitable<void> read_impact_estimates(PgConnection& connection,
+                                                   std::vector<DriftItem>& items,
+                                                   const Catalog& catalog, Deadline deadline) {
+  const auto columns = impact_columns(items, catalog);
+  if (columns.empty()) co_return;
+  const std::array<Statement, 2> statements{
+      Statement{kSetStatementTimeout, {statement_timeout_ms(deadline)}},
+      Statement{column_stats_sql(), column_stats_params(columns)}};
+  auto results = co_await connection.run_pipeline(statements, deadline);
+  for (const auto& result : results) {
+    if (result.error)
+      throw query_failed(result,
+                         "reading the column statistics failed (" + connection.description() + ")");
+  }
+  attach_estimates(items, catalog, decode_column_stats(results[1].rows));
+}
+
+boost::asio::awaitable<void> count_impact(PgConnection& connection, std::vector<DriftItem>& items,
+                                          const Catalog& catalog, Deadline deadline) {
+  const auto columns = impact_columns(items, catalog);
+  if (columns.empty()) co_return;
+  const std::string values = pg_text_array(impact_values(items));
+  std::vector<Statement> statements;
+  statements.push_back({kSetStatementTimeout, {statement_timeout_ms(deadline)}});
+  std::vector<std::string> sql;
+  sql.reserve(columns.size());
+  for (const auto& column : columns) sql.push_back(exact_count_sql(column));
+  for (const auto& text : sql) statements.push_back({text, {values}});
+  auto results = co_await connection.run_pipeline(statements, deadline);
+  CountsByColumn counts;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (results[i].error)
+      throw query_failed(results[i], "counting rows failed (" + connection.description() + ")");
+    if (i == 0) continue;
+    auto& per_value = counts[columns[i - 1]];
+    for (const auto& row : results[i].rows) {
+      if (row.size() == 2 && row[0] && row[1]) per_value[*row[0]] = std::stoll(*row[1]);
+    }
+  }
+  attach_counts(items, catalog, counts);
 }
 
 }  // namespace enumwatch

@@ -5,6 +5,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "enumwatch/config.hpp"
+#include "enumwatch/drift.hpp"
 #include "enumwatch/model.hpp"
 #include "pg/connection.hpp"
 
@@ -34,6 +35,18 @@ struct FingerprintQuery {
 [[nodiscard]] boost::asio::awaitable<void> read_dependents(PgConnection& connection,
                                                            const std::vector<TypeName>& types,
                                                            DatabaseState& state, Deadline deadline);
+
+// Fills in the impact of the items (impact.hpp) from pg_stats: one round trip, only while an
+// item carries impact; no table is scanned. Throws PgError.
+[[nodiscard]] boost::asio::awaitable<void> read_impact_estimates(PgConnection& connection,
+                                                                 std::vector<DriftItem>& items,
+                                                                 const Catalog& catalog,
+                                                                 Deadline deadline);
+// diff --impact exact: counts the rows of each value in each column (statement_timeout bounds
+// the scans by the deadline). Throws PgError.
+[[nodiscard]] boost::asio::awaitable<void> count_impact(PgConnection& connection,
+                                                        std::vector<DriftItem>& items,
+                                                        const Catalog& catalog, Deadline deadline);
 
 // Only the migration revision: the cheap check the scheduler runs between polls.
 [[nodiscard]] boost::asio::awaitable<std::optional<std::string>> read_migration_revision(

@@ -26,6 +26,14 @@ except ImportError:
     HAVE_SQLALCHEMY = False
 
 
+try:
+    import django  # noqa: F401
+
+    HAVE_DJANGO = True
+except ImportError:
+    HAVE_DJANGO = False
+
+
 class ToolCase(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()
@@ -129,7 +137,7 @@ class StaticMode(ToolCase):
         self.assertEqual(
             self.enums(), {("app", "letters"): ["x", "y"], ("risk", "level"): ["low", "high"]}
         )
-        self.assertIn("switch: native_enum=False: no PostgreSQL type, skipped", self.stderr)
+        self.assertIn("switch: native_enum=False without create_constraint=True", self.stderr)
 
     def test_inherit_schema_takes_the_tables_schema(self):
         self.write(
@@ -350,6 +358,116 @@ class CheckAgainstSnapshot(ToolCase):
         self.assertIn("db/enums.toml: not a valid snapshot", self.stderr)
 
 
+class CheckEnums(ToolCase):
+    def checks(self):
+        return {(c["schema"], c["table"], c["column"]): c["values"] for c in self.doc.get("check", [])}
+
+    def test_sqlalchemy_non_native_enum_with_a_constraint_is_a_check(self):
+        self.write(
+            "app/models.py",
+            """
+            import enum
+            import sqlalchemy as sa
+            from sqlalchemy.orm import declarative_base
+
+            Base = declarative_base()
+
+            class Kind(enum.Enum):
+                BIG = "big"
+                SMALL = "small-ish"
+
+            class Item(Base):
+                __tablename__ = "items"
+                __table_args__ = {"schema": "shop"}
+                kind = sa.Column(sa.Enum(Kind, native_enum=False, create_constraint=True, length=5,
+                                         values_callable=lambda e: [m.value for m in e]))
+                by_name = sa.Column("ByName", sa.Enum(Kind, native_enum=False, create_constraint=True))
+                unchecked = sa.Column(sa.Enum(Kind, native_enum=False))
+            """,
+        )
+        self.assertEqual(self.run_tool("--scan", "app"), 0, self.stderr)
+        self.assertEqual(
+            self.checks(),
+            {
+                ("shop", "items", "kind"): ["big", "small-ish"],
+                ("shop", "items", "ByName"): ["BIG", "SMALL"],  # no values_callable: names
+            },
+        )
+        self.assertIn("length=5 is shorter than the value 'small-ish'", self.stderr)
+        self.assertIn("without create_constraint=True", self.stderr)
+
+    def test_django_text_choices_and_check_constraints_statically(self):
+        self.write(
+            "shop/orders/models.py",
+            """
+            from django.db import models
+            from django.db.models import Q
+
+            class Status(models.TextChoices):
+                NEW = "new", "New"
+                DONE = "done"
+
+            class Order(models.Model):
+                status = models.CharField(max_length=9, choices=Status.choices)
+                size = models.CharField(max_length=9, db_column="Size", choices=Status.choices)
+                free = models.CharField(max_length=9, choices=Status.choices)
+
+                class Meta:
+                    constraints = [
+                        models.CheckConstraint(check=Q(status__in=Status.values), name="s"),
+                        models.CheckConstraint(check=models.Q(size__in=["s", "m"]), name="z"),
+                        models.CheckConstraint(check=Q(status__in=["a"]) | Q(size="x"), name="o"),
+                        models.CheckConstraint(check=Q(free__startswith="x"), name="f"),
+                    ]
+
+            class Legacy(models.Model):
+                code = models.TextField()
+
+                class Meta:
+                    db_table = 'Legacy "Codes"'
+                    constraints = [models.CheckConstraint(check=Q(("code__in", ("x", "y"))), name="c")]
+            """,
+        )
+        self.assertEqual(self.run_tool("--scan", "shop"), 0, self.stderr)
+        self.assertEqual(
+            self.checks(),
+            {
+                ("public", "orders_order", "status"): ["done", "new"],
+                ("public", "orders_order", "Size"): ["m", "s"],
+                ("public", 'Legacy "Codes"', "code"): ["x", "y"],
+            },
+        )
+        self.assertIn("Order.size: its choices ['new', 'done'] differ from its CheckConstraint", self.stderr)
+        self.assertIn("not field__in=[...]: skipped", self.stderr)
+
+    @unittest.skipUnless(HAVE_DJANGO, "Django import mode needs python3-django")
+    def test_django_import_mode_and_static_mode_agree_on_the_fixture_app(self):
+        app = os.path.join(ROOT, "tests", "fixtures", "django_shop")
+        self.assertEqual(self.run_tool("--scan", app), 0, self.stderr)
+        static = self.checks()
+        self.assertEqual(self.run_tool("--django", "django_shop.settings", "--path", app), 0, self.stderr)
+        self.assertEqual(self.checks(), static)
+        self.assertEqual(static[("public", "orders_order", "sales_channel")], ["phone", "store", "web"])
+        self.assertNotIn(("public", "orders_order", "note_kind"), static)  # choices, no CHECK
+
+    def test_check_compares_checks_as_sets(self):
+        self.write(
+            "m.py",
+            """
+            import sqlalchemy as sa
+            t = sa.Table("t", sa.MetaData(), sa.Column("c", sa.Enum("a", "B", native_enum=False, create_constraint=True)))
+            """,
+        )
+        self.write(
+            "db.json",
+            '{"check": [{"table": "t", "column": "c", "values": ["b", "a", "z"]}]}',
+        )
+        self.assertEqual(self.run_tool("--scan", "m.py", "--check", "db.json"), 1)
+        self.assertIn("public.t.c: case_mismatch", self.stderr)
+        self.assertIn("public.t.c: unexpected_value: 'z'", self.stderr)
+        self.assertNotIn("order_mismatch", self.stderr)
+
+
 @unittest.skipUnless(HAVE_SQLALCHEMY, "import mode needs python3-sqlalchemy")
 class ImportMode(ToolCase):
     def test_sqlalchemy_says_what_it_creates(self):
@@ -386,7 +504,11 @@ class ImportMode(ToolCase):
                 ("app", "st"): ["p", "q"],
             },
         )
-        self.assertIn("app.a.n: flag: native_enum=False: no PostgreSQL type, skipped", self.stderr)
+        self.assertIn(
+            "app.a.n: flag: native_enum=False without create_constraint=True: the database does "
+            "not check the values, skipped",
+            self.stderr,
+        )
 
     def test_the_names_trap_in_import_mode(self):
         self.write(

@@ -22,16 +22,23 @@ using Rows = std::vector<Row>;
 [[nodiscard]] std::string_view enum_types_sql();
 // Rows: enum schema, enum name, table schema, table, column, via (direct|array|domain), default.
 [[nodiscard]] std::string_view column_usage_sql();
+// Rows: schema, table, column, column type, constraint name, constraint definition, column
+// default; every CHECK on one text-like column, membership test or not ($1, $2 as above).
+[[nodiscard]] std::string_view check_constraints_sql();
+// The CHECK-constraint enums among those rows (check_constraint.hpp), in scope, sorted.
+[[nodiscard]] std::vector<CheckColumn> decode_checks(const Rows& rows, const Scope& scope);
 // One row, one column: the migration revision in the tool's format (Alembic heads joined by ",");
 // NULL when the table is empty. The table name is quoted.
 [[nodiscard]] std::string migration_revision_sql(std::string_view migration_table,
                                                  MigrationTool tool = MigrationTool::alembic);
 
-// One statement, one short row: a hash of everything enum_types_sql(), column_usage_sql() and
-// the migration revision would return ($1, $2 as theirs), and whether the event trigger of SPEC §9
-// is installed. A poll whose fingerprint did not change needs no full read. Run it with the
-// session's search_path, as the revision is read: the hash is stable within a session.
-[[nodiscard]] std::string fingerprint_sql(std::string_view migration_table, MigrationTool tool);
+// One statement, one short row: a hash of everything enum_types_sql(), column_usage_sql(),
+// check_constraints_sql() (with `checks`) and the migration revision would return ($1, $2 as
+// theirs), and whether the event trigger of SPEC §9 is installed. A poll whose fingerprint did not
+// change needs no full read. Run it with the session's search_path, as the revision is read: the
+// hash is stable within a session.
+[[nodiscard]] std::string fingerprint_sql(std::string_view migration_table, MigrationTool tool,
+                                          bool checks);
 struct Fingerprint {
   std::string hash;
   bool ddl_trigger_installed = false;

@@ -26,6 +26,7 @@ struct TargetOptions {
   Scope scope;
   bool report_unexpected = true;
   bool check_order = true;
+  bool checks = true;  // also read CHECK-constraint enums (SPEC §3 [[check]])
   NamingPolicy naming = NamingPolicy::snake_case;
   Duration drift_for{0};
   std::string migration_table;  // "" = none; "table" or "schema.table"

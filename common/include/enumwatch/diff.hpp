@@ -28,6 +28,7 @@ struct DiffOptions {
   bool report_unexpected = true;
   NamingPolicy naming = NamingPolicy::none;
   Scope scope;
+  bool checks = true;  // compare the snapshots' [[check]] entries (the target reads them)
   // SET LOCAL lock_timeout of the create-swap-drop recipe (diff --lock-timeout).
   std::chrono::milliseconds lock_timeout{5000};
 };
@@ -42,6 +43,13 @@ struct DiffOptions {
                                           std::span<const NamedSnapshot> snapshots,
                                           const DatabaseState& database,
                                           const DiffOptions& options);
+
+// One snapshot_conflict item per type (or check column) that two or more of the snapshots name
+// with different values, whatever the database holds. diff() includes them; `check
+// --snapshots-only` and `diff --against` call this alone.
+[[nodiscard]] std::vector<DriftItem> snapshot_conflicts(std::string_view target,
+                                                        std::span<const NamedSnapshot> snapshots,
+                                                        const DiffOptions& options);
 
 // "PendingPayment", "pending-payment" and "pending payment" all fold to "pendingpayment".
 [[nodiscard]] std::string fold_spelling(std::string_view value);

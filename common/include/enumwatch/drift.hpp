@@ -20,11 +20,14 @@ enum class DriftKind {
   unexpected_type,
   naming_violation,
   revision_mismatch,
+  default_mismatch,
+  snapshot_conflict,
 };
 inline constexpr std::array kAllDriftKinds{
-    DriftKind::missing_type,     DriftKind::missing_value,    DriftKind::case_mismatch,
-    DriftKind::unexpected_value, DriftKind::order_mismatch,   DriftKind::unexpected_type,
-    DriftKind::naming_violation, DriftKind::revision_mismatch};
+    DriftKind::missing_type,     DriftKind::missing_value,     DriftKind::case_mismatch,
+    DriftKind::unexpected_value, DriftKind::order_mismatch,    DriftKind::unexpected_type,
+    DriftKind::naming_violation, DriftKind::revision_mismatch, DriftKind::default_mismatch,
+    DriftKind::snapshot_conflict};
 
 enum class Severity { info, warning, critical };
 
@@ -35,11 +38,21 @@ enum class Severity { info, warning, critical };
 // The snapshot side or the database side of an item: nothing, one value, or a list of values.
 using DriftSide = std::variant<std::monostate, std::string, std::vector<std::string>>;
 
+// How many rows hold one value an item names (SPEC §4 "impact").
+struct ValueImpact {
+  std::string value;
+  std::optional<double> rows;  // nothing: PostgreSQL has no statistics for a column using it
+  bool estimated = true;       // false: counted (diff --impact exact)
+  std::string how;             // one phrase: where the figure comes from
+  bool operator==(const ValueImpact&) const = default;
+};
+
 struct DriftItem {
   std::string target;
   std::string snapshot;
-  std::string schema;     // "" for revision_mismatch
-  std::string enum_name;  // "" for revision_mismatch
+  std::string schema;                        // "" for revision_mismatch
+  std::string enum_name;                     // "" for revision_mismatch; "table.column" for a check
+  std::optional<std::string> table, column;  // a check's (SPEC §3 [[check]]); nothing for enums
   DriftKind kind{};
   DriftSide expected;  // snapshot side
   DriftSide actual;    // database side
@@ -47,6 +60,8 @@ struct DriftItem {
   std::optional<std::string> remediation_sql;
   std::optional<std::string> code_fix;
   std::vector<std::string> used_by;
+  // Value-level items only, one entry per value they name; empty until the reader filled it in.
+  std::vector<ValueImpact> impact;
 
   // Derived from the kind (SPEC §4), never stored: the two cannot disagree.
   [[nodiscard]] Severity severity() const { return severity_of(kind); }

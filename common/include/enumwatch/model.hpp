@@ -29,6 +29,27 @@ struct EnumType {
   bool operator==(const EnumType&) const = default;
 };
 
+// An enum kept as a CHECK constraint on a text-like column (SPEC §3 `[[check]]`): the values
+// are a set. In a snapshot only schema, table, column and values are set.
+struct CheckColumn {
+  std::string schema = "public";
+  std::string table;
+  std::string column;
+  std::vector<std::string> values;  // sorted, unique
+
+  // Database side only.
+  std::vector<std::string> constraints;     // the membership CHECKs on the column, by name
+  std::string column_type;                  // format_type: text, character varying(20), ...
+  std::optional<std::string> default_expr;  // as pg_get_expr printed it
+
+  // How drift items, alerts and metrics name it: enum = "table.column" in the schema.
+  [[nodiscard]] TypeName key() const { return {schema, table + '.' + column}; }
+  [[nodiscard]] std::string display() const;  // schema.table.column
+  bool operator==(const CheckColumn&) const = default;
+};
+
+void sort_checks(std::vector<CheckColumn>& checks);
+
 // A table column whose type is the enum, an array of it, or a domain over either.
 struct ColumnUse {
   enum class Via { direct, array, domain };
@@ -98,12 +119,14 @@ struct TypeDependents {
 };
 
 struct Catalog {
-  std::vector<EnumType> enums;  // sorted by (schema, name)
+  std::vector<EnumType> enums;      // sorted by (schema, name)
+  std::vector<CheckColumn> checks;  // sorted by key(); empty when the target reads no checks
   std::map<TypeName, std::vector<ColumnUse>> used_by;
   // Read only for types whose fix recreates them (a removal or a reorder): the poll asks again.
   std::map<TypeName, TypeDependents> dependents;
 
   [[nodiscard]] const EnumType* find(const TypeName& type) const;
+  [[nodiscard]] const CheckColumn* find_check(const TypeName& key) const;
   [[nodiscard]] const std::vector<ColumnUse>& uses_of(const TypeName& type) const;
 };
 

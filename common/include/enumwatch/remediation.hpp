@@ -52,6 +52,23 @@ struct RecreatePlan {
 // partition key, a domain over it, ...), the result is only comments saying why.
 [[nodiscard]] std::string recreate_type_sql(const RecreatePlan& plan);
 
+// Makes a CHECK-constraint enum allow exactly `wanted.values`, without a long lock: in a first
+// transaction, check that no row holds a value the new set drops (else fail, changing nothing)
+// and ADD CONSTRAINT ... NOT VALID (a moment of ACCESS EXCLUSIVE, no scan under it); in a second,
+// VALIDATE CONSTRAINT (a scan under SHARE UPDATE EXCLUSIVE, which blocks neither reads nor
+// writes), drop the old constraints and give the new one the first old one's name. With no old
+// constraint it adds one named as PostgreSQL would (table_column_check).
+struct CheckSwapPlan {
+  CheckColumn wanted;                        // schema, table, column, values
+  std::vector<std::string> old_constraints;  // their names
+  std::chrono::milliseconds lock_timeout{5000};
+};
+[[nodiscard]] std::string check_swap_sql(const CheckSwapPlan& plan);
+
+// ALTER TABLE ... ALTER COLUMN ... SET DEFAULT value (PostgreSQL casts the literal to the column).
+[[nodiscard]] std::string set_default_sql(const std::string& schema, const std::string& table,
+                                          const std::string& column, std::string_view value);
+
 // One script for a whole diff, in an order that applies cleanly: per enum, renames, then either
 // the recreate recipe or the additions; missing types created; unexpected types dropped.
 [[nodiscard]] std::string remediation_script(std::span<const DriftItem> items);

@@ -32,6 +32,11 @@ struct TargetReport {
 [[nodiscard]] std::string render_items_text(std::span<const DriftItem> items, bool color);
 [[nodiscard]] std::string render_status_text(std::span<const TargetReport> targets, bool color);
 
+// "~1.2 M rows hold "cancelled" (pg_stats most_common_vals)", one clause per value the item
+// names; empty when the item has no impact.
+[[nodiscard]] std::string impact_text(const DriftItem& item);
+[[nodiscard]] std::string row_count_text(double rows);  // 12, 45.3 k, 1.2 M, 3.0 G
+
 // RFC 3339 in UTC with milliseconds, e.g. 2026-11-24T08:53:08.123Z.
 [[nodiscard]] std::string format_timestamp(std::chrono::system_clock::time_point t);
 

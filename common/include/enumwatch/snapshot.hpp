@@ -20,6 +20,7 @@ struct Snapshot {
   std::optional<std::string> revision;  // the code's git sha or migration head
   std::optional<std::string> source;    // free text: where it came from
   std::vector<EnumType> enums;          // sorted by (schema, name)
+  std::vector<CheckColumn> checks;      // sorted by key(), values sorted
 
   bool operator==(const Snapshot&) const = default;
 };
@@ -35,7 +36,10 @@ struct Snapshot {
 [[nodiscard]] std::string to_json(const Snapshot& snapshot);
 
 // Hex SHA-256 of the canonical form: the compact JSON array of enums sorted by (schema, name),
-// each {"schema","name","values"} with values in order. Revision and source are not part of it.
+// each {"schema","name","values"} with values in order, followed by the checks sorted by
+// (schema, table, column), each {"schema","table","column","values"} with values sorted (a
+// snapshot without checks keeps the digest it always had). Revision and source are not part of
+// it.
 [[nodiscard]] std::string digest(const Snapshot& snapshot);
 
 // Checks one enum name or value against SPEC §3 (non-empty, <= 63 bytes, UTF-8, no NUL);

@@ -68,3 +68,27 @@ TEST_CASE("a type whose rows are not adjacent still decodes once, values in row 
   CHECK(c.enums[0].type.name == "e");
   CHECK(c.enums[0].values == std::vector<std::string>{"a", "b"});
 }
+
+TEST_CASE("CHECK rows become check enums: membership only, the constrained column, in scope") {
+  Rows rows{
+      {"public", "orders", "channel", "character varying(10)", "a_check",
+       "CHECK (((channel)::text = ANY ((ARRAY['web'::character varying, 'fax'::character "
+       "varying])::text[])))",
+       "'web'::character varying"},
+      {"public", "orders", "channel", "character varying(10)", "b_check",
+       "CHECK (((channel)::text = ANY ((ARRAY['web'::character varying])::text[])))", std::nullopt},
+      {"public", "orders", "note", "text", "len", "CHECK ((length(note) < 5))", std::nullopt},
+      // A CHECK on one column that names another (a renamed column's leftover text cannot be):
+      {"public", "orders", "kind", "text", "odd", "CHECK ((other = 'x'::text))", std::nullopt},
+      {"audit", "log", "kind", "text", "k", "CHECK ((kind = 'x'::text))", std::nullopt},
+  };
+  Scope scope;
+  scope.exclude_schemas = {"audit"};
+  const auto checks = decode_checks(rows, scope);
+  REQUIRE(checks.size() == 1);
+  CHECK(checks[0].display() == "public.orders.channel");
+  CHECK(checks[0].values == std::vector<std::string>{"web"});  // both constraints apply
+  CHECK(checks[0].constraints == std::vector<std::string>{"a_check", "b_check"});
+  CHECK(checks[0].default_expr == "'web'::character varying");
+  CHECK(checks[0].column_type == "character varying(10)");
+}

@@ -69,7 +69,7 @@ TEST_CASE("the printed script is one transaction a DBA can run with psql") {
 }
 
 TEST_CASE("the fingerprint query reads the revision only when a migration table is set") {
-  const std::string plain = fingerprint_sql("", MigrationTool::alembic);
+  const std::string plain = fingerprint_sql("", MigrationTool::alembic, true);
   CHECK_FALSE(contains(plain, "version_num"));
   CHECK(contains(plain, ddl_trigger_installed_expression()));
   // A standby's copy of the trigger never fires: it does not count.
@@ -77,7 +77,8 @@ TEST_CASE("the fingerprint query reads the revision only when a migration table 
                  "AND NOT pg_catalog.pg_is_in_recovery()"));
   CHECK(contains(plain, enum_types_sql()));
   CHECK(contains(plain, column_usage_sql()));
-  const std::string with_revision = fingerprint_sql("app.alembic_version", MigrationTool::alembic);
+  const std::string with_revision =
+      fingerprint_sql("app.alembic_version", MigrationTool::alembic, true);
   CHECK(contains(with_revision, migration_revision_sql("app.alembic_version")));
 }
 

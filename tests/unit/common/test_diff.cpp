@@ -230,3 +230,138 @@ TEST_CASE("spelling helpers fold and convert the way the post-mortem needs") {
   CHECK(to_snake_case("PendingPayment") == "pending_payment");
   CHECK(to_snake_case("In-Progress now") == "in_progress_now");
 }
+
+namespace {
+
+CheckColumn check_of(std::string table, std::string column, Values values,
+                     std::string schema = "public") {
+  CheckColumn c;
+  c.schema = std::move(schema);
+  c.table = std::move(table);
+  c.column = std::move(column);
+  std::sort(values.begin(), values.end());
+  c.values = std::move(values);
+  return c;
+}
+
+const DriftItem& only(const std::vector<DriftItem>& items, DriftKind kind) {
+  auto it = std::find_if(items.begin(), items.end(), [&](const auto& i) { return i.kind == kind; });
+  REQUIRE(it != items.end());
+  return *it;
+}
+
+}  // namespace
+
+TEST_CASE("a CHECK enum drifts by value like a native one, but never by order") {
+  Fixture f;
+  f.options.naming = NamingPolicy::none;
+  f.snapshot.checks.push_back(check_of("orders", "channel", {"web", "store", "Phone"}));
+  auto have = check_of("orders", "channel", {"store", "web", "phone", "fax"});
+  have.constraints = {"orders_channel_check"};
+  f.database.catalog.checks.push_back(have);
+  const auto items = f.run();
+  CHECK(kinds(items) ==
+        std::vector<DriftKind>{DriftKind::case_mismatch, DriftKind::unexpected_value});
+  const auto& item = only(items, DriftKind::unexpected_value);
+  CHECK(item.enum_name == "orders.channel");
+  CHECK(item.table == "orders");
+  CHECK(item.column == "channel");
+  CHECK(item.used_by == std::vector<std::string>{"public.orders.channel"});
+  CHECK(std::get<std::string>(item.actual) == "fax");
+  REQUIRE(item.remediation_sql);
+  CHECK(item.remediation_sql->find("NOT VALID") != std::string::npos);
+  CHECK(item.remediation_sql->find("VALIDATE CONSTRAINT \"orders_channel_check_enumwatch_new\"") !=
+        std::string::npos);
+  CHECK(item.remediation_sql->find("DROP CONSTRAINT \"orders_channel_check\"") !=
+        std::string::npos);
+  CHECK(item.remediation_sql->find("RENAME CONSTRAINT") != std::string::npos);
+
+  // Same set in another order: no drift at all.
+  Fixture same;
+  same.snapshot.checks.push_back(check_of("orders", "channel", {"b", "a"}));
+  same.database.catalog.checks.push_back(check_of("orders", "channel", {"a", "b"}));
+  CHECK(same.run().empty());
+}
+
+TEST_CASE("a check the database lacks is missing_type; one no snapshot names is unexpected_type") {
+  Fixture f;
+  f.snapshot.checks.push_back(check_of("orders", "channel", {"web"}));
+  f.database.catalog.checks.push_back(check_of("orders", "legacy", {"x"}));
+  const auto items = f.run();
+  CHECK(kinds(items) ==
+        std::vector<DriftKind>{DriftKind::missing_type, DriftKind::unexpected_type});
+  CHECK(items[0].remediation_sql->find("ADD CONSTRAINT \"orders_channel_check\"") !=
+        std::string::npos);
+  CHECK(items[1].enum_name == "orders.legacy");
+  f.options.checks = false;  // checks = false: neither side's checks count
+  CHECK(f.run().empty());
+}
+
+TEST_CASE("a column default the snapshot lacks is default_mismatch, fixed by case-folding") {
+  Fixture f;
+  f.expect("status", {"pending_payment", "paid"})
+      .have("status", {"pending_payment", "paid", "PAID_LEGACY"});
+  ColumnUse use{"public", "orders", "status", ColumnUse::Via::direct,
+                "'PAID_LEGACY'::public.status"};
+  f.database.catalog.used_by[{"public", "status"}].push_back(use);
+  f.options.naming = NamingPolicy::none;
+  auto items = f.run();
+  const auto& item = only(items, DriftKind::default_mismatch);
+  CHECK(item.severity() == Severity::critical);
+  CHECK(std::get<std::string>(item.actual) == "PAID_LEGACY");
+  CHECK(std::holds_alternative<std::monostate>(item.expected));
+  CHECK(item.used_by == std::vector<std::string>{"public.orders.status"});
+  CHECK(item.remediation_sql->rfind("-- ", 0) == 0);  // no match: a comment saying to choose
+
+  use.default_expr = "'Paid'::public.status";
+  f.database.catalog.used_by[{"public", "status"}] = {use};
+  f.database.catalog.enums[0].values.push_back("Paid");
+  items = f.run();
+  const auto& matched = only(items, DriftKind::default_mismatch);
+  CHECK(std::get<std::string>(matched.expected) == "paid");
+  CHECK(matched.remediation_sql ==
+        "ALTER TABLE \"public\".\"orders\" ALTER COLUMN \"status\" SET DEFAULT 'paid';");
+
+  Fixture checked;
+  auto have = check_of("orders", "channel", {"web", "fax"});
+  have.default_expr = "'fax'::character varying";
+  checked.snapshot.checks.push_back(check_of("orders", "channel", {"web"}));
+  checked.database.catalog.checks.push_back(have);
+  CHECK(std::get<std::string>(only(checked.run(), DriftKind::default_mismatch).actual) == "fax");
+}
+
+TEST_CASE("two snapshots that name one type differently are one snapshot_conflict each") {
+  auto a = std::make_shared<Snapshot>();
+  a->revision = "r1";
+  a->enums.push_back({{"public", "status"}, {"new", "paid"}});
+  a->enums.push_back({{"public", "same"}, {"x"}});
+  a->checks.push_back(check_of("orders", "channel", {"web", "store"}));
+  auto b = std::make_shared<Snapshot>();
+  b->revision = "r2";
+  b->enums.push_back({{"public", "status"}, {"new", "paid", "refunded"}});
+  b->enums.push_back({{"public", "same"}, {"x"}});
+  b->checks.push_back(check_of("orders", "channel", {"web"}));
+  const std::vector<NamedSnapshot> both{{"billing", a}, {"shop", b}};
+  const auto items = snapshot_conflicts("prod", both, DiffOptions{});
+  REQUIRE(items.size() == 2);
+  CHECK(items[0].kind == DriftKind::snapshot_conflict);
+  CHECK(items[0].enum_name == "status");
+  CHECK(items[0].message.find("\"billing\" (revision \"r1\") and \"shop\" (revision \"r2\")") !=
+        std::string::npos);
+  CHECK(items[0].message.find("\"shop\" has \"refunded\" that \"billing\" lacks") !=
+        std::string::npos);
+  CHECK(items[1].enum_name == "orders.channel");
+  CHECK(items[1].message.find("\"billing\" has \"store\" that \"shop\" lacks") !=
+        std::string::npos);
+
+  // Order alone is a conflict for enums (with check_order), never for checks.
+  b->enums[0] = {{"public", "status"}, {"paid", "new"}};
+  b->checks[0] = check_of("orders", "channel", {"store", "web"});
+  const auto reordered = snapshot_conflicts("prod", both, DiffOptions{});
+  REQUIRE(reordered.size() == 1);
+  CHECK(reordered[0].message.find("different order") != std::string::npos);
+
+  // diff() reports them whatever the database holds.
+  DatabaseState empty;
+  CHECK(kinds(diff("prod", both, empty, DiffOptions{}))[0] == DriftKind::snapshot_conflict);
+}

@@ -25,12 +25,15 @@ DriftItem case_item() {
 
 TEST_CASE("a drift item's JSON has exactly the SPEC fields with nulls where a side is empty") {
   auto v = to_json(case_item()).as_object();
-  for (const char* key : {"target", "snapshot", "schema", "enum", "kind", "severity", "expected",
-                          "actual", "message", "remediation_sql", "code_fix", "used_by"}) {
+  for (const char* key :
+       {"target", "snapshot", "schema", "enum", "kind", "severity", "expected", "actual", "message",
+        "remediation_sql", "code_fix", "used_by", "table", "column", "impact"}) {
     CAPTURE(key);
     CHECK(v.contains(key));
   }
-  CHECK(v.size() == 12);
+  CHECK(v.size() == 15);
+  CHECK(v["table"].is_null());  // an enum type's item: no table, no column
+  CHECK(v["impact"].is_null());
   CHECK(v["kind"] == "case_mismatch");
   CHECK(v["code_fix"].is_null());
   CHECK(v["used_by"].as_array().size() == 1);
@@ -82,4 +85,30 @@ TEST_CASE("names that are not UTF-8 (a SQL_ASCII database) still give valid JSON
   REQUIRE_FALSE(ec);
   CHECK(parsed.at("drift").at(0).at("enum") == "st\uFFFDtus");
   CHECK(parsed.at("drift").at(0).at("used_by").at(0) == "public.t.\uFFFD");
+}
+
+TEST_CASE("impact shows in JSON per value and in text as people read row counts") {
+  DriftItem item = case_item();
+  item.table = "orders";
+  item.column = "channel";
+  item.impact = {{"Cancelled", 1234567.0, true, "pg_stats most_common_freqs × reltuples"},
+                 {"x\ny", std::nullopt, true, "never analysed"}};
+  auto v = to_json(item).as_object();
+  CHECK(v["table"] == "orders");
+  const auto& impact = v["impact"].as_array();
+  REQUIRE(impact.size() == 2);
+  CHECK(impact[0].as_object().at("rows") == 1234567);
+  CHECK(impact[0].as_object().at("estimated") == true);
+  CHECK(impact[1].as_object().at("rows").is_null());
+  CHECK(impact_text(item) ==
+        "~1.2 M rows hold \"Cancelled\" (pg_stats most_common_freqs × reltuples); rows holding "
+        "\"x\ny\": unknown (never analysed)");
+  // One line in the terminal, whatever the value holds.
+  const std::vector<DriftItem> items{item};
+  const std::string text = render_items_text(items, false);
+  CHECK(text.find("rows: ~1.2 M rows hold") != std::string::npos);
+  CHECK(text.find("x\ny") == std::string::npos);
+  CHECK(row_count_text(12) == "12");
+  CHECK(row_count_text(45300) == "45.3 k");
+  CHECK(row_count_text(3e9) == "3.0 G");
 }

@@ -194,3 +194,58 @@ TEST_CASE("an error naming an enum keeps to one line whatever the name holds (fo
   CHECK(e.find('\n') == std::string::npos);
   CHECK(e.find('\x1b') == std::string::npos);
 }
+
+TEST_CASE(
+    "[[check]] entries load as sets, default to public, and round-trip through TOML and JSON") {
+  const Snapshot s = toml(R"(
+[[check]]
+table = "orders"
+column = "channel"
+values = ["web", "store", "phone"]
+
+[[check]]
+schema = "Sales \"EU\""
+table = "tab\nle"
+column = "it's"
+values = ["b", "a\\z"]
+)");
+  REQUIRE(s.checks.size() == 2);
+  CHECK(s.checks[0].schema == "Sales \"EU\"");
+  CHECK(s.checks[0].table == "tab\nle");
+  CHECK(s.checks[0].values == std::vector<std::string>{"a\\z", "b"});
+  CHECK(s.checks[1].display() == "public.orders.channel");
+  CHECK(s.checks[1].values == std::vector<std::string>{"phone", "store", "web"});
+  CHECK(toml(to_toml(s)) == s);
+  CHECK(parse_snapshot(to_json(s), SnapshotFormat::json, "s.json") == s);
+}
+
+TEST_CASE("the digest covers checks as sets, and a snapshot without checks keeps its digest") {
+  Snapshot enums_only = toml(kOrders);
+  const std::string before = digest(enums_only);
+  Snapshot with_check = enums_only;
+  with_check.checks.push_back(
+      toml("[[check]]\ntable = \"t\"\ncolumn = \"c\"\nvalues = [\"a\", \"b\"]\n").checks[0]);
+  CHECK(digest(with_check) != before);
+  Snapshot reordered = toml("[[check]]\ntable = \"t\"\ncolumn = \"c\"\nvalues = [\"b\", \"a\"]\n");
+  Snapshot ordered = toml("[[check]]\ntable = \"t\"\ncolumn = \"c\"\nvalues = [\"a\", \"b\"]\n");
+  CHECK(digest(reordered) == digest(ordered));
+  CHECK(digest(toml(kOrders)) == before);
+}
+
+TEST_CASE("a malformed [[check]] is an error that says what is wrong and where") {
+  CHECK(toml_error("[[check]]\ntable = \"t\"\nvalues = [\"a\"]\n")
+            .find("needs both table and column") != std::string::npos);
+  const std::string duplicate =
+      toml_error("[[check]]\ntable = \"t\"\ncolumn = \"c\"\nvalues = [\"a\", \"a\"]\n");
+  CHECK(duplicate.rfind("s.toml:4:", 0) == 0);
+  CHECK(duplicate.find("duplicate value") != std::string::npos);
+  CHECK(toml_error("[[check]]\ntable = \"t\"\ncolumn = \"c\"\nvalues = [\"a\"]\n"
+                   "[[check]]\ntable = \"t\"\ncolumn = \"c\"\nvalues = [\"b\"]\n")
+            .find("duplicate check public.t.c (first at line 2)") != std::string::npos);
+  CHECK(toml_error("[[check]]\ntable = \"t\"\ncolumn = \"c\"\nvalues = [\"a\"]\norder = 1\n")
+            .find("check.order") != std::string::npos);
+  CHECK(toml_error("[[check]]\ntable = \"\"\ncolumn = \"c\"\nvalues = [\"a\"]\n")
+            .find("must not be empty") != std::string::npos);
+  CHECK(json_error(R"({"check":[{"table":"t","column":"c","values":"a"}]})")
+            .find("check.values must be an array") != std::string::npos);
+}

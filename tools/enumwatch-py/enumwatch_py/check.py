@@ -36,6 +36,10 @@ def load_snapshot(path: str) -> dict:
         if not isinstance(e, dict) or "name" not in e or not isinstance(e.get("values"), list):
             raise InputError(f"{path}: every [[enum]] needs a name and values")
         out[(e.get("schema", DEFAULT_SCHEMA), e["name"])] = list(e["values"])
+    for c in doc.get("check", []):
+        if not isinstance(c, dict) or "table" not in c or "column" not in c or not isinstance(c.get("values"), list):
+            raise InputError(f"{path}: every [[check]] needs a table, a column and values")
+        out[("check", c.get("schema", DEFAULT_SCHEMA), c["table"], c["column"])] = list(c["values"])
     return out
 
 
@@ -63,7 +67,46 @@ def folded(value: str) -> str:
     return "".join(chr(fold_case(ord(c))) for c in re.sub(r"[_\- ]", "", value))
 
 
-def compare(code: list[EnumType], database: dict) -> list[tuple[str, str, str]]:
+def value_differences(want: list, have: list) -> tuple[list, list, list]:
+    """(missing, unexpected, pairs): a missing value pairs with the first unexpected one of the
+    same folded spelling, and the pair leaves both lists."""
+    missing = [v for v in want if v not in have]
+    unexpected = [v for v in have if v not in want]
+    pairs = []
+    for v in list(missing):
+        twin = next((u for u in unexpected if folded(u) == folded(v)), None)
+        if twin is not None:
+            pairs.append((v, twin))
+            missing.remove(v)
+            unexpected.remove(twin)
+    return missing, unexpected, pairs
+
+
+def value_drift(name: str, missing: list, unexpected: list, pairs: list) -> list[tuple[str, str, str]]:
+    drift = [(name, "case_mismatch", f"the code writes {v!r}, the database has {twin!r}") for v, twin in pairs]
+    drift += [(name, "missing_value", f"{v!r} is in the code, not in the database") for v in missing]
+    drift += [(name, "unexpected_value", f"{v!r} is in the database, not in the code") for v in unexpected]
+    return drift
+
+
+def compare_checks(code: list, database: dict) -> list[tuple[str, str, str]]:
+    """The value-level kinds for CHECK-constraint enums: sets, so never order_mismatch."""
+    drift = []
+    code_checks = {("check", c.schema, c.table, c.column): c for c in code}
+    for key in sorted(code_checks):
+        name = f"{key[1]}.{key[2]}.{key[3]}"
+        want = code_checks[key].values
+        if key not in database:
+            drift.append((name, "missing_type", "the code uses it, the database has no such CHECK"))
+            continue
+        missing, unexpected, pairs = value_differences(want, database[key])
+        drift += value_drift(name, missing, unexpected, pairs)
+    for key in sorted(k for k in database if k[0] == "check" and k not in code_checks):
+        drift.append((f"{key[1]}.{key[2]}.{key[3]}", "unexpected_type", "in the database, not in the code"))
+    return drift
+
+
+def compare(code: list[EnumType], database: dict, checks: list = ()) -> list[tuple[str, str, str]]:
     """(schema.enum, kind, message) for every difference, in the C++ diff's reading: a missing
     value pairs with the first unexpected one of the same folded spelling (case_mismatch), and
     order_mismatch compares the order of the values both sides have once the pairs are renamed,
@@ -79,23 +122,12 @@ def compare(code: list[EnumType], database: dict) -> list[tuple[str, str, str]]:
         have = database[key]
         if want == have:
             continue
-        missing = [v for v in want if v not in have]
-        unexpected = [v for v in have if v not in want]
-        pairs = []
-        for v in list(missing):
-            twin = next((u for u in unexpected if folded(u) == folded(v)), None)
-            if twin is not None:
-                pairs.append((v, twin))
-                missing.remove(v)
-                unexpected.remove(twin)
+        missing, unexpected, pairs = value_differences(want, have)
         renamed = [next((s for s, d in pairs if d == v), v) for v in have]
         order_differs = [v for v in want if v in renamed] != [v for v in renamed if v in want]
-        for v, twin in pairs:
-            drift.append((name, "case_mismatch", f"the code writes {v!r}, the database has {twin!r}"))
-        drift += [(name, "missing_value", f"{v!r} is in the code, not in the database") for v in missing]
-        drift += [(name, "unexpected_value", f"{v!r} is in the database, not in the code") for v in unexpected]
+        drift += value_drift(name, missing, unexpected, pairs)
         if order_differs:
             drift.append((name, "order_mismatch", f"the code has {want}, the database {have}"))
-    for key in sorted(set(database) - set(code_types)):
+    for key in sorted(k for k in set(database) - set(code_types) if k[0] != "check" or len(k) == 2):
         drift.append((f"{key[0]}.{key[1]}", "unexpected_type", "in the database, not in the code"))
-    return drift
+    return drift + compare_checks(list(checks), database)

@@ -7,6 +7,7 @@ import os
 import sys
 
 from .check import compare, load_snapshot
+from .django_models import from_django
 from .import_mode import from_metadata
 from .model import InputError, Report
 from .snapshot_output import render, validate
@@ -22,6 +23,7 @@ def main(argv=None) -> int:
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--metadata", metavar="MODULE:ATTR", help="import mode, e.g. app.models:Base.metadata")
     mode.add_argument("--scan", metavar="PATH", nargs="+", help="static mode: files or directories")
+    mode.add_argument("--django", metavar="SETTINGS", help="import mode for Django, e.g. mysite.settings: django.setup() and read every model's CheckConstraints")
     parser.add_argument("--path", action="append", help="import mode: add to sys.path (repeatable)")
     parser.add_argument("--output", "-o", help="write here (atomically) instead of stdout")
     parser.add_argument("--format", choices=("toml", "json"), help="default: by --output extension, else toml")
@@ -38,16 +40,20 @@ def main(argv=None) -> int:
     try:
         mappings = load_mappings(options)
         if options.metadata:
-            enums = from_metadata(options.metadata, options.path, report)
+            enums, checks = from_metadata(options.metadata, options.path, report)
             head = None
             source = options.source or f"enumwatch-py --metadata {options.metadata}"
+        elif options.django:
+            enums, checks = [], from_django(options.django, options.path, report)
+            head = None
+            source = options.source or f"enumwatch-py --django {options.django}"
         else:
-            enums, head = scan(options.scan, report, mappings)
+            enums, checks, head = scan(options.scan, report, mappings)
             source = options.source or "enumwatch-py --scan " + " ".join(options.scan)
-        validate(enums)
-        drift = compare(enums, load_snapshot(options.check)) if options.check else None
+        validate(enums, checks)
+        drift = compare(enums, load_snapshot(options.check), checks) if options.check else None
         fmt = options.format or ("json" if (options.output or "").endswith(".json") else "toml")
-        text = render(enums, options.revision or head, source, fmt)
+        text = render(enums, options.revision or head, source, fmt, checks)
         if options.output and options.output != "-":
             directory = os.path.dirname(os.path.abspath(options.output))
             temporary = os.path.join(directory, f".{os.path.basename(options.output)}.tmp")
@@ -68,7 +74,11 @@ def main(argv=None) -> int:
     for w in report.warnings:
         print(f"enumwatch-py: warning: {w}", file=sys.stderr)
     if options.output and options.output != "-":
-        print(f"enumwatch-py: wrote {len(enums)} enum types to {options.output}", file=sys.stderr)
+        print(
+            f"enumwatch-py: wrote {len(enums)} enum types and {len(checks)} CHECK-constraint enums "
+            f"to {options.output}",
+            file=sys.stderr,
+        )
     if drift:
         for name, kind, message in drift:
             print(f"enumwatch-py: drift: {name}: {kind}: {message}", file=sys.stderr)

@@ -6,10 +6,10 @@ import importlib
 import os
 import sys
 
-from .model import DEFAULT_SCHEMA, EnumType, InputError, Report
+from .model import DEFAULT_SCHEMA, CheckEnum, EnumType, InputError, Report
 
 
-def from_metadata(spec: str, paths: list[str], report: Report) -> list[EnumType]:
+def from_metadata(spec: str, paths: list[str], report: Report) -> tuple[list[EnumType], list[CheckEnum]]:
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
         raise InputError(f"--metadata {spec!r}: write module.path:attribute, e.g. app.models:Base.metadata")
@@ -58,12 +58,22 @@ def from_metadata(spec: str, paths: list[str], report: Report) -> list[EnumType]
         if isinstance(column_type, sqltypes.Enum):
             yield column_type
 
+    checks = []
     for table in target.sorted_tables:
         for column in table.columns:
             for t in enum_types(column.type):
                 where = f"{table.fullname}.{column.name}"
                 if not t.native_enum:
-                    report.note(where, f"{t.name}: native_enum=False: no PostgreSQL type, skipped")
+                    if getattr(t, "create_constraint", False):
+                        checks.append(
+                            CheckEnum(table.schema or DEFAULT_SCHEMA, table.name, column.name, list(t.enums), where)
+                        )
+                    else:
+                        report.note(
+                            where,
+                            f"{t.name}: native_enum=False without create_constraint=True: the "
+                            "database does not check the values, skipped",
+                        )
                     continue
                 cls = getattr(t, "enum_class", None)
                 if cls is not None and getattr(t, "values_callable", None) is None:
@@ -76,4 +86,4 @@ def from_metadata(spec: str, paths: list[str], report: Report) -> list[EnumType]
                             f"({', '.join(str(m.value) for m in members)}): the snapshot holds "
                             "the names",
                         )
-    return enums
+    return enums, checks

@@ -21,6 +21,17 @@ class EnumType:
 
 
 @dataclass
+class CheckEnum:
+    """An enum kept as a CHECK constraint on a text column (enumwatch's [[check]]): a set."""
+
+    schema: str
+    table: str
+    column: str
+    values: list
+    origin: str
+
+
+@dataclass
 class Report:
     warnings: list = field(default_factory=list)
     notes: list = field(default_factory=list)

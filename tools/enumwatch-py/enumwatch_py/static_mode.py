@@ -3,23 +3,56 @@
 from __future__ import annotations
 
 from .migration_replay import Replay, migration_order, replay_migration
-from .model import DEFAULT_SCHEMA, EnumType, InputError, Report
+from .django_models import DjangoScanner
+from .model import DEFAULT_SCHEMA, CheckEnum, EnumType, InputError, Report
 from .static_models import Module, Scanner, python_files
 
 
-def scan(paths: list[str], report: Report, mappings: dict) -> tuple[list[EnumType], str | None]:
+def non_native_check(e, report: Report) -> CheckEnum | None:
+    """sa.Enum(native_enum=False, create_constraint=True): a VARCHAR column with a CHECK."""
+    label = e.name or "enum"
+    if not e.create_constraint:
+        report.note(
+            e.where,
+            f"{label}: native_enum=False without create_constraint=True: the database does not "
+            "check the values, skipped",
+        )
+        return None
+    if e.values is None:
+        return None  # already warned
+    if not e.table or not e.column:
+        report.warn(e.where, f"{label}: native_enum=False, but its table and column are not plain names: skipped")
+        return None
+    if e.length is not None and any(len(v) > e.length for v in e.values):
+        report.warn(
+            e.where,
+            f"{label}: length={e.length} is shorter than the value "
+            f"{max(e.values, key=len)!r}: VARCHAR({e.length}) cannot hold it",
+        )
+    return CheckEnum(e.schema or DEFAULT_SCHEMA, e.table, e.column, list(e.values), e.where)
+
+
+def scan(paths: list[str], report: Report, mappings: dict) -> tuple[list[EnumType], list[CheckEnum], str | None]:
     modules = [Module(path) for path in python_files(paths)]
     scanner = Scanner(report, mappings)
     scanner.collect_classes(modules)
+    django = DjangoScanner(report)
+    django.collect_choices(modules)
     migrations = [m for m in modules if m.is_migration()]
     for m in modules:
         if not m.is_migration():
             scanner.scan_models(m)
+            django.scan_models(m)
 
+    checks: dict[tuple, CheckEnum] = {}
+    for c in django.checks:
+        checks.setdefault((c.schema, c.table, c.column), c)
     result: dict[tuple, EnumType] = {}
     for e in scanner.model_enums:
         if not e.native:
-            report.note(e.where, f"{e.name or 'enum'}: native_enum=False: no PostgreSQL type, skipped")
+            check = non_native_check(e, report)
+            if check:
+                checks.setdefault((check.schema, check.table, check.column), check)
             continue
         if not e.name:
             report.warn(e.where, "an enum without name= and without an enum class: skipped")
@@ -75,4 +108,4 @@ def scan(paths: list[str], report: Report, mappings: dict) -> tuple[list[EnumTyp
                 f"enum class {py.name} maps to no database type: pass --map "
                 f"{py.name}=schema.type, or --map {py.name}=- if PostgreSQL does not store it",
             )
-    return list(result.values()), head
+    return list(result.values()), list(checks.values()), head

@@ -77,6 +77,10 @@ class SaEnum:
     where: str
     native: bool = True
     inherit_schema: bool = False
+    create_constraint: bool = False
+    length: int | None = None
+    table: str | None = None  # native_enum=False: the column it types, for [[check]]
+    column: str | None = None
 
 
 def dotted(node) -> str | None:
@@ -343,6 +347,10 @@ class Scanner:
             e.native = False
         if "inherit_schema" in keywords and m.constant(keywords["inherit_schema"]) is True:
             e.inherit_schema = True
+        if "create_constraint" in keywords and m.constant(keywords["create_constraint"]) is True:
+            e.create_constraint = True
+        if "length" in keywords and isinstance(m.constant(keywords["length"]), int):
+            e.length = m.constant(keywords["length"])
         if py:
             py.used = True
             use = "name"
@@ -426,9 +434,47 @@ class Scanner:
                         return m.constant(k.value)
         return None
 
+    def column_of(self, m: Module, call: ast.Call) -> tuple[str | None, str | None]:
+        """(table, column) of the Column/mapped_column an Enum(...) call types, as declared by
+        __tablename__ or Table("name", ...), and the column's name argument or attribute."""
+        parents = {}
+        for node in ast.walk(m.tree):
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+        column = table = None
+        node = call
+        while node in parents:
+            parent = parents[node]
+            if isinstance(parent, ast.Call):
+                func = m.resolve(parent.func) or ""
+                if column is None and func.rsplit(".", 1)[-1] in ("Column", "mapped_column"):
+                    first = m.constant(parent.args[0]) if parent.args else None
+                    if isinstance(first, str):
+                        column = first
+                    elif isinstance(parents.get(parent), (ast.Assign, ast.AnnAssign)):
+                        target = parents[parent]
+                        target = target.targets[0] if isinstance(target, ast.Assign) else target.target
+                        column = target.id if isinstance(target, ast.Name) else None
+                elif func.rsplit(".", 1)[-1] in ("Table", "create_table") and parent.args:
+                    first = m.constant(parent.args[0])
+                    table = first if isinstance(first, str) else table
+            if isinstance(parent, ast.ClassDef):
+                for stmt in parent.body:
+                    if (
+                        isinstance(stmt, ast.Assign)
+                        and isinstance(stmt.targets[0], ast.Name)
+                        and stmt.targets[0].id == "__tablename__"
+                    ):
+                        table = m.constant(stmt.value)
+                break
+            node = parent
+        return table, column
+
     def scan_models(self, m: Module) -> None:
         for call in self.sa_calls(m, m.tree):
             e = self.sa_enum(m, call)
-            if e.inherit_schema and e.schema is None:
+            if (e.inherit_schema or not e.native) and e.schema is None:
                 e.schema = self.table_schema(m, call)
+            if not e.native:
+                e.table, e.column = self.column_of(m, call)
             self.model_enums.append(e)
