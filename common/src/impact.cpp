@@ -13,13 +13,13 @@ namespace {
 
 // For pg_stats, a partitioned table's statistics are those of the whole tree (inherited = true).
 constexpr std::string_view kColumnStats =
-    "SELECT s.schemaname::text, s.tablename::text, s.attname::text, c.reltuples, s.null_frac,\n"
-    "       s.n_distinct, m.value, m.freq\n"
+    "SELECT w.nspname, w.relname, w.attname, c.reltuples, s.null_frac, s.n_distinct, m.value,\n"
+    "       m.freq\n"
     "FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[]),\n"
     "                pg_catalog.unnest($3::text[])) AS w(nspname, relname, attname)\n"
     "JOIN pg_catalog.pg_namespace n ON n.nspname = w.nspname\n"
     "JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = w.relname\n"
-    "JOIN pg_catalog.pg_stats s ON s.schemaname = w.nspname AND s.tablename = w.relname\n"
+    "LEFT JOIN pg_catalog.pg_stats s ON s.schemaname = w.nspname AND s.tablename = w.relname\n"
     "     AND s.attname = w.attname AND s.inherited = (c.relkind = 'p')\n"
     "LEFT JOIN LATERAL ROWS FROM (pg_catalog.unnest(s.most_common_vals::text::text[]),\n"
     "                             pg_catalog.unnest(s.most_common_freqs)) AS m(value, freq) ON "
@@ -71,6 +71,10 @@ double number(const std::optional<std::string>& text, std::string_view what) {
 std::optional<double> estimate(const ColumnStats& s, const std::string& value, std::string& how) {
   if (s.reltuples < 0) {
     how = "never analysed";
+    return std::nullopt;
+  }
+  if (!s.has_statistics) {
+    how = "no statistics: pg_stats shows only columns the role may SELECT (docs/check-enums.md)";
     return std::nullopt;
   }
   if (auto it = s.most_common.find(value); it != s.most_common.end()) {
@@ -162,6 +166,8 @@ StatsByColumn decode_column_stats(const Rows& rows) {
       throw Error("unexpected row shape from the statistics query");
     ColumnStats& s = out[{*row[0], *row[1], *row[2], false}];
     s.reltuples = number(row[3], "reltuples");
+    if (!row[4]) continue;  // pg_stats has nothing for the column
+    s.has_statistics = true;
     s.null_frac = number(row[4], "null_frac");
     s.n_distinct = number(row[5], "n_distinct");
     if (row[6] && row[7]) s.most_common[*row[6]] = number(row[7], "frequency");
@@ -180,7 +186,7 @@ void attach_estimates(std::vector<DriftItem>& items, const Catalog& catalog,
            }
            const auto it = stats.find(column);
            if (it == stats.end()) {
-             why = "no statistics the role may read";
+             why = "the table is gone";
              return std::nullopt;
            }
            return estimate(it->second, value, why);

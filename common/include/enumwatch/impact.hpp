@@ -26,12 +26,13 @@ struct ColumnRef {
 
 // $1, $2, $3: schemas, tables, columns (text[], parallel). Rows: schema, table, column,
 // reltuples, null_frac, n_distinct, one most common value, its frequency (NULL, NULL when the
-// column has none); nothing for a column without statistics the role may read.
+// column has none); null_frac NULL for a column without statistics the role may read.
 [[nodiscard]] std::string_view column_stats_sql();
 [[nodiscard]] std::vector<std::string> column_stats_params(const std::vector<ColumnRef>& columns);
 
 struct ColumnStats {
-  double reltuples = -1;  // the planner's row count; -1: never analysed
+  double reltuples = -1;        // the planner's row count; -1: never analysed
+  bool has_statistics = false;  // pg_stats has the column (and the role may read it)
   double null_frac = 0;
   double n_distinct = 0;  // > 0: distinct values; < 0: minus the fraction of rows
   std::map<std::string, double> most_common;  // value -> frequency
