@@ -147,7 +147,8 @@ class Parser {
     auto meaning = expression();
     if (!meaning || meaning->kind != Meaning::Kind::membership) return std::nullopt;
     if (take_word("not") && !take_word("valid")) return std::nullopt;
-    if (peek().kind != Token::Kind::end) return std::nullopt;
+    // '{}' allows no value but NULL: not an enum (found by fuzzing).
+    if (peek().kind != Token::Kind::end || meaning->values.empty()) return std::nullopt;
     return finish(*meaning);
   }
 

@@ -60,10 +60,16 @@ schema\".\"it's\" AS ENUM ('a''b', 'c\"
 d')" "a type whose names hold quotes and newlines"
 changes "ALTER TYPE \"we\"\"ird
 schema\".\"it's\" RENAME VALUE 'a''b' TO 'a''c'" "a renamed value full of quotes"
+changes "ALTER TABLE unrelated ADD COLUMN channel text CONSTRAINT ch CHECK (channel IN ('web', 'store'))" \
+  "a new CHECK-constraint enum"
+changes "ALTER TABLE unrelated DROP CONSTRAINT ch, ADD CONSTRAINT ch CHECK (channel IN ('web', 'fax'))" \
+  "a swapped CHECK constraint"
+changes "ALTER TABLE unrelated ALTER COLUMN channel SET DEFAULT 'fax'" "a check column's default"
 pass "every change a full read would see changes the fingerprint"
 
 unchanged "INSERT INTO person VALUES (1, 'happy'), (2, 'sad')" "rows written"
 unchanged "ALTER TABLE unrelated ADD COLUMN note text DEFAULT 'x'" "a column of another type"
+unchanged "ALTER TABLE unrelated ADD COLUMN n int CHECK (n > 0)" "a CHECK on a number"
 unchanged "CREATE INDEX ON person (m)" "an index on an enum column"
 unchanged "BEGIN; ALTER TYPE feeling ADD VALUE 'rolled_back'; ROLLBACK" "a rolled-back change"
 unchanged "CREATE TYPE pair AS (a int, b text)" "a composite type"
