@@ -225,3 +225,18 @@ psql_q -d rows -c "ALTER TABLE orders DROP CONSTRAINT orders_channel_check"
 expect_exit 1 "$ENUMWATCH" check --config "$WORK/enumwatch.toml"
 expect_contains "$OUT" "missing_type"
 pass "checks = false ignores checks; a dropped constraint is missing_type"
+
+# naming and unexpected_type on checks, through the daemon's own poll (check).
+psql_q -d rows -c "CREATE TABLE extra (kind text CHECK (kind IN ('a', 'b')))" \
+  -c "ALTER TABLE orders ADD CONSTRAINT orders_channel_check CHECK (channel IN ('web', 'Store', 'fax', 'phone'))"
+sed -i -e 's/^naming = "none"/naming = "snake_case"/' -e '/^report_unexpected = false/d' "$WORK/enumwatch.toml"
+expect_exit 1 "$ENUMWATCH" check --config "$WORK/enumwatch.toml" --format json
+python3 - "$OUT" <<'PY'
+import json, sys
+items = json.loads(sys.argv[1])["targets"][0]["drift"]
+kinds = sorted((i["kind"], i["enum"]) for i in items if i["kind"] in ("naming_violation", "unexpected_type"))
+assert ("naming_violation", "orders.channel") in kinds, kinds
+assert ("unexpected_type", "extra.kind") in kinds, kinds
+assert all(i["kind"] != "order_mismatch" for i in items), items
+PY
+pass "naming_violation and unexpected_type on checks; never order_mismatch"
