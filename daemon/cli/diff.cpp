@@ -94,6 +94,8 @@ int diff_command(const DiffArgs& args) {
   if (args.database.given() && !args.against.empty())
     throw Error(
         "diff takes a database (--dsn, --dsn-file or PG* variables) or --against, not both");
+  if (args.impact == "exact" && !args.against.empty())
+    throw Error("--impact exact counts rows in a database: give --dsn, not --against");
   Snapshot expected = load_snapshot(args.snapshot);
   DiffOptions options;  // the snapshot is the whole policy: order matters, no naming rule
   options.scope.schemas = args.schemas;

@@ -289,3 +289,19 @@ TEST_CASE("a new receiver is given every firing and recently resolved alert, pen
   CHECK(active[0].resolved != active[1].resolved);
   CHECK(tracker.due(t0 + 20s).size() == 1);  // active() sent nothing: t's resolution is still due
 }
+
+TEST_CASE("an alert's description says how many rows each drifting value touches") {
+  AlertTracker tracker({1min, ""});
+  DriftItem drift = item("public", "orders.channel", DriftKind::unexpected_value, "allows fax");
+  drift.table = "orders";
+  drift.column = "channel";
+  drift.impact = {{"fax", 1500000.0, true, "pg_stats most_common_freqs × reltuples"}};
+  const std::vector<DriftItem> items{drift};
+  tracker.observe("orders", kLabels, 0s, items, t0);
+  auto fired = tracker.due(t0);
+  REQUIRE(fired.size() == 1);
+  CHECK(fired[0].labels.at("enum") == "orders.channel");
+  CHECK(fired[0].annotations.at("description") ==
+        "unexpected_value: allows fax (~1.5 M rows hold \"fax\" (pg_stats most_common_freqs × "
+        "reltuples))");
+}
