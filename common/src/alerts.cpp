@@ -270,7 +270,7 @@ boost::json::value alertmanager_body(std::span<const Alert> alerts,
     o["annotations"] = string_map(a.annotations);
     o["startsAt"] = format_timestamp(a.starts_at);
     o["endsAt"] = format_timestamp(a.ends_at);
-    if (!external_url.empty()) o["generatorURL"] = external_url + "/api/v1/targets/" + a.key.target;
+    if (!external_url.empty()) o["generatorURL"] = external_url + "/targets/" + a.key.target;
     out.push_back(std::move(o));
   }
   return out;
@@ -288,7 +288,7 @@ boost::json::value webhook_body(std::span<const Alert> alerts, const std::string
     o["startsAt"] = format_timestamp(a.starts_at);
     o["endsAt"] = format_timestamp(a.ends_at);
     o["generatorURL"] =
-        external_url.empty() ? "" : external_url + "/api/v1/targets/" + a.key.target;
+        external_url.empty() ? "" : external_url + "/targets/" + a.key.target;
     o["fingerprint"] = fingerprint(a);
     list.push_back(std::move(o));
   }

@@ -53,6 +53,12 @@ class AlertDispatcher {
   void start();
 
   [[nodiscard]] std::size_t firing_count() const { return tracker_.firing_count(); }
+  [[nodiscard]] std::vector<std::pair<AlertReceiver::Kind, AlertReceiver::Status>> receivers()
+      const {
+    std::vector<std::pair<AlertReceiver::Kind, AlertReceiver::Status>> out;
+    for (const auto& r : receivers_) out.emplace_back(r->kind(), r->status());
+    return out;
+  }
 
  private:
   void build_receivers();

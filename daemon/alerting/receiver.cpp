@@ -110,6 +110,14 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
       }
       if (stopped) break;
       metrics.count_alert_notification(label, delivery.error.empty());
+      const auto now = std::chrono::system_clock::now();
+      if (delivery.error.empty()) {
+        last_delivery = now;
+        last_error.clear();
+      } else {
+        last_failure = now;
+        last_error = delivery.error;
+      }
       if (delivery.error.empty()) {
         if (failures > 0) spdlog::info("alerts: {} reachable again", label);
         failures = 0;
@@ -182,6 +190,8 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
   Endpoint endpoint;
   AlertQueue queued;
   bool stopped = false;
+  std::optional<std::chrono::system_clock::time_point> last_delivery, last_failure;
+  std::string last_error;
 };
 
 AlertReceiver::AlertReceiver(asio::any_io_executor executor, Kind kind, std::string url,
@@ -215,6 +225,11 @@ const std::string& AlertReceiver::url() const {
 }
 AlertReceiver::Kind AlertReceiver::kind() const {
   return impl_->kind;
+}
+
+AlertReceiver::Status AlertReceiver::status() const {
+  return {impl_->label, impl_->last_delivery, impl_->last_failure, impl_->last_error,
+          impl_->queued.size()};
 }
 
 }  // namespace enumwatch

@@ -13,6 +13,10 @@
 #include "http/client.hpp"
 #include "logging.hpp"
 
+#include <chrono>
+#include <optional>
+#include <string>
+
 namespace enumwatch {
 
 class Metrics;
@@ -36,6 +40,15 @@ class AlertReceiver {
   void set_tls(std::shared_ptr<boost::asio::ssl::context> tls);
   [[nodiscard]] const std::string& url() const;
   [[nodiscard]] Kind kind() const;
+
+  // What the status page shows of it.
+  struct Status {
+    std::string label;  // scheme://host:port
+    std::optional<std::chrono::system_clock::time_point> last_delivery, last_failure;
+    std::string last_error;  // empty while the last attempt succeeded
+    std::size_t queued = 0;
+  };
+  [[nodiscard]] Status status() const;
 
   struct Impl;
 

@@ -12,18 +12,24 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
 #include <csignal>
+#include <map>
 
 #include "alerting/dispatcher.hpp"
 #include "app/loaded_config.hpp"
 #include "app/systemd_notify.hpp"
 #include "enumwatch/error.hpp"
+#include "enumwatch/report.hpp"
+#include "enumwatch/status_page.hpp"
 #include "http/api.hpp"
+#include "http/event_stream.hpp"
 #include "http/server.hpp"
 #include "logging.hpp"
 #include "metrics/metrics.hpp"
 #include "poll/scheduler.hpp"
 #include "snapshots/registry.hpp"
+#include "version.hpp"
 
 namespace enumwatch {
 namespace asio = boost::asio;
@@ -42,6 +48,7 @@ class Daemon final : public PollObserver {
         alerts_(io_.get_executor(), initial.config.alerting, metrics_, count_internal_error_,
                 initial.config.daemon.state_dir + "/alerts.json", initial.receiver_tls),
         scheduler_(io_.get_executor(), registry_, *this, count_internal_error_),
+        events_(io_.get_executor()),
         api_(scheduler_, registry_, metrics_),
         server_(
             io_.get_executor(), [this](const HttpRequest& r) { return api_.handle(r); },
@@ -49,7 +56,10 @@ class Daemon final : public PollObserver {
             count_internal_error_),
         config_(std::move(initial.config)) {
     api_.set_token(std::move(initial.token));
+    api_.set_status_page(&events_, [this] { return status_page(); });
+    server_.set_stream_opener([this](const HttpRequest& r) { return api_.open_stream(r); });
     server_.set_tls(initial.listener_tls);
+    reloaded_at_ = std::chrono::system_clock::now();
     for (const auto& t : initial.targets) metrics_.add_target(t.config);
     metrics_.set_snapshots(registry_.all());
     report_recovered_snapshots();
@@ -83,11 +93,13 @@ class Daemon final : public PollObserver {
               const PollResult& result) override {
     metrics_.record_poll(target, snapshots, result);
     alerts_.observe(target, result);
+    publish_if_changed(target.name);
   }
 
   void removed(const std::string& target) override {
     metrics_.remove_target(target);
     alerts_.forget_target(target);
+    published_.erase(target);
   }
   void listening(const std::string& target, bool up) override {
     metrics_.set_listening(target, up);
@@ -108,6 +120,7 @@ class Daemon final : public PollObserver {
       spdlog::info("received {}, shutting down", signal == SIGTERM ? "SIGTERM" : "SIGINT");
       systemd::stopping();
       server_.stop();
+      events_.stop();
       scheduler_.stop();
       alerts_.flush();
       io_.stop();  // in-flight polls are abandoned; their connections close as their frames go
@@ -122,11 +135,15 @@ class Daemon final : public PollObserver {
     try {
       apply(load_everything(path_));
       metrics_.record_reload(true, now);
+      reloaded_at_ = now;
+      reload_error_.clear();
     } catch (const Error& e) {
       metrics_.record_reload(false, now);
+      reload_error_ = e.what();
       spdlog::error("config reload rejected, keeping the running config: {}", e.what());
     } catch (...) {
       metrics_.record_reload(false, now);
+      reload_error_ = "internal error (see the log)";
       report_internal_error(count_internal_error_, "reload", std::current_exception());
     }
     systemd::ready(status_line());
@@ -164,6 +181,61 @@ class Daemon final : public PollObserver {
                     *loaded.current->recovered_from_history);
       metrics_.count_internal_error("snapshot_store");
     }
+  }
+
+  // A `target` event on /api/v1/events when what the target's page shows changed: state, error
+  // or drift (not merely the time of the poll).
+  void publish_if_changed(const std::string& name) {
+    auto report = scheduler_.report(name);
+    if (!report) return;
+    boost::json::value value = to_json(*report);
+    auto& object = value.as_object();
+    const boost::json::value polled_at = object["polled_at"];
+    object["polled_at"] = nullptr;
+    std::string key = boost::json::serialize(value);
+    auto& last = published_[name];
+    if (last == key) return;
+    last = std::move(key);
+    object["polled_at"] = polled_at;
+    events_.publish("target", boost::json::serialize(value));
+  }
+
+  StatusPage status_page() const {
+    StatusPage page;
+    page.now = std::chrono::system_clock::now();
+    page.version = kVersion;
+    page.targets = scheduler_.reports();
+    for (const auto& t : config_.targets) page.labels[t.name] = t.labels;
+    for (const auto& [name, loaded] : registry_.all()) {
+      SnapshotView view;
+      view.name = name;
+      view.file_managed = loaded.file_managed;
+      if (loaded.current) {
+        view.registered = true;
+        view.digest = loaded.current->digest;
+        view.revision = loaded.current->snapshot->revision;
+        view.source = loaded.current->snapshot->source;
+        if (!loaded.file_managed) {
+          view.registered_at = loaded.current->registered_at;
+          view.history = registry_.store().history(name);
+        }
+      }
+      page.snapshots.push_back(std::move(view));
+    }
+    for (const auto& [kind, status] : alerts_.receivers()) {
+      ReceiverView view;
+      view.label = status.label;
+      view.kind = kind == AlertReceiver::Kind::alertmanager ? "alertmanager" : "webhook";
+      view.last_delivery = status.last_delivery;
+      view.last_failure = status.last_failure;
+      view.last_error = status.last_error;
+      view.queued = status.queued;
+      page.receivers.push_back(std::move(view));
+    }
+    page.reload.ok = reload_error_.empty();
+    page.reload.error = reload_error_;
+    page.reload.at = reloaded_at_;
+    return page;
   }
 
   std::string status_line() const {
@@ -220,9 +292,13 @@ class Daemon final : public PollObserver {
   InternalErrorCounter count_internal_error_;
   AlertDispatcher alerts_;  // its receivers count into metrics_: destroyed before it
   Scheduler scheduler_;
+  EventHub events_;
   HttpApi api_;
   HttpServer server_;
   Config config_;
+  std::map<std::string, std::string> published_;  // the last event of each target, sans time
+  std::chrono::system_clock::time_point reloaded_at_;
+  std::string reload_error_;  // of the last reload, if it failed
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "enumwatch/report.hpp"
 #include "enumwatch/sha256.hpp"
 #include "enumwatch/text.hpp"
+#include "http/page_assets.hpp"
 #include "metrics/metrics.hpp"
 #include "poll/scheduler.hpp"
 #include "snapshots/registry.hpp"
@@ -67,6 +68,20 @@ std::optional<std::pair<std::string, std::string>> split_resource(std::string_vi
   std::string tail = slash == std::string_view::npos ? "" : std::string(rest.substr(slash + 1));
   if (name.empty()) return std::nullopt;
   return std::make_pair(name, tail);
+}
+
+std::string percent_decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -136,6 +151,41 @@ boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request)
     }
     co_return respond(http::status::ok, "ready\n", "text/plain; charset=utf-8");
   }
+  if (page_model_ && (path == "/" || path.starts_with("/targets/"))) {
+    if (!get) co_return method_not_allowed("GET");
+    const PageAssets assets{kStatusPageCss, kStatusPageScript};
+    const StatusPage page = page_model_();
+    std::optional<std::string> html;
+    if (path == "/") {
+      html = render_overview(page, assets);
+    } else {
+      html = render_target_page(page, percent_decode(path.substr(std::string_view("/targets/").size())),
+                                assets);
+    }
+    if (!html) {
+      co_return respond(http::status::not_found,
+                        "<!doctype html><title>not found</title><p>No such target. <a "
+                        "href=\"/\">All targets</a></p>\n",
+                        "text/html; charset=utf-8");
+    }
+    auto res = respond(http::status::ok, std::move(*html), "text/html; charset=utf-8");
+    // Inline style and script are the page's own; nothing else may load or run.
+    res.set("Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+            "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+            "frame-ancestors 'none'");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Referrer-Policy", "no-referrer");
+    co_return res;
+  }
+  if (path == "/api/v1/events") {
+    if (!get) co_return method_not_allowed("GET");
+    // open_stream() answers it while the hub has room: here it is full (or not set up).
+    auto res = error(http::status::service_unavailable,
+                     "too many event subscribers; retry later");
+    res.set(http::field::retry_after, "5");
+    co_return res;
+  }
   if (path == "/api/v1/status") {
     if (!get) co_return method_not_allowed("GET");
     co_return json(http::status::ok, status_json(scheduler_.reports()));
@@ -171,6 +221,36 @@ boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request)
     co_return json(http::status::ok, snapshot_json(name, *loaded));
   }
   co_return error(http::status::not_found, "no such endpoint: see docs/http-api.md");
+}
+
+std::vector<std::string> HttpApi::current_events() const {
+  std::vector<std::string> out;
+  for (const auto& report : scheduler_.reports())
+    out.push_back(EventHub::format("target", boost::json::serialize(to_json(report))));
+  return out;
+}
+
+std::optional<HttpStream> HttpApi::open_stream(const HttpRequest& request) {
+  std::string_view target(request.target().data(), request.target().size());
+  if (!events_ || target.substr(0, target.find('?')) != "/api/v1/events" ||
+      request.method() != http::verb::get)
+    return std::nullopt;
+  auto subscription = events_->subscribe(current_events());
+  if (!subscription) return std::nullopt;  // handle() answers 503
+  HttpStream stream;
+  stream.head = HttpResponse{http::status::ok, 11};
+  stream.head.set(http::field::content_type, "text/event-stream; charset=utf-8");
+  stream.head.set(http::field::cache_control, "no-store");
+  stream.head.set("X-Accel-Buffering", "no");  // a proxy in front must not hold events back
+  stream.next = [subscription, first = true]() mutable
+      -> boost::asio::awaitable<std::optional<std::string>> {
+    if (first) {
+      first = false;
+      co_return std::string("retry: 3000\n\n");  // EventSource's reconnect delay
+    }
+    co_return co_await subscription->next();
+  };
+  return stream;
 }
 
 boost::asio::awaitable<HttpResponse> HttpApi::put_snapshot(const HttpRequest& request,

@@ -3,9 +3,13 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "enumwatch/status_page.hpp"
+#include "http/event_stream.hpp"
 #include "http/server.hpp"
 
 namespace enumwatch {
@@ -21,6 +25,16 @@ class HttpApi {
 
   // Absent: write endpoints answer 403.
   void set_token(std::optional<std::string> token) { token_ = std::move(token); }
+  // The status page (GET /, GET /targets/NAME) and its live events (GET /api/v1/events); without
+  // these, those paths answer 404.
+  void set_status_page(EventHub* events, std::function<StatusPage()> model) {
+    events_ = events;
+    page_model_ = std::move(model);
+  }
+  // For the server: /api/v1/events answered as a stream while the hub has room.
+  [[nodiscard]] std::optional<HttpStream> open_stream(const HttpRequest& request);
+  // The current state of every target as `target` events: what a new subscriber gets first.
+  [[nodiscard]] std::vector<std::string> current_events() const;
 
   [[nodiscard]] boost::asio::awaitable<HttpResponse> handle(const HttpRequest& request);
   // Only a snapshot registration with a valid token has its body read (HttpBodyPolicy): a
@@ -36,6 +50,8 @@ class HttpApi {
   SnapshotRegistry& snapshots_;
   Metrics& metrics_;
   std::optional<std::string> token_;
+  EventHub* events_ = nullptr;
+  std::function<StatusPage()> page_model_;
 };
 
 // Compares without leaking, through timing, how much of the token matched.

@@ -184,6 +184,18 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       }
       HttpRequest request = parser.release();
       if (has_body && !body_read) request.body().clear();
+      if (stream_opener) {
+        std::optional<HttpStream> opened;
+        try {
+          opened = stream_opener(request);
+        } catch (...) {
+          report_internal_error(count_internal_error, "http", std::current_exception());
+        }
+        if (opened) {
+          co_await write_stream(stream, *opened, request.version());
+          break;
+        }
+      }
       HttpResponse response;
       bool failed = false;
       try {
@@ -207,6 +219,26 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   }
 
   template <typename Stream>
+  asio::awaitable<void> write_stream(Stream& stream, HttpStream& opened, unsigned version) {
+    http::response<http::empty_body> head{opened.head.result(), version};
+    for (const auto& field : opened.head) head.set(field.name_string(), field.value());
+    head.keep_alive(false);
+    http::response_serializer<http::empty_body> serializer(head);
+    boost::system::error_code ec;
+    beast::get_lowest_layer(stream).expires_after(limits.request_timeout);
+    co_await http::async_write_header(stream, serializer,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+    while (!ec) {
+      beast::get_lowest_layer(stream).expires_never();  // a quiet stream is not a stalled one
+      auto chunk = co_await opened.next();
+      if (!chunk) break;
+      beast::get_lowest_layer(stream).expires_after(limits.request_timeout);
+      co_await asio::async_write(stream, asio::buffer(*chunk),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+
+  template <typename Stream>
   asio::awaitable<void> send_and_close(Stream& stream, http::status status, std::string body) {
     auto res = plain(status, std::move(body), 11);
     beast::get_lowest_layer(stream).expires_after(limits.request_timeout);
@@ -221,6 +253,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   InternalErrorCounter count_internal_error;
   HttpLimits limits;
   std::shared_ptr<asio::ssl::context> tls;  // null: plain HTTP
+  HttpStreamOpener stream_opener;
   int active = 0;
   int refusing = 0;
   std::map<asio::ip::address, int> per_client;
@@ -270,6 +303,10 @@ void HttpServer::start(const tcp::endpoint& endpoint) {
 
 void HttpServer::set_tls(std::shared_ptr<boost::asio::ssl::context> context) {
   impl_->tls = std::move(context);
+}
+
+void HttpServer::set_stream_opener(HttpStreamOpener opener) {
+  impl_->stream_opener = std::move(opener);
 }
 
 void HttpServer::stop() {

@@ -13,6 +13,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "logging.hpp"
 
@@ -24,6 +26,16 @@ using HttpHandler = std::function<boost::asio::awaitable<HttpResponse>(const Htt
 // Shown a request whose body has not been read: true if the handler needs that body. Otherwise
 // the handler gets the request with an empty body and the connection closes after the answer.
 using HttpBodyPolicy = std::function<bool(const HttpRequest& headers_only)>;
+
+// A response whose body does not end (Server-Sent Events): the server writes `head` without a
+// length and with Connection: close, then each chunk `next` yields, until it yields nothing or
+// the client is gone. Between chunks no timeout runs; each write has request_timeout.
+struct HttpStream {
+  HttpResponse head;
+  std::function<boost::asio::awaitable<std::optional<std::string>>()> next;
+};
+// Shown a request (without its body): a stream to answer it with, or nothing for the handler.
+using HttpStreamOpener = std::function<std::optional<HttpStream>(const HttpRequest&)>;
 
 struct HttpLimits {
   std::size_t max_header_bytes = 16 * 1024;
@@ -50,6 +62,7 @@ class HttpServer {
   // Serve HTTPS on new connections with this context (null: plain HTTP). Connections already
   // open keep theirs: certificates rotate on reload without dropping anyone.
   void set_tls(std::shared_ptr<boost::asio::ssl::context> context);
+  void set_stream_opener(HttpStreamOpener opener);
   void stop();
   [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
 

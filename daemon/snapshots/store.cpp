@@ -94,6 +94,28 @@ std::optional<StoredSnapshot> SnapshotStore::load(const std::string& name) const
               ": register the snapshot again");
 }
 
+std::vector<SnapshotVersion> SnapshotStore::history(const std::string& name) const {
+  std::vector<SnapshotVersion> out;
+  std::error_code ec;
+  for (const auto& entry :
+       fs::directory_iterator(fs::path(state_dir_) / "snapshots" / name / "history", ec)) {
+    const std::string file = entry.path().filename().string();  // <ms>-<digest>.json
+    const auto dash = file.find('-');
+    if (dash == std::string::npos || !file.ends_with(".json")) continue;
+    try {
+      const auto ms = std::stoll(file.substr(0, dash));
+      out.push_back({file.substr(dash + 1, file.size() - dash - 6),
+                     std::chrono::system_clock::time_point(std::chrono::milliseconds(ms))});
+    } catch (const std::exception&) {
+      continue;  // not a name this store wrote
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const SnapshotVersion& a, const SnapshotVersion& b) {
+    return a.registered_at > b.registered_at;
+  });
+  return out;
+}
+
 StoredSnapshot SnapshotStore::save(const std::string& name, const Snapshot& snapshot,
                                    std::chrono::system_clock::time_point now) const {
   const fs::path dir = fs::path(state_dir_) / "snapshots" / name;

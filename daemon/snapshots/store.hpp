@@ -12,6 +12,8 @@
 
 #include "enumwatch/snapshot.hpp"
 
+#include "enumwatch/status_page.hpp"
+
 namespace enumwatch {
 
 struct StoredSnapshot {
@@ -34,6 +36,9 @@ class SnapshotStore {
   // state cannot be read at all (permission denied is never "not registered") or no version is
   // valid.
   [[nodiscard]] std::optional<StoredSnapshot> load(const std::string& name) const;
+  // The stored versions of an API-managed snapshot, newest first, from the names in history/
+  // (digests shortened to 12 characters); empty when there are none or they cannot be listed.
+  [[nodiscard]] std::vector<SnapshotVersion> history(const std::string& name) const;
   // Blocking file I/O with fsync: call it off the event loop.
   StoredSnapshot save(const std::string& name, const Snapshot& snapshot,
                       std::chrono::system_clock::time_point now) const;
