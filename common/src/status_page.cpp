@@ -119,10 +119,11 @@ std::string item_html(const DriftItem& item, std::size_t index) {
   out += "</dl>\n";
   if (item.remediation_sql) {
     const std::string sql_id = "sql-" + std::to_string(index);
-    out += "<div class=\"sql\"><div class=\"sql-bar\"><span>remediation SQL</span><button "
-           "type=\"button\" class=\"copy\" data-copy=\"" +
-           sql_id + "\">Copy SQL</button></div><pre><code id=\"" + sql_id + "\">" +
-           e(*item.remediation_sql) + "</code></pre></div>\n";
+    out +=
+        "<div class=\"sql\"><div class=\"sql-bar\"><span>remediation SQL</span><button "
+        "type=\"button\" class=\"copy\" data-copy=\"" +
+        sql_id + "\">Copy SQL</button></div><pre><code id=\"" + sql_id + "\">" +
+        e(*item.remediation_sql) + "</code></pre></div>\n";
   }
   return out + "</article>\n";
 }
@@ -199,11 +200,13 @@ std::string render_overview(const StatusPage& page, const PageAssets& assets) {
          "</span> targets · <span id=\"count-down\">" + std::to_string(down) +
          "</span> down · <span id=\"count-drifting\">" + std::to_string(drifting) +
          "</span> drifting</p>\n";
-  out += "<div class=\"filter\" hidden><label for=\"filter\">Filter targets</label> <input "
-         "id=\"filter\" type=\"search\" placeholder=\"name, label, error\" "
-         "autocomplete=\"off\"></div>\n";
-  out += "<div class=\"scroll\"><table id=\"targets\">\n<caption>Every target: its state, the age "
-         "of its last poll and its drift items by severity</caption>\n<thead><tr>";
+  out +=
+      "<div class=\"filter\" hidden><label for=\"filter\">Filter targets</label> <input "
+      "id=\"filter\" type=\"search\" placeholder=\"name, label, error\" "
+      "autocomplete=\"off\"></div>\n";
+  out +=
+      "<div class=\"scroll\"><table id=\"targets\">\n<caption>Every target: its state, the age "
+      "of its last poll and its drift items by severity</caption>\n<thead><tr>";
   for (const auto& [key, title, type] :
        std::vector<std::tuple<std::string, std::string, std::string>>{
            {"name", "Target", "text"},
@@ -219,13 +222,15 @@ std::string render_overview(const StatusPage& page, const PageAssets& assets) {
   out += "</tr></thead>\n<tbody>\n";
   for (const auto& t : page.targets) {
     const Counts c = count(t);
-    const std::string row_class = !t.up ? "down" : c.critical ? "critical" : c.warning ? "warning"
-                                                             : c.info             ? "info"
-                                                                                  : "ok";
-    const auto age = t.polled_at ? std::chrono::duration_cast<std::chrono::seconds>(
-                                       page.now - *t.polled_at)
-                                       .count()
-                                 : -1;
+    const std::string row_class = !t.up        ? "down"
+                                  : c.critical ? "critical"
+                                  : c.warning  ? "warning"
+                                  : c.info     ? "info"
+                                               : "ok";
+    const auto age =
+        t.polled_at
+            ? std::chrono::duration_cast<std::chrono::seconds>(page.now - *t.polled_at).count()
+            : -1;
     out += "<tr class=\"" + row_class + "\" data-target=\"" + e(t.name) + "\">";
     out += "<th scope=\"row\" data-value=\"" + e(t.name) + "\"><a href=\"" +
            target_page_path(t.name) + "\">" + e(t.name) + "</a></th>";
@@ -241,10 +246,12 @@ std::string render_overview(const StatusPage& page, const PageAssets& assets) {
   }
   out += "</tbody>\n</table></div>\n</section>\n";
 
-  out += "<section aria-labelledby=\"snapshots-title\">\n<h2 id=\"snapshots-title\">Snapshots</h2>\n";
-  out += "<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Snapshot</th><th "
-         "scope=\"col\">Managed</th><th scope=\"col\">Revision</th><th scope=\"col\">Digest</th><th "
-         "scope=\"col\">Registered</th><th scope=\"col\">History</th></tr></thead>\n<tbody>\n";
+  out +=
+      "<section aria-labelledby=\"snapshots-title\">\n<h2 id=\"snapshots-title\">Snapshots</h2>\n";
+  out +=
+      "<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Snapshot</th><th "
+      "scope=\"col\">Managed</th><th scope=\"col\">Revision</th><th scope=\"col\">Digest</th><th "
+      "scope=\"col\">Registered</th><th scope=\"col\">History</th></tr></thead>\n<tbody>\n";
   for (const auto& s : page.snapshots) {
     out += "<tr><th scope=\"row\">" + e(s.name) + "</th><td>" +
            std::string(s.file_managed ? "file" : "API") + "</td>";
@@ -270,14 +277,16 @@ std::string render_overview(const StatusPage& page, const PageAssets& assets) {
   }
   out += "</tbody>\n</table></div>\n</section>\n";
 
-  out += "<section aria-labelledby=\"receivers-title\">\n<h2 id=\"receivers-title\">Alert "
-         "receivers</h2>\n";
+  out +=
+      "<section aria-labelledby=\"receivers-title\">\n<h2 id=\"receivers-title\">Alert "
+      "receivers</h2>\n";
   if (page.receivers.empty()) {
     out += "<p class=\"muted\">No receiver is configured ([alerting] in the config).</p>\n";
   } else {
-    out += "<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Receiver</th><th "
-           "scope=\"col\">Kind</th><th scope=\"col\">Last delivery</th><th scope=\"col\">Last "
-           "error</th><th scope=\"col\">Queued</th></tr></thead>\n<tbody>\n";
+    out +=
+        "<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Receiver</th><th "
+        "scope=\"col\">Kind</th><th scope=\"col\">Last delivery</th><th scope=\"col\">Last "
+        "error</th><th scope=\"col\">Queued</th></tr></thead>\n<tbody>\n";
     for (const auto& r : page.receivers) {
       out += "<tr><th scope=\"row\">" + e(r.label) + "</th><td>" + e(r.kind) + "</td><td>" +
              time_element(r.last_delivery, page.now) + "</td><td>" +
@@ -290,7 +299,8 @@ std::string render_overview(const StatusPage& page, const PageAssets& assets) {
   }
   out += "</section>\n";
 
-  out += "<section aria-labelledby=\"reload-title\">\n<h2 id=\"reload-title\">Configuration</h2>\n<p>";
+  out +=
+      "<section aria-labelledby=\"reload-title\">\n<h2 id=\"reload-title\">Configuration</h2>\n<p>";
   out += page.reload.ok ? "<span class=\"badge up\">loaded</span> "
                         : "<span class=\"badge down\">last reload failed</span> <span "
                           "class=\"error\">" +
@@ -311,7 +321,8 @@ std::optional<std::string> render_target_page(const StatusPage& page, std::strin
   out += "<p><a href=\"/\">← all targets</a></p>\n<h1>" + e(t.name) + "</h1>\n";
   out += "<dl class=\"facts\"><dt>state</dt><dd id=\"target-state\">" + state_cell(t) + "</dd>";
   out += "<dt>last poll</dt><dd id=\"target-age\">" + time_element(t.polled_at, page.now) + "</dd>";
-  if (auto labels = page.labels.find(t.name); labels != page.labels.end() && !labels->second.empty())
+  if (auto labels = page.labels.find(t.name);
+      labels != page.labels.end() && !labels->second.empty())
     out += "<dt>labels</dt><dd>" + labels_text(labels->second) + "</dd>";
   out += "<dt>migration revision</dt><dd id=\"target-revision\">" +
          e(t.migration_revision.value_or("—")) + "</dd>";
@@ -320,9 +331,10 @@ std::optional<std::string> render_target_page(const StatusPage& page, std::strin
     for (const auto& s : t.unregistered_snapshots) out += "<code>" + e(s) + "</code> ";
     out += "</dd>";
   }
-  out += "</dl>\n<section aria-labelledby=\"drift-title\">\n<h2 id=\"drift-title\">Drift (<span "
-         "id=\"drift-count\">" +
-         std::to_string(t.drift.size()) + "</span>)</h2>\n<div id=\"drift\">\n";
+  out +=
+      "</dl>\n<section aria-labelledby=\"drift-title\">\n<h2 id=\"drift-title\">Drift (<span "
+      "id=\"drift-count\">" +
+      std::to_string(t.drift.size()) + "</span>)</h2>\n<div id=\"drift\">\n";
   if (t.drift.empty()) {
     out += t.up ? "<p class=\"ok-note\">No drift: the database matches its snapshots.</p>\n"
                 : "<p class=\"muted\">Unknown while the target is down.</p>\n";

@@ -73,7 +73,8 @@ std::optional<std::pair<std::string, std::string>> split_resource(std::string_vi
 std::string percent_decode(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+    if (text[i] == '%' && i + 2 < text.size() &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
         std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
       out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
       i += 2;
@@ -159,8 +160,8 @@ boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request)
     if (path == "/") {
       html = render_overview(page, assets);
     } else {
-      html = render_target_page(page, percent_decode(path.substr(std::string_view("/targets/").size())),
-                                assets);
+      html = render_target_page(
+          page, percent_decode(path.substr(std::string_view("/targets/").size())), assets);
     }
     if (!html) {
       co_return respond(http::status::not_found,
@@ -181,8 +182,7 @@ boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request)
   if (path == "/api/v1/events") {
     if (!get) co_return method_not_allowed("GET");
     // open_stream() answers it while the hub has room: here it is full (or not set up).
-    auto res = error(http::status::service_unavailable,
-                     "too many event subscribers; retry later");
+    auto res = error(http::status::service_unavailable, "too many event subscribers; retry later");
     res.set(http::field::retry_after, "5");
     co_return res;
   }
@@ -242,8 +242,8 @@ std::optional<HttpStream> HttpApi::open_stream(const HttpRequest& request) {
   stream.head.set(http::field::content_type, "text/event-stream; charset=utf-8");
   stream.head.set(http::field::cache_control, "no-store");
   stream.head.set("X-Accel-Buffering", "no");  // a proxy in front must not hold events back
-  stream.next = [subscription, first = true]() mutable
-      -> boost::asio::awaitable<std::optional<std::string>> {
+  stream.next = [subscription,
+                 first = true]() mutable -> boost::asio::awaitable<std::optional<std::string>> {
     if (first) {
       first = false;
       co_return std::string("retry: 3000\n\n");  // EventSource's reconnect delay

@@ -45,7 +45,7 @@ struct ReloadView {
 };
 
 struct StatusPage {
-  std::vector<TargetReport> targets;  // in config order
+  std::vector<TargetReport> targets;                                 // in config order
   std::map<std::string, std::map<std::string, std::string>> labels;  // by target
   std::vector<SnapshotView> snapshots;
   std::vector<ReceiverView> receivers;
