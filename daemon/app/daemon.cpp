@@ -186,6 +186,12 @@ class Daemon final : public PollObserver {
   // A `target` event on /api/v1/events when what the target's page shows changed: state, error
   // or drift (not merely the time of the poll).
   void publish_if_changed(const std::string& name) {
+    // Nobody listening: nothing to compare against either (a new subscriber first gets every
+    // target's current state), so a poll costs nothing here.
+    if (events_.subscribers() == 0) {
+      published_.clear();
+      return;
+    }
     auto report = scheduler_.report(name);
     if (!report) return;
     boost::json::value value = to_json(*report);
