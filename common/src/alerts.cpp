@@ -287,8 +287,7 @@ boost::json::value webhook_body(std::span<const Alert> alerts, const std::string
     o["annotations"] = string_map(a.annotations);
     o["startsAt"] = format_timestamp(a.starts_at);
     o["endsAt"] = format_timestamp(a.ends_at);
-    o["generatorURL"] =
-        external_url.empty() ? "" : external_url + "/targets/" + a.key.target;
+    o["generatorURL"] = external_url.empty() ? "" : external_url + "/targets/" + a.key.target;
     o["fingerprint"] = fingerprint(a);
     list.push_back(std::move(o));
   }

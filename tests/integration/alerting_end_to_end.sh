@@ -9,21 +9,7 @@ psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid'
   -c "CREATE TABLE orders (status order_status)"
 printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' >"$WORK/app.toml"
 
-# A webhook receiver: every POST is appended to hooks.log as "PATH BODY".
-HOOK_PORT=$(free_port)
-python3 - "$HOOK_PORT" "$WORK/hooks.log" <<'PY' &
-import http.server, sys
-log = open(sys.argv[2], "a", buffering=1)
-class Hook(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-        log.write(self.path + " " + body.replace("\n", " ") + "\n")
-        self.send_response(200); self.end_headers()
-    def log_message(self, *args): pass
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Hook).serve_forever()
-PY
-on_exit "kill $!"
-wait_for 10 "webhook receiver" bash -c "exec 3<>/dev/tcp/127.0.0.1/$HOOK_PORT"
+start_webhook_receiver  # every POST to $WORK/hooks.log as "PATH BODY"
 
 # Two Alertmanagers (an HA pair as enumwatch sees it: two URLs), routing to the webhook.
 cat >"$WORK/am.yml" <<YAML

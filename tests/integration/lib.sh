@@ -113,6 +113,25 @@ metric_above() {
   [[ -n $value ]] && python3 -c "import sys; sys.exit(0 if float('$value') > float('$2') else 1)"
 }
 
+# start_webhook_receiver: an HTTP receiver on a free port (HOOK_PORT) that answers 200 to every
+# POST and appends it to $WORK/hooks.log as one line, "PATH BODY"; stopped on exit.
+start_webhook_receiver() {
+  HOOK_PORT=$(free_port)
+  python3 - "$HOOK_PORT" "$WORK/hooks.log" <<'PY' &
+import http.server, sys
+log = open(sys.argv[2], "a", buffering=1)
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+        log.write(self.path + " " + body.replace("\n", " ") + "\n")
+        self.send_response(200); self.end_headers()
+    def log_message(self, *args): pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Hook).serve_forever()
+PY
+  on_exit "kill $!"
+  wait_for 10 "webhook receiver" bash -c "exec 3<>/dev/tcp/127.0.0.1/$HOOK_PORT"
+}
+
 # start_silent_server: a TCP listener that accepts connections and never says a word (a hung
 # database host). Sets SILENT_PORT; waits until it accepts; stopped on exit.
 start_silent_server() {

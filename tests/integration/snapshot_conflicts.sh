@@ -48,19 +48,7 @@ column = "channel"
 values = ["store", "web", "phone"]
 TOML
 
-HOOK_PORT=$(free_port)
-python3 - "$HOOK_PORT" "$WORK/hooks.log" <<'PY' &
-import http.server, sys
-log = open(sys.argv[2], "a", buffering=1)
-class Hook(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        log.write(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode().replace("\n", " ") + "\n")
-        self.send_response(200); self.end_headers()
-    def log_message(self, *args): pass
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Hook).serve_forever()
-PY
-on_exit "kill $!"
-wait_for 10 "webhook receiver" bash -c "exec 3<>/dev/tcp/127.0.0.1/$HOOK_PORT"
+start_webhook_receiver
 
 daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML
@@ -127,7 +115,7 @@ wait_for 10 "conflicts counted" metric_is 'enumwatch_drift_items{kind="snapshot_
 wait_for 10 "conflict alert" grep -q '"enum":"status".*snapshot_conflict' "$WORK/hooks.log"
 python3 - "$WORK/hooks.log" <<'PY'
 import json, sys
-alerts = [a for line in open(sys.argv[1]) for a in json.loads(line)["alerts"]]
+alerts = [a for line in open(sys.argv[1]) for a in json.loads(line.split(" ", 1)[1])["alerts"]]
 status = next(a for a in alerts if a["labels"]["enum"] == "status")
 assert status["labels"]["severity"] == "critical", status
 assert "snapshot_conflict" in status["annotations"]["description"], status
