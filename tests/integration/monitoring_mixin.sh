@@ -58,7 +58,7 @@ wait_for 30 "prometheus ready" curl -sf "http://127.0.0.1:$PROM_PORT/-/ready"
 wait_for 30 "a few scrapes" bash -c "curl -sf 'http://127.0.0.1:$PROM_PORT/api/v1/query?query=count_over_time(enumwatch_up%5B1m%5D)' | grep -q '\"value\":\[[0-9.]*,\"[5-9]\"'"
 
 python3 - "http://127.0.0.1:$PROM_PORT" "$ROOT/deploy/grafana/enumwatch.json" "$ROOT/deploy/prometheus/enumwatch.rules.yml" <<'PY'
-import json, sys, urllib.parse, urllib.request
+import json, sys, time, urllib.parse, urllib.request
 prom, dashboard_path, rules_path = sys.argv[1:]
 
 # Expected to return nothing from a healthy daemon, and why.
@@ -68,11 +68,17 @@ EXPECTED_EMPTY = {
     "Internal errors": "no internal error happened (the counter exists only once one did)",
 }
 
-def query(expr):
-    url = prom + "/api/v1/query?" + urllib.parse.urlencode({"query": expr})
-    answer = json.load(urllib.request.urlopen(url))
-    assert answer["status"] == "success", (expr, answer)
-    return answer["data"]["result"]
+def query(expr, wait=0):
+    """The result; with `wait`, asked again until it holds data or that many seconds passed:
+    a counter's rate needs two scrapes that saw it move (a dead receiver's retries back off)."""
+    deadline = time.time() + wait
+    while True:
+        url = prom + "/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+        answer = json.load(urllib.request.urlopen(url))
+        assert answer["status"] == "success", (expr, answer)
+        if answer["data"]["result"] or time.time() >= deadline:
+            return answer["data"]["result"]
+        time.sleep(1)
 
 def substitute(expr):
     return (expr.replace("$__rate_interval", "10s").replace("$target", ".*")
@@ -93,7 +99,7 @@ for panel in dashboard["panels"]:
     titles.add(panel["title"])
     assert panel["datasource"]["uid"] == "${datasource}", panel["title"]
     for target in panel["targets"]:
-        result = query(substitute(target["expr"]))
+        result = query(substitute(target["expr"]), wait=0 if panel["title"] in EXPECTED_EMPTY else 60)
         checked += 1
         if panel["title"] in EXPECTED_EMPTY:
             print(f"expected empty: {panel['title']}: {EXPECTED_EMPTY[panel['title']]}")
@@ -124,7 +130,7 @@ for i, line in enumerate(lines):
         rules[-1][1] = value
 assert len(rules) == 6, rules
 for name, expr in rules:
-    result = query(expr)
+    result = query(expr, wait=0 if name in EXPECTED_EMPTY else 60)
     checked += 1
     if name in EXPECTED_EMPTY:
         assert not result, f"{name} is expected empty ({EXPECTED_EMPTY[name]}) but returned {result}"
