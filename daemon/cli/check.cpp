@@ -38,30 +38,11 @@ TargetReport conflicts_of(const TargetConfig& target, const SnapshotSet& snapsho
   return report;
 }
 
-int check(const CheckArgs& args) {
-  const Config config = load_config(args.config);
-  const SnapshotSet snapshots = load_snapshots(config, SnapshotStore(config.daemon.state_dir));
-  for (const auto& [name, loaded] : snapshots) {
-    if (loaded.current && loaded.current->recovered_from_history)
-      print_error("warning: snapshot " + name + ": " + *loaded.current->recovered_from_history);
-  }
-  std::vector<const TargetConfig*> selected;
-  for (const auto& name : args.targets) {
-    const TargetConfig* target = config.find_target(name);
-    if (!target) throw Error(args.config + ": no target named \"" + name + "\"");
-    selected.push_back(target);
-  }
-  if (args.targets.empty()) {
-    for (const auto& t : config.targets) selected.push_back(&t);
-  }
-
-  // One unreachable target must not hide the others: each poll reports its own failure.
+// Polls each target once, at most `concurrency` at a time. One unreachable target must not hide
+// the others: each poll reports its own failure.
+std::vector<TargetReport> poll_all(const std::vector<const TargetConfig*>& selected,
+                                   const SnapshotSet& snapshots, int concurrency) {
   std::vector<TargetReport> reports(selected.size());
-  if (args.snapshots_only) {
-    for (std::size_t i = 0; i < selected.size(); ++i)
-      reports[i] = conflicts_of(*selected[i], snapshots);
-    selected.clear();
-  }
   asio::io_context io;
   std::size_t next = 0;
   auto worker = [&]() -> asio::awaitable<void> {
@@ -79,14 +60,40 @@ int check(const CheckArgs& args) {
       }
     }
   };
-  const std::size_t workers = std::min<std::size_t>(
-      static_cast<std::size_t>(config.daemon.max_concurrent_polls), selected.size());
+  const std::size_t workers =
+      std::min<std::size_t>(static_cast<std::size_t>(concurrency), selected.size());
   for (std::size_t w = 0; w < workers; ++w) {
     asio::co_spawn(io, worker(), [](std::exception_ptr e) {
       if (e) std::rethrow_exception(e);
     });
   }
   io.run();
+  return reports;
+}
+
+int check(const CheckArgs& args) {
+  const Config config = load_config(args.config);
+  const SnapshotSet snapshots = load_snapshots(config, SnapshotStore(config.daemon.state_dir));
+  for (const auto& [name, loaded] : snapshots) {
+    if (loaded.current && loaded.current->recovered_from_history)
+      print_error("warning: snapshot " + name + ": " + *loaded.current->recovered_from_history);
+  }
+  std::vector<const TargetConfig*> selected;
+  for (const auto& name : args.targets) {
+    const TargetConfig* target = config.find_target(name);
+    if (!target) throw Error(args.config + ": no target named \"" + name + "\"");
+    selected.push_back(target);
+  }
+  if (args.targets.empty()) {
+    for (const auto& t : config.targets) selected.push_back(&t);
+  }
+
+  std::vector<TargetReport> reports;
+  if (args.snapshots_only) {
+    for (const auto* target : selected) reports.push_back(conflicts_of(*target, snapshots));
+  } else {
+    reports = poll_all(selected, snapshots, config.daemon.max_concurrent_polls);
+  }
 
   if (args.format == "json") {
     std::cout << boost::json::serialize(status_json(reports)) << "\n";
