@@ -1,7 +1,6 @@
 #include "enumwatch/status_page.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <tuple>
 
 #include "enumwatch/text.hpp"
@@ -162,18 +161,7 @@ std::string html_escape(std::string_view text) {
 }
 
 std::string target_page_path(std::string_view target) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out = "/targets/";
-  for (unsigned char c : target) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
+  return "/targets/" + std::string(target);
 }
 
 std::string age_text(std::optional<Clock::time_point> at, Clock::time_point now) {

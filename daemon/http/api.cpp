@@ -70,21 +70,6 @@ std::optional<std::pair<std::string, std::string>> split_resource(std::string_vi
   return std::make_pair(name, tail);
 }
 
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 bool tokens_equal(std::string_view presented, std::string_view expected) {
@@ -160,8 +145,7 @@ boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request)
     if (path == "/") {
       html = render_overview(page, assets);
     } else {
-      html = render_target_page(
-          page, percent_decode(path.substr(std::string_view("/targets/").size())), assets);
+      html = render_target_page(page, path.substr(std::string_view("/targets/").size()), assets);
     }
     if (!html) {
       co_return respond(http::status::not_found,

@@ -69,7 +69,7 @@ struct PageAssets {
 // &, <, >, " and ' as entities, invalid UTF-8 repaired, NUL as U+FFFD: a string from a catalog
 // is text wherever it lands, in an element or an attribute (a newline stays one inside <pre>).
 [[nodiscard]] std::string html_escape(std::string_view text);
-// The path of a target's page, its name percent-encoded (names are [A-Za-z0-9_.-]).
+// The path of a target's page. Target names follow kNameRule ([A-Za-z0-9_.-]): safe in a URL.
 [[nodiscard]] std::string target_page_path(std::string_view target);
 
 // "42 s ago", "3 min ago", "2 h ago", "5 d ago"; "never" without a time.
