@@ -13,14 +13,14 @@ namespace enumwatch {
 namespace {
 
 // Shared by both queries: the enum types in scope, without extension-owned ones.
-#define ENUMWATCH_ENUM_FILTER                                                       \
-  "t.typtype = 'e'\n"                                                               \
-  "  AND n.nspname NOT IN ('pg_catalog', 'information_schema')\n"                   \
-  "  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'\n" \
-  "  AND (cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))\n"           \
-  "  AND NOT (n.nspname = ANY ($2::text[]))\n"                                      \
-  "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d\n"                        \
-  "                  WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass\n" \
+#define ENUMWATCH_ENUM_FILTER                                                        \
+  "t.typtype = 'e'\n"                                                                \
+  "  AND n.nspname NOT IN ('pg_catalog', 'information_schema')\n"                    \
+  "  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'\n"  \
+  "  AND (pg_catalog.cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))\n" \
+  "  AND NOT (n.nspname = ANY ($2::text[]))\n"                                       \
+  "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d\n"                         \
+  "                  WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass\n"  \
   "                    AND d.objid = t.oid AND d.deptype = 'e')\n"
 
 constexpr std::string_view kEnumTypes =
@@ -83,7 +83,7 @@ constexpr std::string_view kCheckConstraints =
     "  AND a.atttypid IN (25, 1043, 1042)\n"
     "  AND n.nspname NOT IN ('pg_catalog', 'information_schema')\n"
     "  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'\n"
-    "  AND (cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))\n"
+    "  AND (pg_catalog.cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))\n"
     "  AND NOT (n.nspname = ANY ($2::text[]))\n"
     "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d\n"
     "                  WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass\n"
@@ -119,39 +119,59 @@ std::string_view check_constraints_sql() {
   return kCheckConstraints;
 }
 
-std::string migration_revision_sql(std::string_view migration_table, MigrationTool tool) {
-  std::string relation;
-  auto dot = migration_table.find('.');
-  if (dot == std::string_view::npos) {
-    relation = quote_ident(migration_table);
-  } else {
-    relation = quote_ident(migration_table.substr(0, dot)) + '.' +
-               quote_ident(migration_table.substr(dot + 1));
-  }
+std::string quote_migration_table(std::string_view configured) {
+  const auto dot = configured.find('.');
+  if (dot == std::string_view::npos) return quote_ident(configured);
+  return quote_ident(configured.substr(0, dot)) + '.' + quote_ident(configured.substr(dot + 1));
+}
+
+bool migration_table_qualified(std::string_view configured) {
+  return configured.find('.') != std::string_view::npos;
+}
+
+std::string_view resolve_relation_sql() {
+  // Runs under the monitoring role's own search_path (that is its point), so every function,
+  // operator and type in it is named with its schema: nothing on that path can stand in.
+  return "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c\n"
+         "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace\n"
+         "WHERE c.oid OPERATOR(pg_catalog.=) "
+         "pg_catalog.to_regclass($1::pg_catalog.text)::pg_catalog.oid";
+}
+
+std::optional<std::string> decode_resolved_relation(const Rows& rows) {
+  if (rows.empty()) return std::nullopt;
+  return quote_ident(field(rows[0], 0, "relation")) + '.' +
+         quote_ident(field(rows[0], 1, "relation"));
+}
+
+std::string migration_revision_sql(std::string_view relation, MigrationTool tool) {
+  // The table belongs to the application: its columns are read through their types' output
+  // functions (format's %s), never a cast, which the owner of a column's type could define.
+  const std::string from = std::string(" FROM ") + std::string(relation);
   switch (tool) {
     case MigrationTool::flyway:
       // Repeatable migrations have no version; failed ones did not change the schema.
-      return "SELECT version::text FROM " + relation +
+      return "SELECT pg_catalog.format('%s', version)" + from +
              " WHERE success AND version IS NOT NULL ORDER BY installed_rank DESC LIMIT 1";
     case MigrationTool::schema_migrations:
       // Rails keeps one row per applied migration, golang-migrate and dbmate one or more: the
       // greatest version is the schema's (bigint compares as numbers, Rails' timestamps as text).
-      return "SELECT version::text FROM " + relation + " ORDER BY version DESC LIMIT 1";
+      return "SELECT pg_catalog.format('%s', version)" + from + " ORDER BY version DESC LIMIT 1";
     case MigrationTool::alembic:
       break;
   }
-  return "SELECT pg_catalog.string_agg(version_num::text, ',' ORDER BY version_num::text) FROM " +
-         relation;
+  return "SELECT pg_catalog.string_agg(v, ',' ORDER BY v) FROM (SELECT pg_catalog.format('%s', "
+         "version_num) AS v" +
+         from + ") heads";
 }
 
-std::string fingerprint_sql(std::string_view migration_table, MigrationTool tool, bool checks) {
+std::string fingerprint_sql(std::string_view relation, MigrationTool tool, bool checks) {
   // Each part is the full read's own query, whole, so the hash covers exactly what a full read
   // would decode (and the queries cannot drift apart). string_agg keeps the queries' ORDER BY.
   // SHA-256 rather than md5, which FIPS builds of PostgreSQL refuse; textsend takes any encoding.
   const std::string revision =
-      migration_table.empty()
-          ? std::string("'-'")
-          : "COALESCE('r' || (" + migration_revision_sql(migration_table, tool) + "), 'n')";
+      relation.empty() ? std::string("'-'")
+                       : "COALESCE('r' || (" + migration_revision_sql(relation, tool) + "), 'n')";
   return "SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.textsend(\n"
          "  COALESCE((SELECT pg_catalog.string_agg(x::text, E'\\n') FROM (\n" +
          std::string(kEnumTypes) +

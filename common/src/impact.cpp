@@ -196,13 +196,16 @@ void attach_estimates(std::vector<DriftItem>& items, const Catalog& catalog,
 std::string exact_count_sql(const ColumnRef& column) {
   const std::string table = quote_ident(column.schema) + '.' + quote_ident(column.table);
   const std::string name = quote_ident(column.column);
+  // Values become text through their type's output function (format's %s), never a cast: the
+  // owner of an enum type may define a cast from it, and that would run as the monitoring role.
   if (column.array) {
     return "SELECT v, pg_catalog.count(*) FROM " + table +
-           " t CROSS JOIN LATERAL (SELECT DISTINCT e::text AS v FROM pg_catalog.unnest(t." + name +
-           ") AS e) x WHERE v = ANY ($1::text[]) GROUP BY v";
+           " t CROSS JOIN LATERAL (SELECT DISTINCT pg_catalog.format('%s', e) AS v FROM "
+           "pg_catalog.unnest(t." +
+           name + ") AS e) x WHERE v = ANY ($1::text[]) GROUP BY v";
   }
-  return "SELECT " + name + "::text, pg_catalog.count(*) FROM " + table + " WHERE " + name +
-         "::text = ANY ($1::text[]) GROUP BY 1";
+  return "SELECT v, pg_catalog.count(*) FROM (SELECT pg_catalog.format('%s', " + name +
+         ") AS v FROM " + table + ") x WHERE v = ANY ($1::text[]) GROUP BY v";
 }
 
 std::vector<std::string> impact_values(const std::vector<DriftItem>& items) {

@@ -107,6 +107,12 @@ class Daemon final : public PollObserver {
   void notified(const std::string& target, std::size_t count) override {
     metrics_.count_change_notifications(target, count);
   }
+  void coalesced(const std::string& target, std::size_t count) override {
+    metrics_.count_coalesced_notifications(target, count);
+  }
+  void secondary_read_failed(const std::string&, std::string_view read) override {
+    metrics_.count_secondary_read_failure(read);  // the poller logged which target and why
+  }
 
  private:
   void wait_for_signals() {

@@ -14,6 +14,7 @@
 #include "enumwatch/sql_quote.hpp"
 #include "enumwatch/text.hpp"
 #include "pg/catalog_reader.hpp"
+#include "pg/drift_reader.hpp"
 
 namespace enumwatch::cli {
 namespace {
@@ -66,26 +67,20 @@ DatabaseState read_live(const DiffArgs& args, std::span<const NamedSnapshot> sna
   return run_blocking([&]() -> boost::asio::awaitable<DatabaseState> {
     auto connection = co_await PgConnection::connect(params, deadline);
     DatabaseState state = co_await read_database(*connection, read_options, deadline);
-    const auto types = types_to_recreate(diff(target, snapshots, state, options));
-    try {
-      co_await read_dependents(*connection, types, state, deadline);
-    } catch (const Error& e) {
-      // The drift is known; only the recipe is poorer, and it says so.
-      std::cerr << "enumwatch: warning: reading the dependents of a drifting type failed ("
-                << escape_control(e.what()) << "): the SQL does not keep them\n";
-    }
-    items = diff(target, snapshots, state, options);
     // Exact counts scan the tables, so they are asked for; they are bounded by --timeout and a
     // timeout is an error (exit 2), never a silent estimate.
-    if (args.impact == "exact") {
-      co_await count_impact(*connection, items, state.catalog, deadline);
-    } else {
-      try {
-        co_await read_impact_estimates(*connection, items, state.catalog, deadline);
-      } catch (const Error& e) {
-        std::cerr << "enumwatch: warning: " << escape_control(e.what()) << ": impact is unknown\n";
-      }
+    DriftRead read = co_await read_drift(
+        *connection, target, snapshots, state, options,
+        args.impact == "exact" ? ImpactRead::exact : ImpactRead::estimate, deadline);
+    for (const auto& failure : read.failures) {
+      // The drift is known; only the recipe or the impact is poorer, and it says so.
+      std::cerr << "enumwatch: warning: reading " << failure.what() << " failed ("
+                << escape_control(failure.error) << "): "
+                << (failure.read == "dependents" ? "the SQL does not keep them"
+                                                 : "impact is unknown")
+                << "\n";
     }
+    items = std::move(read.items);
     co_return state;
   });
 }

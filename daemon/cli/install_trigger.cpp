@@ -1,5 +1,6 @@
 // enumwatch install-trigger: install (or remove) the event trigger of SPEC §9 in one database, in
 // one transaction; --print writes the SQL for a DBA instead.
+#include <array>
 #include <iostream>
 #include <memory>
 
@@ -20,14 +21,37 @@ struct InstallTriggerArgs {
   std::string timeout = "10s";
 };
 
+// --print --dsn: the script for that database, which refuses to run in any other. Reads only its
+// name, with the same empty search_path as everything enumwatch sends.
+std::string script_for(const ConnParams& params, bool uninstall, Deadline deadline) {
+  const std::string database = run_blocking([&]() -> boost::asio::awaitable<std::string> {
+    auto connection = co_await PgConnection::connect(params, deadline);
+    const std::array<Statement, 2> statements{
+        Statement{kEmptySearchPath, {}}, Statement{"SELECT pg_catalog.current_database()", {}}};
+    const auto results = co_await connection->run_pipeline(statements, deadline);
+    for (const auto& result : results) {
+      if (result.error)
+        throw Error("reading the database's name failed: " + *result.error + " (" +
+                    connection->description() + ")");
+    }
+    if (results[1].rows.size() != 1 || results[1].rows[0].empty() || !results[1].rows[0][0])
+      throw Error("reading the database's name failed: no answer (" + connection->description() +
+                  ")");
+    co_return *results[1].rows[0][0];
+  });
+  return ddl_trigger_script(uninstall, database);
+}
+
 int install_trigger(const InstallTriggerArgs& args) {
+  const Duration timeout = parse_timeout_option(args.timeout);
+  const Deadline deadline = std::chrono::steady_clock::now() + timeout;
   if (args.print) {
-    std::cout << ddl_trigger_script(args.uninstall);
+    std::cout << (args.database.given()
+                      ? script_for(parse_dsn(args.database.resolve()), args.uninstall, deadline)
+                      : ddl_trigger_script(args.uninstall));
     return kExitOk;
   }
-  const Duration timeout = parse_timeout_option(args.timeout);
   ConnParams params = parse_dsn(args.database.resolve());
-  const Deadline deadline = std::chrono::steady_clock::now() + timeout;
   const std::vector<std::string> sql = ddl_trigger_statements(args.uninstall);
   const std::string where = run_blocking([&]() -> boost::asio::awaitable<std::string> {
     auto connection = co_await PgConnection::connect(params, deadline);
@@ -62,11 +86,11 @@ Command add_install_trigger(CLI::App& app) {
       "install-trigger",
       "Install (as a superuser, once per database) the event trigger that makes schema changes "
       "instant for the daemon (notify = \"auto\")");
-  auto* dsn = add_dsn_options(*command, args->database);
+  (void)add_dsn_options(*command, args->database);
   command->add_flag("--uninstall", args->uninstall, "Remove the trigger and its function");
-  auto* print = command->add_flag("--print", args->print,
-                                  "Write the SQL (one transaction) instead, for a DBA to run");
-  print->excludes(dsn);
+  command->add_flag("--print", args->print,
+                    "Write the SQL (one transaction) instead, for a DBA to run; with --dsn, the "
+                    "script for that database (it refuses to run in another)");
   command->add_option("--timeout", args->timeout, "Connect + install time limit (default 10s)");
   return {command, [args] { return install_trigger(*args); }};
 }

@@ -70,6 +70,8 @@ enum TargetFamily {
   kEnums,
   kListening,
   kChangeNotifications,
+  kNotificationsCoalesced,
+  kTriggerInstalled,
   kTargetFamilies
 };
 
@@ -93,10 +95,18 @@ constexpr FamilyHeader kTargetFamilyHeaders[kTargetFamilies] = {
     {"enumwatch_enums", "Number of enum types seen, in the database or in the target's snapshots.",
      "gauge"},
     {"enumwatch_notify_listening",
-     "1 while the target's LISTEN connection for the event trigger is up (SPEC section 9).",
+     "1 while the target's LISTEN connection for the event trigger is up "
+     "(docs/instant-detection.md).",
      "gauge"},
     {"enumwatch_notifications_total",
      "Change notifications received from the target's event trigger.", "counter"},
+    {"enumwatch_notifications_coalesced_total",
+     "Change notifications that asked for a poll while one was already pending: folded into it.",
+     "counter"},
+    {"enumwatch_notify_trigger_installed",
+     "1 if the event trigger is installed and enabled in the target's database, as its last "
+     "successful poll saw it.",
+     "gauge"},
 };
 
 const prom::Histogram::BucketBoundaries kPollBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
@@ -154,6 +164,20 @@ struct Metrics::Impl {
                                  .Name(kTargetFamilyHeaders[kChangeNotifications].name)
                                  .Help(kTargetFamilyHeaders[kChangeNotifications].help)
                                  .Register(*target_registry)),
+        coalesced_notifications(prom::BuildCounter()
+                                    .Name(kTargetFamilyHeaders[kNotificationsCoalesced].name)
+                                    .Help(kTargetFamilyHeaders[kNotificationsCoalesced].help)
+                                    .Register(*target_registry)),
+        trigger_installed(prom::BuildGauge()
+                              .Name(kTargetFamilyHeaders[kTriggerInstalled].name)
+                              .Help(kTargetFamilyHeaders[kTriggerInstalled].help)
+                              .Register(*target_registry)),
+        secondary_read_failures(
+            prom::BuildCounter()
+                .Name("enumwatch_secondary_read_failures_total")
+                .Help("Reads after a poll's catalog read that failed (the poll still counted): "
+                      "the dependents of drifting types, pg_stats, the migration revision.")
+                .Register(*registry)),
         enum_values_family(prom::BuildGauge()
                                .Name("enumwatch_enum_values")
                                .Help("Number of values of each enum (only with per_enum_metrics).")
@@ -200,6 +224,8 @@ struct Metrics::Impl {
                                   "reload", "housekeeping", "snapshot_store"}) {
       internal_error_counters.emplace(component, &internal_errors.Add({{"component", component}}));
     }
+    for (const char* read : {"dependents", "column_stats", "migration_revision"})
+      secondary_read_counters.emplace(read, &secondary_read_failures.Add({{"read", read}}));
   }
 
   struct TargetSeries {
@@ -214,6 +240,8 @@ struct Metrics::Impl {
     prom::Gauge* enums_snapshot;
     prom::Gauge* listening;
     prom::Counter* change_notifications;
+    prom::Counter* coalesced_notifications;
+    prom::Gauge* trigger_installed;
     std::array<std::string, kTargetFamilies> text;  // rendered lines per family
     bool stale = true;
   };
@@ -252,6 +280,12 @@ struct Metrics::Impl {
     exposition::append_sample(s.text[kChangeNotifications],
                               kTargetFamilyHeaders[kChangeNotifications].name, {name},
                               s.change_notifications->Value());
+    exposition::append_sample(s.text[kNotificationsCoalesced],
+                              kTargetFamilyHeaders[kNotificationsCoalesced].name, {name},
+                              s.coalesced_notifications->Value());
+    exposition::append_sample(s.text[kTriggerInstalled],
+                              kTargetFamilyHeaders[kTriggerInstalled].name, {name},
+                              s.trigger_installed->Value());
   }
 
   bool per_enum_metrics;
@@ -268,6 +302,9 @@ struct Metrics::Impl {
   prom::Family<prom::Gauge>& enums;
   prom::Family<prom::Gauge>& listening;
   prom::Family<prom::Counter>& change_notifications;
+  prom::Family<prom::Counter>& coalesced_notifications;
+  prom::Family<prom::Gauge>& trigger_installed;
+  prom::Family<prom::Counter>& secondary_read_failures;
   prom::Family<prom::Gauge>& enum_values_family;
   prom::Family<prom::Gauge>& snapshot_info_family;
   prom::Family<prom::Gauge>& migration_info_family;
@@ -282,6 +319,7 @@ struct Metrics::Impl {
   std::map<std::string, TargetSeries> targets;
   std::map<std::pair<std::string, bool>, prom::Counter*> notifications;
   std::map<std::string, prom::Counter*, std::less<>> internal_error_counters;
+  std::map<std::string, prom::Counter*, std::less<>> secondary_read_counters;
 };
 
 Metrics::Metrics(bool per_enum_metrics) : impl_(std::make_unique<Impl>(per_enum_metrics)) {}
@@ -319,6 +357,8 @@ void Metrics::add_target(const TargetConfig& config) {
   s.interval->Set(interval);
   s.listening = &m.listening.Add(labels);
   s.change_notifications = &m.change_notifications.Add(labels);
+  s.coalesced_notifications = &m.coalesced_notifications.Add(labels);
+  s.trigger_installed = &m.trigger_installed.Add(labels);
   m.targets.emplace(target, std::move(s));
 }
 
@@ -338,6 +378,8 @@ void Metrics::remove_target(const std::string& target) {
   m.enums.Remove(s.enums_snapshot);
   m.listening.Remove(s.listening);
   m.change_notifications.Remove(s.change_notifications);
+  m.coalesced_notifications.Remove(s.coalesced_notifications);
+  m.trigger_installed.Remove(s.trigger_installed);
   const prom::Labels owner{{"target", target}};
   m.enum_drifted.replace(owner, {});
   m.enum_values.replace(owner, {});
@@ -357,7 +399,9 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
   s.duration->Observe(result.took.count());
   s.up->Set(result.outcome == PollOutcome::ok ? 1 : 0);
   s.stale = true;
+  for (const auto& failure : result.secondary_failures) count_secondary_read_failure(failure.read);
   if (result.outcome != PollOutcome::ok) return;  // keep the last known drift
+  s.trigger_installed->Set(result.ddl_trigger_installed ? 1 : 0);
 
   if (!s.last_success) s.last_success = &m.last_success.Add({{"target", target.name}});
   s.last_success->Set(
@@ -452,6 +496,25 @@ void Metrics::count_alert_notification(const std::string& receiver, bool ok) {
   if (inserted)
     it->second =
         &m.alert_notifications.Add({{"receiver", receiver}, {"outcome", ok ? "ok" : "error"}});
+  it->second->Increment();
+}
+
+void Metrics::count_coalesced_notifications(const std::string& target, std::size_t count) {
+  auto it = impl_->targets.find(target);
+  if (it == impl_->targets.end()) return;
+  it->second.coalesced_notifications->Increment(static_cast<double>(count));
+  it->second.stale = true;
+}
+
+void Metrics::count_secondary_read_failure(std::string_view read) {
+  auto& m = *impl_;
+  auto it = m.secondary_read_counters.find(read);
+  if (it == m.secondary_read_counters.end()) {
+    it = m.secondary_read_counters
+             .emplace(std::string(read),
+                      &m.secondary_read_failures.Add({{"read", std::string(read)}}))
+             .first;
+  }
   it->second->Increment();
 }
 

@@ -28,9 +28,13 @@ class Metrics {
   void remove_target(const std::string& target);
   void record_poll(const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
                    const PollResult& result);
-  // enumwatch_notify_listening and enumwatch_notifications_total (SPEC §9).
+  // enumwatch_notify_listening, enumwatch_notifications_total and
+  // enumwatch_notifications_coalesced_total (docs/instant-detection.md).
   void set_listening(const std::string& target, bool listening);
   void count_change_notifications(const std::string& target, std::size_t count);
+  void count_coalesced_notifications(const std::string& target, std::size_t count);
+  // enumwatch_secondary_read_failures_total{read}: dependents, column_stats, migration_revision.
+  void count_secondary_read_failure(std::string_view read);
   void set_snapshots(const SnapshotSet& snapshots);
   void record_reload(bool success, std::chrono::system_clock::time_point when);
   void count_alert_notification(const std::string& receiver, bool ok);

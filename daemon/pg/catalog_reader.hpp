@@ -19,7 +19,8 @@ namespace enumwatch {
 
 // The fingerprint query of a target's options, built once (a poll sends it as it is).
 struct FingerprintQuery {
-  explicit FingerprintQuery(const TargetOptions& options);
+  FingerprintQuery(const TargetOptions& options, std::string relation_sql);
+  std::string relation;  // the migration table as migration_relation() named it
   std::string sql;
   std::vector<std::string> params;
 };
@@ -47,6 +48,14 @@ struct FingerprintQuery {
 [[nodiscard]] boost::asio::awaitable<void> count_impact(PgConnection& connection,
                                                         std::vector<DriftItem>& items,
                                                         const Catalog& catalog, Deadline deadline);
+
+// The migration table as every query names it (SQL text, quoted; empty when none is configured):
+// as configured when it is schema-qualified, else resolved once per session through the
+// monitoring role's own search_path and remembered by the connection. Throws PgError (kind query,
+// SQLSTATE 42P01) when no such table is visible, with what to do.
+[[nodiscard]] boost::asio::awaitable<std::string> migration_relation(PgConnection& connection,
+                                                                     const TargetOptions& options,
+                                                                     Deadline deadline);
 
 // Only the migration revision: the cheap check the scheduler runs between polls.
 [[nodiscard]] boost::asio::awaitable<std::optional<std::string>> read_migration_revision(

@@ -141,6 +141,7 @@ struct PgConnection::Impl {
   std::string description;
   bool timed_out = false;
   bool broken = false;
+  std::map<std::string, std::string> session_names;
 };
 
 namespace {
@@ -211,6 +212,10 @@ bool PgConnection::usable() const {
 
 const std::string& PgConnection::description() const {
   return impl_->description;
+}
+
+std::map<std::string, std::string>& PgConnection::session_names() {
+  return impl_->session_names;
 }
 
 asio::awaitable<std::shared_ptr<PgConnection>> PgConnection::connect(ConnParams params,

@@ -11,6 +11,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -87,6 +88,10 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
 
   [[nodiscard]] bool usable() const;
   [[nodiscard]] const std::string& description() const;  // redacted, for messages
+
+  // What was learned about this session and holds as long as it does, such as a name resolved
+  // through the role's search_path (pg/catalog_reader.cpp): gone with the connection.
+  [[nodiscard]] std::map<std::string, std::string>& session_names();
 
   struct Impl;
 

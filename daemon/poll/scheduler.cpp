@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <set>
 
 #include "enumwatch/ddl_trigger.hpp"
 #include "enumwatch/migration_attribution.hpp"
@@ -116,6 +117,8 @@ asio::awaitable<void> Scheduler::run(Target t, milliseconds first_delay) {
     milliseconds wait = t->setup.config.options.interval;
     std::exception_ptr failure;
     try {
+      co_await wait_notified_gap(t);
+      if (t->stopped) break;
       wait = co_await poll_once(t);
     } catch (...) {
       failure = std::current_exception();
@@ -144,6 +147,8 @@ asio::awaitable<milliseconds> Scheduler::poll_once(const Target& t) {
   {
     ScopedFlag in_flight(t->in_flight);
     t->poll_requested = false;
+    t->only_notified = false;
+    t->last_poll_started = Clock::now();
     t->due_by = Clock::now() + options.timeout + kOverdueGrace;
     result = co_await t->poller->poll(t->setup.config, snapshots, t->setup.password);
   }
@@ -182,6 +187,8 @@ void Scheduler::record(const Target& t, std::span<const NamedSnapshot> snapshots
     t->report.polled_at = result.report.polled_at;
   }
   t->polled_once = true;
+  for (const auto& failure : result.secondary_failures)
+    observer_.secondary_read_failed(t->setup.config.name, failure.read);
   observer_.polled(t->setup.config, snapshots, result);
 }
 
@@ -230,10 +237,17 @@ void Scheduler::follow_ddl_trigger(const Target& t, const PollResult& result) {
     auto target = weak.lock();
     if (!target || target->stopped) return;
     const Scope& scope = target->setup.config.options.scope;
-    if (std::any_of(batch.begin(), batch.end(), [&](const Notification& n) {
-          return notification_concerns(n.payload, scope);
-        })) {
-      request_poll(name);
+    const TargetPoller& poller = *target->poller;
+    // A flood repeats itself: each distinct payload is looked at once.
+    std::set<std::string_view> seen;
+    const bool concerns = std::any_of(batch.begin(), batch.end(), [&](const Notification& n) {
+      return seen.insert(n.payload).second &&
+             notification_concerns(n.payload, scope, [&](std::string_view type_name) {
+               return poller.saw_enum_named(type_name);
+             });
+    });
+    if (concerns) {
+      request_notified_poll(name, batch.size());
     } else {
       spdlog::debug("target {}: {} notification(s) about types of other schemas; no poll", name,
                     batch.size());
@@ -284,19 +298,24 @@ asio::awaitable<void> Scheduler::wait_watching_revision(const Target& t, millise
     if (left <= check) co_return co_await sleep(*t, std::max(left, milliseconds(0)));
     co_await sleep(*t, check);
     if (t->stopped || t->poll_requested) co_return;
-    std::optional<std::optional<std::string>> revision;
+    RevisionCheck checked;
     try {
       ScopedFlag in_flight(t->in_flight);
       t->due_by = Clock::now() + config.options.timeout + kOverdueGrace;
-      revision = co_await t->poller->check_revision(config);
+      checked = co_await t->poller->check_revision(config);
     } catch (...) {
       report_internal_error(count_internal_error_, "revision_watch", std::current_exception());
     }
     t->due_by.reset();
-    if (revision && *revision != t->revision) {
+    if (checked.outcome == RevisionCheck::Outcome::failed) {
+      spdlog::warn("target {}: re-reading the migration revision failed: {}", config.name,
+                   escape_control(checked.error));
+      observer_.secondary_read_failed(config.name, "migration_revision");
+    }
+    if (checked.outcome == RevisionCheck::Outcome::read && checked.revision != t->revision) {
       spdlog::info("target {}: migration revision changed from {} to {}; polling now", config.name,
                    escape_control(t->revision.value_or("(none)")),
-                   escape_control(revision->value_or("(none)")));
+                   escape_control(checked.revision.value_or("(none)")));
       co_return;
     }
   }
@@ -306,8 +325,34 @@ bool Scheduler::request_poll(const std::string& name) {
   auto it = targets_.find(name);
   if (it == targets_.end()) return false;
   it->second->poll_requested = true;
+  it->second->only_notified = false;
   if (!it->second->in_flight) it->second->wake.cancel();
   return true;
+}
+
+void Scheduler::request_notified_poll(const std::string& name, std::size_t notifications) {
+  auto it = targets_.find(name);
+  if (it == targets_.end()) return;
+  TargetState& t = *it->second;
+  if (t.poll_requested) {
+    // One is pending already (in flight or waiting out its gap): it will see this change too,
+    // since it starts after the notification arrived.
+    observer_.coalesced(name, notifications);
+    return;
+  }
+  t.poll_requested = true;
+  t.only_notified = true;
+  if (!t.in_flight) t.wake.cancel();
+}
+
+asio::awaitable<void> Scheduler::wait_notified_gap(const Target& t) {
+  // A request from elsewhere (request_poll) clears only_notified and cancels the wait.
+  while (!t->stopped && t->poll_requested && t->only_notified) {
+    const auto ready = t->last_poll_started + kNotifiedPollGap;
+    const auto now = Clock::now();
+    if (now >= ready) co_return;
+    co_await sleep(*t, std::chrono::duration_cast<milliseconds>(ready - now) + milliseconds(1));
+  }
 }
 
 void Scheduler::request_polls_using(const std::string& snapshot) {

@@ -40,6 +40,10 @@ class PollObserver {
   // The target's LISTEN connection went up or down; change notifications arrived (SPEC §9).
   virtual void listening(const std::string& target, bool up) = 0;
   virtual void notified(const std::string& target, std::size_t count) = 0;
+  // Notifications that asked for a poll while one was already pending, folded into it.
+  virtual void coalesced(const std::string& target, std::size_t count) = 0;
+  // A read after the catalog's failed: dependents, column_stats, migration_revision.
+  virtual void secondary_read_failed(const std::string& target, std::string_view read) = 0;
 };
 
 class Scheduler {
@@ -63,6 +67,12 @@ class Scheduler {
 
   // False if no such target.
   bool request_poll(const std::string& target);
+  // A change notification's request: polls at once, unless the target's last poll started less
+  // than kNotifiedPollGap ago (then when that gap has passed); requests that find one pending are
+  // folded into it. So a flood of NOTIFY costs a few polls a second, and a real change inside it
+  // is still seen within a second (docs/instant-detection.md, "Floods").
+  void request_notified_poll(const std::string& target, std::size_t notifications);
+  static constexpr std::chrono::milliseconds kNotifiedPollGap{500};
   // Polls every target that uses the snapshot now.
   void request_polls_using(const std::string& snapshot);
 
@@ -88,6 +98,8 @@ class Scheduler {
   void record(const Target& target, std::span<const NamedSnapshot> snapshots, PollResult& result);
   boost::asio::awaitable<void> wait_watching_revision(const Target& target,
                                                       std::chrono::milliseconds wait);
+  // Before a poll that only notifications asked for: waits out the rest of kNotifiedPollGap.
+  boost::asio::awaitable<void> wait_notified_gap(const Target& target);
   // Starts or stops the target's listener after a successful poll, by what it read and notify.
   void follow_ddl_trigger(const Target& target, const PollResult& result);
   void stop_listener(const Target& target);

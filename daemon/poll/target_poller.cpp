@@ -7,6 +7,7 @@
 #include "enumwatch/error.hpp"
 #include "enumwatch/text.hpp"
 #include "pg/catalog_reader.hpp"
+#include "pg/drift_reader.hpp"
 
 namespace enumwatch {
 
@@ -52,6 +53,9 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
   for (const auto& s : snapshots) {
     if (!s.snapshot) result.report.unregistered_snapshots.push_back(s.name);
   }
+  // Every step of this poll holds the connection it started with: a step that breaks it drops
+  // connection_ for the next poll, and the later steps fail fast on the one they hold.
+  std::shared_ptr<PgConnection> connection;
   try {
     if (!connection_ || !connection_->usable()) {
       connection_.reset();
@@ -60,7 +64,8 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
       if (password && !params.find("password")) params.set("password", *password);
       connection_ = co_await PgConnection::connect(std::move(params), deadline);
     }
-    const bool read_in_full = co_await refresh(target.options, deadline, result);
+    connection = connection_;
+    const bool read_in_full = co_await refresh(*connection, target.options, deadline, result);
     const DatabaseState& last = *last_read_;
     if (!read_in_full && last_diff_ && last_diff_->fingerprint == last.fingerprint &&
         same_versions(last_diff_->snapshots, snapshots)) {
@@ -69,7 +74,21 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
       result.unchanged = true;
     } else {
       DatabaseState state = last;  // the dependents of drifting types are added to this copy
-      result.report.drift = co_await diff_and_read_dependents(target, snapshots, state, deadline);
+      DriftRead read =
+          co_await read_drift(*connection, target.name, snapshots, state,
+                              diff_options_for(target.options), ImpactRead::estimate, deadline);
+      for (const auto& failure : read.failures) {
+        spdlog::warn("target {}: reading {} failed: {}", target.name, failure.what(),
+                     escape_control(failure.error));
+      }
+      if (read.failures.empty()) {
+        last_diff_ = LastDiff{state.fingerprint, {}};
+        for (const auto& s : snapshots) last_diff_->snapshots.push_back(s.snapshot);
+      } else {
+        last_diff_.reset();  // not kept: the next poll tries again
+      }
+      result.report.drift = std::move(read.items);
+      result.secondary_failures = std::move(read.failures);
       result.database = std::move(state);
     }
     result.report.migration_revision = last_read_->migration_revision;
@@ -78,62 +97,26 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
   } catch (const PgError& e) {
     result.outcome = e.kind() == PgError::Kind::timeout ? PollOutcome::timeout : PollOutcome::error;
     result.report.error = e.what();
-    if (!connection_ || !connection_->usable()) connection_.reset();
   } catch (const Error& e) {
     result.outcome = PollOutcome::error;
     result.report.error = e.what();
   }
+  if (connection_ && !connection_->usable()) connection_.reset();
   result.report.polled_at = std::chrono::system_clock::now();
   result.took = std::chrono::steady_clock::now() - started;
   co_return result;
 }
 
-boost::asio::awaitable<std::vector<DriftItem>> TargetPoller::diff_and_read_dependents(
-    const TargetConfig& target, std::span<const NamedSnapshot> snapshots, DatabaseState& state,
-    Deadline deadline) {
-  const DiffOptions options = diff_options_for(target.options);
-  std::vector<DriftItem> drift = diff(target.name, snapshots, state, options);
-  bool complete = true;
-  if (auto types = types_to_recreate(drift); !types.empty()) {
-    // The recipe for these keeps every dependent: one more round trip, only while drifting.
-    // The drift itself is already known: if this read fails, the poll still counts, and the
-    // recipe says that the dependents were not read.
-    try {
-      co_await read_dependents(*connection_, types, state, deadline);
-      drift = diff(target.name, snapshots, state, options);
-    } catch (const Error& e) {
-      spdlog::warn("target {}: reading the dependents of a drifting type failed: {}", target.name,
-                   escape_control(e.what()));
-      if (!connection_->usable()) connection_.reset();
-      complete = false;  // not kept: the next poll tries again
-    }
-  }
-  try {
-    // How many rows each drifting value touches, from pg_stats: one more short round trip, only
-    // while drifting. Without it the items are still right, only their impact is unknown.
-    co_await read_impact_estimates(*connection_, drift, state.catalog, deadline);
-  } catch (const Error& e) {
-    spdlog::warn("target {}: reading the column statistics failed: {}", target.name,
-                 escape_control(e.what()));
-    if (!connection_->usable()) connection_.reset();
-    complete = false;
-  }
-  if (complete) {
-    last_diff_ = LastDiff{state.fingerprint, {}};
-    for (const auto& s : snapshots) last_diff_->snapshots.push_back(s.snapshot);
-  } else {
-    last_diff_.reset();
-  }
-  co_return drift;
-}
-
-boost::asio::awaitable<bool> TargetPoller::refresh(const TargetOptions& options, Deadline deadline,
+boost::asio::awaitable<bool> TargetPoller::refresh(PgConnection& connection,
+                                                   const TargetOptions& options, Deadline deadline,
                                                    PollResult& result) {
   if (full_reads_done_ == full_reads_asked_ && last_read_ && fingerprint_polls_ < kFullReadEvery) {
     std::optional<Fingerprint> now;
     try {
-      if (!fingerprint_query_) fingerprint_query_.emplace(options);
-      now = co_await read_fingerprint(*connection_, *fingerprint_query_, deadline);
+      const std::string relation = co_await migration_relation(connection, options, deadline);
+      if (!fingerprint_query_ || fingerprint_query_->relation != relation)
+        fingerprint_query_.emplace(options, relation);
+      now = co_await read_fingerprint(connection, *fingerprint_query_, deadline);
     } catch (const PgError& e) {
       // A query error (say, the migration table is gone) is best told by the full read below;
       // a broken connection or a timeout is the poll's.
@@ -147,7 +130,7 @@ boost::asio::awaitable<bool> TargetPoller::refresh(const TargetOptions& options,
     }
   }
   const unsigned asked = full_reads_asked_;
-  last_read_ = co_await read_database(*connection_, options, deadline);
+  last_read_ = co_await read_database(connection, options, deadline);
   last_diff_.reset();  // a full read diffs again (dependents too), whatever the fingerprint
   full_reads_done_ = asked;
   fingerprint_polls_ = 0;
@@ -155,16 +138,26 @@ boost::asio::awaitable<bool> TargetPoller::refresh(const TargetOptions& options,
   co_return true;
 }
 
-boost::asio::awaitable<std::optional<std::optional<std::string>>> TargetPoller::check_revision(
-    const TargetConfig& target) {
-  if (!connection_ || !connection_->usable()) co_return std::nullopt;
+boost::asio::awaitable<RevisionCheck> TargetPoller::check_revision(const TargetConfig& target) {
+  RevisionCheck out;
+  if (!connection_ || !connection_->usable()) co_return out;
+  const std::shared_ptr<PgConnection> connection = connection_;
   try {
     const Deadline deadline = std::chrono::steady_clock::now() + target.options.timeout;
-    co_return co_await read_migration_revision(*connection_, target.options, deadline);
-  } catch (const Error&) {
-    if (!connection_->usable()) connection_.reset();
-    co_return std::nullopt;
+    out.revision = co_await read_migration_revision(*connection, target.options, deadline);
+    out.outcome = RevisionCheck::Outcome::read;
+  } catch (const Error& e) {
+    out.outcome = RevisionCheck::Outcome::failed;
+    out.error = e.what();
   }
+  if (connection_ && !connection_->usable()) connection_.reset();
+  co_return out;
+}
+
+bool TargetPoller::saw_enum_named(std::string_view name) const {
+  if (!last_read_) return true;
+  return std::any_of(last_read_->catalog.enums.begin(), last_read_->catalog.enums.end(),
+                     [&](const EnumType& e) { return e.type.name == name; });
 }
 
 }  // namespace enumwatch

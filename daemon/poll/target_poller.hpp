@@ -14,6 +14,7 @@
 #include "enumwatch/report.hpp"
 #include "pg/catalog_reader.hpp"
 #include "pg/connection.hpp"
+#include "pg/drift_reader.hpp"
 
 namespace enumwatch {
 
@@ -27,8 +28,22 @@ struct PollResult {
   // The fingerprint and the snapshot versions are those of the last successful poll's diff: its
   // drift stands, and report.drift and database are left empty (the scheduler keeps the last).
   bool unchanged = false;
-  bool ddl_trigger_installed = false;  // the event trigger of SPEC §9, as the poll saw it
+  bool ddl_trigger_installed = false;  // the event trigger (docs/instant-detection.md), as seen
+  // Reads after the catalog's that failed (the poll still counts): logged and counted by read.
+  std::vector<SecondaryReadFailure> secondary_failures;
   std::chrono::duration<double> took{};
+};
+
+// What re-reading the migration revision between polls found.
+struct RevisionCheck {
+  enum class Outcome {
+    no_connection,  // nothing to ask over: the next poll reports why
+    read,
+    failed,  // counted as a failed secondary read; the next poll reports the database's state
+  };
+  Outcome outcome = Outcome::no_connection;
+  std::optional<std::string> revision;  // when read: nullopt for an empty table
+  std::string error;                    // when failed
 };
 
 [[nodiscard]] DiffOptions diff_options_for(const TargetOptions& options);
@@ -47,10 +62,12 @@ class TargetPoller {
   [[nodiscard]] virtual boost::asio::awaitable<PollResult> poll(
       const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
       const std::optional<std::string>& password);
-  // Re-reads only the migration revision over the open connection. nullopt when there is no
-  // usable connection or the read failed: the next poll reports why.
-  [[nodiscard]] virtual boost::asio::awaitable<std::optional<std::optional<std::string>>>
-  check_revision(const TargetConfig& target);
+  // Re-reads only the migration revision over the open connection.
+  [[nodiscard]] virtual boost::asio::awaitable<RevisionCheck> check_revision(
+      const TargetConfig& target);
+  // Whether the last full read saw an enum type of this name in any schema (true before the
+  // first read): a type moved out of a watched schema is named by the schema it entered.
+  [[nodiscard]] virtual bool saw_enum_named(std::string_view name) const;
   virtual void disconnect() { connection_.reset(); }
   // The next poll reads everything, whatever the fingerprint says: after the LISTEN connection
   // reconnected, a change may have gone unnoticed (SPEC §9 asks for a full poll then).
@@ -63,12 +80,9 @@ class TargetPoller {
  private:
   // Brings last_read_ up to date: the fingerprint, and the catalog only when it changed (or a
   // full read is due). True when the catalog was read.
-  [[nodiscard]] boost::asio::awaitable<bool> refresh(const TargetOptions& options,
+  [[nodiscard]] boost::asio::awaitable<bool> refresh(PgConnection& connection,
+                                                     const TargetOptions& options,
                                                      Deadline deadline, PollResult& result);
-  // The drift of the state, with the dependents of types whose fix recreates them.
-  [[nodiscard]] boost::asio::awaitable<std::vector<DriftItem>> diff_and_read_dependents(
-      const TargetConfig& target, std::span<const NamedSnapshot> snapshots, DatabaseState& state,
-      Deadline deadline);
 
   // What the last diff was made of: a poll that finds the same fingerprint and the same snapshot
   // versions is unchanged (PollResult::unchanged). The snapshots are held, so that a new version

@@ -34,12 +34,17 @@ struct TargetState {
   boost::asio::steady_timer wake;  // cancelled to end a wait early (poll requested, stop)
   bool polled_once = false;
   bool poll_requested = false;
+  // Every pending request came from change notifications (none from the API, a snapshot, a
+  // reconnected listener): the poll keeps Scheduler::kNotifiedPollGap after the last one.
+  bool only_notified = false;
+  std::chrono::steady_clock::time_point last_poll_started{};
   bool in_flight = false;  // a poll or revision check is talking to the database
   bool stopped = false;
   int failures = 0;
   std::optional<std::string> revision;  // as the last successful poll read it
   MigrationAttribution attribution;
-  // The LISTEN connection (SPEC §9), while the database has the event trigger and notify allows.
+  // The LISTEN connection (docs/instant-detection.md), while the database has the event trigger and
+  // notify allows.
   std::shared_ptr<DdlListener> listener;
   // When the loop must next show progress (end a poll, wake up); nothing while queued for a slot.
   std::optional<std::chrono::steady_clock::time_point> due_by;

@@ -20,6 +20,8 @@ struct IgnorePolls final : PollObserver {
   void removed(const std::string&) override {}
   void listening(const std::string&, bool) override {}
   void notified(const std::string&, std::size_t) override {}
+  void coalesced(const std::string&, std::size_t) override {}
+  void secondary_read_failed(const std::string&, std::string_view) override {}
 };
 
 struct HttpApiFixture {

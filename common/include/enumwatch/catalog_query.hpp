@@ -27,17 +27,26 @@ using Rows = std::vector<Row>;
 [[nodiscard]] std::string_view check_constraints_sql();
 // The CHECK-constraint enums among those rows (check_constraint.hpp), in scope, sorted.
 [[nodiscard]] std::vector<CheckColumn> decode_checks(const Rows& rows, const Scope& scope);
+// The configured migration_table as SQL names it, quoted ("schema"."table" or "table").
+[[nodiscard]] std::string quote_migration_table(std::string_view configured);
+[[nodiscard]] bool migration_table_qualified(std::string_view configured);
+// Resolves a relation name through the session's search_path: $1 = the quoted name; one row
+// (schema, table), or none when nothing of that name is visible. Every name in it is qualified,
+// since it runs before the search_path is emptied (docs/security.md, "search_path").
+[[nodiscard]] std::string_view resolve_relation_sql();
+// The relation, quoted and schema-qualified; nullopt when the name resolved to nothing.
+[[nodiscard]] std::optional<std::string> decode_resolved_relation(const Rows& rows);
 // One row, one column: the migration revision in the tool's format (Alembic heads joined by ",");
-// NULL when the table is empty. The table name is quoted.
-[[nodiscard]] std::string migration_revision_sql(std::string_view migration_table,
+// NULL when the table is empty. `relation` is SQL text: quote_migration_table's, or resolved.
+[[nodiscard]] std::string migration_revision_sql(std::string_view relation,
                                                  MigrationTool tool = MigrationTool::alembic);
 
 // One statement, one short row: a hash of everything enum_types_sql(), column_usage_sql(),
-// check_constraints_sql() (with `checks`) and the migration revision would return ($1, $2 as
-// theirs), and whether the event trigger of SPEC §9 is installed. A poll whose fingerprint did not
-// change needs no full read. Run it with the session's search_path, as the revision is read: the
-// hash is stable within a session.
-[[nodiscard]] std::string fingerprint_sql(std::string_view migration_table, MigrationTool tool,
+// check_constraints_sql() (with `checks`) and the migration revision (from `relation`, SQL text;
+// empty: none) would return ($1, $2 as theirs), and whether the event trigger
+// (docs/instant-detection.md) is installed. A poll whose fingerprint did not change needs no full
+// read. Like every statement, it runs with an empty search_path.
+[[nodiscard]] std::string fingerprint_sql(std::string_view relation, MigrationTool tool,
                                           bool checks);
 struct Fingerprint {
   std::string hash;

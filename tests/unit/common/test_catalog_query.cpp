@@ -45,11 +45,29 @@ TEST_CASE("rows of the wrong shape are an error, not a crash") {
   CHECK_THROWS((void)decode_catalog(Rows{row({"public", std::nullopt, "a"})}, {}, Scope{}));
 }
 
-TEST_CASE("the migration query quotes the table and schema") {
-  CHECK(migration_revision_sql("alembic_version").find("FROM \"alembic_version\"") !=
-        std::string::npos);
-  CHECK(migration_revision_sql("app.Alembic Version").find("FROM \"app\".\"Alembic Version\"") !=
-        std::string::npos);
+TEST_CASE("the migration query quotes the table and schema, and reads it without a cast") {
+  CHECK(quote_migration_table("alembic_version") == "\"alembic_version\"");
+  CHECK(quote_migration_table("app.Alembic Version") == "\"app\".\"Alembic Version\"");
+  CHECK_FALSE(migration_table_qualified("alembic_version"));
+  CHECK(migration_table_qualified("app.alembic_version"));
+  const std::string alembic = migration_revision_sql(quote_migration_table("app.Alembic Version"));
+  CHECK(alembic.find("FROM \"app\".\"Alembic Version\"") != std::string::npos);
+  // The owner of a column's type could define a cast from it: values go through format's %s.
+  for (MigrationTool tool :
+       {MigrationTool::alembic, MigrationTool::flyway, MigrationTool::schema_migrations}) {
+    const std::string sql = migration_revision_sql("\"t\"", tool);
+    CAPTURE(sql);
+    CHECK(sql.find("::") == std::string::npos);
+    CHECK(sql.find("pg_catalog.format('%s', ") != std::string::npos);
+  }
+  // A name resolved through the role's search_path comes back quoted and qualified.
+  CHECK(decode_resolved_relation(Rows{row({"we\"ird", "alembic_version"})}) ==
+        "\"we\"\"ird\".\"alembic_version\"");
+  CHECK(decode_resolved_relation(Rows{}) == std::nullopt);
+  // It runs before the search_path is emptied: every name in it is qualified.
+  const std::string resolve(resolve_relation_sql());
+  CHECK(resolve.find(" = ") == std::string::npos);
+  CHECK(resolve.find("OPERATOR(pg_catalog.=)") != std::string::npos);
   CHECK(decode_migration_revision(Rows{row({"abc123"})}) == "abc123");
   CHECK(decode_migration_revision(Rows{row({std::nullopt})}) == std::nullopt);
 }

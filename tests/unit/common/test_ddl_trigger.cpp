@@ -16,15 +16,32 @@ bool contains(const std::string& text, std::string_view part) {
 }
 }  // namespace
 
-TEST_CASE("the trigger fires on every command SPEC section 9 names, at ddl_command_end") {
+TEST_CASE("the trigger fires on every command that can add, move, rename or drop a type") {
   const std::vector<std::string> install = ddl_trigger_statements(false);
   const auto trigger = std::find_if(install.begin(), install.end(), [](const std::string& s) {
     return s.starts_with("CREATE EVENT TRIGGER enumwatch_ddl_notify ON ddl_command_end");
   });
   REQUIRE(trigger != install.end());
-  for (const char* tag :
-       {"'CREATE TYPE'", "'ALTER TYPE'", "'DROP TYPE'", "'CREATE DOMAIN'", "'ALTER DOMAIN'",
-        "'DROP DOMAIN'", "'CREATE TABLE'", "'ALTER TABLE'", "'DROP TABLE'", "'DROP SCHEMA'"}) {
+  for (const char* tag : {"'CREATE TYPE'",
+                          "'ALTER TYPE'",
+                          "'DROP TYPE'",
+                          "'CREATE DOMAIN'",
+                          "'ALTER DOMAIN'",
+                          "'DROP DOMAIN'",
+                          "'CREATE TABLE'",
+                          "'ALTER TABLE'",
+                          "'DROP TABLE'",
+                          "'DROP SCHEMA'",
+                          "'ALTER SCHEMA'",
+                          "'CREATE SCHEMA'",
+                          "'DROP OWNED'",
+                          "'CREATE FOREIGN TABLE'",
+                          "'ALTER FOREIGN TABLE'",
+                          "'DROP FOREIGN TABLE'",
+                          "'IMPORT FOREIGN SCHEMA'",
+                          "'ALTER EXTENSION'",
+                          "'DROP EXTENSION'",
+                          "'CREATE EXTENSION'"}) {
     CAPTURE(tag);
     CHECK(contains(*trigger, tag));
   }
@@ -36,24 +53,43 @@ TEST_CASE("the trigger fires on every command SPEC section 9 names, at ddl_comma
 
 TEST_CASE("installing again replaces everything, and never adopts a function someone else made") {
   const std::vector<std::string> install = ddl_trigger_statements(false);
-  REQUIRE(install.size() >= 3);
-  // The old trigger and function go first, so a second install is the same as the first...
-  CHECK(install[0] == "DROP EVENT TRIGGER IF EXISTS enumwatch_ddl_notify");
-  CHECK(install[1] == "DROP FUNCTION IF EXISTS public.enumwatch_ddl_notify()");
+  REQUIRE(install.size() >= 6);
+  // Nothing in public runs with the installing superuser's rights.
+  CHECK(install[0] == kEmptySearchPath);
+  // A schema enumwatch that another role owns stops the install.
+  CHECK(contains(install[1], "NOT r.rolsuper"));
+  // The old trigger and function go first (the first versions' in public too), so a second
+  // install is the same as the first...
+  CHECK(install[2] == "DROP EVENT TRIGGER IF EXISTS enumwatch_ddl_notify");
+  CHECK(install[3] == "DROP FUNCTION IF EXISTS public.enumwatch_ddl_notify()");
+  CHECK(install[4] == "DROP FUNCTION IF EXISTS enumwatch.enumwatch_ddl_notify()");
   // ...and the function is created, not replaced: CREATE OR REPLACE would keep a squatter as
   // its owner.
   for (const auto& statement : install) CHECK_FALSE(contains(statement, "OR REPLACE"));
   // Nothing a migration's role puts on its search_path runs inside the trigger.
   CHECK(std::any_of(install.begin(), install.end(), [](const std::string& s) {
-    return contains(s, "SET search_path = pg_catalog");
+    return contains(s, "CREATE FUNCTION enumwatch.enumwatch_ddl_notify()") &&
+           contains(s, "SET search_path = ''");
   }));
+  CHECK(contains(install.back(), "EXECUTE FUNCTION enumwatch.enumwatch_ddl_notify()"));
 }
 
-TEST_CASE("uninstalling removes the trigger and the function, and nothing else") {
+TEST_CASE("uninstalling removes the trigger, the function and its schema when empty") {
   const std::vector<std::string> uninstall = ddl_trigger_statements(true);
-  CHECK(uninstall ==
-        std::vector<std::string>{"DROP EVENT TRIGGER IF EXISTS enumwatch_ddl_notify",
-                                 "DROP FUNCTION IF EXISTS public.enumwatch_ddl_notify()"});
+  REQUIRE(uninstall.size() == 5);
+  CHECK(uninstall[0] == kEmptySearchPath);
+  CHECK(uninstall[1] == "DROP EVENT TRIGGER IF EXISTS enumwatch_ddl_notify");
+  CHECK(uninstall[2] == "DROP FUNCTION IF EXISTS public.enumwatch_ddl_notify()");
+  CHECK(uninstall[3] == "DROP FUNCTION IF EXISTS enumwatch.enumwatch_ddl_notify()");
+  CHECK(contains(uninstall[4], "DROP SCHEMA IF EXISTS enumwatch;"));
+  CHECK_FALSE(contains(uninstall[4], "CASCADE"));
+}
+
+TEST_CASE("a script printed for one database refuses to run in another") {
+  const std::string script = ddl_trigger_script(false, "or'ders\ndb");
+  CHECK(contains(script, "pg_catalog.current_database() OPERATOR(pg_catalog.<>) E'or''ders\\ndb'"));
+  CHECK(contains(script, "-- For database or'ders"));
+  CHECK_FALSE(contains(ddl_trigger_script(false), "current_database"));
 }
 
 TEST_CASE("the printed script is one transaction a DBA can run with psql") {
@@ -77,9 +113,10 @@ TEST_CASE("the fingerprint query reads the revision only when a migration table 
                  "AND NOT pg_catalog.pg_is_in_recovery()"));
   CHECK(contains(plain, enum_types_sql()));
   CHECK(contains(plain, column_usage_sql()));
-  const std::string with_revision =
-      fingerprint_sql("app.alembic_version", MigrationTool::alembic, true);
-  CHECK(contains(with_revision, migration_revision_sql("app.alembic_version")));
+  const std::string relation = quote_migration_table("app.alembic_version");
+  CHECK(relation == "\"app\".\"alembic_version\"");
+  const std::string with_revision = fingerprint_sql(relation, MigrationTool::alembic, true);
+  CHECK(contains(with_revision, migration_revision_sql(relation)));
 }
 
 TEST_CASE("a fingerprint row decodes, and a row of another shape is an error") {
@@ -97,19 +134,46 @@ TEST_CASE("a type change in a schema the target does not watch needs no poll; an
   only_sales.schemas = {"sales"};
   Scope all_but_audit;
   all_but_audit.exclude_schemas = {"audit"};
-  const std::string alter_billing = R"({"tag" : "ALTER TYPE", "schemas" : ["billing"]})";
-  CHECK_FALSE(notification_concerns(alter_billing, only_sales));
-  CHECK(notification_concerns(alter_billing, all_but_audit));
+  const std::string alter_billing =
+      R"({"tag" : "ALTER TYPE", "schemas" : ["billing"], "types" : ["invoice_state"]})";
+  const auto saw_nothing = [](std::string_view) { return false; };
+  CHECK_FALSE(notification_concerns(alter_billing, only_sales, saw_nothing));
+  CHECK(notification_concerns(alter_billing, all_but_audit, saw_nothing));
   CHECK(
       notification_concerns(R"({"tag":"CREATE TYPE","schemas":["billing","sales"]})", only_sales));
   CHECK_FALSE(notification_concerns(R"({"tag":"CREATE TYPE","schemas":["audit"]})", all_but_audit));
   // PostgreSQL's own schemas are never watched.
-  CHECK_FALSE(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["pg_catalog"]})", Scope{}));
+  CHECK_FALSE(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["pg_catalog"],"types":[]})",
+                                    Scope{}, saw_nothing));
   // A schema name full of quotes, spaces and a newline, as JSON carries it.
   Scope weird;
   weird.schemas = {"we\"ird \nschema"};
   CHECK(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["we\"ird \nschema"]})", weird));
-  CHECK_FALSE(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["weird schema"]})", weird));
+  CHECK_FALSE(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["weird schema"],"types":[]})",
+                                    weird, saw_nothing));
+}
+
+TEST_CASE("a type that left a watched schema is named by the schema it entered, and still polls") {
+  Scope only_app;
+  only_app.schemas = {"app"};
+  // ALTER TYPE app.order_status SET SCHEMA archive: the payload says archive.
+  const std::string moved =
+      R"({"tag":"ALTER TYPE","schemas":["archive"],"types":["order_status"]})";
+  CHECK(notification_concerns(moved, only_app,
+                              [](std::string_view name) { return name == "order_status"; }));
+  CHECK_FALSE(notification_concerns(moved, only_app,
+                                    [](std::string_view name) { return name == "other"; }));
+  // Without the names (the first versions' payload), or without knowing what the target saw,
+  // an ALTER TYPE elsewhere polls.
+  CHECK(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["archive"]})", only_app,
+                              [](std::string_view) { return false; }));
+  CHECK(notification_concerns(moved, only_app));
+  // Renamed schemas, DROP OWNED and extensions name no type: they concern everyone.
+  for (const char* tag : {"ALTER SCHEMA", "DROP OWNED", "ALTER EXTENSION", "CREATE SCHEMA"}) {
+    CAPTURE(tag);
+    CHECK(notification_concerns(std::string(R"({"tag":")") + tag + R"(","schemas":["x"]})",
+                                only_app, [](std::string_view) { return false; }));
+  }
 }
 
 TEST_CASE("tables, domains, drops and unreadable payloads concern every target") {

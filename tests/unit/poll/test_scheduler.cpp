@@ -78,6 +78,8 @@ struct CountPolls final : PollObserver {
   void removed(const std::string&) override {}
   void listening(const std::string&, bool) override {}
   void notified(const std::string&, std::size_t) override {}
+  void coalesced(const std::string&, std::size_t) override {}
+  void secondary_read_failed(const std::string&, std::string_view) override {}
   Metrics* metrics;
   std::map<std::string, int> polls;
   std::map<std::string, std::string> last_error;
