@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <future>
 
+#include "enumwatch/error.hpp"
 #include "enumwatch/file_io.hpp"
 
 namespace enumwatch {
@@ -50,8 +51,11 @@ void AlertDispatcher::restore(const std::vector<std::string>& targets) {
   std::filesystem::create_directories(std::filesystem::path(state_file_).parent_path(), ec);
   if (!std::filesystem::exists(state_file_, ec) && !ec) return;  // the first start
   try {
-    tracker_.restore(boost::json::parse(read_file(state_file_, "alert state")), targets,
-                     std::chrono::system_clock::now());
+    // Boost.JSON's own exception would say neither which file nor what to do: an Error does.
+    boost::system::error_code ec_json;
+    const auto persisted = boost::json::parse(read_file(state_file_, "alert state"), ec_json);
+    if (ec_json) throw Error("not valid JSON: " + ec_json.message());
+    tracker_.restore(persisted, targets, std::chrono::system_clock::now());
     persisted_version_ = tracker_.version();
     spdlog::info("alerts: restored {} firing alerts from {}", tracker_.firing_count(), state_file_);
   } catch (const std::exception& e) {
@@ -142,17 +146,18 @@ asio::awaitable<void> AlertDispatcher::wait_drained(std::chrono::milliseconds bo
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
   if (!*alive) co_return;
-  std::size_t queued = 0;
-  for (const auto& receiver : receivers_) queued += receiver->status().queued;
+  std::size_t owed = 0;
+  for (const auto& receiver : receivers_) owed += receiver->owed();
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
-  if (pending() == 0 && queued == 0) {
+  if (owed == 0) {
     spdlog::info("alerts: every pending delivery done ({} ms)", took.count());
   } else {
     spdlog::warn(
-        "alerts: {} alert states not delivered at shutdown (receivers unreachable, or still "
-        "sending after {} ms); the state file keeps them and they are sent after the restart",
-        queued, took.count());
+        "alerts: {} alert notifications at {} receivers not delivered at shutdown (unreachable, "
+        "or still sending after {} ms); the state file keeps the alerts and they are sent again "
+        "after the restart",
+        owed, pending(), took.count());
   }
 }
 

@@ -265,6 +265,12 @@ bool AlertReceiver::idle() const {
   return impl_->idle();
 }
 
+std::size_t AlertReceiver::owed() const {
+  std::size_t n = impl_->queued.size() + impl_->in_hand.size();
+  for (const auto& half : impl_->halves) n += half.size();
+  return n;
+}
+
 void AlertReceiver::enqueue(std::span<const Alert> alerts) {
   impl_->queued.push(alerts);
   impl_->wake.cancel();

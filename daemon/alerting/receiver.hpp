@@ -41,6 +41,8 @@ class AlertReceiver {
   // delivery fails. idle() says when it is done.
   void drain();
   [[nodiscard]] bool idle() const;
+  // Alerts queued or being sent.
+  [[nodiscard]] std::size_t owed() const;
   [[nodiscard]] const std::string& url() const;
   [[nodiscard]] Kind kind() const;
 
