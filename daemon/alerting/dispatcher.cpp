@@ -48,7 +48,16 @@ AlertDispatcher::~AlertDispatcher() {
 void AlertDispatcher::restore(const std::vector<std::string>& targets) {
   if (state_file_.empty()) return;
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(state_file_).parent_path(), ec);
+  const std::filesystem::path dir = std::filesystem::path(state_file_).parent_path();
+  std::filesystem::create_directories(dir, ec);
+  // A crash between creating a temporary file and renaming it leaves alerts.json.tmp.<random>
+  // behind (docs/security.md, "Temporary files"); nothing else uses that name. remove() takes a
+  // symlink itself, never what it points to.
+  const std::string leftover = std::filesystem::path(state_file_).filename().string() + ".tmp.";
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().filename().string().starts_with(leftover))
+      std::filesystem::remove(entry.path(), ec);
+  }
   if (!std::filesystem::exists(state_file_, ec) && !ec) return;  // the first start
   try {
     // Boost.JSON's own exception would say neither which file nor what to do: an Error does.

@@ -35,6 +35,9 @@ start_silent_server  # a receiver that accepts and never answers
 mkdir -p "$WORK/state"
 echo untouched >"$WORK/victim"
 ln -s "$WORK/victim" "$WORK/state/alerts.json.tmp"
+# What a crash between creating a temporary file and renaming it leaves: removed at start (the
+# link itself, not what it points to).
+ln -s "$WORK/victim" "$WORK/state/alerts.json.tmp.0123456789abcdef"
 
 daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML
