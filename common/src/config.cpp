@@ -9,6 +9,7 @@
 
 #include "enumwatch/dsn.hpp"
 #include "enumwatch/error.hpp"
+#include "enumwatch/http_url.hpp"
 #include "enumwatch/text.hpp"
 
 namespace enumwatch {
@@ -257,24 +258,25 @@ void read_daemon(Fields f, DaemonSettings& d, const std::string& base_dir) {
       "api_token_file, tls_cert_file, tls_key_file, tls_client_ca_file");
 }
 
-// Receiver URLs often carry a token in their path or query: never repeat one in an error.
-void check_url(Fields& f, std::string_view key, const std::string& url) {
-  const bool http = url.starts_with("http://") && url.size() > 7;
-  const bool https = url.starts_with("https://") && url.size() > 8;
-  if (!http && !https) {
-    f.fail_at(key, f.key_path(key) +
-                       ": every entry must be an http[s]://host[:port][/path] URL (the URL is not "
+// Receiver URLs often carry a secret (userinfo, a token in the path or query): an error names
+// the entry by its position, never by its text (docs/security.md).
+void check_url(Fields& f, std::string_view key, const std::string& url, std::size_t index) {
+  try {
+    (void)parse_http_url(url);
+  } catch (const Error& e) {
+    f.fail_at(key, f.key_path(key) + " entry " + std::to_string(index + 1) + ": " + e.what() +
+                       "; write http[s]://[user:password@]host[:port][/path] (the URL is not "
                        "shown: it may hold a secret)");
   }
 }
 
 void read_alerting(Fields f, AlertingSettings& a, const std::string& base_dir) {
   if (auto v = f.strings("alertmanager_urls")) {
-    for (const auto& url : *v) check_url(f, "alertmanager_urls", url);
+    for (std::size_t i = 0; i < v->size(); ++i) check_url(f, "alertmanager_urls", (*v)[i], i);
     a.alertmanager_urls = *v;
   }
   if (auto v = f.strings("webhook_urls")) {
-    for (const auto& url : *v) check_url(f, "webhook_urls", url);
+    for (std::size_t i = 0; i < v->size(); ++i) check_url(f, "webhook_urls", (*v)[i], i);
     a.webhook_urls = *v;
   }
   if (auto d = f.duration("resend_interval")) {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "enumwatch/error.hpp"
@@ -35,6 +36,42 @@ class FileDescriptor {
  private:
   int fd_;
 };
+
+// A temporary file we created: closed, and removed unless it was renamed into place, on every
+// path out, thrown exceptions included.
+class TempFile {
+ public:
+  TempFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~TempFile() {
+    close();
+    if (!renamed_) ::unlink(path_.c_str());
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  [[nodiscard]] int fd() const { return fd_; }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  void renamed() { renamed_ = true; }
+
+ private:
+  std::string path_;
+  int fd_;
+  bool renamed_ = false;
+};
+
+std::string random_hex(std::size_t bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::random_device random;  // /dev/urandom (getrandom) on Linux
+  std::string out;
+  for (std::size_t i = 0; i < bytes; ++i) {
+    const auto b = static_cast<unsigned>(random()) & 0xffU;
+    out += kDigits[b >> 4];
+    out += kDigits[b & 15U];
+  }
+  return out;
+}
 
 void fsync_directory(const std::string& path) {
   FileDescriptor dir(path, O_RDONLY | O_DIRECTORY);
@@ -76,20 +113,30 @@ std::string read_token_file(const std::string& path) {
   return token;
 }
 
+// The temp file has a name nobody can guess (16 random bytes) and is created with O_EXCL and
+// O_NOFOLLOW: in a state directory another local user can write to, a symlink or file planted at
+// a predictable name would otherwise make us write through it (docs/security.md, "Temporary
+// files"). EEXIST, a collision or a plant at our random name, picks another name.
 void write_file_atomically(const std::string& path, std::string_view content) {
-  const std::string temp = path + ".tmp";
-  {
-    FileDescriptor file(temp, O_WRONLY | O_CREAT | O_TRUNC, 0640);
-    std::size_t written = 0;
-    while (written < content.size()) {
-      ssize_t n = ::write(file.get(), content.data() + written, content.size() - written);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) fail_io(temp, "write");
-      written += static_cast<std::size_t>(n);
-    }
-    if (::fsync(file.get()) != 0) fail_io(temp, "fsync");
+  std::string temp;
+  int fd = -1;
+  for (int attempt = 0; fd < 0; ++attempt) {
+    temp = path + ".tmp." + random_hex(8);
+    fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+    if (fd < 0 && (errno != EEXIST || attempt >= 8)) fail_io(temp, "creating the temporary file");
   }
+  TempFile file(temp, fd);
+  std::size_t written = 0;
+  while (written < content.size()) {
+    ssize_t n = ::write(file.fd(), content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail_io(temp, "write");
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(file.fd()) != 0) fail_io(temp, "fsync");
+  file.close();
   if (::rename(temp.c_str(), path.c_str()) != 0) fail_io(path, "rename");
+  file.renamed();
   const std::string dir = std::filesystem::path(path).parent_path().string();
   fsync_directory(dir.empty() ? "." : dir);
 }

@@ -10,7 +10,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <filesystem>
+#include <future>
 
+#include "enumwatch/error.hpp"
 #include "enumwatch/file_io.hpp"
 
 namespace enumwatch {
@@ -46,11 +48,23 @@ AlertDispatcher::~AlertDispatcher() {
 void AlertDispatcher::restore(const std::vector<std::string>& targets) {
   if (state_file_.empty()) return;
   std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(state_file_).parent_path(), ec);
+  const std::filesystem::path dir = std::filesystem::path(state_file_).parent_path();
+  std::filesystem::create_directories(dir, ec);
+  // A crash between creating a temporary file and renaming it leaves alerts.json.tmp.<random>
+  // behind (docs/security.md, "Temporary files"); nothing else uses that name. remove() takes a
+  // symlink itself, never what it points to.
+  const std::string leftover = std::filesystem::path(state_file_).filename().string() + ".tmp.";
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().filename().string().starts_with(leftover))
+      std::filesystem::remove(entry.path(), ec);
+  }
   if (!std::filesystem::exists(state_file_, ec) && !ec) return;  // the first start
   try {
-    tracker_.restore(boost::json::parse(read_file(state_file_, "alert state")), targets,
-                     std::chrono::system_clock::now());
+    // Boost.JSON's own exception would say neither which file nor what to do: an Error does.
+    boost::system::error_code ec_json;
+    const auto persisted = boost::json::parse(read_file(state_file_, "alert state"), ec_json);
+    if (ec_json) throw Error("not valid JSON: " + ec_json.message());
+    tracker_.restore(persisted, targets, std::chrono::system_clock::now());
     persisted_version_ = tracker_.version();
     spdlog::info("alerts: restored {} firing alerts from {}", tracker_.firing_count(), state_file_);
   } catch (const std::exception& e) {
@@ -61,13 +75,30 @@ void AlertDispatcher::restore(const std::vector<std::string>& targets) {
   }
 }
 
+// alerts.json has one writer: the disk thread. flush() queues its write there too, behind any
+// write under way (they used the same temporary name when flush() wrote from the loop thread),
+// and waits for it.
 void AlertDispatcher::flush() {
   if (state_file_.empty() || tracker_.version() == persisted_version_) return;
+  std::promise<std::string> written;
+  auto error = written.get_future();
+  asio::post(disk_, [this, &written, content = boost::json::serialize(tracker_.persisted())] {
+    written.set_value(write_state(content));
+  });
+  if (const std::string e = error.get(); !e.empty()) {
+    spdlog::error("alerts: cannot save the alert state at shutdown: {}", e);
+    return;
+  }
+  persisted_version_ = tracker_.version();
+}
+
+// On the disk thread only. The error, or empty.
+std::string AlertDispatcher::write_state(const std::string& content) const {
   try {
-    write_file_atomically(state_file_, boost::json::serialize(tracker_.persisted()));
-    persisted_version_ = tracker_.version();
+    write_file_atomically(state_file_, content);
+    return {};
   } catch (const std::exception& e) {
-    spdlog::error("alerts: cannot save the alert state at shutdown: {}", e.what());
+    return e.what();
   }
 }
 
@@ -79,12 +110,7 @@ void AlertDispatcher::persist() {
   const std::uint64_t version = tracker_.version();
   asio::post(disk_, [this, alive = alive_, version,
                      content = boost::json::serialize(tracker_.persisted())] {
-    std::string error;
-    try {
-      write_file_atomically(state_file_, content);
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
+    std::string error = write_state(content);
     asio::post(executor_, [this, alive, version, error] {
       if (!*alive) return;
       writing_ = false;
@@ -97,6 +123,51 @@ void AlertDispatcher::persist() {
       persist();
     });
   });
+}
+
+void AlertDispatcher::drain(std::chrono::milliseconds bound, std::function<void()> done) {
+  try {
+    send_due();  // what fell due since the last tick goes too
+  } catch (...) {
+    report_internal_error(count_internal_error_, "alerting", std::current_exception());
+  }
+  for (auto& receiver : receivers_) receiver->drain();
+  // `done` runs whatever happens to the wait: the daemon must exit even if it throws.
+  asio::co_spawn(executor_, wait_drained(bound),
+                 [count = count_internal_error_, done = std::move(done)](std::exception_ptr e) {
+                   if (e) report_internal_error(count, "alerting", e);
+                   done();
+                 });
+}
+
+asio::awaitable<void> AlertDispatcher::wait_drained(std::chrono::milliseconds bound) {
+  auto alive = alive_;
+  const auto started = std::chrono::steady_clock::now();
+  auto pending = [&] {
+    std::size_t n = 0;
+    for (const auto& receiver : receivers_) n += receiver->idle() ? 0 : 1;
+    return n;
+  };
+  asio::steady_timer timer(executor_);
+  while (*alive && pending() > 0 && std::chrono::steady_clock::now() - started < bound) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (!*alive) co_return;
+  std::size_t owed = 0;
+  for (const auto& receiver : receivers_) owed += receiver->owed();
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  if (owed == 0) {
+    spdlog::info("alerts: every pending delivery done ({} ms)", took.count());
+  } else {
+    spdlog::warn(
+        "alerts: {} alert notifications at {} receivers not delivered at shutdown (unreachable, "
+        "or still sending after {} ms); the state file keeps the alerts and they are sent again "
+        "after the restart",
+        owed, pending(), took.count());
+  }
 }
 
 void AlertDispatcher::configure(const AlertingSettings& settings,

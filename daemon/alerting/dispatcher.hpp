@@ -1,6 +1,6 @@
-// From poll results to alerts at every receiver (SPEC §8). The AlertTracker (common/) decides what
-// is due; one AlertReceiver per configured URL delivers it. The dispatcher owns both, the
-// one-second clock that lets drift_for and resend_interval elapse between polls, and the alert
+// From poll results to alerts at every receiver (docs/alerting.md). The AlertTracker (common/)
+// decides what is due; one AlertReceiver per configured URL delivers it. The dispatcher owns both,
+// the one-second clock that lets drift_for and resend_interval elapse between polls, and the alert
 // state file (<state_dir>/alerts.json) that carries what fired, since when, and what must still
 // be resolved across a restart.
 #pragma once
@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,8 +39,12 @@ class AlertDispatcher {
   // in `targets` resolve. A missing file is a first start; a malformed one is logged, counted,
   // kept aside as alerts.json.corrupt, and the daemon starts with no alerts.
   void restore(const std::vector<std::string>& targets);
-  // At shutdown: writes the state now if it changed since the last write.
+  // At shutdown: writes the state now if it changed since the last write (on the disk thread,
+  // the file's one writer, after any write under way), and returns once it is written.
   void flush();
+  // At shutdown, before flush(): every receiver delivers what it has queued (no backoff, no
+  // retry after a failure) for at most `bound`; then `done` runs, on the event loop, always.
+  void drain(std::chrono::milliseconds bound, std::function<void()> done);
 
   // On reload: new resend interval and runbook at once; a receiver whose URL is unchanged keeps
   // its queue, new URLs get new receivers, removed ones go.
@@ -65,6 +70,8 @@ class AlertDispatcher {
   void send_due();
   void persist();
   boost::asio::awaitable<void> clock();
+  boost::asio::awaitable<void> wait_drained(std::chrono::milliseconds bound);
+  std::string write_state(const std::string& content) const;
 
   boost::asio::any_io_executor executor_;
   AlertingSettings settings_;

@@ -15,7 +15,6 @@
 
 #include <chrono>
 #include <optional>
-#include <string>
 
 namespace enumwatch {
 
@@ -38,14 +37,20 @@ class AlertReceiver {
   // For an https:// receiver: the client TLS context (CA, client certificate), from the next
   // request on. Null: the system's CAs.
   void set_tls(std::shared_ptr<boost::asio::ssl::context> tls);
+  // Shutdown: deliver what is queued, without backoff; stop once the queue is empty or a
+  // delivery fails. idle() says when it is done.
+  void drain();
+  [[nodiscard]] bool idle() const;
+  // Alerts queued or being sent.
+  [[nodiscard]] std::size_t owed() const;
   [[nodiscard]] const std::string& url() const;
   [[nodiscard]] Kind kind() const;
 
   // What the status page shows of it.
   struct Status {
-    std::string label;  // scheme://host:port
+    std::string label;  // HttpUrl::redacted(): scheme://host:port
     std::optional<std::chrono::system_clock::time_point> last_delivery, last_failure;
-    std::string last_error;  // empty while the last attempt succeeded
+    std::string last_error;  // empty while the last attempt succeeded; never holds a secret
     std::size_t queued = 0;
   };
   [[nodiscard]] Status status() const;

@@ -36,6 +36,10 @@ namespace asio = boost::asio;
 
 namespace {
 
+// How long shutdown waits for alert deliveries (docs/reliability.md): well inside systemd's
+// TimeoutStopSec, and shorter than one receiver request's timeout (10 s).
+constexpr std::chrono::milliseconds kShutdownDrain = std::chrono::seconds(5);
+
 class Daemon final : public PollObserver {
  public:
   Daemon(std::string path, LoadedConfig initial)
@@ -119,17 +123,30 @@ class Daemon final : public PollObserver {
     signals_.async_wait([this](boost::system::error_code ec, int signal) {
       if (ec) return;
       if (signal == SIGHUP) {
-        reload();
+        if (!stopping_) reload();
         wait_for_signals();
         return;
       }
+      if (stopping_) {  // a second SIGTERM or SIGINT: stop without waiting for the receivers
+        spdlog::info("received {} again, stopping now", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        alerts_.flush();
+        io_.stop();
+        return;
+      }
+      stopping_ = true;
       spdlog::info("received {}, shutting down", signal == SIGTERM ? "SIGTERM" : "SIGINT");
       systemd::stopping();
       server_.stop();
       events_.stop();
       scheduler_.stop();
-      alerts_.flush();
-      io_.stop();  // in-flight polls are abandoned; their connections close as their frames go
+      wait_for_signals();
+      // Alerts already due are delivered before exiting, for a bounded time (docs/reliability.md,
+      // "Shutdown drains alert deliveries"): a deploy's restart must not hold back an alert the
+      // receivers only get after the new process's first polls.
+      alerts_.drain(kShutdownDrain, [this] {
+        alerts_.flush();
+        io_.stop();  // in-flight polls are abandoned; their connections close as their frames go
+      });
     });
   }
 
@@ -311,6 +328,7 @@ class Daemon final : public PollObserver {
   std::map<std::string, std::string> published_;  // the last event of each target, sans time
   std::chrono::system_clock::time_point reloaded_at_;
   std::string reload_error_;  // of the last reload, if it failed
+  bool stopping_ = false;     // SIGTERM or SIGINT came: draining the alert receivers
 };
 
 }  // namespace

@@ -85,8 +85,13 @@ template <typename Args>
 HttpAnswer call(const Args& args, HttpCall request) {
   request.timeout = parse_timeout_option(args.timeout);
   request.bearer_token = read_token(args.token_file);
-  const HttpUrl url = parse_http_url(args.url);
-  request.target = (url.path == "/" ? "" : url.path) + request.target;
+  HttpUrl url;
+  try {
+    url = parse_http_url(args.url);
+  } catch (const Error& e) {
+    throw Error(std::string("--url: ") + e.what());
+  }
+  request.target = url.request_target(request.target);
   return run_blocking([&]() -> boost::asio::awaitable<HttpAnswer> {
     co_return co_await http_call(co_await boost::asio::this_coro::executor, url,
                                  std::move(request));
@@ -105,16 +110,25 @@ int register_snapshot(const RegisterArgs& args) {
   request.content_type = format == SnapshotFormat::json ? "application/json" : "application/toml";
 
   const HttpAnswer answer = call(args, std::move(request));
-  check_answer(answer, "registering snapshot \"" + args.snapshot + "\"", args.url);
-  const auto body = boost::json::parse(answer.body).as_object();
-  const std::string stored(body.at("digest").as_string());
+  check_answer(answer, "registering snapshot \"" + args.snapshot + "\"", redacted_url(args.url));
+  // An answer we cannot read is the daemon's fault or a proxy's, not ours: say so, as Error.
+  boost::system::error_code ec;
+  const auto body = boost::json::parse(answer.body, ec);
+  const auto* digest_field =
+      !ec && body.is_object() ? body.as_object().if_contains("digest") : nullptr;
+  if (!digest_field || !digest_field->is_string()) {
+    throw Error("registering snapshot \"" + args.snapshot + "\" at " + redacted_url(args.url) +
+                ": the answer has no digest (is --url the enumwatch daemon?)");
+  }
+  const std::string stored(digest_field->as_string());
   if (stored != digest(local)) {
     throw Error("the daemon stored snapshot \"" + args.snapshot + "\" with digest " + stored +
                 ", not " + digest(local) + " as computed here: check the daemon's version");
   }
   std::cout << stored << "\n";
   std::cerr << "enumwatch: registered snapshot \"" << args.snapshot << "\" (" << local.enums.size()
-            << " enum types) at " << args.url << "; targets using it are being polled\n";
+            << " enum types) at " << redacted_url(args.url)
+            << "; targets using it are being polled\n";
   return kExitOk;
 }
 
@@ -124,9 +138,10 @@ int poll_target(const PollArgs& args) {
   request.method = http::verb::post;
   request.target = "/api/v1/targets/" + args.target + "/poll";
   const HttpAnswer answer = call(args, std::move(request));
-  check_answer(answer, "requesting a poll of target \"" + args.target + "\"", args.url);
-  std::cerr << "enumwatch: poll of target \"" << args.target << "\" requested at " << args.url
-            << "\n";
+  check_answer(answer, "requesting a poll of target \"" + args.target + "\"",
+               redacted_url(args.url));
+  std::cerr << "enumwatch: poll of target \"" << args.target << "\" requested at "
+            << redacted_url(args.url) << "\n";
   return kExitOk;
 }
 

@@ -1,7 +1,8 @@
 // A minimal HTTP/1.1 client on Beast for the daemon's alert receivers and the pipeline commands
 // (register, poll): one request per connection, http:// or https:// (OpenSSL: the system's CAs or
 // a CA file, host name verification, an optional client certificate), a deadline on the whole
-// call.
+// call. A URL's userinfo is sent as HTTP Basic credentials; URLs are parsed by parse_http_url
+// (common/) and named only by their redacted form (docs/security.md).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -12,22 +13,9 @@
 #include <memory>
 #include <string>
 
+#include "enumwatch/http_url.hpp"
+
 namespace enumwatch {
-
-struct HttpUrl {
-  bool tls = false;  // https://
-  std::string host;  // without IPv6 brackets
-  std::string port;
-  std::string path;  // "/" at least; no trailing slash beyond that
-};
-
-// Parses http[s]://host[:port][/path]. Throws Error for other schemes and a missing host,
-// naming the URL only by receiver_label().
-[[nodiscard]] HttpUrl parse_http_url(const std::string& url);
-
-// "scheme://host:port" of a URL, for metric labels and log lines: never its user, password,
-// path or query, where receivers keep their secrets (SPEC §7). "invalid URL" when it has no host.
-[[nodiscard]] std::string receiver_label(std::string_view url);
 
 // For https://: whom to trust and who we are. Empty ca_file: the system's CA store (OpenSSL's
 // default paths, which SSL_CERT_FILE and SSL_CERT_DIR override).
@@ -45,10 +33,11 @@ struct TlsClientSettings {
 
 struct HttpCall {
   boost::beast::http::verb method = boost::beast::http::verb::get;
-  std::string target;  // path and query
+  std::string target;  // path and query: HttpUrl::request_target()
   std::string body;
   std::string content_type;
-  std::string bearer_token;  // sent as Authorization: Bearer when not empty
+  std::string bearer_token;  // sent as Authorization: Bearer when not empty, else the URL's
+                             // userinfo as Basic
   std::chrono::milliseconds timeout = std::chrono::seconds(10);
   // For https://: made once by make_client_tls and shared by every call (loading CA and
   // certificate files per call would be file I/O on the event loop). Null: the system's CAs.
@@ -61,7 +50,8 @@ struct HttpAnswer {
 };
 
 // Throws Error naming the step that failed (resolving, connecting, sending, reading) and the
-// host; any HTTP status is an answer, not an error.
+// URL's redacted form, never its userinfo, path or query; any HTTP status is an answer, not an
+// error.
 [[nodiscard]] boost::asio::awaitable<HttpAnswer> http_call(boost::asio::any_io_executor executor,
                                                            const HttpUrl& url, HttpCall call);
 

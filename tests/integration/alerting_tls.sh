@@ -72,7 +72,7 @@ wait_for 15 "the alert reached the receiver that requires a client certificate" 
 wait_for 15 "the wrongly named receiver counted as failing" \
   metric_above "enumwatch_alert_notifications_total{outcome=\"error\",receiver=\"https://127.0.0.1:$WRONG_PORT\"}" 0
 grep -q "^$WRONG_PORT " "$WORK/tls.log" && fail "a receiver whose certificate names another host got the alert"
-daemon_log_has "TLS handshake with 127.0.0.1:$WRONG_PORT failed" || fail "the verification failure is not logged"
+daemon_log_has "TLS handshake with https://127.0.0.1:$WRONG_PORT failed" || fail "the verification failure is not logged"
 wait_for 5 "the mTLS delivery counted" \
   metric_above "enumwatch_alert_notifications_total{outcome=\"ok\",receiver=\"https://127.0.0.1:$MTLS_PORT\"}" 0
 expect_not_contains "$(curl -sf "$BASE/metrics")$(cat "$WORK/daemon.log")" "s3cret-in-query" "metrics and log"

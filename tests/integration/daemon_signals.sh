@@ -45,7 +45,8 @@ metric_above 'enumwatch_polls_total{outcome="ok",target="orders"}' "$before" || 
 [[ $(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz") == 200 ]] || fail "no answer after SIGHUPs"
 
 # SIGTERM while "hangs" is mid-poll, a delivery to the silent Alertmanager is mid-request, and
-# PUTs stream in: the daemon exits 0 within 5 s; the last acknowledged PUT is what is on disk
+# PUTs stream in: the daemon exits 0 once the hung delivery's 5 s drain is up (docs/reliability.md,
+# "Shutdown drains alert deliveries"), within 7 s; the last acknowledged PUT is what is on disk
 # (or a later one whose answer was lost), never a torn file.
 wait_for 5 "drift, so an alert is being delivered" bash -c "[[ \$(curl -sf '$BASE/metrics' | grep -c 'enumwatch_enum_drifted{') -ge 1 ]]"
 python3 - "$BASE" "$WORK/api.token" "$WORK/acked" <<'PY' &
@@ -74,7 +75,7 @@ wait "$DAEMON_PID" || rc=$?
 took=$(python3 -c "import time; print(round(time.time() - $started, 2))")
 wait "$putter" 2>/dev/null || true
 [[ $rc -eq 0 ]] || fail "exit code $rc after SIGTERM"
-python3 -c "import sys; sys.exit(0 if $took < 5 else 1)" || fail "took ${took}s to exit"
+python3 -c "import sys; sys.exit(0 if $took < 7 else 1)" || fail "took ${took}s to exit"
 daemon_log_has "enumwatch stopped" || fail "no clean stop in the log"
 acked=$(cat "$WORK/acked")
 stored=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["snapshot"]["snapshot"]["revision"])' \

@@ -79,11 +79,11 @@ expect_contains "$ERR" 'no target named "nope"'
 expect_exit 2 "$ENUMWATCH" poll --url "$BASE" --target orders
 expect_contains "$ERR" "HTTP 401"
 expect_exit 2 "$ENUMWATCH" poll --url "https://127.0.0.1:$PORT" --target orders  # TLS to a plain port
-expect_contains "$ERR" "TLS handshake with 127.0.0.1:$PORT failed"
+expect_contains "$ERR" "TLS handshake with https://127.0.0.1:$PORT failed"
 pass "poll triggers a poll now; unknown targets and missing tokens fail"
 
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID" || true
 expect_exit 2 "$ENUMWATCH" poll --url "$BASE" --target orders --token-file "$WORK/api.token"
-expect_contains "$ERR" "connecting to 127.0.0.1:$PORT"
+expect_contains "$ERR" "connecting to http://127.0.0.1:$PORT"
 pass "a daemon that is down is a clear error"

@@ -21,7 +21,9 @@ namespace enumwatch {
 inline constexpr std::size_t kMinTokenBytes = 16;
 
 // Durable replace: temp file beside it, fsync, rename over it, fsync the directory. A crash at
-// any point leaves either the old content or the new, never a mix.
+// any point leaves either the old content or the new, never a mix. The temp file
+// (path.tmp.<random>) is created exclusively and never through a symlink; it is removed if
+// anything fails. A symlink at `path` itself is replaced, not followed.
 void write_file_atomically(const std::string& path, std::string_view content);
 
 }  // namespace enumwatch

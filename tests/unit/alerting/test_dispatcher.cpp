@@ -1,9 +1,13 @@
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
+#include <chrono>
+#include <filesystem>
 
 #include "alerting/dispatcher.hpp"
+#include "enumwatch/file_io.hpp"
 #include "http/server.hpp"
 #include "metrics/metrics.hpp"
 
@@ -21,6 +25,7 @@ struct Receiver {
             [this](const HttpRequest& request) -> boost::asio::awaitable<HttpResponse> {
               bodies.push_back(boost::json::parse(request.body()));
               paths.emplace_back(request.target());
+              authorizations.emplace_back(request[http::field::authorization]);
               HttpResponse response{http::status::ok, 11};
               co_return response;
             },
@@ -33,6 +38,7 @@ struct Receiver {
   HttpServer server;
   std::vector<boost::json::value> bodies;
   std::vector<std::string> paths;
+  std::vector<std::string> authorizations;
 };
 
 TargetConfig target() {
@@ -143,4 +149,69 @@ TEST_CASE("a reload that keeps the receivers' URLs keeps their queues") {
   run_until(io, [&] { return !receiver.bodies.empty(); });
   REQUIRE(receiver.bodies.size() == 1);
   CHECK(receiver.bodies[0].as_object().at("status") == "firing");
+}
+
+TEST_CASE("a receiver URL's userinfo is sent as Basic auth and its query is kept") {
+  boost::asio::io_context io;
+  Receiver receiver{io};
+  Metrics metrics{false};
+  AlertingSettings settings;
+  const std::string port = std::to_string(receiver.server.local_endpoint().port());
+  settings.webhook_urls = {"http://alerts:p%40ss@127.0.0.1:" + port + "/hook?token=T0KEN"};
+  AlertDispatcher alerts{io.get_executor(), settings, metrics, {}};
+  alerts.observe(target(), poll(PollOutcome::ok, {missing_value()}));
+  run_until(io, [&] { return !receiver.bodies.empty(); });
+  REQUIRE(receiver.bodies.size() == 1);
+  CHECK(receiver.paths[0] == "/hook?token=T0KEN");
+  CHECK(receiver.authorizations[0] == "Basic YWxlcnRzOnBAc3M=");  // alerts:p@ss
+  const auto receivers = alerts.receivers();
+  REQUIRE(receivers.size() == 1);
+  CHECK(receivers[0].second.label == "http://127.0.0.1:" + port);
+  CHECK(metrics.serialize().find("T0KEN") == std::string::npos);
+  CHECK(metrics.serialize().find("p@ss") == std::string::npos);
+}
+
+TEST_CASE("a drain delivers what is queued and ends; a receiver that is down does not hold it") {
+  boost::asio::io_context io;
+  Receiver receiver{io};
+  Metrics metrics{false};
+  AlertingSettings settings = webhook_to(receiver);
+  // Port 1 on loopback: nothing listens there, so the connection is refused.
+  settings.webhook_urls.push_back("http://127.0.0.1:1/down");
+  AlertDispatcher alerts{io.get_executor(), settings, metrics, {}};
+  alerts.observe(target(), poll(PollOutcome::ok, {missing_value()}));
+  bool done = false;
+  const auto started = std::chrono::steady_clock::now();
+  alerts.drain(std::chrono::seconds(5), [&] { done = true; });
+  run_until(io, [&] { return done; });
+  CHECK(done);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+  REQUIRE(receiver.bodies.size() == 1);
+  CHECK(receiver.bodies[0].as_object().at("status") == "firing");
+}
+
+TEST_CASE("the shutdown flush writes the alert state, and a restart restores it") {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("enumwatch-dispatcher-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string state = (dir / "alerts.json").string();
+  {
+    boost::asio::io_context io;
+    Metrics metrics{false};
+    AlertDispatcher alerts{io.get_executor(), AlertingSettings{}, metrics, {}, state};
+    alerts.observe(target(), poll(PollOutcome::ok, {missing_value()}));
+    alerts.flush();
+    CHECK(read_file(state, "test").find("\"firing\":true") != std::string::npos);
+  }
+  {
+    boost::asio::io_context io;
+    Metrics metrics{false};
+    AlertDispatcher alerts{io.get_executor(), AlertingSettings{}, metrics, {}, state};
+    alerts.restore({"orders-prod"});
+    CHECK(alerts.firing_count() == 1);
+  }
+  int entries = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++entries;
+  CHECK(entries == 1);  // no temporary file left
+  std::filesystem::remove_all(dir);
 }

@@ -155,7 +155,7 @@ TEST_CASE("enumerated settings reject values outside their set") {
   CHECK(error_of("[daemon]\nmax_concurrent_polls = 0\n").find("between 1 and 10000") !=
         std::string::npos);
   CHECK(error_of("[alerting]\nalertmanager_urls = [\"ftp://x\"]\n")
-            .find("must be an http[s]://host") != std::string::npos);
+            .find("entry 1: only http:// and https://") != std::string::npos);
 }
 
 TEST_CASE("label names must be Prometheus label names and not collide with alert labels") {
@@ -206,8 +206,16 @@ TEST_CASE("receiver URLs are checked without repeating them; TLS settings go tog
   const Config with_https = parse(https);
   CHECK(with_https.alerting.webhook_urls.size() == 1);
   const std::string odd = kBase + "[alerting]\nalertmanager_urls = [\"ftp://u:s3cret@am\"]\n";
-  CHECK(error_of(odd).find("http[s]://host") != std::string::npos);
+  CHECK(error_of(odd).find("only http:// and https://") != std::string::npos);
   CHECK(error_of(odd).find("s3cret") == std::string::npos);
+  const std::string no_host =
+      kBase + "[alerting]\nwebhook_urls = [\"http://h/\", \"http://alerts:SECRETPW@/x?token=T\"]\n";
+  CHECK(error_of(no_host).find("webhook_urls entry 2: no host") != std::string::npos);
+  CHECK(error_of(no_host).find("SECRETPW") == std::string::npos);
+  CHECK(error_of(no_host).find("token") == std::string::npos);
+  const Config with_credentials = parse(
+      kBase + "[alerting]\nwebhook_urls = [\"http://alerts:PW@hooks.example/hook?token=T\"]\n");
+  CHECK(with_credentials.alerting.webhook_urls.size() == 1);
   CHECK(error_of(kBase + "[alerting]\ntls_cert_file = \"c.pem\"\n").find("go together") !=
         std::string::npos);
   CHECK(error_of(kBase + "[daemon]\ntls_cert_file = \"c.pem\"\n").find("go together") !=

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Shutdown and the alert state (docs/reliability.md, "Shutdown drains alert deliveries" and
+# docs/security.md, "Temporary files"): SIGTERM while a delivery to a slow receiver is under way
+# lets it complete, and a receiver that never answers holds the exit back by at most 5 s; the
+# exit code is 0 either way, and a second SIGTERM stops at once. A symlink planted at the state
+# file's old, predictable temporary name is never written through.
+source "$(dirname "$0")/lib.sh"
+pg_start
+psql_q -c "CREATE DATABASE orders"
+psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')"
+printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid", "refunded"]\n' >"$WORK/app.toml"
+
+# A slow receiver: logs "START PATH" when a request arrives, reads the body 2 s later, then logs
+# "DONE PATH BODY" and answers 200. A daemon that exits meanwhile leaves no DONE line.
+HOOK_PORT=$(free_port)
+python3 - "$HOOK_PORT" "$WORK/hooks.log" <<'PY' &
+import http.server, sys, time
+log = open(sys.argv[2], "a", buffering=1)
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        log.write("START " + self.path + "\n")
+        time.sleep(2)
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+        if len(body) == int(self.headers.get("Content-Length", 0)):
+            log.write("DONE " + self.path + " " + body.replace("\n", " ") + "\n")
+        self.send_response(200); self.end_headers()
+    def log_message(self, *args): pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Hook).serve_forever()
+PY
+on_exit "kill $!"
+wait_for 10 "slow receiver" bash -c "exec 3<>/dev/tcp/127.0.0.1/$HOOK_PORT"
+start_silent_server  # a receiver that accepts and never answers
+
+# The state file's temporary name used to be alerts.json.tmp: plant a symlink there.
+mkdir -p "$WORK/state"
+echo untouched >"$WORK/victim"
+ln -s "$WORK/victim" "$WORK/state/alerts.json.tmp"
+# What a crash between creating a temporary file and renaming it leaves: removed at start (the
+# link itself, not what it points to).
+ln -s "$WORK/victim" "$WORK/state/alerts.json.tmp.0123456789abcdef"
+
+daemon_port
+cat >"$WORK/enumwatch.toml" <<TOML
+[daemon]
+listen = "127.0.0.1:$PORT"
+state_dir = "$WORK/state"
+[defaults]
+interval = "500ms"
+drift_for = "0s"
+naming = "none"
+[snapshots.app]
+path = "app.toml"
+[[target]]
+name = "orders"
+dsn = "$(dsn_for orders)"
+snapshots = ["app"]
+[alerting]
+webhook_urls = ["http://127.0.0.1:$HOOK_PORT/slow", "http://127.0.0.1:$SILENT_PORT/hung"]
+resend_interval = "1h"
+TOML
+start_daemon "$WORK/enumwatch.toml"
+
+# 1. SIGTERM while the slow receiver holds the request: the delivery completes, the hung receiver
+#    is given up after the bound, and the exit code is 0.
+wait_for 15 "the slow receiver got the request" grep -q '^START /slow' "$WORK/hooks.log"
+started=$(date +%s%N)
+kill -TERM "$DAEMON_PID"
+rc=0
+wait "$DAEMON_PID" || rc=$?
+elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+[[ $rc -eq 0 ]] || fail "the daemon exited $rc after SIGTERM"
+grep -q '^DONE /slow .*"status":"firing"' "$WORK/hooks.log" || fail "the pending delivery did not complete"
+((elapsed_ms >= 1500)) || fail "exited after ${elapsed_ms} ms: it did not wait for the slow delivery"
+((elapsed_ms < 7000)) || fail "exit took ${elapsed_ms} ms: the drain is bounded at 5 s"
+daemon_log_has "not delivered at shutdown" || fail "the undelivered alert of the hung receiver was not logged"
+daemon_log_has "enumwatch stopped" || fail "no clean stop"
+
+# 2. The state was written beside the planted symlink, never through it; no temporary file left.
+[[ $(cat "$WORK/victim") == untouched ]] || fail "the state write followed the planted symlink"
+[[ -f $WORK/state/alerts.json && ! -L $WORK/state/alerts.json ]] || fail "alerts.json is not a regular file"
+grep -q '"firing":true' "$WORK/state/alerts.json" || fail "alerts.json lacks the firing alert"
+leftovers=$(find "$WORK/state" -name 'alerts.json.tmp.*')
+[[ -z $leftovers ]] || fail "temporary files left behind: $leftovers"
+
+# 3. A second SIGTERM during the drain stops at once. After the restart the alert is owed to the
+#    hung receiver again (it comes from the state file).
+start_daemon "$WORK/enumwatch.toml"
+wait_for 15 "the hung receiver is being sent to" bash -c \
+  "ss -tn state established '( dport = :$SILENT_PORT )' | grep -q $SILENT_PORT"
+kill -TERM "$DAEMON_PID"
+sleep 0.3
+started=$(date +%s%N)
+kill -TERM "$DAEMON_PID"
+rc=0
+wait "$DAEMON_PID" || rc=$?
+elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+[[ $rc -eq 0 ]] || fail "the daemon exited $rc after a second SIGTERM"
+((elapsed_ms < 2000)) || fail "a second SIGTERM took ${elapsed_ms} ms to stop the daemon"
+daemon_log_has "again, stopping now" || fail "the second SIGTERM was not logged"
+[[ $(cat "$WORK/victim") == untouched ]] || fail "the victim file changed"
+pass "SIGTERM drains deliveries for at most 5 s; state written without following symlinks"
