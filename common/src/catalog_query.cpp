@@ -230,7 +230,17 @@ std::vector<CheckColumn> decode_checks(const Rows& rows, const Scope& scope) {
                             membership->values.end(), std::back_inserter(both));
       column.values = std::move(both);
     }
-    column.constraints.push_back(field(row, 4, "check constraints"));
+    const std::string& name = field(row, 4, "check constraints");
+    for (const auto& kept : membership->kept) {
+      if (std::find(column.kept_conjuncts.begin(), column.kept_conjuncts.end(), kept) ==
+          column.kept_conjuncts.end())
+        column.kept_conjuncts.push_back(kept);
+    }
+    if (membership->unrewritable && !column.unrewritable) {
+      column.unrewritable = "constraint " + quote_ident(name) + " allows its values OR " +
+                            "something else: " + *membership->unrewritable;
+    }
+    column.constraints.push_back(name);
   }
   std::vector<CheckColumn> out;
   for (auto& [key, check] : found) out.push_back(std::move(check));

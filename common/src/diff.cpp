@@ -115,7 +115,8 @@ void diff_check(const DriftItem& base, const CheckColumn& expected, const CheckC
   const auto pairs = pair_spellings(missing, unexpected);
   std::optional<std::string> swap;
   if (!missing.empty() || !unexpected.empty() || !pairs.empty())
-    swap = check_swap_sql({expected, actual.constraints, options.lock_timeout});
+    swap = check_swap_sql({expected, actual.constraints, options.lock_timeout,
+                           actual.kept_conjuncts, actual.unrewritable});
   auto add = [&](DriftKind kind, DriftSide want, DriftSide have) -> DriftItem& {
     DriftItem item = base;
     item.kind = kind;
@@ -233,9 +234,18 @@ class EnumDiff {
       }
       std::vector<std::pair<std::string, std::string>> renames;
       for (const auto& [snap, db] : pairs) renames.emplace_back(db, snap);
-      recreate = recreate_type_sql(RecreatePlan{expected_.type, want, std::move(dropped),
-                                                std::move(renames), columns_, dependents_,
-                                                options_.lock_timeout});
+      std::size_t embedded = 0;
+      if (dependents_) {
+        for (const auto& d : dependents_->objects) embedded += d.definition.size();
+      }
+      if (options_.max_recipe_bytes != 0 && embedded > options_.max_recipe_bytes) {
+        recreate =
+            oversized_recipe_notice(expected_.type.name, embedded, options_.max_recipe_bytes);
+      } else {
+        recreate = recreate_type_sql(RecreatePlan{expected_.type, want, std::move(dropped),
+                                                  std::move(renames), columns_, dependents_,
+                                                  options_.lock_timeout});
+      }
     }
 
     for (const auto& [snap, db] : pairs) {
@@ -564,7 +574,8 @@ std::vector<DriftItem> diff(std::string_view target, std::span<const NamedSnapsh
         item.message = "column " + expected.display() +
                        " has no CHECK constraint listing its values (or does not exist): any "
                        "value can be written to it";
-        item.remediation_sql = check_swap_sql({expected, {}, options.lock_timeout});
+        item.remediation_sql =
+            check_swap_sql({expected, {}, options.lock_timeout, {}, std::nullopt});
         item.code_fix = "run the migration that adds the constraint";
         out.push_back(std::move(item));
         continue;

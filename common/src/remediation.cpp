@@ -561,6 +561,18 @@ std::string check_swap_sql(const CheckSwapPlan& plan) {
       plan.old_constraints.empty() ? final_name : utf8_prefix(final_name, 49) + "_enumwatch_new";
   const std::string lock =
       "SET LOCAL lock_timeout = '" + std::to_string(plan.lock_timeout.count()) + "ms';\n";
+  if (plan.refusal) {
+    return "-- enumwatch cannot rewrite the CHECK on " + sql_comment(c.display()) +
+           " to allow exactly the snapshot's values, and writes no SQL for it: " +
+           sql_comment(*plan.refusal) +
+           ".\n-- A rewritten list would silently drop what the OR allows besides its values. "
+           "Nothing here changes the database: change the constraint by hand (see "
+           "docs/check-enums.md), or keep the database's values and change the code's snapshot.";
+  }
+  // What the old constraints require besides the list stays required (docs/check-enums.md):
+  // without it, `c IS NOT NULL` would quietly stop rejecting NULL.
+  std::string condition = column + "::text = ANY (" + allowed + ")";
+  for (const auto& kept : plan.kept) condition += " AND (" + deparsed(kept) + ")";
 
   std::string sql = "-- " + sql_comment(c.display()) + ": CHECK allows exactly the snapshot's " +
                     std::to_string(c.values.size()) + " value(s).\n";
@@ -570,6 +582,12 @@ std::string check_swap_sql(const CheckSwapPlan& plan) {
   sql +=
       "-- No row is changed: while rows hold a value the snapshot drops, step 1 fails and "
       "changes nothing.\n";
+  if (!plan.kept.empty()) {
+    std::vector<std::string> kept;
+    for (const auto& k : plan.kept) kept.push_back("(" + deparsed(k) + ")");
+    sql +=
+        "-- Kept from the old constraint, unchanged: " + sql_comment(join(kept, " AND ")) + ".\n";
+  }
   const std::string body = "BEGIN\n  IF EXISTS (SELECT 1 FROM " + table + " WHERE " + column +
                            " IS NOT NULL AND " + column + "::text <> ALL (" + allowed +
                            ")) THEN\n    RAISE EXCEPTION USING MESSAGE = " +
@@ -579,7 +597,7 @@ std::string check_swap_sql(const CheckSwapPlan& plan) {
   const std::string tag = dollar_tag("enumwatch_rows", body);
   sql += "BEGIN;\n" + lock + "DO " + tag + "\n" + body + tag + ";\n";
   sql += "ALTER TABLE " + table + " ADD CONSTRAINT " + quote_ident(temporary) + " CHECK (" +
-         column + "::text = ANY (" + allowed + ")) NOT VALID;\nCOMMIT;\n";
+         condition + ") NOT VALID;\nCOMMIT;\n";
   sql += "BEGIN;\n" + lock;
   sql += "ALTER TABLE " + table + " VALIDATE CONSTRAINT " + quote_ident(temporary) + ";\n";
   for (const auto& old : plan.old_constraints)
@@ -646,6 +664,23 @@ std::string remediation_script(std::span<const DriftItem> items) {
     }
   }
   return out;
+}
+
+std::string oversized_recipe_notice(std::string_view enum_name, std::size_t bytes,
+                                    std::size_t max_bytes) {
+  return "-- The recipe for " + sql_comment(enum_name) + " is over " +
+         std::to_string(bytes / 1024) +
+         " KiB (it embeds the definitions it must re-create), more than the daemon serves (" +
+         std::to_string(max_bytes / 1024) +
+         " KiB): run `enumwatch diff --format sql` against this database to print it whole.";
+}
+
+void bound_remediation(std::span<DriftItem> items, std::size_t max_bytes) {
+  for (auto& item : items) {
+    if (!item.remediation_sql || item.remediation_sql->size() <= max_bytes) continue;
+    item.remediation_sql =
+        oversized_recipe_notice(item.enum_name, item.remediation_sql->size(), max_bytes);
+  }
 }
 
 }  // namespace enumwatch

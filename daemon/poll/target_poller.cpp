@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "enumwatch/error.hpp"
+#include "enumwatch/remediation.hpp"
 #include "enumwatch/text.hpp"
 #include "pg/catalog_reader.hpp"
 #include "pg/drift_reader.hpp"
@@ -40,6 +41,7 @@ DiffOptions diff_options_for(const TargetOptions& options) {
   out.naming = options.naming;
   out.scope = options.scope;
   out.checks = options.checks;
+  out.max_recipe_bytes = kMaxServedRemediationBytes;  // docs/remediation.md, "Large recipes"
   return out;
 }
 
@@ -87,6 +89,7 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
       } else {
         last_diff_.reset();  // not kept: the next poll tries again
       }
+      bound_remediation(read.items);  // docs/remediation.md, "Large recipes"
       result.report.drift = std::move(read.items);
       result.secondary_failures = std::move(read.failures);
       result.database = std::move(state);

@@ -181,6 +181,49 @@ if psql -X -q -d rows -c "INSERT INTO orders (channel) VALUES ('legacy')" 2>/dev
 fi
 pass "check remediation: refused without loss while rows hold a dropped value, then validated"
 
+# ---- the swap keeps every conjunct it does not rewrite (docs/check-enums.md) -----------------
+# NOT NULL and a length bound AND-ed with the list stay required after the recipe: NULL and a
+# too-long value are still refused. A list OR-ed with something else is not rewritten at all.
+psql_q -d rows <<'SQL'
+CREATE TABLE tickets (state text CONSTRAINT tickets_state_check
+  CHECK (state IN ('open', 'closed') AND state IS NOT NULL AND length(state) < 8));
+INSERT INTO tickets VALUES ('open'), ('closed');
+CREATE TABLE loose (kind text CONSTRAINT loose_kind_check CHECK (kind IN ('a', 'b') OR length(kind) > 10));
+SQL
+cat >"$WORK/tickets.toml" <<'TOML'
+[[check]]
+table = "tickets"
+column = "state"
+values = ["open", "closed", "held"]
+[[check]]
+table = "loose"
+column = "kind"
+values = ["a", "b", "c"]
+TOML
+expect_exit 1 "$ENUMWATCH" diff --snapshot "$WORK/tickets.toml" --dsn "$ROWS" --schema public --format sql
+fix=$OUT
+expect_contains "$fix" "Kept from the old constraint, unchanged: (state IS NOT NULL) AND (length(state) < 8)"
+expect_contains "$fix" 'cannot rewrite the CHECK on public.loose.kind'
+psql_q -d rows -v ON_ERROR_STOP=1 -f - <<<"$fix"
+psql_q -d rows -c "INSERT INTO tickets VALUES ('held')"
+for bad in "NULL" "'pending'"; do
+  if psql -X -q -d rows -c "INSERT INTO tickets VALUES ($bad)" 2>/dev/null; then
+    fail "after the swap, tickets.state accepts $bad"
+  fi
+done
+[[ $(psql -X -At -d rows -c "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'tickets_state_check'") == *"IS NOT NULL"*"length(state) < 8"* ]] ||
+  fail "the swapped constraint lost a conjunct"
+[[ $(psql -X -At -d rows -c "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'loose_kind_check'") == *"length(kind) > 10"* ]] ||
+  fail "the OR-ed constraint was changed"
+expect_exit 1 "$ENUMWATCH" diff --snapshot "$WORK/tickets.toml" --dsn "$ROWS" --schema public --format json
+python3 - "$OUT" <<'PY'
+import json, sys
+enums = sorted({i["enum"] for i in json.loads(sys.argv[1])["drift"]} & {"tickets.state", "loose.kind"})
+assert enums == ["loose.kind"], enums  # tickets.state matches now; loose.kind was left alone
+PY
+psql_q -d rows -c "DROP TABLE tickets, loose"
+pass "the swap keeps IS NOT NULL and other conjuncts (NULL still refused); an OR-ed list is only commented"
+
 # ---- defaults: one outside the snapshot, fixed by case-folding --------------------------------
 psql_q -d rows <<'SQL'
 CREATE TYPE status AS ENUM ('pending', 'Paid', 'paid');

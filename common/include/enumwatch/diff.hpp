@@ -31,6 +31,10 @@ struct DiffOptions {
   bool checks = true;  // compare the snapshots' [[check]] entries (the target reads them)
   // SET LOCAL lock_timeout of the create-swap-drop recipe (diff --lock-timeout).
   std::chrono::milliseconds lock_timeout{5000};
+  // When set (the daemon: kMaxServedRemediationBytes), a recreate recipe whose re-created
+  // definitions alone exceed it is not built: its items carry oversized_recipe_notice instead
+  // (docs/remediation.md, "Large recipes"). 0: every recipe whole (the CLI).
+  std::size_t max_recipe_bytes = 0;
 };
 
 // The types whose fix recreates them (a removal or a reorder), once each: the reader then

@@ -41,6 +41,11 @@ struct CheckColumn {
   std::vector<std::string> constraints;     // the membership CHECKs on the column, by name
   std::string column_type;                  // format_type: text, character varying(20), ...
   std::optional<std::string> default_expr;  // as pg_get_expr printed it
+  // What else those constraints require besides membership (each conjunct once, as printed,
+  // e.g. "c IS NOT NULL"), which a swap keeps; and why a swap cannot rewrite them, when one ORs
+  // its values with another condition (docs/check-enums.md).
+  std::vector<std::string> kept_conjuncts;
+  std::optional<std::string> unrewritable;
 
   // How drift items, alerts and metrics name it: enum = "table.column" in the schema.
   [[nodiscard]] TypeName key() const { return {schema, table + '.' + column}; }

@@ -57,11 +57,16 @@ struct RecreatePlan {
 // and ADD CONSTRAINT ... NOT VALID (a moment of ACCESS EXCLUSIVE, no scan under it); in a second,
 // VALIDATE CONSTRAINT (a scan under SHARE UPDATE EXCLUSIVE, which blocks neither reads nor
 // writes), drop the old constraints and give the new one the first old one's name. With no old
-// constraint it adds one named as PostgreSQL would (table_column_check).
+// constraint it adds one named as PostgreSQL would (table_column_check). The new constraint
+// ANDs the new list with every conjunct of the old ones it does not rewrite (`kept`), so that
+// `c IS NOT NULL` or `length(c) < 20` still hold; when an old one cannot be rewritten
+// (`refusal`), the result is only comments saying why (docs/check-enums.md).
 struct CheckSwapPlan {
   CheckColumn wanted;                        // schema, table, column, values
   std::vector<std::string> old_constraints;  // their names
   std::chrono::milliseconds lock_timeout{5000};
+  std::vector<std::string> kept;  // as PostgreSQL printed them
+  std::optional<std::string> refusal;
 };
 [[nodiscard]] std::string check_swap_sql(const CheckSwapPlan& plan);
 
@@ -72,5 +77,17 @@ struct CheckSwapPlan {
 // One script for a whole diff, in an order that applies cleanly: per enum, renames, then either
 // the recreate recipe or the additions; missing types created; unexpected types dropped.
 [[nodiscard]] std::string remediation_script(std::span<const DriftItem> items);
+
+// What the daemon keeps and serves of a poll's recipes (docs/remediation.md, "Large recipes"): a
+// remediation text longer than `max_bytes` (one that embeds a huge view or function definition)
+// becomes one comment saying how long it was and to run `enumwatch diff --format sql`, so that
+// the status API, every event stream subscriber and every alert hold at most `max_bytes` of it.
+// `enumwatch diff` prints recipes whole.
+inline constexpr std::size_t kMaxServedRemediationBytes = 256 * 1024;
+void bound_remediation(std::span<DriftItem> items,
+                       std::size_t max_bytes = kMaxServedRemediationBytes);
+// The one comment line that stands for a recipe of `bytes` over `max_bytes`.
+[[nodiscard]] std::string oversized_recipe_notice(std::string_view enum_name, std::size_t bytes,
+                                                  std::size_t max_bytes);
 
 }  // namespace enumwatch

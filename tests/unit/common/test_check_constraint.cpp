@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "enumwatch/check_constraint.hpp"
+#include "enumwatch/remediation.hpp"
 
 using namespace enumwatch;
 
@@ -33,7 +34,7 @@ TEST_CASE("every form PostgreSQL normalises a membership CHECK to is read as a s
   // varchar CHECK (d = 'p' OR d = 'q')
   expect_membership("CHECK ((((d)::text = 'p'::text) OR ((d)::text = 'q'::text)))", "d",
                     {"p", "q"});
-  // CHECK (e IS NOT NULL AND e IN ('m','n')): NOT NULL folded in
+  // CHECK (e IS NOT NULL AND e IN ('m','n')): NOT NULL kept (below)
   expect_membership("CHECK (((e IS NOT NULL) AND (e = ANY (ARRAY['m'::text, 'n'::text]))))", "e",
                     {"m", "n"});
   // CHECK (f = ANY ('{u,"v w"}')): an array literal
@@ -61,8 +62,11 @@ TEST_CASE("a CHECK that is not a pure membership test is ignored, never half-rea
            "CHECK ((length(h) < 5))",
            "CHECK ((j = ANY (ARRAY['a'::text, NULL::text])))",  // NULL among the values
            "CHECK (((a)::text <> 'x'::text))",
-           "CHECK (((a = 'x'::text) OR (b = 'y'::text)))",  // two columns
-           "CHECK (((a = 'x'::text) AND (a = 'y'::text)))",
+           "CHECK (((a = 'x'::text) OR (b = 'y'::text)))",                // two columns
+           "CHECK (((a = 'x'::text) AND (a = 'y'::text)))",               // no value passes both
+           "CHECK (((a = 'x'::text) AND (b = ANY (ARRAY['y'::text]))))",  // two columns
+           "CHECK (((length(a) < 5) AND (a IS NOT NULL)))",  // conjuncts, none a membership
+           "CHECK (((a = 'x'::text) OR (length(a) < 5)) OR (b = 'y'::text))",
            "CHECK ((a IS NOT NULL))",
            "CHECK ((NOT (a = ANY (ARRAY['x'::text]))))",
            "CHECK ((lower(a) = ANY (ARRAY['x'::text])))",
@@ -91,4 +95,105 @@ TEST_CASE("a default is read when it is one literal, whatever its cast") {
   CHECK_FALSE(parse_literal_default("NULL::text"));
   CHECK_FALSE(parse_literal_default("'{a,b}'::public.status[]"));
   CHECK_FALSE(parse_literal_default("('a'::text || 'b'::text)"));
+}
+
+TEST_CASE("the conjuncts AND-ed with a membership test are kept as printed, in their order") {
+  // CHECK (e IS NOT NULL AND e IN ('m','n'))
+  auto parsed = parse_membership_check(
+      "CHECK (((e IS NOT NULL) AND (e = ANY (ARRAY['m'::text, 'n'::text]))))");
+  REQUIRE(parsed);
+  CHECK(parsed->values == Values{"m", "n"});
+  CHECK(parsed->kept == Values{"e IS NOT NULL"});
+  CHECK_FALSE(parsed->unrewritable);
+
+  // CHECK (s IN ('a','b') AND length(s) < 20 AND s IS NOT NULL), nested AND-s flattened, a
+  // BETWEEN's own AND and a CASE's left whole.
+  parsed = parse_membership_check(
+      "CHECK ((((s = ANY (ARRAY['a'::text, 'b'::text])) AND (length(s) < 20)) AND ((s IS NOT "
+      "NULL) AND ((length(s) >= 1) AND (length(s) <= 9) AND (CASE WHEN (s = 'a'::text) AND true "
+      "THEN true ELSE (length(s) BETWEEN 1 AND 3) END)))))");
+  REQUIRE(parsed);
+  CHECK(parsed->column == "s");
+  CHECK(parsed->values == Values{"a", "b"});
+  CHECK(
+      parsed->kept ==
+      Values{"length(s) < 20", "s IS NOT NULL", "length(s) >= 1", "length(s) <= 9",
+             "CASE WHEN (s = 'a'::text) AND true THEN true ELSE (length(s) BETWEEN 1 AND 3) END"});
+
+  // Two membership conjuncts on one column: the values both allow.
+  parsed = parse_membership_check(
+      "CHECK (((s = ANY (ARRAY['a'::text, 'b'::text])) AND (s <> 'zz'::text) AND (s = ANY "
+      "(ARRAY['b'::text, 'c'::text]))))");
+  REQUIRE(parsed);
+  CHECK(parsed->values == Values{"b"});
+  CHECK(parsed->kept == Values{"s <> 'zz'::text"});
+}
+
+TEST_CASE("a membership test OR-ed with another condition is read but marked unrewritable") {
+  const auto parsed = parse_membership_check(
+      "CHECK (((s = ANY (ARRAY['a'::text, 'b'::text])) OR (length(s) > 10)))");
+  REQUIRE(parsed);
+  CHECK(parsed->values == Values{"a", "b"});
+  CHECK(parsed->kept.empty());
+  CHECK(parsed->unrewritable == "(s = ANY (ARRAY['a'::text, 'b'::text])) OR (length(s) > 10)");
+  // Under an OR, "IS NOT NULL" is not folded in: rewriting the list would drop it.
+  const auto nested = parse_membership_check(
+      "CHECK ((((s = 'a'::text) AND (s IS NOT NULL)) OR ((s = 'b'::text) AND (s IS NOT NULL))))");
+  REQUIRE(nested);
+  CHECK(nested->unrewritable);
+}
+
+TEST_CASE("the swap ANDs the new list with every conjunct it does not rewrite") {
+  CheckSwapPlan plan;
+  plan.wanted.table = "t";
+  plan.wanted.column = "status";
+  plan.wanted.values = {"a", "b", "c"};
+  plan.old_constraints = {"t_status_check"};
+  plan.kept = {"status IS NOT NULL", "length(status) < 20"};
+  const std::string sql = check_swap_sql(plan);
+  CAPTURE(sql);
+  const std::string added =
+      "CHECK (\"status\"::text = ANY (ARRAY['a', 'b', 'c']::text[]) AND (status IS NOT NULL) AND "
+      "(length(status) < 20)) NOT VALID;";
+  CHECK(sql.find(added) != std::string::npos);
+  CHECK(sql.find("-- Kept from the old constraint, unchanged: (status IS NOT NULL) AND "
+                 "(length(status) < 20).") != std::string::npos);
+  // What it adds reads back as the same values, the same kept conjuncts.
+  const auto at = sql.find("CHECK (\"status\"");
+  const auto end = sql.find(" NOT VALID;", at);
+  const auto again = parse_membership_check(sql.substr(at, end - at));
+  REQUIRE(again);
+  CHECK(again->values == plan.wanted.values);
+  CHECK(again->kept == plan.kept);
+}
+
+TEST_CASE("a kept conjunct with a raw newline in a literal is requoted in the swap") {
+  CheckSwapPlan plan;
+  plan.wanted.table = "t";
+  plan.wanted.column = "s";
+  plan.wanted.values = {"a"};
+  plan.kept = {"s <> 'x\ny'::text"};
+  const std::string sql = check_swap_sql(plan);
+  CHECK(sql.find("'x\ny'") == std::string::npos);
+  CHECK(sql.find("AND (s <> E'x\\ny'::text)") != std::string::npos);
+}
+
+TEST_CASE("a swap that cannot be rewritten safely is only comments saying why") {
+  CheckSwapPlan plan;
+  plan.wanted.table = "t";
+  plan.wanted.column = "s";
+  plan.wanted.values = {"a", "b", "c"};
+  plan.old_constraints = {"t_s_check"};
+  plan.refusal = "constraint \"t_s_check\" allows its values OR something else: (s = 'a') OR\n(x)";
+  const std::string sql = check_swap_sql(plan);
+  CAPTURE(sql);
+  for (std::size_t start = 0; start < sql.size();) {
+    const auto nl = sql.find('\n', start);
+    CHECK(sql.compare(start, 3, "-- ") == 0);
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  CHECK(sql.find("cannot rewrite the CHECK on public.t.s") != std::string::npos);
+  CHECK(sql.find("OR something else") != std::string::npos);
+  CHECK(sql.find("ALTER TABLE") == std::string::npos);
 }

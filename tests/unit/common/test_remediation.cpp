@@ -320,3 +320,26 @@ TEST_CASE("no value is added inside a transaction, so none is used before its co
   CHECK(script.find("ADD VALUE IF NOT EXISTS 'new'") != std::string::npos);
   CHECK(script.find("ADD VALUE IF NOT EXISTS 'fresh'") == std::string::npos);
 }
+
+TEST_CASE("a recipe over the served bound becomes one comment pointing at diff --format sql") {
+  std::vector<DriftItem> items(3);
+  items[0].enum_name = "order_status";
+  items[0].remediation_sql = "BEGIN;\n-- " + std::string(300 * 1024, 'x') + "\nCOMMIT;\n";
+  items[1].enum_name = "small";
+  items[1].remediation_sql = "ALTER TYPE \"public\".\"small\" ADD VALUE 'b';";
+  items[2].enum_name = "none";
+  bound_remediation(items);
+  REQUIRE(items[0].remediation_sql);
+  const std::string& replaced = *items[0].remediation_sql;
+  CHECK(replaced.size() < 400);
+  CHECK(replaced.starts_with("-- The recipe for order_status is over 300 KiB"));
+  CHECK(replaced.find("run `enumwatch diff --format sql`") != std::string::npos);
+  CHECK(replaced.find('\n') == std::string::npos);  // one comment line: applying it does nothing
+  CHECK(items[1].remediation_sql == "ALTER TYPE \"public\".\"small\" ADD VALUE 'b';");
+  CHECK_FALSE(items[2].remediation_sql);
+  // Exactly at the bound: kept whole.
+  std::vector<DriftItem> edge(1);
+  edge[0].remediation_sql = std::string(kMaxServedRemediationBytes, 'y');
+  bound_remediation(edge);
+  CHECK(edge[0].remediation_sql->size() == kMaxServedRemediationBytes);
+}
