@@ -33,6 +33,13 @@ HttpUrl parse_http_url(std::string_view text) {
     throw Error("not a valid URL (RFC 3986): write http[s]://[user:password@]host[:port][/path]");
   }
   const urls::url_view& u = *parsed;
+  // Boost.URL 1.81 reads a host name that begins with an IPv4 address ("127.0.0.1.nip.io") as
+  // that address, the rest as a path without its '/': the request would go elsewhere.
+  if (u.has_authority() && !u.encoded_path().empty() && u.encoded_path().front() != '/') {
+    throw Error(
+        "the host name begins with an IPv4 address (as 127.0.0.1.nip.io does), which this "
+        "version of Boost.URL misreads as that address: write the address itself or another name");
+  }
   HttpUrl out;
   if (u.scheme_id() == urls::scheme::https) {
     out.tls = true;

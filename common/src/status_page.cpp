@@ -3,10 +3,26 @@
 #include <algorithm>
 #include <tuple>
 
+#include "enumwatch/sha256.hpp"
 #include "enumwatch/text.hpp"
 
 namespace enumwatch {
 namespace {
+
+// What lies between <style> and </style>, and between <script> and </script>: exactly what the
+// Content-Security-Policy hashes, so the page and its policy cannot disagree.
+std::string style_text(const PageAssets& assets) {
+  return "\n" + std::string(assets.css);
+}
+std::string script_text(const PageAssets& assets) {
+  return "\n" + std::string(assets.script);
+}
+
+// "'sha256-BASE64'": a CSP source naming one inline element by the SHA-256 of its text
+// (CSP Level 3, "hash-source"; docs/status-page.md, "Content-Security-Policy").
+std::string csp_hash(std::string_view text) {
+  return "'sha256-" + sha256_base64(text) + "'";
+}
 
 using Clock = std::chrono::system_clock;
 
@@ -72,7 +88,7 @@ std::string head(std::string_view title, const PageAssets& assets) {
   return "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
          "<meta name=\"color-scheme\" content=\"light dark\">\n<title>" +
-         e(title) + "</title>\n<style>\n" + std::string(assets.css) + "</style>\n</head>\n";
+         e(title) + "</title>\n<style>" + style_text(assets) + "</style>\n</head>\n";
 }
 
 std::string page_header(const StatusPage& page, std::string_view subtitle) {
@@ -84,7 +100,7 @@ std::string page_header(const StatusPage& page, std::string_view subtitle) {
 }
 
 std::string page_end(const PageAssets& assets) {
-  return "<script>\n" + std::string(assets.script) + "</script>\n</body>\n</html>\n";
+  return "<script>" + script_text(assets) + "</script>\n</body>\n</html>\n";
 }
 
 std::string side_text(const DriftSide& side) {
@@ -330,6 +346,13 @@ std::optional<std::string> render_target_page(const StatusPage& page, std::strin
   for (std::size_t i = 0; i < t.drift.size(); ++i) out += item_html(t.drift[i], i);
   out += "</div>\n</section>\n";
   return out + "</main>\n" + page_end(assets);
+}
+
+std::string content_security_policy(const PageAssets& assets) {
+  return "default-src 'none'; style-src " + csp_hash(style_text(assets)) + "; script-src " +
+         csp_hash(script_text(assets)) +
+         "; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+         "frame-ancestors 'none'";
 }
 
 }  // namespace enumwatch

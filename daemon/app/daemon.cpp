@@ -61,8 +61,11 @@ class Daemon final : public PollObserver {
         config_(std::move(initial.config)) {
     api_.set_token(std::move(initial.token));
     api_.set_status_page(&events_, [this] { return status_page(); });
-    server_.set_stream_opener([this](const HttpRequest& r) { return api_.open_stream(r); });
+    server_.set_stream_opener([this](const HttpRequest& r, const asio::ip::address& client) {
+      return api_.open_stream(r, client);
+    });
     server_.set_tls(initial.listener_tls);
+    server_.set_allowed_hosts({config_.daemon.listen, config_.alerting.external_url});
     reloaded_at_ = std::chrono::system_clock::now();
     for (const auto& t : initial.targets) metrics_.add_target(t.config);
     metrics_.set_snapshots(registry_.all());
@@ -186,6 +189,7 @@ class Daemon final : public PollObserver {
     for (const auto& t : next.targets) scheduler_.request_poll(t.config.name);
     api_.set_token(std::move(next.token));
     server_.set_tls(next.listener_tls);  // rotated certificates serve new connections
+    server_.set_allowed_hosts({next.config.daemon.listen, next.config.alerting.external_url});
     alerts_.configure(next.config.alerting, next.receiver_tls);
     metrics_.set_snapshots(registry_.all());
     report_recovered_snapshots();

@@ -154,11 +154,10 @@ boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request)
                         "text/html; charset=utf-8");
     }
     auto res = respond(http::status::ok, std::move(*html), "text/html; charset=utf-8");
-    // Inline style and script are the page's own; nothing else may load or run.
-    res.set("Content-Security-Policy",
-            "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
-            "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
-            "frame-ancestors 'none'");
+    // Only the page's own inline style and script, named by their hashes, may apply or run:
+    // anything injected into the page (a catalog string that escaped escaping) would not.
+    static const std::string kPolicy = content_security_policy(assets);
+    res.set("Content-Security-Policy", kPolicy);
     res.set("X-Content-Type-Options", "nosniff");
     res.set("Referrer-Policy", "no-referrer");
     co_return res;
@@ -214,23 +213,38 @@ std::vector<std::string> HttpApi::current_events() const {
   return out;
 }
 
-std::optional<HttpStream> HttpApi::open_stream(const HttpRequest& request) {
+HttpStreamOpening HttpApi::open_stream(const HttpRequest& request,
+                                       const boost::asio::ip::address& client) {
   std::string_view target(request.target().data(), request.target().size());
   if (!events_ || target.substr(0, target.find('?')) != "/api/v1/events" ||
       request.method() != http::verb::get)
-    return std::nullopt;
-  auto subscription = events_->subscribe(current_events());
-  if (!subscription) return std::nullopt;  // handle() answers 503
+    return std::monostate{};
+  // The limits are checked before anything is serialized for this subscriber.
+  auto subscribed = events_->subscribe(client, [this] { return current_events(); });
+  using Refusal = EventHub::Subscribed::Refusal;
+  if (subscribed.refusal == Refusal::hub_full) {
+    auto res = error(http::status::service_unavailable, "too many event subscribers; retry later");
+    res.set(http::field::retry_after, "5");
+    return res;
+  }
+  if (subscribed.refusal == Refusal::client_full) {
+    auto res = error(http::status::too_many_requests,
+                     "at most " + std::to_string(events_->limits().max_per_client) +
+                         " event streams per client address: close another page first");
+    res.set(http::field::retry_after, "5");
+    return res;
+  }
   HttpStream stream;
   stream.head = HttpResponse{http::status::ok, 11};
   stream.head.set(http::field::content_type, "text/event-stream; charset=utf-8");
   stream.head.set(http::field::cache_control, "no-store");
   stream.head.set("X-Accel-Buffering", "no");  // a proxy in front must not hold events back
-  stream.next = [subscription,
-                 first = true]() mutable -> boost::asio::awaitable<std::optional<std::string>> {
+  static const EventChunk kRetry = std::make_shared<const std::string>("retry: 3000\n\n");
+  stream.next = [subscription = std::move(subscribed.subscription),
+                 first = true]() mutable -> boost::asio::awaitable<EventChunk> {
     if (first) {
       first = false;
-      co_return std::string("retry: 3000\n\n");  // EventSource's reconnect delay
+      co_return kRetry;  // EventSource's reconnect delay
     }
     co_return co_await subscription->next();
   };

@@ -31,8 +31,10 @@ class HttpApi {
     events_ = events;
     page_model_ = std::move(model);
   }
-  // For the server: /api/v1/events answered as a stream while the hub has room.
-  [[nodiscard]] std::optional<HttpStream> open_stream(const HttpRequest& request);
+  // For the server: /api/v1/events answered as a stream while the hub has room (503 when it is
+  // full, 429 when this client address holds its share already); anything else: monostate.
+  [[nodiscard]] HttpStreamOpening open_stream(const HttpRequest& request,
+                                              const boost::asio::ip::address& client);
   // The current state of every target as `target` events: what a new subscriber gets first.
   [[nodiscard]] std::vector<std::string> current_events() const;
 

@@ -7,20 +7,34 @@
 namespace enumwatch {
 namespace asio = boost::asio;
 
-EventSubscription::EventSubscription(asio::any_io_executor executor,
-                                     std::chrono::milliseconds heartbeat)
-    : wake_(executor), heartbeat_(heartbeat) {}
+namespace {
 
-asio::awaitable<std::optional<std::string>> EventSubscription::next() {
-  if (closed_) co_return std::nullopt;
+const EventChunk& heartbeat_chunk() {
+  static const EventChunk chunk = std::make_shared<const std::string>(": heartbeat\n\n");
+  return chunk;
+}
+
+}  // namespace
+
+EventSubscription::EventSubscription(asio::any_io_executor executor,
+                                     std::chrono::milliseconds heartbeat, asio::ip::address client)
+    : wake_(executor), heartbeat_(heartbeat), client_(std::move(client)) {}
+
+asio::awaitable<EventChunk> EventSubscription::next() {
+  if (closed_) co_return nullptr;
+  if (!initial_.empty()) {
+    EventChunk event = std::move(initial_.front());
+    initial_.pop_front();
+    co_return event;
+  }
   if (queue_.empty()) {
     wake_.expires_after(heartbeat_);
     boost::system::error_code ec;
     co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (closed_) co_return std::nullopt;
-    if (queue_.empty()) co_return std::string(": heartbeat\n\n");
+    if (closed_) co_return nullptr;
+    if (queue_.empty()) co_return heartbeat_chunk();
   }
-  std::string event = std::move(queue_.front());
+  EventChunk event = std::move(queue_.front());
   queue_.pop_front();
   co_return event;
 }
@@ -28,23 +42,38 @@ asio::awaitable<std::optional<std::string>> EventSubscription::next() {
 EventHub::EventHub(asio::any_io_executor executor, Limits limits)
     : executor_(std::move(executor)), limits_(limits) {}
 
-std::shared_ptr<EventSubscription> EventHub::subscribe(std::vector<std::string> initial) {
+EventHub::Subscribed EventHub::subscribe(const asio::ip::address& client,
+                                         const std::function<std::vector<std::string>()>& initial) {
   prune();
-  if (subscribers_.size() >= limits_.max_subscribers) return nullptr;
-  auto subscription = std::make_shared<EventSubscription>(executor_, limits_.heartbeat);
-  for (auto& event : initial) subscription->queue_.push_back(std::move(event));
+  if (subscribers_.size() >= limits_.max_subscribers)
+    return {nullptr, Subscribed::Refusal::hub_full};
+  const auto same_client = std::count_if(subscribers_.begin(), subscribers_.end(),
+                                         [&](const std::weak_ptr<EventSubscription>& weak) {
+                                           auto subscription = weak.lock();
+                                           return subscription && subscription->client_ == client;
+                                         });
+  if (static_cast<std::size_t>(same_client) >= limits_.max_per_client)
+    return {nullptr, Subscribed::Refusal::client_full};
+  auto subscription = std::make_shared<EventSubscription>(executor_, limits_.heartbeat, client);
+  if (initial) {
+    for (auto& event : initial())
+      subscription->initial_.push_back(std::make_shared<const std::string>(std::move(event)));
+  }
   subscribers_.push_back(subscription);
-  return subscription;
+  return {std::move(subscription), Subscribed::Refusal::none};
 }
 
 void EventHub::publish(std::string_view event, std::string_view data) {
-  const std::string text = format(event, data);
+  prune();
+  if (subscribers_.empty()) return;
+  const EventChunk text = std::make_shared<const std::string>(format(event, data));
   for (auto& weak : subscribers_) {
     auto subscription = weak.lock();
     if (!subscription || subscription->closed_) continue;
     if (subscription->queue_.size() >= limits_.max_queued) {
       subscription->closed_ = true;  // too far behind: its client reconnects and starts afresh
       subscription->queue_.clear();
+      subscription->initial_.clear();
     } else {
       subscription->queue_.push_back(text);
     }
@@ -76,7 +105,10 @@ void EventHub::prune() {
 }
 
 std::string EventHub::format(std::string_view event, std::string_view data) {
-  return "event: " + std::string(event) + "\ndata: " + std::string(data) + "\n\n";
+  std::string out;
+  out.reserve(event.size() + data.size() + 16);
+  out.append("event: ").append(event).append("\ndata: ").append(data).append("\n\n");
+  return out;
 }
 
 }  // namespace enumwatch

@@ -2,15 +2,20 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/url/parse.hpp>
+#include <cctype>
+#include <list>
 #include <map>
 
 #include "enumwatch/error.hpp"
+#include "enumwatch/http_url.hpp"
 #include "logging.hpp"
 
 namespace enumwatch {
@@ -32,6 +37,83 @@ HttpResponse plain(http::status status, std::string body, unsigned version) {
 
 }  // namespace
 
+namespace {
+
+std::string lower_without_dot(std::string_view host) {
+  std::string out(host);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (out.ends_with('.')) out.pop_back();  // "localhost." is localhost
+  return out;
+}
+
+}  // namespace
+
+std::string host_of(std::string_view text) {
+  if (text.find("://") != std::string_view::npos) {
+    try {
+      return lower_without_dot(parse_http_url(text).host);
+    } catch (const Error&) {
+      return {};  // config validation reports it; here it names nothing
+    }
+  }
+  const auto authority = boost::urls::parse_authority(text);
+  if (!authority) return {};
+  if (authority->host_type() == boost::urls::host_type::ipv6)
+    return authority->host_ipv6_address().to_string();
+  return lower_without_dot(authority->host_address());
+}
+
+std::optional<std::string> host_header_name(std::string_view value) {
+  // RFC 9110 section 7.2: Host = uri-host [ ":" port ], uri-host an IP-literal in brackets, an
+  // IPv4 address or a name; RFC 3986's authority grammar (Boost.URL) without user info. A zone
+  // id, IPvFuture, percent-encoding or other sub-delims in a name are refused: no browser sends
+  // them, and each is a way to make two spellings of one host.
+  const auto authority = boost::urls::parse_authority(value);
+  if (!authority || authority->has_userinfo()) return std::nullopt;
+  if (authority->has_port() && authority->port().size() > 5) return std::nullopt;
+  switch (authority->host_type()) {
+    case boost::urls::host_type::ipv4:
+      return authority->host_ipv4_address().to_string();
+    case boost::urls::host_type::ipv6:
+      return authority->host_ipv6_address().to_string();
+    case boost::urls::host_type::name: {
+      const std::string_view name = authority->encoded_host();
+      const bool name_chars = std::all_of(name.begin(), name.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '-' || c == '.' || c == '_';
+      });
+      if (name.empty() || !name_chars) return std::nullopt;
+      auto out = lower_without_dot(name);
+      if (out.empty()) return std::nullopt;
+      return out;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+HostCheck check_host(std::string_view host_header, const asio::ip::address& listen,
+                     std::span<const std::string> names) {
+  const auto name = host_header_name(host_header);
+  if (!name) return HostCheck::malformed;
+  if (*name == "localhost") return HostCheck::allowed;
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(*name, ec);
+  const bool is_address = !ec;
+  if (is_address && (address.is_loopback() || address == listen)) return HostCheck::allowed;
+  const bool named = std::any_of(names.begin(), names.end(), [&](const std::string& allowed) {
+    if (allowed.empty()) return false;
+    const std::string other = host_of(allowed);
+    if (is_address) {  // "[0:0::1]" and "::1" are one address
+      boost::system::error_code other_ec;
+      const auto other_address = asio::ip::make_address(other, other_ec);
+      if (!other_ec) return other_address == address;
+    }
+    return other == *name;
+  });
+  return named ? HostCheck::allowed : HostCheck::foreign;
+}
+
 struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::any_io_executor ex, HttpHandler h, HttpBodyPolicy b, InternalErrorCounter count,
        HttpLimits l)
@@ -42,24 +124,100 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         count_internal_error(std::move(count)),
         limits(l) {}
 
-  // Counts a connection in all and for its client while it lives.
-  class Slot {
+  // A connection's slot, counted in all and for its client while it lives, and its place in the
+  // line of idle connections (waiting for a request, or a TLS handshake) that are closed, oldest
+  // first, when a newcomer finds no slot.
+  class Connection {
    public:
-    Slot(Impl& server, asio::ip::address client) : server_(server), client_(std::move(client)) {
+    Connection(Impl& server, asio::ip::address client)
+        : server_(server), client_(std::move(client)) {
       ++server_.active;
       ++server_.per_client[client_];
     }
-    ~Slot() {
+    ~Connection() {
+      busy();
+      release();
+    }
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    // From now until busy(), this connection has no request in hand: evict() may call `cancel`
+    // (which must end the pending read or handshake) to make room.
+    void idle(std::function<void()> cancel, std::function<bool()> request_waiting) {
+      busy();
+      cancel_ = std::move(cancel);
+      request_waiting_ = std::move(request_waiting);
+      place_ = server_.idle.insert(server_.idle.end(), this);
+    }
+    void busy() {
+      if (!place_) return;
+      server_.idle.erase(*place_);
+      place_.reset();
+      cancel_ = nullptr;
+      request_waiting_ = nullptr;
+    }
+    // Gives up the slot at once, so that the newcomer takes it while this one says goodbye.
+    void evict() {
+      auto cancel = std::move(cancel_);
+      busy();
+      release();
+      evicted_ = true;
+      if (cancel) cancel();
+    }
+    [[nodiscard]] bool evicted() const { return evicted_; }
+    // Bytes have arrived that it has not read yet: a client that sent its request at once (a
+    // probe) and is about to be served, not one holding a slot idle.
+    [[nodiscard]] bool request_waiting() const { return request_waiting_ && request_waiting_(); }
+    [[nodiscard]] const asio::ip::address& client() const { return client_; }
+
+   private:
+    void release() {
+      if (!counted_) return;
+      counted_ = false;
       --server_.active;
       if (--server_.per_client[client_] == 0) server_.per_client.erase(client_);
     }
-    Slot(const Slot&) = delete;
-    Slot& operator=(const Slot&) = delete;
 
-   private:
     Impl& server_;
     asio::ip::address client_;
+    bool counted_ = true;
+    bool evicted_ = false;
+    std::optional<std::list<Connection*>::iterator> place_;
+    std::function<void()> cancel_;
+    std::function<bool()> request_waiting_;
   };
+
+  // Marks a connection idle for as long as it lives (one read of a request's headers).
+  class IdleWhile {
+   public:
+    template <typename Stream>
+    IdleWhile(Connection& connection, Stream& stream) : connection_(connection) {
+      connection_.idle([&stream] { beast::get_lowest_layer(stream).cancel(); },
+                       [&stream] {
+                         boost::system::error_code ec;
+                         return beast::get_lowest_layer(stream).socket().available(ec) > 0;
+                       });
+    }
+    ~IdleWhile() { connection_.busy(); }
+    IdleWhile(const IdleWhile&) = delete;
+    IdleWhile& operator=(const IdleWhile&) = delete;
+
+   private:
+    Connection& connection_;
+  };
+
+  // Closes the connection that has waited longest without a request, of `client` (or of anyone
+  // when null), passing over those whose request has arrived unread. False when there is none:
+  // every connection is busy answering or about to.
+  bool evict_oldest_idle(const asio::ip::address* client) {
+    for (Connection* connection : idle) {
+      if (client && connection->client() != *client) continue;
+      if (connection->request_waiting()) continue;
+      connection->evict();
+      return true;
+    }
+    return false;
+  }
 
   // Ends only when the acceptor is closed. A failed accept (out of descriptors: EMFILE) pauses
   // briefly instead of spinning on the error; anything unexpected is counted and accepting goes on.
@@ -75,9 +233,15 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         if (!ec) {
           const auto client = socket.remote_endpoint(ec).address();
           if (ec) continue;  // already gone
-          const bool full = active >= limits.max_connections;
+          // No slot: the oldest idle connection of this client (over its cap) or of anyone (all
+          // taken) makes room. A flood thus ends its own oldest sockets, never a probe that sends
+          // its request at once; only when all are busy answering is the newcomer refused.
           const auto it = per_client.find(client);
-          if (full || (it != per_client.end() && it->second >= limits.max_connections_per_client)) {
+          const bool client_full =
+              it != per_client.end() && it->second >= limits.max_connections_per_client;
+          const bool full = !client_full && active >= limits.max_connections;
+          if ((client_full && !evict_oldest_idle(&client)) ||
+              (full && !evict_oldest_idle(nullptr))) {
             // Say so rather than close in silence, but never wait on it: refuse and move on.
             // (A TLS client would need a handshake first: it is closed at once instead.)
             if (!tls) {
@@ -122,9 +286,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
 
   asio::awaitable<void> plain_session(tcp::socket socket, asio::ip::address client) {
     auto self = shared_from_this();
-    Slot slot(*this, std::move(client));
+    Connection connection(*this, std::move(client));
     beast::tcp_stream stream(std::move(socket));
-    co_await serve(stream);
+    co_await serve(stream, connection);
     boost::system::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
@@ -132,21 +296,25 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   asio::awaitable<void> tls_session(tcp::socket socket, asio::ip::address client,
                                     std::shared_ptr<asio::ssl::context> context) {
     auto self = shared_from_this();
-    Slot slot(*this, std::move(client));
+    Connection connection(*this, std::move(client));
     beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *context);
     boost::system::error_code ec;
     beast::get_lowest_layer(stream).expires_after(limits.header_timeout);
-    co_await stream.async_handshake(asio::ssl::stream_base::server,
-                                    asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return;  // not TLS, no client certificate, a stalled handshake: nothing to answer
-    co_await serve(stream);
+    {
+      IdleWhile idle(connection, stream);
+      co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+    }
+    // Not TLS, no client certificate, a stalled handshake, evicted: nothing to answer.
+    if (ec || connection.evicted()) co_return;
+    co_await serve(stream, connection);
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(1));
     co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
   }
 
   // Requests on one connection until it closes, plain or TLS.
   template <typename Stream>
-  asio::awaitable<void> serve(Stream& stream) {
+  asio::awaitable<void> serve(Stream& stream, Connection& connection) {
     beast::flat_buffer buffer;
     boost::system::error_code ec;
     for (;;) {
@@ -155,8 +323,22 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       parser.body_limit(limits.max_body_bytes);
       // Headers must arrive quickly (slowloris), and an idle keep-alive ends as fast.
       beast::get_lowest_layer(stream).expires_after(limits.header_timeout);
-      co_await http::async_read_header(stream, buffer, parser,
-                                       asio::redirect_error(asio::use_awaitable, ec));
+      {
+        IdleWhile idle(connection, stream);
+        co_await http::async_read_header(stream, buffer, parser,
+                                         asio::redirect_error(asio::use_awaitable, ec));
+      }
+      if (connection.evicted()) {  // its slot went to a newcomer: say why, if that costs nothing
+        if (refusing < limits.max_connections) {
+          ++refusing;
+          co_await send_and_close(stream, http::status::service_unavailable,
+                                  "too many connections: this one had sent no request for the "
+                                  "longest\n",
+                                  std::chrono::seconds(1));
+          --refusing;
+        }
+        break;
+      }
       if (ec == http::error::header_limit) {
         co_await send_and_close(stream, http::status::request_header_fields_too_large,
                                 "request headers too large\n");
@@ -168,6 +350,26 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         break;
       }
       if (ec) break;  // closed, timed out, or not HTTP
+      // DNS rebinding (docs/security.md, "DNS rebinding"): a page elsewhere that got its name to
+      // resolve to 127.0.0.1 still sends that name in Host, so a loopback listener answers only
+      // requests for its own names. Checked before any route, token or body.
+      if (on_loopback) {
+        const auto host = check_host_of(parser.get());
+        if (host == HostCheck::malformed) {
+          co_await send_and_close(stream, http::status::bad_request,
+                                  "the Host header is malformed or repeated: send one Host, "
+                                  "host or host:port (an IPv6 address in brackets)\n");
+          break;
+        }
+        if (host == HostCheck::foreign) {
+          co_await send_and_close(stream, http::status::misdirected_request,
+                                  "this listener is on loopback and answers only requests for "
+                                  "localhost, a loopback address, daemon.listen's host or "
+                                  "alerting.external_url's host (DNS rebinding defence): see "
+                                  "docs/http-api.md, \"Host header\"\n");
+          break;
+        }
+      }
       const bool has_body = !parser.is_done();
       bool body_read = false;
       if (has_body && wants_body && wants_body(parser.get())) {
@@ -184,25 +386,29 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       }
       HttpRequest request = parser.release();
       if (has_body && !body_read) request.body().clear();
+      HttpStreamOpening opened;
       if (stream_opener) {
-        std::optional<HttpStream> opened;
         try {
-          opened = stream_opener(request);
+          opened = stream_opener(request, connection.client());
         } catch (...) {
           report_internal_error(count_internal_error, "http", std::current_exception());
         }
-        if (opened) {
-          co_await write_stream(stream, *opened, request.version());
+        if (auto* opened_stream = std::get_if<HttpStream>(&opened)) {
+          co_await write_stream(stream, *opened_stream, request.version());
           break;
         }
       }
       HttpResponse response;
       bool failed = false;
-      try {
-        response = co_await handler(request);
-      } catch (...) {
-        report_internal_error(count_internal_error, "http", std::current_exception());
-        failed = true;
+      if (auto* refusal = std::get_if<HttpResponse>(&opened)) {
+        response = std::move(*refusal);
+      } else {
+        try {
+          response = co_await handler(request);
+        } catch (...) {
+          report_internal_error(count_internal_error, "http", std::current_exception());
+          failed = true;
+        }
       }
       if (failed) {
         response =
@@ -230,7 +436,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
                                       asio::redirect_error(asio::use_awaitable, ec));
     while (!ec) {
       beast::get_lowest_layer(stream).expires_never();  // a quiet stream is not a stalled one
-      auto chunk = co_await opened.next();
+      const std::shared_ptr<const std::string> chunk = co_await opened.next();
       if (!chunk) break;
       beast::get_lowest_layer(stream).expires_after(limits.request_timeout);
       co_await asio::async_write(stream, asio::buffer(*chunk),
@@ -239,9 +445,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   }
 
   template <typename Stream>
-  asio::awaitable<void> send_and_close(Stream& stream, http::status status, std::string body) {
+  asio::awaitable<void> send_and_close(Stream& stream, http::status status, std::string body,
+                                       std::optional<std::chrono::seconds> timeout = {}) {
     auto res = plain(status, std::move(body), 11);
-    beast::get_lowest_layer(stream).expires_after(limits.request_timeout);
+    beast::get_lowest_layer(stream).expires_after(timeout.value_or(limits.request_timeout));
     boost::system::error_code ec;
     co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
   }
@@ -252,11 +459,25 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   HttpBodyPolicy wants_body;
   InternalErrorCounter count_internal_error;
   HttpLimits limits;
+  // One Host header naming one of ours (check_host); none at all (HTTP/1.0) is let through: a
+  // browser, the only client DNS rebinding can steer, always sends one.
+  [[nodiscard]] HostCheck check_host_of(const HttpRequest& headers) const {
+    const auto count = headers.count(http::field::host);
+    if (count == 0) return HostCheck::allowed;
+    if (count > 1) return HostCheck::malformed;
+    const auto host = headers[http::field::host];
+    return check_host(std::string_view(host.data(), host.size()), listen_address, allowed_hosts);
+  }
+
   std::shared_ptr<asio::ssl::context> tls;  // null: plain HTTP
   HttpStreamOpener stream_opener;
+  asio::ip::address listen_address;
+  bool on_loopback = false;  // Host is checked (DNS rebinding) only then
+  std::vector<std::string> allowed_hosts;
   int active = 0;
   int refusing = 0;
   std::map<asio::ip::address, int> per_client;
+  std::list<Connection*> idle;  // oldest first
 };
 
 std::shared_ptr<asio::ssl::context> make_server_tls(const std::string& cert_file,
@@ -297,6 +518,8 @@ void HttpServer::start(const tcp::endpoint& endpoint) {
   acceptor.set_option(asio::socket_base::reuse_address(true));
   acceptor.bind(endpoint);
   acceptor.listen(asio::socket_base::max_listen_connections);
+  impl_->listen_address = acceptor.local_endpoint().address();
+  impl_->on_loopback = impl_->listen_address.is_loopback();
   asio::co_spawn(impl_->executor, impl_->accept_loop(),
                  report_escape(impl_->count_internal_error, "http"));
 }
@@ -307,6 +530,10 @@ void HttpServer::set_tls(std::shared_ptr<boost::asio::ssl::context> context) {
 
 void HttpServer::set_stream_opener(HttpStreamOpener opener) {
   impl_->stream_opener = std::move(opener);
+}
+
+void HttpServer::set_allowed_hosts(std::vector<std::string> names) {
+  impl_->allowed_hosts = std::move(names);
 }
 
 void HttpServer::stop() {

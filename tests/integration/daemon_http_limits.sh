@@ -58,7 +58,7 @@ def drip():
         time.sleep(0.5)
 for s in slow:
     try:
-        s.send(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+        s.send(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n")
     except OSError:
         pass
 threading.Thread(target=drip, daemon=True).start()
@@ -68,7 +68,7 @@ threading.Thread(target=drip, daemon=True).start()
 def big_put(chunked):
     body = socket.create_connection(("127.0.0.1", port), source_address=("127.0.0.3", 0))
     length = b"Transfer-Encoding: chunked\r\n" if chunked else b"Content-Length: 1073741824\r\n"
-    body.sendall(b"PUT /api/v1/snapshots/app HTTP/1.1\r\nHost: x\r\n"
+    body.sendall(b"PUT /api/v1/snapshots/app HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                  b"Content-Type: application/toml\r\n" + length + b"\r\n")
     body.settimeout(0.2)
     chunk = (b"10000\r\n" + b"x" * 65536 + b"\r\n") if chunked else b"x" * 65536

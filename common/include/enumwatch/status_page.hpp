@@ -66,6 +66,10 @@ struct PageAssets {
                                                             std::string_view target,
                                                             const PageAssets& assets);
 
+// The page's Content-Security-Policy: its inline style and script are allowed by their SHA-256
+// hashes (no 'unsafe-inline'), nothing else may load or run, and it talks only to its origin.
+[[nodiscard]] std::string content_security_policy(const PageAssets& assets);
+
 // &, <, >, " and ' as entities, invalid UTF-8 repaired, NUL as U+FFFD: a string from a catalog
 // is text wherever it lands, in an element or an attribute (a newline stays one inside <pre>).
 [[nodiscard]] std::string html_escape(std::string_view text);

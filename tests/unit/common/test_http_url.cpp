@@ -85,6 +85,10 @@ TEST_CASE("URLs enumwatch cannot call are errors that say why") {
   CHECK(error_of("ops-host:9747").find("only http:// and https://") != std::string::npos);
   CHECK(error_of("http://:9747/").find("no host") != std::string::npos);
   CHECK(error_of("http://h:99999/").find("port") != std::string::npos);
+  // Boost.URL 1.81 would read this as host 127.0.0.1 and path ".nip.io:9093/x": refused.
+  CHECK(error_of("http://127.0.0.1.nip.io:9093/x").find("begins with an IPv4 address") !=
+        std::string::npos);
+  CHECK(error_of("http://10.0.0.1x/").find("begins with an IPv4 address") != std::string::npos);
 }
 
 TEST_CASE("malformed URLs are rejected without quoting them") {

@@ -95,6 +95,25 @@ TEST_CASE("a target page lists its items with the fix; an unknown target has non
   CHECK(target_page_path("orders-prod.eu_1") == "/targets/orders-prod.eu_1");
 }
 
+TEST_CASE("the CSP allows the page's own style and script by hash, and nothing inline else") {
+  const std::string policy = content_security_policy(kAssets);
+  CHECK(policy.find("unsafe-inline") == std::string::npos);
+  // base64(SHA-256("\nbody{}")) and base64(SHA-256("\n/*script*/")): the text between the tags.
+  CHECK(policy.find("style-src 'sha256-ektrY5hdMf4xmv+uLk4m+OGmFlSrViakJtcU/JNHvbk=';") !=
+        std::string::npos);
+  CHECK(policy.find("script-src 'sha256-UFJpCD0pEBOkxIAz33CyQ2AER0K/xftiYEBRqfL76s8=';") !=
+        std::string::npos);
+  CHECK(policy.starts_with("default-src 'none';"));
+  // The page carries exactly the hashed text, on both kinds of page.
+  const std::string overview = render_overview(sample(), kAssets);
+  CHECK(overview.find("<style>\nbody{}</style>") != std::string::npos);
+  CHECK(overview.find("<script>\n/*script*/</script>") != std::string::npos);
+  const auto target = render_target_page(sample(), "orders-prod", kAssets);
+  REQUIRE(target);
+  CHECK(target->find("<style>\nbody{}</style>") != std::string::npos);
+  CHECK(target->find("<script>\n/*script*/</script>") != std::string::npos);
+}
+
 TEST_CASE("ages read like a person says them") {
   const auto now = std::chrono::system_clock::now();
   CHECK(age_text(std::nullopt, now) == "never");
