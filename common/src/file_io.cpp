@@ -97,13 +97,50 @@ std::string read_secret_file(const std::string& path, std::string_view what) {
   return content;
 }
 
-std::string read_token_file(const std::string& path) {
+namespace {
+
+// Secrets a local user could read are refused, not used: the daemon would otherwise run happily
+// with a leaked credential (docs/security.md, "Secrets").
+void refuse_world_access(const std::string& path, std::string_view what) {
   struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) fail_io(path, "reading the api token file");
+  if (::stat(path.c_str(), &info) != 0) fail_io(path, "reading the " + std::string(what));
   if (info.st_mode & (S_IROTH | S_IWOTH)) {
-    throw Error(path + ": the api token file is readable or writable by every user: chmod 0640 " +
-                path + " (and chgrp it to the group enumwatch runs as), or use LoadCredential=");
+    throw Error(path + ": the " + std::string(what) +
+                " is readable or writable by every user: chmod 0640 " + path +
+                " (and chgrp it to the group enumwatch runs as), or use LoadCredential=");
   }
+}
+
+}  // namespace
+
+std::string read_password_file(const std::string& path, std::string_view what) {
+  refuse_world_access(path, what);
+  return read_secret_file(path, what);
+}
+
+void require_writable_directory(const std::string& path, std::string_view what) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path existing = fs::absolute(path, ec);
+  while (!existing.empty() && !fs::exists(existing, ec) && existing.has_parent_path() &&
+         existing != existing.parent_path())
+    existing = existing.parent_path();
+  const bool is_dir = fs::is_directory(existing, ec);
+  if (!is_dir) {
+    throw Error(path + ": the " + std::string(what) + " is not a directory: point " +
+                std::string(what) + " at a directory (systemd's StateDirectory= makes one)");
+  }
+  if (::access(existing.c_str(), W_OK | X_OK) != 0) {
+    const std::string where = existing == fs::path(path) ? "it" : existing.string();
+    throw Error(path + ": the " + std::string(what) +
+                " is not writable by the user enumwatch runs as (uid " +
+                std::to_string(::geteuid()) + "): " + where + ": " + std::strerror(errno) +
+                ": chown it to that user, or use systemd's StateDirectory=");
+  }
+}
+
+std::string read_token_file(const std::string& path) {
+  refuse_world_access(path, "api token file");
   std::string token = read_secret_file(path, "api token file");
   if (token.size() < kMinTokenBytes) {
     throw Error(path + ": the api token is " + std::to_string(token.size()) +

@@ -12,6 +12,11 @@ namespace enumwatch {
 LoadedConfig load_everything(const std::string& path) {
   LoadedConfig out;
   out.config = load_config(path);
+  try {
+    require_writable_directory(out.config.daemon.state_dir, "state_dir");
+  } catch (const Error& e) {
+    throw Error(out.config.path + ": [daemon] " + e.what());
+  }
   out.snapshots = load_snapshots(out.config, SnapshotStore(out.config.daemon.state_dir));
   if (const auto& token_file = out.config.daemon.api_token_file) {
     out.token = read_token_file(*token_file);

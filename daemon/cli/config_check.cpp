@@ -6,29 +6,19 @@
 #include "cli/command.hpp"
 #include "enumwatch/config.hpp"
 #include "enumwatch/error.hpp"
-#include "enumwatch/snapshot.hpp"
-#include "http/server.hpp"
 
 namespace enumwatch::cli {
 namespace {
 
+// The very load that start and reload do (load_everything), so that config-check refuses exactly
+// what they refuse, with the same message: the config, its snapshot files and stored snapshots,
+// the token and password files (mode, length), TLS files and state_dir (docs/configuration.md).
+// Run it as the user the daemon runs as (the systemd unit's ExecStartPre= does).
 int config_check(const std::string& config_path) {
-  const Config config = load_config(config_path);
-  (void)make_receiver_tls(config);
-  if (!config.daemon.tls_cert_file.empty()) {
-    try {
-      (void)make_server_tls(config.daemon.tls_cert_file, config.daemon.tls_key_file,
-                            config.daemon.tls_client_ca_file);
-    } catch (const Error& e) {
-      throw Error(config_path + ": [daemon] " + e.what());
-    }
-  }
+  const LoadedConfig loaded = load_everything(config_path);
+  const Config& config = loaded.config;
   std::size_t files = 0;
-  for (const auto& [name, source] : config.snapshots) {
-    if (!source.path) continue;
-    (void)load_snapshot(*source.path);
-    ++files;
-  }
+  for (const auto& [name, source] : config.snapshots) files += source.path.has_value() ? 1 : 0;
   std::cout << config_path << ": ok (" << config.targets.size() << " targets, "
             << config.snapshots.size() << " snapshots, " << files << " snapshot files checked)\n";
   return kExitOk;

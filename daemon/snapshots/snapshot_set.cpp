@@ -36,7 +36,7 @@ std::vector<NamedSnapshot> snapshots_for(const TargetConfig& target, const Snaps
 
 std::optional<std::string> read_password(const TargetConfig& target) {
   if (!target.password_file) return std::nullopt;
-  return read_secret_file(*target.password_file, "password file of target " + target.name);
+  return read_password_file(*target.password_file, "password file of target " + target.name);
 }
 
 }  // namespace enumwatch

@@ -11,6 +11,7 @@ for db in clean drifted; do
 done
 psql_q -d drifted -c "ALTER TYPE order_status RENAME VALUE 'pending_payment' TO 'PendingPayment'"
 echo secret-pw >"$WORK/pg.pass"
+chmod 600 "$WORK/pg.pass"
 mkdir -p "$WORK/snapshots" "$WORK/state"
 cat >"$WORK/snapshots/orders-app.toml" <<'TOML'
 [snapshot]

@@ -16,6 +16,7 @@ PGPORT=$OTHER_PORT psql_q -c "CREATE DATABASE other"
 PGPORT=$OTHER_PORT psql_q -d other -c "CREATE TYPE order_status AS ENUM ('paid')"
 printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/app.toml"
 echo "first-pw" >"$WORK/watcher.pass"
+chmod 600 "$WORK/watcher.pass"
 start_tcp_proxy "$PGPORT"
 start_silent_server
 

@@ -20,6 +20,14 @@ namespace enumwatch {
 [[nodiscard]] std::string read_token_file(const std::string& path);
 inline constexpr std::size_t kMinTokenBytes = 16;
 
+// A target's password_file: a secret file that must not be readable by everyone (libpq refuses
+// such a ~/.pgpass too); a group may read it (chmod 0640, the group enumwatch runs as).
+[[nodiscard]] std::string read_password_file(const std::string& path, std::string_view what);
+
+// state_dir: a directory this process can create files in, or, when it does not exist yet, one
+// it can create (its nearest existing parent is writable). Throws Error saying what to change.
+void require_writable_directory(const std::string& path, std::string_view what);
+
 // Durable replace: temp file beside it, fsync, rename over it, fsync the directory. A crash at
 // any point leaves either the old content or the new, never a mix. The temp file
 // (path.tmp.<random>) is created exclusively and never through a symlink; it is removed if
