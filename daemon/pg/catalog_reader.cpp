@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 
 #include "enumwatch/dependents.hpp"
+#include "enumwatch/error.hpp"
 #include "enumwatch/impact.hpp"
 
 namespace enumwatch {
@@ -228,7 +230,15 @@ boost::asio::awaitable<void> count_impact(PgConnection& connection, std::vector<
     if (i < 2) continue;
     auto& per_value = counts[columns[i - 2]];
     for (const auto& row : results[i].rows) {
-      if (row.size() == 2 && row[0] && row[1]) per_value[*row[0]] = std::stoll(*row[1]);
+      if (row.size() != 2 || !row[0] || !row[1]) continue;
+      // count(*) prints a bigint; anything else is the project's error, not std::stoll's.
+      long long rows = 0;
+      const std::string& text = *row[1];
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), rows);
+      if (ec != std::errc() || end != text.data() + text.size())
+        throw Error("counting rows returned a count that is not a number (" +
+                    connection.description() + ")");
+      per_value[*row[0]] = rows;
     }
   }
   attach_counts(items, catalog, counts);

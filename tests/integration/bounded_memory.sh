@@ -64,7 +64,10 @@ for f in "$WORK"/stream-*; do
 done
 hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$DAEMON_PID/status")
 echo "daemon peak RSS ${hwm} kB"
-((hwm < 256 * 1024)) || fail "the daemon's peak RSS is ${hwm} kB with a 50 MB definition"
+# 256 MB; under AddressSanitizer (its shadow memory and 256 MB quarantine) the unit's 512 MB.
+limit=$((256 * 1024))
+[[ -z ${ASAN_OPTIONS:-} ]] || limit=$((512 * 1024))
+((hwm < limit)) || fail "the daemon's peak RSS is ${hwm} kB with a 50 MB definition (limit $limit kB)"
 [[ $(metric 'enumwatch_internal_errors_total{component="http"}') == 0 ]] || fail "internal errors in http"
 pass "a 50 MB recipe is served as one line to the API and 8 streams; peak RSS ${hwm} kB"
 
