@@ -13,18 +13,12 @@
 namespace enumwatch {
 namespace urls = boost::urls;
 
-namespace {
-
-// A host name as DNS and the resolver know it. Anything else — a percent-encoded control
-// character, a space, a slash — is no host we can reach, and would end up in log lines.
 bool is_host_name(std::string_view host) {
   return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
            c == '.' || c == '_';
   });
 }
-
-}  // namespace
 
 HttpUrl parse_http_url(std::string_view text) {
   // Boost.URL's error messages do not quote the input either; ours say what to fix.

@@ -79,10 +79,7 @@ std::optional<std::string> host_header_name(std::string_view value) {
       return authority->host_ipv6_address().to_string();
     case boost::urls::host_type::name: {
       const std::string_view name = authority->encoded_host();
-      const bool name_chars = std::all_of(name.begin(), name.end(), [](unsigned char c) {
-        return std::isalnum(c) || c == '-' || c == '.' || c == '_';
-      });
-      if (name.empty() || !name_chars) return std::nullopt;
+      if (!is_host_name(name)) return std::nullopt;
       auto out = lower_without_dot(name);
       if (out.empty()) return std::nullopt;
       return out;
@@ -93,7 +90,7 @@ std::optional<std::string> host_header_name(std::string_view value) {
 }
 
 HostCheck check_host(std::string_view host_header, const asio::ip::address& listen,
-                     std::span<const std::string> names) {
+                     std::span<const std::string> hosts) {
   const auto name = host_header_name(host_header);
   if (!name) return HostCheck::malformed;
   if (*name == "localhost") return HostCheck::allowed;
@@ -101,9 +98,8 @@ HostCheck check_host(std::string_view host_header, const asio::ip::address& list
   const auto address = asio::ip::make_address(*name, ec);
   const bool is_address = !ec;
   if (is_address && (address.is_loopback() || address == listen)) return HostCheck::allowed;
-  const bool named = std::any_of(names.begin(), names.end(), [&](const std::string& allowed) {
-    if (allowed.empty()) return false;
-    const std::string other = host_of(allowed);
+  const bool named = std::any_of(hosts.begin(), hosts.end(), [&](const std::string& other) {
+    if (other.empty()) return false;
     if (is_address) {  // "[0:0::1]" and "::1" are one address
       boost::system::error_code other_ec;
       const auto other_address = asio::ip::make_address(other, other_ec);
@@ -532,8 +528,10 @@ void HttpServer::set_stream_opener(HttpStreamOpener opener) {
   impl_->stream_opener = std::move(opener);
 }
 
-void HttpServer::set_allowed_hosts(std::vector<std::string> names) {
-  impl_->allowed_hosts = std::move(names);
+void HttpServer::set_allowed_hosts(const std::vector<std::string>& names) {
+  // Parsed here, once per start or reload, not once per request.
+  impl_->allowed_hosts.clear();
+  for (const auto& name : names) impl_->allowed_hosts.push_back(host_of(name));
 }
 
 void HttpServer::stop() {

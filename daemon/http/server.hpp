@@ -62,13 +62,13 @@ struct HttpLimits {
 
 // DNS rebinding defence, for a listener on a loopback address (docs/http-api.md, "Host
 // header"). `host_header` (a Host value: host or host:port, an IPv6 address in brackets) is
-// allowed when it names localhost, a loopback address, `listen` (the listener's address) or the
-// host of one of `names` (host:port or URLs: daemon.listen, alerting.external_url); the port is
-// not compared. Malformed: not host[:port] at all (a path, user info, a zone id, junk).
+// allowed when it names localhost, a loopback address, `listen` (the listener's address) or one of
+// `hosts` (as host_of() gives them for daemon.listen and alerting.external_url); the port is not
+// compared. Malformed: not host[:port] at all (a path, user info, a zone id, junk).
 enum class HostCheck { allowed, malformed, foreign };
 [[nodiscard]] HostCheck check_host(std::string_view host_header,
                                    const boost::asio::ip::address& listen,
-                                   std::span<const std::string> names);
+                                   std::span<const std::string> hosts);
 // The host a Host header names, lower case, without a trailing dot ("[::1]:9747" -> "::1",
 // "LocalHost.:80" -> "localhost"); nothing when it is malformed.
 [[nodiscard]] std::optional<std::string> host_header_name(std::string_view value);
@@ -96,7 +96,7 @@ class HttpServer {
   // Hosts a request may name in Host besides localhost and loopback addresses, when the listener
   // is on loopback (check_host): daemon.listen's and external_url's. Any Host is accepted on
   // other listeners.
-  void set_allowed_hosts(std::vector<std::string> names);
+  void set_allowed_hosts(const std::vector<std::string>& names);
   void stop();
   [[nodiscard]] boost::asio::ip::tcp::endpoint local_endpoint() const;
 

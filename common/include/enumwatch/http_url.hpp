@@ -51,4 +51,9 @@ inline constexpr std::size_t kAnswerExcerptBytes = 200;
 
 [[nodiscard]] std::string base64_encode(std::string_view bytes);
 
+// A host name as DNS and the resolver know it: ASCII letters, digits, '-', '.', '_'. Anything
+// else — a percent-encoded control character, a space, a slash — is no host we can reach, and
+// would end up in log lines.
+[[nodiscard]] bool is_host_name(std::string_view host);
+
 }  // namespace enumwatch

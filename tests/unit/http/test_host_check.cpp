@@ -9,9 +9,12 @@ namespace {
 
 const auto kLoopback = asio::ip::make_address("127.0.0.1");
 
-HostCheck check(std::string_view host, std::vector<std::string> names = {},
+// As the server does: the configured names reduced to their hosts once (set_allowed_hosts).
+HostCheck check(std::string_view host, const std::vector<std::string>& names = {},
                 const asio::ip::address& listen = kLoopback) {
-  return check_host(host, listen, names);
+  std::vector<std::string> hosts;
+  for (const auto& name : names) hosts.push_back(host_of(name));
+  return check_host(host, listen, hosts);
 }
 
 }  // namespace
