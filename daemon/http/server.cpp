@@ -188,11 +188,16 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
    public:
     template <typename Stream>
     IdleWhile(Connection& connection, Stream& stream) : connection_(connection) {
-      connection_.idle([&stream] { beast::get_lowest_layer(stream).cancel(); },
-                       [&stream] {
-                         boost::system::error_code ec;
-                         return beast::get_lowest_layer(stream).socket().available(ec) > 0;
-                       });
+      // The non-throwing cancel: eviction runs inside the accept loop.
+      connection_.idle(
+          [&stream] {
+            boost::system::error_code ec;
+            beast::get_lowest_layer(stream).socket().cancel(ec);
+          },
+          [&stream] {
+            boost::system::error_code ec;
+            return beast::get_lowest_layer(stream).socket().available(ec) > 0;
+          });
     }
     ~IdleWhile() { connection_.busy(); }
     IdleWhile(const IdleWhile&) = delete;
