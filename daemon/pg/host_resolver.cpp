@@ -21,14 +21,44 @@ namespace asio = boost::asio;
 
 namespace {
 
+// One waiter of a lookup: where to wake it, and its timer, which only the waiter owns. The pool
+// thread never holds the timer itself: a timer destroyed on that thread could outlive its
+// io_context (a command's loop ends as soon as its last poll does).
+struct Waiter {
+  asio::any_io_executor executor;
+  std::weak_ptr<asio::steady_timer> timer;
+};
+
 // One lookup in flight, shared by everyone waiting for the same name.
 struct Lookup {
   std::mutex mutex;
   bool done = false;
   std::vector<std::string> addresses;
   std::string error;
-  // Wakes each waiter on its own executor: (executor-bound) timers to cancel.
-  std::vector<std::weak_ptr<asio::steady_timer>> waiters;
+  // Registered by each waiting coroutine for as long as its frame lives (WaiterRegistration).
+  std::vector<Waiter*> waiters;
+};
+
+// Removes a waiter from its lookup when the waiting frame ends, however it ends. The pool thread
+// posts its wake-ups under the same mutex, so it only ever posts to the executor of a frame that
+// still exists, hence of an io_context that still exists.
+class WaiterRegistration {
+ public:
+  WaiterRegistration(std::shared_ptr<Lookup> lookup, Waiter& waiter)
+      : lookup_(std::move(lookup)), waiter_(waiter) {
+    std::lock_guard lock(lookup_->mutex);
+    if (!lookup_->done) lookup_->waiters.push_back(&waiter_);
+  }
+  ~WaiterRegistration() {
+    std::lock_guard lock(lookup_->mutex);
+    std::erase(lookup_->waiters, &waiter_);
+  }
+  WaiterRegistration(const WaiterRegistration&) = delete;
+  WaiterRegistration& operator=(const WaiterRegistration&) = delete;
+
+ private:
+  std::shared_ptr<Lookup> lookup_;
+  Waiter& waiter_;
 };
 
 struct Resolver {
@@ -72,20 +102,18 @@ struct Resolver {
       std::lock_guard lock(mutex);
       in_flight.erase(host);
     }
-    std::vector<std::weak_ptr<asio::steady_timer>> waiters;
-    {
-      std::lock_guard lock(lookup.mutex);
-      lookup.done = true;
-      lookup.addresses = std::move(addresses);
-      if (rc != 0) lookup.error = ::gai_strerror(rc);
-      waiters.swap(lookup.waiters);
+    std::lock_guard lock(lookup.mutex);
+    lookup.done = true;
+    lookup.addresses = std::move(addresses);
+    if (rc != 0) lookup.error = ::gai_strerror(rc);
+    for (const Waiter* waiter : lookup.waiters) {
+      // Cancelled on the timer's own thread (timers are not thread-safe), and only if its frame
+      // is still there when the wake-up runs.
+      asio::post(waiter->executor, [timer = waiter->timer] {
+        if (auto alive = timer.lock()) alive->cancel();
+      });
     }
-    for (const auto& weak : waiters) {
-      if (auto timer = weak.lock()) {
-        // Cancel on the timer's own executor: timers are not thread-safe.
-        asio::post(timer->get_executor(), [timer] { timer->cancel(); });
-      }
-    }
+    lookup.waiters.clear();
   }
 };
 
@@ -94,11 +122,10 @@ struct Resolver {
 asio::awaitable<std::vector<std::string>> resolve_host(
     const std::string& host, std::chrono::steady_clock::time_point deadline) {
   auto lookup = Resolver::instance().start(host);
-  auto wake = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor, deadline);
-  {
-    std::lock_guard lock(lookup->mutex);
-    if (!lookup->done) lookup->waiters.push_back(wake);
-  }
+  const auto executor = co_await asio::this_coro::executor;
+  auto wake = std::make_shared<asio::steady_timer>(executor, deadline);
+  Waiter waiter{executor, wake};
+  const WaiterRegistration registration(lookup, waiter);
   boost::system::error_code ec;
   for (;;) {
     {
