@@ -37,6 +37,11 @@ for f in usr/bin/enumwatch usr/bin/enumwatch-py lib/systemd/system/enumwatch.ser
   [[ -e $R/$f ]] || fail "the package lacks /$f"
 done
 [[ -d $R/var/lib/enumwatch ]] || fail "the package lacks /var/lib/enumwatch"
+grep -qx 'License: Apache-2.0' "$R/usr/share/doc/enumwatch/copyright" || fail "debian/copyright does not say Apache-2.0"
+# systemd warns at every start when the shipped mode and ConfigurationDirectoryMode differ.
+unit_mode=$(sed -n 's/^ConfigurationDirectoryMode=0*//p' "$R/lib/systemd/system/enumwatch.service")
+[[ $(stat -c %a "$R/etc/enumwatch") == "$unit_mode" ]] ||
+  fail "/etc/enumwatch is $(stat -c %a "$R/etc/enumwatch"), the unit's ConfigurationDirectoryMode $unit_mode"
 grep -qx /etc/enumwatch/enumwatch.toml "$R/var/lib/dpkg/info/enumwatch.conffiles" || fail "the config is not a conffile"
 grep -q '^enumwatch:' "$R/etc/passwd" || fail "postinst did not create the enumwatch user (sysusers.d)"
 grep -q 'deb-systemd-helper' "$R/var/lib/dpkg/info/enumwatch.postinst" || fail "postinst does not register the unit"

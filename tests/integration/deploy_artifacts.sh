@@ -16,6 +16,20 @@ score=$(sed -n 's/.*Overall exposure level for enumwatch.service: \([0-9.]*\).*/
 python3 -c "import sys; sys.exit(0 if float('$score') <= 1.2 else 1)" || fail "exposure score $score is above 1.2"
 echo "systemd-analyze security exposure: $score"
 
+# `systemctl reload` on a minimal Debian, which has no /bin/kill (procps): the unit's ExecReload,
+# split as systemd splits it (`$$` becomes `$`), with nothing on PATH, sends SIGHUP to MAINPID.
+reload=$(sed -n 's/^ExecReload=//p' "$ROOT/systemd/enumwatch.service")
+[[ -n $reload ]] || fail "the unit has no ExecReload"
+eval "set -- ${reload//\$\$/\$}"
+[[ $(basename "$1") != kill ]] || fail "ExecReload runs $1 (procps), which a minimal Debian lacks"
+bash -c 'trap "echo reloaded >\"$1\"; exit 0" HUP; for _ in $(seq 100); do sleep 0.05; done' _ "$WORK/hup" >/dev/null 2>&1 &
+target_pid=$!
+sleep 0.2
+env -i PATH=/nonexistent MAINPID=$target_pid "$@" || fail "ExecReload ($reload) failed without procps"
+wait_for 5 "SIGHUP reaching MAINPID" test -s "$WORK/hup"
+wait "$target_pid" 2>/dev/null || true
+pass "ExecReload sends SIGHUP without procps"
+
 # The example config is complete and valid apart from its snapshot file, which lives on the host.
 sed 's|^path = "/etc/enumwatch/snapshots/orders-app.toml"|path = "orders-app.toml"|' "$ROOT/etc/enumwatch.toml" >"$WORK/enumwatch.toml"
 printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/orders-app.toml"
