@@ -150,9 +150,9 @@ std::string read_token_file(const std::string& path) {
   return token;
 }
 
-// The temp file has a name nobody can guess (16 random bytes) and is created with O_EXCL and
-// O_NOFOLLOW: in a state directory another local user can write to, a symlink or file planted at
-// a predictable name would otherwise make us write through it (docs/security.md, "Temporary
+// The temp file has a name nobody can guess (8 random bytes, 16 hex digits), created with O_EXCL
+// and O_NOFOLLOW: in a state directory another local user can write to, a symlink or file planted
+// at a predictable name would otherwise make us write through it (docs/security.md, "Temporary
 // files"). EEXIST, a collision or a plant at our random name, picks another name.
 void write_file_atomically(const std::string& path, std::string_view content) {
   std::string temp;

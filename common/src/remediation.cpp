@@ -210,9 +210,11 @@ std::string grants_sql(const Dependent& d, const std::string& on) {
   if (ec || !list.is_array()) return sql;
   for (const auto& g : list.as_array()) {
     const auto* grant = g.if_object();
-    if (!grant || !grant->contains("privilege") || !grant->contains("grantee")) continue;
-    sql += "GRANT " + std::string(grant->at("privilege").as_string()) + " ON " + on + " TO " +
-           requote_controls(std::string(grant->at("grantee").as_string()));
+    const auto* privilege = grant ? grant->if_contains("privilege") : nullptr;
+    const auto* grantee = grant ? grant->if_contains("grantee") : nullptr;
+    if (!privilege || !privilege->is_string() || !grantee || !grantee->is_string()) continue;
+    sql += "GRANT " + std::string(privilege->as_string()) + " ON " + on + " TO " +
+           requote_controls(std::string(grantee->as_string()));
     if (grant->contains("grantable") && grant->at("grantable").is_bool() &&
         grant->at("grantable").as_bool())
       sql += " WITH GRANT OPTION";

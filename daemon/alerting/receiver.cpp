@@ -145,18 +145,26 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
         last_error = "internal error (see the log)";
         back_off = true;
       }
-      // What is left goes back to the queue (newer states of the same alerts win); nothing in
-      // here allocates more than the queue already held.
-      give_back_all();
-      if (!back_off) continue;
-      ++failures;
-      if (draining) break;  // no retries at shutdown: the state file keeps what is owed
-      // Exponential backoff with jitter, so that receivers coming back are not hit in lockstep.
-      auto delay = std::min<std::chrono::milliseconds>(
-          kMaxBackoff, std::chrono::milliseconds(500L << std::min(failures, 7)));
-      std::uniform_real_distribution<double> jitter(0.5, 1.5);
-      pause.expires_after(
-          std::chrono::milliseconds(static_cast<long>(delay.count() * jitter(random))));
+      // Giving back and choosing the backoff are part of the turn too, so they have an edge of
+      // their own (a handler cannot co_await): what throws here is counted, and the loop waits
+      // the longest backoff instead of ending.
+      try {
+        // What is left goes back to the queue (newer states of the same alerts win).
+        give_back_all();
+        if (!back_off) continue;
+        ++failures;
+        if (draining) break;  // no retries at shutdown: the state file keeps what is owed
+        // Exponential backoff with jitter, so that receivers coming back are not hit in lockstep.
+        auto delay = std::min<std::chrono::milliseconds>(
+            kMaxBackoff, std::chrono::milliseconds(500L << std::min(failures, 7)));
+        std::uniform_real_distribution<double> jitter(0.5, 1.5);
+        pause.expires_after(
+            std::chrono::milliseconds(static_cast<long>(delay.count() * jitter(random))));
+      } catch (...) {
+        report_internal_error(count_internal_error, "alerting", std::current_exception());
+        if (draining) break;
+        pause.expires_after(kMaxBackoff);
+      }
       boost::system::error_code ec;
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }

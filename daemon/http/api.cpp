@@ -206,11 +206,17 @@ boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request)
   co_return error(http::status::not_found, "no such endpoint: see docs/http-api.md");
 }
 
-std::vector<std::string> HttpApi::current_events() const {
-  std::vector<std::string> out;
-  for (const auto& report : scheduler_.reports())
-    out.push_back(EventHub::format("target", boost::json::serialize(to_json(report))));
-  return out;
+std::vector<EventChunk> HttpApi::current_events() const {
+  const std::uint64_t generation = scheduler_.reports_generation();
+  if (encoded_reports_ && encoded_reports_->generation == generation)
+    return encoded_reports_->events;
+  EncodedReports encoded{generation, {}};
+  for (const auto& report : scheduler_.reports()) {
+    encoded.events.push_back(std::make_shared<const std::string>(
+        EventHub::format("target", boost::json::serialize(to_json(report)))));
+  }
+  encoded_reports_ = std::move(encoded);
+  return encoded_reports_->events;
 }
 
 HttpStreamOpening HttpApi::open_stream(const HttpRequest& request,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -36,7 +37,9 @@ class HttpApi {
   [[nodiscard]] HttpStreamOpening open_stream(const HttpRequest& request,
                                               const boost::asio::ip::address& client);
   // The current state of every target as `target` events: what a new subscriber gets first.
-  [[nodiscard]] std::vector<std::string> current_events() const;
+  // Encoded once per change of the reports (Scheduler::reports_generation) and shared by every
+  // subscriber, so a crowd of page loads costs one serialization, not one each.
+  [[nodiscard]] std::vector<EventChunk> current_events() const;
 
   [[nodiscard]] boost::asio::awaitable<HttpResponse> handle(const HttpRequest& request);
   // Only a snapshot registration with a valid token has its body read (HttpBodyPolicy): a
@@ -54,6 +57,11 @@ class HttpApi {
   std::optional<std::string> token_;
   EventHub* events_ = nullptr;
   std::function<StatusPage()> page_model_;
+  struct EncodedReports {
+    std::uint64_t generation = 0;
+    std::vector<EventChunk> events;
+  };
+  mutable std::optional<EncodedReports> encoded_reports_;
 };
 
 // Compares without leaking, through timing, how much of the token matched.

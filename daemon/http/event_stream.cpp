@@ -43,7 +43,7 @@ EventHub::EventHub(asio::any_io_executor executor, Limits limits)
     : executor_(std::move(executor)), limits_(limits) {}
 
 EventHub::Subscribed EventHub::subscribe(const asio::ip::address& client,
-                                         const std::function<std::vector<std::string>()>& initial) {
+                                         const std::function<std::vector<EventChunk>()>& initial) {
   prune();
   if (subscribers_.size() >= limits_.max_subscribers)
     return {nullptr, Subscribed::Refusal::hub_full};
@@ -56,8 +56,7 @@ EventHub::Subscribed EventHub::subscribe(const asio::ip::address& client,
     return {nullptr, Subscribed::Refusal::client_full};
   auto subscription = std::make_shared<EventSubscription>(executor_, limits_.heartbeat, client);
   if (initial) {
-    for (auto& event : initial())
-      subscription->initial_.push_back(std::make_shared<const std::string>(std::move(event)));
+    for (auto& event : initial()) subscription->initial_.push_back(std::move(event));
   }
   subscribers_.push_back(subscription);
   return {std::move(subscription), Subscribed::Refusal::none};

@@ -63,8 +63,9 @@ class EventHub {
   };
   // A new subscriber for `client`, or why not. `initial` (the events it gets first, encoded) is
   // called only once there is room: a refused subscriber costs no serialization.
+  // The chunks are shared, not copied: subscribers that connect between two polls get the same.
   [[nodiscard]] Subscribed subscribe(const boost::asio::ip::address& client,
-                                     const std::function<std::vector<std::string>()>& initial);
+                                     const std::function<std::vector<EventChunk>()>& initial);
   // `data` must not hold a newline (compact JSON does not). Encoded once for all subscribers.
   void publish(std::string_view event, std::string_view data);
   void stop();

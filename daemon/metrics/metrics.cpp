@@ -399,7 +399,6 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
   s.duration->Observe(result.took.count());
   s.up->Set(result.outcome == PollOutcome::ok ? 1 : 0);
   s.stale = true;
-  for (const auto& failure : result.secondary_failures) count_secondary_read_failure(failure.read);
   if (result.outcome != PollOutcome::ok) return;  // keep the last known drift
   s.trigger_installed->Set(result.ddl_trigger_installed ? 1 : 0);
 

@@ -62,14 +62,21 @@ asio::awaitable<void> DdlListener::run() {
       ++failures_;
       report_internal_error(count_internal_error_, "listener", std::current_exception());
     }
-    connection_.reset();
-    if (listening_) {
-      listening_ = false;
-      events_.listening(false);
+    // Closing the connection and telling the scheduler are inside an edge of their own: the
+    // loop must outlive whatever they throw (it would end silently, the target never notified).
+    milliseconds backoff = kMaxBackoff;
+    try {
+      connection_.reset();
+      if (listening_) {
+        listening_ = false;
+        events_.listening(false);
+      }
+      backoff = milliseconds(1000);
+      for (int i = 1; i < failures_ && backoff < kMaxBackoff; ++i) backoff *= 2;
+    } catch (...) {
+      report_internal_error(count_internal_error_, "listener", std::current_exception());
     }
     if (stopped_) break;
-    milliseconds backoff(1000);
-    for (int i = 1; i < failures_ && backoff < kMaxBackoff; ++i) backoff *= 2;
     co_await sleep(std::min(backoff, kMaxBackoff));
   }
   if (listening_) events_.listening(false);

@@ -62,6 +62,7 @@ Scheduler::~Scheduler() {
 Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups,
                                     int max_concurrent_polls) {
   slots_.set_capacity(max_concurrent_polls);
+  ++generation_;
   Changes changes;
   std::map<std::string, Target> next;
   std::vector<std::pair<Target, milliseconds>> to_start;
@@ -162,6 +163,7 @@ asio::awaitable<milliseconds> Scheduler::poll_once(const Target& t) {
 
 void Scheduler::record(const Target& t, std::span<const NamedSnapshot> snapshots,
                        PollResult& result) {
+  ++generation_;
   const bool ok = result.outcome == PollOutcome::ok;
   if (ok && t->failures > 0)
     spdlog::info("target {}: back up after {} failed polls", t->setup.config.name, t->failures);
@@ -193,6 +195,7 @@ void Scheduler::record(const Target& t, std::span<const NamedSnapshot> snapshots
 }
 
 void Scheduler::follow_ddl_trigger(const Target& t, const PollResult& result) {
+  ++generation_;  // it may set the report's error
   if (result.outcome != PollOutcome::ok) return;
   const TargetConfig& config = t->setup.config;
   const bool installed = result.ddl_trigger_installed;

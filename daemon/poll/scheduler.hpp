@@ -13,6 +13,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -78,6 +79,9 @@ class Scheduler {
 
   [[nodiscard]] std::vector<TargetReport> reports() const;
   [[nodiscard]] std::optional<TargetReport> report(const std::string& target) const;
+  // Moves whenever a report may have changed (a poll recorded, targets applied): whatever encodes
+  // the reports may reuse its work while it stands still.
+  [[nodiscard]] std::uint64_t reports_generation() const { return generation_; }
   [[nodiscard]] bool every_target_polled() const;
   // Targets whose loop is overdue (stale): a poll ran past its deadline, or a sleep past its
   // wake-up, by more than a grace period. Empty while every target's loop is alive.
@@ -112,6 +116,7 @@ class Scheduler {
   AsyncSemaphore slots_;
   std::vector<std::string> order_;  // config order, for reports
   std::map<std::string, Target> targets_;
+  std::uint64_t generation_ = 0;
 };
 
 // The wait after `failures` consecutive failed polls.

@@ -12,7 +12,8 @@ psql_q -c "CREATE ROLE watcher LOGIN PASSWORD 'watch-pw'" -c "CREATE ROLE floode
   -c "CREATE DATABASE orders OWNER dbowner"
 psql_q -d orders -c "CREATE SCHEMA app" -c "CREATE SCHEMA archive" -c "GRANT USAGE ON SCHEMA app TO watcher" \
   -c "CREATE TYPE app.order_status AS ENUM ('a', 'b')" -c "CREATE TABLE app.orders (id int, status app.order_status)" \
-  -c "GRANT CREATE ON SCHEMA app TO gadgeteer" -c "SET ROLE gadgeteer" -c "CREATE TYPE app.gadget AS ENUM ('x')"
+  -c "GRANT CREATE ON SCHEMA app TO gadgeteer" -c "GRANT CREATE ON SCHEMA public TO flooder" \
+  -c "SET ROLE gadgeteer" -c "CREATE TYPE app.gadget AS ENUM ('x')"
 "$ENUMWATCH" install-trigger --dsn "$(dsn_for orders)" 2>/dev/null
 printf '[[enum]]\nschema = "app"\nname = "order_status"\nvalues = ["a", "b"]\n[[enum]]\nschema = "app"\nname = "gadget"\nvalues = ["x"]\n' >"$WORK/app.toml"
 echo "watch-pw" >"$WORK/watcher.pass"
@@ -106,14 +107,44 @@ notified_by() {  # WHAT SQL...
   wait_for 5 "a notification for $what" metric_above 'enumwatch_notifications_total{target="app"}' "$n"
 }
 notified_by "CREATE SCHEMA ... CREATE TABLE" -c "CREATE SCHEMA shop CREATE TABLE carts (status app.order_status)"
-notified_by "CREATE FOREIGN TABLE" -c "CREATE FOREIGN DATA WRAPPER nothing" -c "CREATE SERVER nowhere FOREIGN DATA WRAPPER nothing" \
-  -c "CREATE FOREIGN TABLE remote_orders (status app.order_status) SERVER nowhere"
-notified_by "ALTER EXTENSION ... DROP TYPE" -c "CREATE EXTENSION citext" -c "ALTER EXTENSION citext DROP TYPE citext"
+# Each statement under test runs alone, after what it needs, so that only it can have notified.
+psql_q -d orders -c "CREATE FOREIGN DATA WRAPPER nothing" -c "CREATE SERVER nowhere FOREIGN DATA WRAPPER nothing"
+notified_by "CREATE FOREIGN TABLE" -c "CREATE FOREIGN TABLE remote_orders (status app.order_status) SERVER nowhere"
+notified_by "CREATE EXTENSION" -c "CREATE EXTENSION citext"
+sleep 0.5  # past the listener's coalescing slice: a late notification of CREATE EXTENSION lands here
+notified_by "ALTER EXTENSION ... DROP TYPE" -c "ALTER EXTENSION citext DROP TYPE citext"
 pass "CREATE SCHEMA ... CREATE TABLE, foreign tables and ALTER EXTENSION notify"
+
+# --- a disabled trigger shows; enabled again, listening resumes ---------------------------------
+poll_now() {
+  curl -sf -X POST -H "Authorization: Bearer notify-token-0123456789" "$BASE/api/v1/targets/app/poll" >/dev/null
+}
+psql_q -d orders -c "ALTER EVENT TRIGGER enumwatch_ddl_notify DISABLE"
+poll_now
+wait_for 5 "the disabled trigger shown" metric_is 'enumwatch_notify_trigger_installed{target="app"}' 0
+wait_for 5 "listening stopped" metric_is 'enumwatch_notify_listening{target="app"}' 0
+psql_q -d orders -c "ALTER EVENT TRIGGER enumwatch_ddl_notify ENABLE"
+poll_now
+wait_for 5 "the enabled trigger shown" metric_is 'enumwatch_notify_trigger_installed{target="app"}' 1
+wait_for 5 "listening again" metric_is 'enumwatch_notify_listening{target="app"}' 1
+pass "a disabled trigger: enumwatch_notify_trigger_installed 0, listening stopped; enabled: back"
 
 # --- a dropped trigger shows, and the target goes back to its interval -------------------------
 psql_q -d orders -c "DROP EVENT TRIGGER enumwatch_ddl_notify"
-curl -sf -X POST -H "Authorization: Bearer notify-token-0123456789" "$BASE/api/v1/targets/app/poll" >/dev/null
+poll_now
 wait_for 5 "the dropped trigger shown" metric_is 'enumwatch_notify_trigger_installed{target="app"}' 0
 wait_for 5 "listening stopped" metric_is 'enumwatch_notify_listening{target="app"}' 0
 pass "a dropped trigger: enumwatch_notify_trigger_installed 0, listening stopped"
+
+# --- install-trigger --print --dsn: a DBA's script for that database, refused by any other ------
+"$ENUMWATCH" install-trigger --print --dsn "$(dsn_for orders)" >"$WORK/trigger.sql"
+psql_q -c "CREATE DATABASE elsewhere"
+rc=0
+psql_q -d elsewhere -f "$WORK/trigger.sql" 2>"$WORK/err" >/dev/null || rc=$?
+((rc != 0)) && grep -q "this script is for database orders, not elsewhere" "$WORK/err" ||
+  fail "the printed script ran in another database: $(cat "$WORK/err")"
+[[ -z $(psql -X -At -d elsewhere -c "SELECT 1 FROM pg_event_trigger") ]] || fail "it left a trigger in elsewhere"
+psql_q -d orders -f "$WORK/trigger.sql" >/dev/null
+poll_now
+wait_for 5 "the trigger from the printed script shown" metric_is 'enumwatch_notify_trigger_installed{target="app"}' 1
+pass "install-trigger --print --dsn: refused in another database, installs in its own"

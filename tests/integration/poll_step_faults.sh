@@ -71,6 +71,15 @@ metric_above 'enumwatch_secondary_read_failures_total{read="dependents"}' 0 ||
   fail "a failed dependents read is not counted: $(curl -s "$BASE/metrics" | grep secondary)"
 metric_above 'enumwatch_secondary_read_failures_total{read="column_stats"}' 0 ||
   fail "a failed pg_stats read is not counted"
+# Each lost read is counted once: the counter equals the warnings the poller logged.
+for read in dependents column_stats; do
+  case $read in
+    dependents) logged=$(grep -c "target orders: reading the dependents of a drifting type failed" "$WORK/daemon.log") ;;
+    column_stats) logged=$(grep -c "target orders: reading the column statistics failed" "$WORK/daemon.log") ;;
+  esac
+  counted=$(metric "enumwatch_secondary_read_failures_total{read=\"$read\"}")
+  [[ $counted == "$logged" ]] || fail "$read: $logged failures logged, $counted counted"
+done
 metric_above 'enumwatch_polls_total{outcome="error",target="orders"}' 0 ||
   fail "the cut catalog reads were not failed polls"
 [[ $(metric 'enumwatch_internal_errors_total{component="scheduler"}') == 0 ]] ||

@@ -260,6 +260,24 @@ TEST_CASE("dependents are dropped deepest first, re-created shallowest first, th
   CHECK(sql.find("CASCADE") == std::string::npos);
 }
 
+TEST_CASE("a grant whose privilege or grantee is not text is left out, never an exception") {
+  TypeDependents deps;
+  auto view =
+      dependent(Dependent::Kind::view, 1, "v", " SELECT orders.status\n   FROM public.orders;");
+  view.grants = R"([{"grantee":7,"privilege":"SELECT"},{"grantee":"reader","privilege":null},)"
+                R"({"grantee":"auditor","privilege":"SELECT"}])";
+  deps.objects.push_back(view);
+  const std::vector<ColumnUse> columns{
+      {"public", "orders", "status", ColumnUse::Via::direct, std::nullopt}};
+  std::string sql;
+  REQUIRE_NOTHROW(sql = recreate_type_sql(RecreatePlan{
+                      {"public", "s"}, {"a"}, {}, {}, columns, &deps, std::chrono::seconds(2)}));
+  CAPTURE(sql);
+  at(sql, "GRANT SELECT ON TABLE \"public\".\"v\" TO auditor;");
+  CHECK(sql.find("TO reader") == std::string::npos);
+  CHECK(sql.find("GRANT SELECT ON TABLE \"public\".\"v\" TO 7") == std::string::npos);
+}
+
 TEST_CASE("a dependent PostgreSQL cannot keep makes the recipe comments only, saying why") {
   TypeDependents deps;
   deps.objects.push_back(dependent(Dependent::Kind::view, 1, "v", " SELECT 1;"));

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "healthy_poll.hpp"
 #include "http/api.hpp"
 #include "http_api_fixture.hpp"
 
@@ -114,4 +115,47 @@ TEST_CASE("only a snapshot registration with a valid token has its body read") {
       headers(http::verb::post, "/api/v1/targets/x/poll", "Bearer s3cret-token-0123456789")));
   CHECK_FALSE(
       a.api.wants_body(headers(http::verb::get, "/metrics", "Bearer s3cret-token-0123456789")));
+}
+
+namespace {
+
+// Every poll succeeds at once, as a database without drift would answer.
+class InstantPoller final : public TargetPoller {
+ public:
+  boost::asio::awaitable<PollResult> poll(const TargetConfig& target,
+                                          std::span<const NamedSnapshot>,
+                                          const std::optional<std::string>&) override {
+    co_return testing::healthy_poll(target.name);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("page loads between two polls share one encoding of the targets; a poll renews it") {
+  boost::asio::io_context io;
+  SnapshotRegistry registry{"/nonexistent", {}};
+  Metrics metrics{false};
+  enumwatch::testing::IgnorePolls observer;
+  Scheduler scheduler{
+      io.get_executor(), registry, observer, {}, [] { return std::make_unique<InstantPoller>(); }};
+  HttpApi api{scheduler, registry, metrics};
+  TargetSetup setup;
+  setup.config.name = "orders";
+  setup.config.options.interval = std::chrono::hours(1);
+  setup.config.options.timeout = std::chrono::seconds(1);
+  scheduler.apply({setup}, 1);
+
+  const auto before_poll = api.current_events();
+  REQUIRE(before_poll.size() == 1);
+  CHECK(before_poll[0]->find("\"up\":false") != std::string::npos);
+  CHECK(api.current_events()[0] == before_poll[0]);  // the same chunk, not a copy
+
+  io.run_for(std::chrono::milliseconds(200));  // the first poll
+  const auto after_poll = api.current_events();
+  REQUIRE(after_poll.size() == 1);
+  CHECK(after_poll[0] != before_poll[0]);
+  CHECK(after_poll[0]->find("\"up\":true") != std::string::npos);
+  CHECK(api.current_events()[0] == after_poll[0]);
+  scheduler.stop();
+  io.run_for(std::chrono::milliseconds(50));
 }

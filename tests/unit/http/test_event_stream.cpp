@@ -36,8 +36,10 @@ std::string next_of(asio::io_context& io, EventSubscription& s,
   return *got ? **got : "<ended>";
 }
 
-std::function<std::vector<std::string>()> events(std::vector<std::string> initial) {
-  return [initial] { return initial; };
+std::function<std::vector<EventChunk>()> events(const std::vector<std::string>& initial) {
+  std::vector<EventChunk> chunks;
+  for (const auto& text : initial) chunks.push_back(std::make_shared<const std::string>(text));
+  return [chunks] { return chunks; };
 }
 
 }  // namespace
@@ -118,7 +120,8 @@ TEST_CASE("a refused subscriber costs no serialization of the initial events") {
   int serialized = 0;
   const auto initial = [&] {
     ++serialized;
-    return std::vector<std::string>{EventHub::format("target", "{}")};
+    return std::vector<EventChunk>{
+        std::make_shared<const std::string>(EventHub::format("target", "{}"))};
   };
   auto first = hub.subscribe(kClient, initial);
   REQUIRE(first.subscription);

@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "healthy_poll.hpp"
 #include "metrics/metrics.hpp"
 #include "poll/scheduler.hpp"
 #include "snapshots/registry.hpp"
@@ -52,13 +53,7 @@ class ScriptedPoller final : public TargetPoller {
     co_await busy.async_wait(boost::asio::use_awaitable);
     --in_flight_;
     if (target.name.starts_with("boom")) throw std::logic_error("a bug inside the poll");
-    PollResult result;
-    result.outcome = PollOutcome::ok;
-    result.report.name = target.name;
-    result.report.up = true;
-    result.report.polled_at = std::chrono::system_clock::now();
-    result.database = DatabaseState{};
-    co_return result;
+    co_return testing::healthy_poll(target.name);
   }
 
  private:
