@@ -4,7 +4,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "enumwatch/catalog_query.hpp"
+#include "enumwatch/catalog/catalog_query.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 2) {

@@ -7,7 +7,7 @@
 #include <boost/json.hpp>
 #include <cstdlib>
 
-#include "enumwatch/report.hpp"
+#include "enumwatch/report/report.hpp"
 
 namespace enumwatch {
 namespace {

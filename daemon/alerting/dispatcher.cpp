@@ -12,8 +12,8 @@
 #include <filesystem>
 #include <future>
 
-#include "enumwatch/error.hpp"
-#include "enumwatch/file_io.hpp"
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/core/file_io.hpp"
 
 namespace enumwatch {
 namespace asio = boost::asio;

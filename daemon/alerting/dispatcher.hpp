@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "alerting/receiver.hpp"
-#include "enumwatch/alerts.hpp"
-#include "enumwatch/config.hpp"
+#include "enumwatch/alerting/alerts.hpp"
+#include "enumwatch/config/config.hpp"
 #include "logging.hpp"
 #include "poll/target_poller.hpp"
 

@@ -9,8 +9,8 @@
 #include <boost/json.hpp>
 #include <random>
 
-#include "enumwatch/error.hpp"
-#include "enumwatch/text.hpp"
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/core/text.hpp"
 #include "http/client.hpp"
 #include "logging.hpp"
 #include "metrics/metrics.hpp"

@@ -9,7 +9,7 @@
 #include <span>
 #include <string>
 
-#include "enumwatch/alerts.hpp"
+#include "enumwatch/alerting/alerts.hpp"
 #include "http/client.hpp"
 #include "logging.hpp"
 

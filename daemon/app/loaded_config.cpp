@@ -2,8 +2,8 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "enumwatch/error.hpp"
-#include "enumwatch/file_io.hpp"
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/core/file_io.hpp"
 #include "http/client.hpp"
 #include "http/server.hpp"
 

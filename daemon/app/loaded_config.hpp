@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "enumwatch/config.hpp"
+#include "enumwatch/config/config.hpp"
 #include "poll/target_state.hpp"
 #include "snapshots/snapshot_set.hpp"
 

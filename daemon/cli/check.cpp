@@ -7,8 +7,8 @@
 #include <memory>
 
 #include "cli/command.hpp"
-#include "enumwatch/error.hpp"
-#include "enumwatch/report.hpp"
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/report/report.hpp"
 #include "poll/target_poller.hpp"
 #include "snapshots/snapshot_set.hpp"
 

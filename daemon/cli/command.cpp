@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "enumwatch/file_io.hpp"
+#include "enumwatch/core/file_io.hpp"
 
 namespace enumwatch::cli {
 

@@ -1,5 +1,5 @@
-// The subcommands of the enumwatch binary (SPEC §2). Each file in cli/ adds one subcommand to the
-// parser with its flags and returns how to run it; main.cpp only lists them. A command returns
+// The subcommands of the enumwatch binary (docs/cli.md). Each file in cli/ adds one subcommand to
+// the parser with its flags and returns how to run it; main.cpp only lists them. A command returns
 // its exit code for what it found (0, or 1 for drift) and throws for what stops it (bad input, an
 // unreachable database or daemon): main prints that as one line and exits 2, in one place.
 #pragma once
@@ -32,7 +32,7 @@ Command add_install_trigger(CLI::App& app);
 void print_error(const std::string& message);
 // Colour only when stdout is a terminal and NO_COLOR is unset.
 [[nodiscard]] bool stdout_wants_colour();
-// --config, also read from ENUMWATCH_CONFIG (SPEC §2).
+// --config, also read from ENUMWATCH_CONFIG (docs/cli.md).
 void add_config_option(CLI::App& command, std::string& path);
 
 // --dsn and --dsn-file, for commands that connect to one database. Neither: libpq's PG*

@@ -4,8 +4,8 @@
 
 #include "app/loaded_config.hpp"
 #include "cli/command.hpp"
-#include "enumwatch/config.hpp"
-#include "enumwatch/error.hpp"
+#include "enumwatch/config/config.hpp"
+#include "enumwatch/core/error.hpp"
 
 namespace enumwatch::cli {
 namespace {

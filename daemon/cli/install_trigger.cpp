@@ -1,14 +1,14 @@
-// enumwatch install-trigger: install (or remove) the event trigger of SPEC §9 in one database, in
-// one transaction; --print writes the SQL for a DBA instead.
+// enumwatch install-trigger: install (or remove) the event trigger of docs/instant-detection.md in
+// one database, in one transaction; --print writes the SQL for a DBA instead.
 #include <array>
 #include <iostream>
 #include <memory>
 
 #include "cli/command.hpp"
 #include "cli/run_blocking.hpp"
-#include "enumwatch/ddl_trigger.hpp"
-#include "enumwatch/duration.hpp"
-#include "enumwatch/error.hpp"
+#include "enumwatch/catalog/ddl_trigger.hpp"
+#include "enumwatch/core/duration.hpp"
+#include "enumwatch/core/error.hpp"
 #include "pg/connection.hpp"
 
 namespace enumwatch::cli {

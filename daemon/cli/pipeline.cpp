@@ -5,11 +5,11 @@
 
 #include "cli/command.hpp"
 #include "cli/run_blocking.hpp"
-#include "enumwatch/duration.hpp"
-#include "enumwatch/error.hpp"
-#include "enumwatch/file_io.hpp"
-#include "enumwatch/model.hpp"
-#include "enumwatch/snapshot.hpp"
+#include "enumwatch/core/duration.hpp"
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/core/file_io.hpp"
+#include "enumwatch/core/model.hpp"
+#include "enumwatch/snapshot/snapshot.hpp"
 #include "http/client.hpp"
 
 namespace enumwatch::cli {
@@ -17,7 +17,7 @@ namespace http = boost::beast::http;
 
 namespace {
 
-// The deploy-pipeline side of the HTTP API (SPEC §6).
+// The deploy-pipeline side of the HTTP API (docs/http-api.md).
 struct RegisterArgs {
   std::string url;  // the daemon, e.g. http://ops-host:9747
   std::string snapshot;

@@ -4,9 +4,9 @@
 
 #include "cli/command.hpp"
 #include "cli/run_blocking.hpp"
-#include "enumwatch/duration.hpp"
-#include "enumwatch/file_io.hpp"
-#include "enumwatch/snapshot.hpp"
+#include "enumwatch/core/duration.hpp"
+#include "enumwatch/core/file_io.hpp"
+#include "enumwatch/snapshot/snapshot.hpp"
 #include "pg/catalog_reader.hpp"
 
 namespace enumwatch::cli {

@@ -7,10 +7,10 @@
 #include <boost/json.hpp>
 #include <cctype>
 
-#include "enumwatch/error.hpp"
-#include "enumwatch/report.hpp"
-#include "enumwatch/sha256.hpp"
-#include "enumwatch/text.hpp"
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/core/sha256.hpp"
+#include "enumwatch/core/text.hpp"
+#include "enumwatch/report/report.hpp"
 #include "http/page_assets.hpp"
 #include "metrics/metrics.hpp"
 #include "poll/scheduler.hpp"

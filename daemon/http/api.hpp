@@ -1,5 +1,5 @@
-// The daemon's HTTP endpoints (SPEC §6): a request plus the daemon's state in, a response out.
-// Routing and the token check are here; the server that carries the bytes is http_server.
+// The daemon's HTTP endpoints (docs/http-api.md): a request plus the daemon's state in, a response
+// out. Routing and the token check are here; the server that carries the bytes is http_server.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "enumwatch/status_page.hpp"
 #include "http/event_stream.hpp"
+#include "http/page/status_page.hpp"
 #include "http/server.hpp"
 
 namespace enumwatch {

@@ -11,7 +11,7 @@
 #include <boost/beast/ssl.hpp>
 #include <memory>
 
-#include "enumwatch/error.hpp"
+#include "enumwatch/core/error.hpp"
 
 namespace enumwatch {
 namespace asio = boost::asio;

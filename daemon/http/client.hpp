@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "enumwatch/http_url.hpp"
+#include "enumwatch/config/http_url.hpp"
 
 namespace enumwatch {
 

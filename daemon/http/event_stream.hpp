@@ -1,9 +1,9 @@
-// Server-Sent Events for /api/v1/events (SPEC §6): a hub that fans each event out to a bounded
-// number of subscribers, and a few at most per client address. Publishing never waits: an event is
-// encoded once and shared by every subscriber's queue (a pointer each, not a copy), each queue is
-// bounded, and a subscriber that falls that far behind (a slow or stalled client) is dropped, so no
-// client can hold up polling or memory. A quiet stream carries a heartbeat comment, which also
-// finds clients gone.
+// Server-Sent Events for /api/v1/events (docs/http-api.md): a hub that fans each event out to a
+// bounded number of subscribers, and a few at most per client address. Publishing never waits: an
+// event is encoded once and shared by every subscriber's queue (a pointer each, not a copy), each
+// queue is bounded, and a subscriber that falls that far behind (a slow or stalled client) is
+// dropped, so no client can hold up polling or memory. A quiet stream carries a heartbeat comment,
+// which also finds clients gone.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>

@@ -14,8 +14,8 @@
 #include <list>
 #include <map>
 
-#include "enumwatch/error.hpp"
-#include "enumwatch/http_url.hpp"
+#include "enumwatch/config/http_url.hpp"
+#include "enumwatch/core/error.hpp"
 #include "logging.hpp"
 
 namespace enumwatch {

@@ -50,7 +50,7 @@ using HttpStreamOpener =
 
 struct HttpLimits {
   std::size_t max_header_bytes = 16 * 1024;
-  std::size_t max_body_bytes = 1024 * 1024;  // SPEC §6: snapshot bodies up to 1 MiB
+  std::size_t max_body_bytes = 1024 * 1024;  // docs/http-api.md: snapshot bodies up to 1 MiB
   std::chrono::seconds header_timeout{5};    // a request's headers, and an idle keep-alive
   std::chrono::seconds request_timeout{10};  // to read a body or write a response
   // Slots, in all and per source address. When a newcomer finds none, the oldest connection

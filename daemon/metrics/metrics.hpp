@@ -1,5 +1,5 @@
-// Every metric of SPEC §7, kept in a prometheus-cpp registry. Polls write into it; a scrape only
-// serializes what the last polls left and never waits on a database.
+// Every metric of docs/metrics.md, kept in a prometheus-cpp registry. Polls write into it; a scrape
+// only serializes what the last polls left and never waits on a database.
 #pragma once
 
 #include <chrono>
@@ -8,8 +8,8 @@
 #include <span>
 #include <string>
 
-#include "enumwatch/config.hpp"
-#include "enumwatch/diff.hpp"
+#include "enumwatch/config/config.hpp"
+#include "enumwatch/diff/diff.hpp"
 #include "poll/target_poller.hpp"
 #include "snapshots/snapshot_set.hpp"
 

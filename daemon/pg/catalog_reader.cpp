@@ -4,9 +4,9 @@
 #include <array>
 #include <charconv>
 
-#include "enumwatch/dependents.hpp"
-#include "enumwatch/error.hpp"
-#include "enumwatch/impact.hpp"
+#include "enumwatch/catalog/dependents.hpp"
+#include "enumwatch/catalog/impact.hpp"
+#include "enumwatch/core/error.hpp"
 
 namespace enumwatch {
 namespace {

@@ -4,9 +4,9 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "enumwatch/config.hpp"
-#include "enumwatch/drift.hpp"
-#include "enumwatch/model.hpp"
+#include "enumwatch/config/config.hpp"
+#include "enumwatch/core/drift.hpp"
+#include "enumwatch/core/model.hpp"
 #include "pg/connection.hpp"
 
 namespace enumwatch {

@@ -19,9 +19,9 @@
 #include <string_view>
 #include <vector>
 
-#include "enumwatch/catalog_query.hpp"
-#include "enumwatch/dsn.hpp"
-#include "enumwatch/error.hpp"
+#include "enumwatch/catalog/catalog_query.hpp"
+#include "enumwatch/config/dsn.hpp"
+#include "enumwatch/core/error.hpp"
 
 namespace enumwatch {
 

@@ -1,7 +1,7 @@
 #include "pg/drift_reader.hpp"
 
-#include "enumwatch/error.hpp"
-#include "enumwatch/remediation.hpp"
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/sql/remediation.hpp"
 #include "pg/catalog_reader.hpp"
 
 namespace enumwatch {

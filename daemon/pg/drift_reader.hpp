@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "enumwatch/diff.hpp"
-#include "enumwatch/drift.hpp"
-#include "enumwatch/model.hpp"
+#include "enumwatch/core/drift.hpp"
+#include "enumwatch/core/model.hpp"
+#include "enumwatch/diff/diff.hpp"
 #include "pg/connection.hpp"
 
 namespace enumwatch {

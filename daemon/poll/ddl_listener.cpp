@@ -5,8 +5,8 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "enumwatch/ddl_trigger.hpp"
-#include "enumwatch/text.hpp"
+#include "enumwatch/catalog/ddl_trigger.hpp"
+#include "enumwatch/core/text.hpp"
 
 namespace enumwatch {
 namespace asio = boost::asio;

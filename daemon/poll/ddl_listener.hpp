@@ -1,8 +1,8 @@
-// One target's LISTEN connection for the event trigger of SPEC §9: connects (over notify_dsn
-// when set, else the target's dsn), runs LISTEN enumwatch_ddl, and waits on the event loop for
-// notifications, which the server sends when a migration's transaction commits. Any failure
-// closes the connection and tries again with backoff; the scheduler polls the target in full
-// every time LISTEN is (re)established, since a notification may have been missed meanwhile.
+// One target's LISTEN connection for the event trigger of docs/instant-detection.md: connects (over
+// notify_dsn when set, else the target's dsn), runs LISTEN enumwatch_ddl, and waits on the event
+// loop for notifications, which the server sends when a migration's transaction commits. Any
+// failure closes the connection and tries again with backoff; the scheduler polls the target in
+// full every time LISTEN is (re)established, since a notification may have been missed meanwhile.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -12,8 +12,8 @@
 #include <memory>
 #include <string>
 
-#include "enumwatch/dsn.hpp"
-#include "enumwatch/duration.hpp"
+#include "enumwatch/config/dsn.hpp"
+#include "enumwatch/core/duration.hpp"
 #include "logging.hpp"
 #include "pg/connection.hpp"
 

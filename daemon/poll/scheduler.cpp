@@ -8,9 +8,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <set>
 
-#include "enumwatch/ddl_trigger.hpp"
-#include "enumwatch/migration_attribution.hpp"
-#include "enumwatch/text.hpp"
+#include "enumwatch/catalog/ddl_trigger.hpp"
+#include "enumwatch/core/text.hpp"
+#include "enumwatch/diff/migration_attribution.hpp"
 #include "logging.hpp"
 #include "snapshots/registry.hpp"
 

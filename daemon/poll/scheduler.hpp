@@ -2,8 +2,9 @@
 // at most max_concurrent_polls in flight, exponential backoff for failing targets (capped at 5
 // minutes and at 10x the interval), immediate polls on request (coalescing with one in flight).
 // One coroutine per target on the shared io_context; connections stay open between polls. Where
-// the database has the event trigger of SPEC §9 (and notify allows), a second coroutine per target
-// LISTENs for schema changes and asks for a poll at once (poll/ddl_listener.hpp).
+// the database has the event trigger of docs/instant-detection.md (and notify allows), a second
+// coroutine per target LISTENs for schema changes and asks for a poll at once
+// (poll/ddl_listener.hpp).
 //
 // A target's loop ends only when the target is removed or the daemon stops: whatever a poll
 // throws is caught at the loop's one edge, counted as an internal error, and the target is
@@ -22,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "enumwatch/report.hpp"
+#include "enumwatch/report/report.hpp"
 #include "logging.hpp"
 #include "poll/async_semaphore.hpp"
 #include "poll/target_state.hpp"
@@ -38,7 +39,8 @@ class PollObserver {
   virtual void polled(const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
                       const PollResult& result) = 0;
   virtual void removed(const std::string& target) = 0;
-  // The target's LISTEN connection went up or down; change notifications arrived (SPEC §9).
+  // The target's LISTEN connection went up or down; change notifications arrived
+  // (docs/instant-detection.md).
   virtual void listening(const std::string& target, bool up) = 0;
   virtual void notified(const std::string& target, std::size_t count) = 0;
   // Notifications that asked for a poll while one was already pending, folded into it.

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-#include "enumwatch/error.hpp"
-#include "enumwatch/remediation.hpp"
-#include "enumwatch/text.hpp"
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/core/text.hpp"
+#include "enumwatch/sql/remediation.hpp"
 #include "pg/catalog_reader.hpp"
 #include "pg/drift_reader.hpp"
 

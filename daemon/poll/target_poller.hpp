@@ -9,9 +9,9 @@
 #include <span>
 #include <string>
 
-#include "enumwatch/config.hpp"
-#include "enumwatch/diff.hpp"
-#include "enumwatch/report.hpp"
+#include "enumwatch/config/config.hpp"
+#include "enumwatch/diff/diff.hpp"
+#include "enumwatch/report/report.hpp"
 #include "pg/catalog_reader.hpp"
 #include "pg/connection.hpp"
 #include "pg/drift_reader.hpp"
@@ -70,7 +70,8 @@ class TargetPoller {
   [[nodiscard]] virtual bool saw_enum_named(std::string_view name) const;
   virtual void disconnect() { connection_.reset(); }
   // The next poll reads everything, whatever the fingerprint says: after the LISTEN connection
-  // reconnected, a change may have gone unnoticed (SPEC §9 asks for a full poll then).
+  // reconnected, a change may have gone unnoticed (docs/instant-detection.md asks for a full poll
+  // then).
   virtual void require_full_read() { ++full_reads_asked_; }
 
   // A poll reads the fingerprint first and the catalog only when it changed, or on every

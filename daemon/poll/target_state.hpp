@@ -9,9 +9,9 @@
 #include <optional>
 #include <string>
 
-#include "enumwatch/config.hpp"
-#include "enumwatch/migration_attribution.hpp"
-#include "enumwatch/report.hpp"
+#include "enumwatch/config/config.hpp"
+#include "enumwatch/diff/migration_attribution.hpp"
+#include "enumwatch/report/report.hpp"
 #include "poll/ddl_listener.hpp"
 #include "poll/target_poller.hpp"
 

@@ -1,8 +1,8 @@
 #include "snapshots/snapshot_set.hpp"
 
-#include "enumwatch/error.hpp"
-#include "enumwatch/file_io.hpp"
-#include "enumwatch/text.hpp"
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/core/file_io.hpp"
+#include "enumwatch/core/text.hpp"
 
 namespace enumwatch {
 

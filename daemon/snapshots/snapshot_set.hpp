@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "enumwatch/config.hpp"
-#include "enumwatch/diff.hpp"
+#include "enumwatch/config/config.hpp"
+#include "enumwatch/diff/diff.hpp"
 #include "snapshots/store.hpp"
 
 namespace enumwatch {

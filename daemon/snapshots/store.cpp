@@ -9,10 +9,10 @@
 #include <cerrno>
 #include <cstring>
 
-#include "enumwatch/error.hpp"
-#include "enumwatch/file_io.hpp"
-#include "enumwatch/report.hpp"
-#include "enumwatch/text.hpp"
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/core/file_io.hpp"
+#include "enumwatch/core/text.hpp"
+#include "enumwatch/report/report.hpp"
 
 namespace enumwatch {
 namespace fs = std::filesystem;

@@ -2,7 +2,7 @@
 // versions as history. Writes are durable before they return (temp file, fsync, rename, fsync dir).
 //
 // Layout: <state_dir>/snapshots/<name>/current.json and .../history/<ms>-<digest>.json, each
-// {"name","digest","registered_at","snapshot":{...SPEC §3 as JSON...}}.
+// {"name","digest","registered_at","snapshot":{...docs/snapshot-format.md as JSON...}}.
 #pragma once
 
 #include <chrono>
@@ -10,9 +10,9 @@
 #include <optional>
 #include <string>
 
-#include "enumwatch/snapshot.hpp"
+#include "enumwatch/snapshot/snapshot.hpp"
 
-#include "enumwatch/status_page.hpp"
+#include "http/page/status_page.hpp"
 
 namespace enumwatch {
 

@@ -7,10 +7,10 @@
 #include <boost/json.hpp>
 #include <memory>
 
-#include "enumwatch/catalog_query.hpp"
-#include "enumwatch/diff.hpp"
-#include "enumwatch/error.hpp"
-#include "enumwatch/report.hpp"
+#include "enumwatch/catalog/catalog_query.hpp"
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/diff/diff.hpp"
+#include "enumwatch/report/report.hpp"
 #include "fuzz_support.hpp"
 
 using namespace enumwatch;

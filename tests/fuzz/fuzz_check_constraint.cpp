@@ -4,10 +4,10 @@
 // back as exactly the same column and values, whatever the names hold.
 #include <algorithm>
 
-#include "enumwatch/check_constraint.hpp"
-#include "enumwatch/remediation.hpp"
-#include "enumwatch/snapshot.hpp"
-#include "enumwatch/sql_lexer.hpp"
+#include "enumwatch/catalog/check_constraint.hpp"
+#include "enumwatch/snapshot/snapshot.hpp"
+#include "enumwatch/sql/remediation.hpp"
+#include "enumwatch/sql/sql_lexer.hpp"
 #include "fuzz_support.hpp"
 
 using namespace enumwatch;

@@ -1,7 +1,7 @@
-// The config parser (SPEC §5): any text is a valid Config or one Error with a one-line message;
-// never a crash, never a half-filled config.
-#include "enumwatch/config.hpp"
-#include "enumwatch/error.hpp"
+// The config parser (docs/configuration.md): any text is a valid Config or one Error with a
+// one-line message; never a crash, never a half-filled config.
+#include "enumwatch/config/config.hpp"
+#include "enumwatch/core/error.hpp"
 #include "fuzz_support.hpp"
 
 using namespace enumwatch;

@@ -4,8 +4,8 @@
 // parse error ever echoes it at all.
 #include <string>
 
-#include "enumwatch/dsn.hpp"
-#include "enumwatch/error.hpp"
+#include "enumwatch/config/dsn.hpp"
+#include "enumwatch/core/error.hpp"
 #include "fuzz_support.hpp"
 
 using namespace enumwatch;

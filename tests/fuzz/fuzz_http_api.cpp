@@ -1,6 +1,6 @@
-// The HTTP API request handler (SPEC §6) with everything a client chooses: method, target, headers
-// and body. Input layout: byte 0 picks the method; then the target up to the first newline; then
-// "Name: value" header lines up to an empty line; the rest is the body. Requests the server's
+// The HTTP API request handler (docs/http-api.md) with everything a client chooses: method, target,
+// headers and body. Input layout: byte 0 picks the method; then the target up to the first newline;
+// then "Name: value" header lines up to an empty line; the rest is the body. Requests the server's
 // parser would refuse (control characters in the target or a header) are skipped.
 //
 // Properties: no input makes the handler throw or answer 500; every JSON answer is JSON; a 401

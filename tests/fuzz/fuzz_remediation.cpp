@@ -16,13 +16,13 @@
 #include <boost/json.hpp>
 #include <memory>
 
-#include "enumwatch/diff.hpp"
-#include "enumwatch/error.hpp"
-#include "enumwatch/remediation.hpp"
-#include "enumwatch/report.hpp"
-#include "enumwatch/snapshot.hpp"
-#include "enumwatch/sql_lexer.hpp"
-#include "enumwatch/text.hpp"
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/core/text.hpp"
+#include "enumwatch/diff/diff.hpp"
+#include "enumwatch/report/report.hpp"
+#include "enumwatch/snapshot/snapshot.hpp"
+#include "enumwatch/sql/remediation.hpp"
+#include "enumwatch/sql/sql_lexer.hpp"
 #include "fuzz_support.hpp"
 
 using namespace enumwatch;

@@ -1,7 +1,7 @@
-// The snapshot parser (SPEC §3), TOML and JSON, with what the daemon and the CLI do next: a
-// parsed snapshot writes back to both formats, reads back equal, and keeps its digest.
-#include "enumwatch/error.hpp"
-#include "enumwatch/snapshot.hpp"
+// The snapshot parser (docs/snapshot-format.md), TOML and JSON, with what the daemon and the CLI do
+// next: a parsed snapshot writes back to both formats, reads back equal, and keeps its digest.
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/snapshot/snapshot.hpp"
 #include "fuzz_support.hpp"
 
 using namespace enumwatch;

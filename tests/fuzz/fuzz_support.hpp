@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "enumwatch/sql_quote.hpp"
+#include "enumwatch/sql/sql_quote.hpp"
 
 namespace fuzz {
 

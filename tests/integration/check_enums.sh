@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CHECK-constraint enums (SPEC §3 [[check]]) against PostgreSQL 15: created by SQLAlchemy's DDL,
+# CHECK-constraint enums (docs/snapshot-format.md [[check]]) against PostgreSQL 15: created by SQLAlchemy's DDL,
 # by Django's migrations, and by hand in every form PostgreSQL normalises them to; awkward names;
 # non-membership CHECKs ignored; every kind; the swap remediation applied to a table with rows
 # (refused without loss while rows hold a dropped value, then validated); column defaults.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Impact (SPEC §4): rows per drifting value. After ANALYZE of a 100 000-row table the estimate of
+# Impact (docs/drift-kinds.md): rows per drifting value. After ANALYZE of a 100 000-row table the estimate of
 # a most common value is within 10 %; diff --impact exact counts right; the daemon's poll never
 # scans the table (pg_stat_user_tables.seq_scan does not move, while exact mode's does).
 source "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Instant detection (SPEC section 9): install-trigger (print, privileges, a squatted function,
+# Instant detection (docs/instant-detection.md): install-trigger (print, privileges, a squatted function,
 # idempotence, uninstall), and the daemon's LISTEN connection: a change is seen at once with a
 # five-minute interval, only its own target polls, a killed listener reconnects and finds a change
 # made in the gap, a database without the trigger is polled only (and is an error only with

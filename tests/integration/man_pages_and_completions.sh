@@ -31,7 +31,7 @@ for command in "${commands[@]}"; do
 done
 
 # Every key the config parser reads (f.string("key"), top.table("daemon"), ...) is documented.
-keys=$(grep -oE '\b[a-z]+\.(string|boolean|duration|strings|integer|table)\("[a-z_]+"' "$ROOT/common/src/config.cpp" |
+keys=$(grep -oE '\b[a-z]+\.(string|boolean|duration|strings|integer|table)\("[a-z_]+"' "$ROOT/common/src/config/config.cpp" |
   sed -E 's/.*\("//; s/"$//' | sort -u)
 [[ $(wc -w <<<"$keys") -gt 30 ]] || fail "too few config keys parsed from config.cpp: $keys"
 for key in $keys target; do

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The status page (SPEC §10) in a real browser (Debian's headless chromium): a down target with
+# The status page (docs/status-page.md) in a real browser (Debian's headless chromium): a down target with
 # its error, a drifting target's items and SQL, a catalog name holding <script> shown as text,
 # sorting from the keyboard, filtering, a phone's width, and a change committed to the database
 # showing in the open page without a reload (SSE). Screenshots, light and dark, land in $WORK (or

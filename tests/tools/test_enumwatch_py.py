@@ -537,7 +537,7 @@ class ImportMode(ToolCase):
 
 class SharedDiffCases(ToolCase):
     """tests/fixtures/diff_cases.json: --check must answer every case exactly as the C++ diff does
-    (tests/unit/common/test_diff_cases.cpp), through the real command line."""
+    (tests/unit/common/diff/test_diff_cases.cpp), through the real command line."""
 
     def test_every_shared_case(self):
         with open(os.path.join(ROOT, "tests", "fixtures", "diff_cases.json"), encoding="utf-8") as f:

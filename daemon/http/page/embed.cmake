@@ -1,5 +1,5 @@
 # Writes OUTPUT, a C++ file defining the status page's assets (status.css, status.js) as string
-# views, from the files in this directory: the page is compiled into the binary (SPEC §10).
+# views, from the files in this directory: the page is compiled into the binary (docs/status-page.md).
 file(READ "${CMAKE_CURRENT_LIST_DIR}/status.css" css)
 file(READ "${CMAKE_CURRENT_LIST_DIR}/status.js" js)
 foreach(text IN ITEMS css js)

@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "alerting/dispatcher.hpp"
-#include "enumwatch/file_io.hpp"
+#include "enumwatch/core/file_io.hpp"
 #include "http/server.hpp"
 #include "metrics/metrics.hpp"
 

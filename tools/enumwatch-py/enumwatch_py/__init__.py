@@ -1,4 +1,4 @@
-"""enumwatch-py: write an enumwatch snapshot (SPEC section 3) from a Python code base.
+"""enumwatch-py: write an enumwatch snapshot (docs/snapshot-format.md) from a Python code base.
 
 Two modes:
 

@@ -44,7 +44,7 @@ def load_snapshot(path: str) -> dict:
 
 
 # Simple one-to-one case folding for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic
-# capitals: exactly what common/src/diff.cpp does, so that both find the same case_mismatch.
+# capitals: exactly what common/src/diff/diff.cpp does, so that both find the same case_mismatch.
 # Other scripts, and multi-letter foldings (German "STRASSE" vs "straße"), compare exactly.
 def fold_case(cp: int) -> int:
     if 0x41 <= cp <= 0x5A or (0xC0 <= cp <= 0xDE and cp != 0xD7):

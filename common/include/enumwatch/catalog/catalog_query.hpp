@@ -1,0 +1,66 @@
+// The SQL that reads a database's enum types and the columns using them, and the decoding of its
+// rows into a Catalog. Pure: the daemon's client runs the text, this file knows what it means.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "enumwatch/config/config.hpp"
+#include "enumwatch/config/scope.hpp"
+#include "enumwatch/core/model.hpp"
+
+namespace enumwatch {
+
+// Rows as libpq returns them in text format; nullopt is SQL NULL.
+using Row = std::vector<std::optional<std::string>>;
+using Rows = std::vector<Row>;
+
+// Both take $1 = schemas to include (text[], empty: all), $2 = schemas to exclude (text[]).
+// Rows: schema, type name, label; ordered by type then enumsortorder.
+[[nodiscard]] std::string_view enum_types_sql();
+// Rows: enum schema, enum name, table schema, table, column, via (direct|array|domain), default.
+[[nodiscard]] std::string_view column_usage_sql();
+// Rows: schema, table, column, column type, constraint name, constraint definition, column
+// default; every CHECK on one text-like column, membership test or not ($1, $2 as above).
+[[nodiscard]] std::string_view check_constraints_sql();
+// The CHECK-constraint enums among those rows (check_constraint.hpp), in scope, sorted.
+[[nodiscard]] std::vector<CheckColumn> decode_checks(const Rows& rows, const Scope& scope);
+// The configured migration_table as SQL names it, quoted ("schema"."table" or "table").
+[[nodiscard]] std::string quote_migration_table(std::string_view configured);
+[[nodiscard]] bool migration_table_qualified(std::string_view configured);
+// Resolves a relation name through the session's search_path: $1 = the quoted name; one row
+// (schema, table), or none when nothing of that name is visible. Every name in it is qualified,
+// since it runs before the search_path is emptied (docs/security.md, "search_path").
+[[nodiscard]] std::string_view resolve_relation_sql();
+// The relation, quoted and schema-qualified; nullopt when the name resolved to nothing.
+[[nodiscard]] std::optional<std::string> decode_resolved_relation(const Rows& rows);
+// One row, one column: the migration revision in the tool's format (Alembic heads joined by ",");
+// NULL when the table is empty. `relation` is SQL text: quote_migration_table's, or resolved.
+[[nodiscard]] std::string migration_revision_sql(std::string_view relation,
+                                                 MigrationTool tool = MigrationTool::alembic);
+
+// One statement, one short row: a hash of everything enum_types_sql(), column_usage_sql(),
+// check_constraints_sql() (with `checks`) and the migration revision (from `relation`, SQL text;
+// empty: none) would return ($1, $2 as theirs), and whether the event trigger
+// (docs/instant-detection.md) is installed. A poll whose fingerprint did not change needs no full
+// read. Like every statement, it runs with an empty search_path.
+[[nodiscard]] std::string fingerprint_sql(std::string_view relation, MigrationTool tool,
+                                          bool checks);
+struct Fingerprint {
+  std::string hash;
+  bool ddl_trigger_installed = false;
+};
+// Throws Error if the rows do not have the expected shape.
+[[nodiscard]] Fingerprint decode_fingerprint(const Rows& rows);
+
+// The two array parameters in PostgreSQL's text form, e.g. {"public","app"}.
+[[nodiscard]] std::string pg_text_array(const std::vector<std::string>& items);
+
+// Throws Error if the rows do not have the expected shape (a bug or an incompatible server).
+[[nodiscard]] Catalog decode_catalog(const Rows& enum_rows, const Rows& usage_rows,
+                                     const Scope& scope);
+[[nodiscard]] std::optional<std::string> decode_migration_revision(const Rows& rows);
+
+}  // namespace enumwatch

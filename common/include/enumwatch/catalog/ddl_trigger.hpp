@@ -1,0 +1,43 @@
+// The event trigger (docs/instant-detection.md): the SQL that installs and removes it, and what the
+// daemon needs to know of it (its name, its channel, how to tell that a database has it). Pure
+// text: the daemon and `enumwatch install-trigger` run it.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "enumwatch/config/scope.hpp"
+
+namespace enumwatch {
+
+inline constexpr std::string_view kDdlTriggerName = "enumwatch_ddl_notify";
+inline constexpr std::string_view kDdlChannel = "enumwatch_ddl";
+// The first statement of each of enumwatch's transactions on a watched database
+// (docs/security.md, "search_path").
+inline constexpr std::string_view kEmptySearchPath =
+    "SELECT pg_catalog.set_config('search_path', '', true)";
+
+// The statements, in order, that install (or, with uninstall, remove) the trigger and its
+// function. Idempotent: running them again changes nothing. Meant for one transaction.
+[[nodiscard]] std::vector<std::string> ddl_trigger_statements(bool uninstall);
+
+// The same as a script a DBA can review and run with psql: one transaction, comments first. With
+// a database name, the script refuses to run in any other.
+[[nodiscard]] std::string ddl_trigger_script(bool uninstall, std::string_view database = {});
+
+// Whether a notification's payload may concern a target of this scope: false only for a
+// CREATE TYPE whose every schema is outside it, or an ALTER TYPE whose every schema is outside
+// it and none of whose types has a name the target saw (saw_type_named; a type moved out of a
+// watched schema keeps its name). Any other payload, malformed ones included, concerns every
+// target (a needless poll is cheap; a missed one is not).
+[[nodiscard]] bool notification_concerns(
+    std::string_view payload, const Scope& scope,
+    const std::function<bool(std::string_view)>& saw_type_named = {});
+
+// A boolean SQL expression: the trigger exists and is enabled in this database, and the server
+// is not a standby (where it never fires).
+[[nodiscard]] std::string_view ddl_trigger_installed_expression();
+
+}  // namespace enumwatch

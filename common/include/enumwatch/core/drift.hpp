@@ -1,0 +1,74 @@
+// The vocabulary of drift (docs/drift-kinds.md): its kinds, their severities, and one drift item.
+// Shared by the diff that finds drift and the remediation that fixes it, so neither includes the
+// other.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace enumwatch {
+
+enum class DriftKind {
+  missing_type,
+  missing_value,
+  case_mismatch,
+  unexpected_value,
+  order_mismatch,
+  unexpected_type,
+  naming_violation,
+  revision_mismatch,
+  default_mismatch,
+  snapshot_conflict,
+};
+inline constexpr std::array kAllDriftKinds{
+    DriftKind::missing_type,     DriftKind::missing_value,     DriftKind::case_mismatch,
+    DriftKind::unexpected_value, DriftKind::order_mismatch,    DriftKind::unexpected_type,
+    DriftKind::naming_violation, DriftKind::revision_mismatch, DriftKind::default_mismatch,
+    DriftKind::snapshot_conflict};
+
+enum class Severity { info, warning, critical };
+
+[[nodiscard]] std::string_view to_string(DriftKind kind);
+[[nodiscard]] std::string_view to_string(Severity severity);
+[[nodiscard]] Severity severity_of(DriftKind kind);
+
+// The snapshot side or the database side of an item: nothing, one value, or a list of values.
+using DriftSide = std::variant<std::monostate, std::string, std::vector<std::string>>;
+
+// How many rows hold one value an item names (docs/drift-kinds.md "impact").
+struct ValueImpact {
+  std::string value;
+  std::optional<double> rows;  // nothing: PostgreSQL has no statistics for a column using it
+  bool estimated = true;       // false: counted (diff --impact exact)
+  std::string how;             // one phrase: where the figure comes from
+  bool operator==(const ValueImpact&) const = default;
+};
+
+struct DriftItem {
+  std::string target;
+  std::string snapshot;
+  std::string schema;     // "" for revision_mismatch
+  std::string enum_name;  // "" for revision_mismatch; "table.column" for a check
+  std::optional<std::string> table,
+      column;  // a check's (docs/snapshot-format.md [[check]]); nothing for enums
+  DriftKind kind{};
+  DriftSide expected;  // snapshot side
+  DriftSide actual;    // database side
+  std::string message;
+  std::optional<std::string> remediation_sql;
+  std::optional<std::string> code_fix;
+  std::vector<std::string> used_by;
+  // Value-level items only, one entry per value they name; empty until the reader filled it in.
+  std::vector<ValueImpact> impact;
+
+  // Derived from the kind (docs/drift-kinds.md), never stored: the two cannot disagree.
+  [[nodiscard]] Severity severity() const { return severity_of(kind); }
+
+  bool operator==(const DriftItem&) const = default;
+};
+
+}  // namespace enumwatch

@@ -1,0 +1,43 @@
+// How results look to the outside: the JSON of docs/cli.md (check, diff, /api/v1/status) and the
+// short aligned text that people read in a terminal.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "enumwatch/diff/diff.hpp"
+
+namespace enumwatch {
+
+struct TargetReport {
+  std::string name;
+  bool up = false;
+  std::optional<std::string> error;
+  std::optional<std::chrono::system_clock::time_point> polled_at;
+  std::optional<std::string> migration_revision;
+  std::vector<DriftItem> drift;
+  std::vector<std::string> unregistered_snapshots;  // API-managed, no version yet
+};
+
+[[nodiscard]] boost::json::value to_json(const DriftItem& item);
+[[nodiscard]] boost::json::value to_json(const TargetReport& target);
+[[nodiscard]] boost::json::value status_json(
+    std::span<const TargetReport> targets);                                     // {"targets":[...]}
+[[nodiscard]] boost::json::value drift_json(std::span<const DriftItem> items);  // {"drift":[...]}
+
+[[nodiscard]] std::string render_items_text(std::span<const DriftItem> items, bool color);
+[[nodiscard]] std::string render_status_text(std::span<const TargetReport> targets, bool color);
+
+// "~1.2 M rows hold "cancelled" (pg_stats most_common_vals)", one clause per value the item
+// names; empty when the item has no impact.
+[[nodiscard]] std::string impact_text(const DriftItem& item);
+[[nodiscard]] std::string row_count_text(double rows);  // 12, 45.3 k, 1.2 M, 3.0 G
+
+// RFC 3339 in UTC with milliseconds, e.g. 2026-11-24T08:53:08.123Z.
+[[nodiscard]] std::string format_timestamp(std::chrono::system_clock::time_point t);
+
+}  // namespace enumwatch

@@ -1,0 +1,235 @@
+#include "enumwatch/report/report.hpp"
+
+#include "enumwatch/core/text.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <map>
+
+namespace enumwatch {
+namespace {
+
+boost::json::value side_json(const DriftSide& side) {
+  if (const auto* s = std::get_if<std::string>(&side)) return boost::json::string(*s);
+  if (const auto* list = std::get_if<std::vector<std::string>>(&side)) {
+    boost::json::array out;
+    for (const auto& v : *list) out.emplace_back(v);
+    return out;
+  }
+  return nullptr;
+}
+
+boost::json::value optional_json(const std::optional<std::string>& value) {
+  return value ? boost::json::value(*value) : boost::json::value(nullptr);
+}
+
+boost::json::value nonempty_json(const std::string& value) {
+  return value.empty() ? boost::json::value(nullptr) : boost::json::value(value);
+}
+
+const char* colour_of(Severity s) {
+  switch (s) {
+    case Severity::critical:
+      return "\033[1;31m";
+    case Severity::warning:
+      return "\033[33m";
+    case Severity::info:
+      return "\033[36m";
+  }
+  return "";
+}
+
+std::string pad(std::string s, std::size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+std::string enum_label(const DriftItem& item) {
+  return item.enum_name.empty() ? std::string("(migration)") : item.schema + "." + item.enum_name;
+}
+
+// A database whose encoding is SQL_ASCII hands over names in any bytes; JSON must be UTF-8, so an
+// invalid byte becomes U+FFFD (the text output shows it as \xNN instead).
+void repair_utf8(boost::json::value& value) {
+  if (auto* s = value.if_string()) {
+    if (!is_valid_utf8(*s)) *s = to_valid_utf8(*s);
+  } else if (auto* a = value.if_array()) {
+    for (auto& v : *a) repair_utf8(v);
+  } else if (auto* o = value.if_object()) {
+    for (auto& kv : *o) repair_utf8(kv.value());
+  }
+}
+
+}  // namespace
+
+boost::json::value to_json(const DriftItem& item) {
+  boost::json::object o;
+  o["target"] = item.target;
+  o["snapshot"] = nonempty_json(item.snapshot);
+  o["schema"] = nonempty_json(item.schema);
+  o["enum"] = nonempty_json(item.enum_name);
+  o["kind"] = to_string(item.kind);
+  o["severity"] = to_string(item.severity());
+  o["expected"] = side_json(item.expected);
+  o["actual"] = side_json(item.actual);
+  o["message"] = item.message;
+  o["remediation_sql"] = optional_json(item.remediation_sql);
+  o["code_fix"] = optional_json(item.code_fix);
+  boost::json::array used_by;
+  for (const auto& u : item.used_by) used_by.emplace_back(u);
+  o["used_by"] = std::move(used_by);
+  o["table"] = optional_json(item.table);
+  o["column"] = optional_json(item.column);
+  if (item.impact.empty()) {
+    o["impact"] = nullptr;
+  } else {
+    boost::json::array impact;
+    for (const auto& i : item.impact) {
+      boost::json::object entry;
+      entry["value"] = i.value;
+      entry["rows"] =
+          i.rows ? boost::json::value(std::llround(*i.rows)) : boost::json::value(nullptr);
+      entry["estimated"] = i.estimated;
+      entry["how"] = i.how;
+      impact.push_back(std::move(entry));
+    }
+    o["impact"] = std::move(impact);
+  }
+  boost::json::value out = std::move(o);
+  repair_utf8(out);
+  return out;
+}
+
+boost::json::value to_json(const TargetReport& target) {
+  boost::json::object o;
+  o["name"] = target.name;
+  o["up"] = target.up;
+  o["error"] = optional_json(target.error);
+  o["polled_at"] = target.polled_at ? boost::json::value(format_timestamp(*target.polled_at))
+                                    : boost::json::value(nullptr);
+  o["migration_revision"] = optional_json(target.migration_revision);
+  boost::json::array drift;
+  for (const auto& item : target.drift) drift.push_back(to_json(item));
+  o["drift"] = std::move(drift);
+  boost::json::array pending;
+  for (const auto& s : target.unregistered_snapshots) pending.emplace_back(s);
+  o["unregistered_snapshots"] = std::move(pending);
+  boost::json::value out = std::move(o);
+  repair_utf8(out);
+  return out;
+}
+
+boost::json::value status_json(std::span<const TargetReport> targets) {
+  boost::json::array list;
+  for (const auto& t : targets) list.push_back(to_json(t));
+  return boost::json::object{{"targets", std::move(list)}};
+}
+
+boost::json::value drift_json(std::span<const DriftItem> items) {
+  boost::json::array list;
+  for (const auto& i : items) list.push_back(to_json(i));
+  return boost::json::object{{"drift", std::move(list)}};
+}
+
+std::string render_items_text(std::span<const DriftItem> items, bool color) {
+  std::size_t kind_width = 0, enum_width = 0;
+  for (const auto& i : items) {
+    kind_width = std::max(kind_width, to_string(i.kind).size());
+    enum_width = std::max(enum_width, escape_control(enum_label(i)).size());
+  }
+  const std::string reset = color ? "\033[0m" : "";
+  const std::string indent(2 + 9 + kind_width + 2 + enum_width + 2, ' ');
+  std::string out;
+  for (const auto& i : items) {
+    std::string sev = pad(std::string(to_string(i.severity())), 9);
+    if (color) sev = colour_of(i.severity()) + sev + reset;
+    out += "  " + sev + pad(std::string(to_string(i.kind)), kind_width + 2) +
+           pad(escape_control(enum_label(i)), enum_width + 2) + escape_control(i.message) + "\n";
+    if (i.code_fix) out += indent + "code: " + escape_control(*i.code_fix) + "\n";
+    if (!i.impact.empty()) out += indent + "rows: " + escape_control(impact_text(i)) + "\n";
+  }
+  return out;
+}
+
+std::string row_count_text(double rows) {
+  char buf[32];
+  if (rows >= 1e9) {
+    std::snprintf(buf, sizeof buf, "%.1f G", rows / 1e9);
+  } else if (rows >= 1e6) {
+    std::snprintf(buf, sizeof buf, "%.1f M", rows / 1e6);
+  } else if (rows >= 1e4) {
+    std::snprintf(buf, sizeof buf, "%.1f k", rows / 1e3);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(std::llround(rows)));
+  }
+  return buf;
+}
+
+std::string impact_text(const DriftItem& item) {
+  std::string out;
+  for (const auto& i : item.impact) {
+    if (!out.empty()) out += "; ";
+    const std::string value = "\"" + i.value + "\"";
+    if (!i.rows) {
+      out += "rows holding " + value + ": unknown (" + i.how + ")";
+      continue;
+    }
+    const auto rounded = std::llround(*i.rows);
+    out += (i.estimated ? "~" : "") + row_count_text(*i.rows) +
+           (rounded == 1 ? " row holds " : " rows hold ") + value + " (" + i.how + ")";
+  }
+  return out;
+}
+
+std::string render_status_text(std::span<const TargetReport> targets, bool color) {
+  std::size_t name_width = 0;
+  for (const auto& t : targets) name_width = std::max(name_width, t.name.size());
+  const std::string reset = color ? "\033[0m" : "";
+  std::string out;
+  for (const auto& t : targets) {
+    std::string state = t.up ? "up  " : "DOWN";
+    if (color) state = (t.up ? "\033[32m" : "\033[1;31m") + state + reset;
+    out += pad(t.name, name_width + 2) + state + "  ";
+    if (!t.up) {
+      out += escape_control(t.error.value_or("not polled yet")) + "\n";
+      continue;
+    }
+    if (t.drift.empty()) {
+      out += "no drift";
+    } else {
+      std::map<Severity, int> counts;
+      for (const auto& i : t.drift) ++counts[i.severity()];
+      out += std::to_string(t.drift.size()) +
+             (t.drift.size() == 1 ? " drift item (" : " drift items (");
+      bool first = true;
+      for (Severity s : {Severity::critical, Severity::warning, Severity::info}) {
+        if (!counts[s]) continue;
+        out += (first ? "" : ", ") + std::to_string(counts[s]) + " " + std::string(to_string(s));
+        first = false;
+      }
+      out += ")";
+    }
+    if (t.migration_revision) out += "  revision " + escape_control(*t.migration_revision);
+    for (const auto& s : t.unregistered_snapshots) out += "  snapshot " + s + " not registered yet";
+    out += "\n" + render_items_text(t.drift, color);
+  }
+  return out;
+}
+
+std::string format_timestamp(std::chrono::system_clock::time_point t) {
+  using namespace std::chrono;
+  auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms % 1000));
+  return out;
+}
+
+}  // namespace enumwatch

@@ -1,0 +1,688 @@
+#include "enumwatch/sql/remediation.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "enumwatch/catalog/dependents.hpp"
+#include "enumwatch/core/drift.hpp"
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/sql/sql_lexer.hpp"
+#include "enumwatch/sql/sql_quote.hpp"
+
+namespace enumwatch {
+namespace {
+
+constexpr std::string_view kOldSuffix = "_enumwatch_old";
+
+// Cuts to at most max_bytes without splitting a UTF-8 sequence.
+std::string utf8_prefix(const std::string& s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return s;
+  std::size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return s.substr(0, cut);
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string create_type_sql(const EnumType& type) {
+  std::vector<std::string> labels;
+  for (const auto& v : type.values) labels.push_back(quote_literal(v));
+  return "CREATE TYPE " + quote_type(type.type) + " AS ENUM (" + join(labels, ", ") + ");";
+}
+
+std::string drop_type_sql(const TypeName& type) {
+  // No CASCADE: PostgreSQL refuses while any column or object still uses the type.
+  return "DROP TYPE " + quote_type(type) + ";";
+}
+
+std::string rename_value_sql(const TypeName& type, std::string_view from, std::string_view to) {
+  return "ALTER TYPE " + quote_type(type) + " RENAME VALUE " + quote_literal(from) + " TO " +
+         quote_literal(to) + ";";
+}
+
+std::string add_value_sql(const TypeName& type, std::string_view value,
+                          const Placement& placement) {
+  std::string sql =
+      "ALTER TYPE " + quote_type(type) + " ADD VALUE IF NOT EXISTS " + quote_literal(value);
+  if (placement.kind == Placement::Kind::before)
+    sql += " BEFORE " + quote_literal(placement.neighbour);
+  if (placement.kind == Placement::Kind::after)
+    sql += " AFTER " + quote_literal(placement.neighbour);
+  return sql + ";";
+}
+
+namespace {
+
+using Kind = Dependent::Kind;
+
+std::string qualified(const std::string& schema, const std::string& name) {
+  return quote_ident(schema) + '.' + quote_ident(name);
+}
+
+// Definitions come from PostgreSQL's deparser, which writes a newline or an ESC inside a literal
+// or a quoted name raw: requoted, so that the script is as safe to show as enumwatch's own SQL.
+std::string deparsed(std::string_view definition) {
+  std::string_view d = definition;
+  while (!d.empty() && (d.back() == ';' || d.back() == '\n' || d.back() == ' ')) d.remove_suffix(1);
+  while (!d.empty() && (d.front() == ' ' || d.front() == '\n')) d.remove_prefix(1);
+  return requote_controls(d);
+}
+
+// A literal cast to some type ('Paid'::public.e) whose value was renamed gets the new spelling.
+std::string relabeled(const std::string& definition,
+                      const std::vector<std::pair<std::string, std::string>>& renamed) {
+  if (renamed.empty()) return definition;
+  const auto tokens = lex_sql(definition);
+  std::string out;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const auto& token = tokens[i];
+    const bool cast = i + 1 < tokens.size() && tokens[i + 1].kind == SqlToken::Kind::bare &&
+                      tokens[i + 1].text.starts_with("::");
+    if (token.kind == SqlToken::Kind::literal && cast) {
+      const std::string value = token_value(token);
+      const auto to = std::find_if(renamed.begin(), renamed.end(),
+                                   [&](const auto& r) { return r.first == value; });
+      if (to != renamed.end()) {
+        out += quote_literal(to->second);
+        continue;
+      }
+    }
+    out += token.text;
+  }
+  return out;
+}
+
+// A policy's definition is JSON holding its expressions: relabel those, not the JSON text.
+std::string relabeled_policy(const std::string& definition,
+                             const std::vector<std::pair<std::string, std::string>>& renamed) {
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(definition, ec);
+  if (ec || !parsed.is_object() || renamed.empty()) return definition;
+  for (const char* key : {"using", "check"}) {
+    auto* expr = parsed.as_object().if_contains(key);
+    if (expr && expr->is_string()) *expr = relabeled(std::string(expr->as_string()), renamed);
+  }
+  return boost::json::serialize(parsed);
+}
+
+// pg_get_indexdef writes a partitioned table's index "ON ONLY": re-created that way the
+// partitions would lose theirs. The keyword is found in bare SQL, never inside a quoted name.
+std::string without_only(const std::string& definition) {
+  std::string out;
+  bool done = false;
+  for (const auto& token : lex_sql(definition)) {
+    std::string text(token.text);
+    if (!done && token.kind == SqlToken::Kind::bare) {
+      if (const auto at = text.find(" ON ONLY "); at != std::string::npos) {
+        text.replace(at, 9, " ON ");
+        done = true;
+      }
+    }
+    out += text;
+  }
+  return out;
+}
+
+// How DROP, COMMENT, GRANT and ALTER ... OWNER name the object.
+struct ObjectRef {
+  std::string keyword;  // VIEW, INDEX, FUNCTION, ...
+  std::string name;     // qualified, with " ON table" or "(arguments)" where needed
+};
+
+ObjectRef ref_of(const Dependent& d) {
+  const std::string on_table = " ON " + qualified(d.table_schema, d.table);
+  switch (d.kind) {
+    case Kind::view:
+      return {"VIEW", qualified(d.schema, d.name)};
+    case Kind::materialized_view:
+      return {"MATERIALIZED VIEW", qualified(d.schema, d.name)};
+    case Kind::index:
+      return {"INDEX", qualified(d.schema, d.name)};
+    case Kind::constraint:
+      return {"CONSTRAINT", quote_ident(d.name) + on_table};
+    case Kind::policy:
+      return {"POLICY", quote_ident(d.name) + on_table};
+    case Kind::trigger:
+      return {"TRIGGER", quote_ident(d.name) + on_table};
+    case Kind::rule:
+      return {"RULE", quote_ident(d.name) + on_table};
+    case Kind::function:
+    case Kind::procedure:
+      return {d.kind == Kind::function ? "FUNCTION" : "PROCEDURE",
+              qualified(d.schema, d.name) + "(" + requote_controls(d.identity) + ")"};
+    case Kind::statistics:
+      return {"STATISTICS", qualified(d.schema, d.name)};
+    case Kind::column:
+    case Kind::inherited:
+    case Kind::default_value:
+    case Kind::unsupported:
+      break;
+  }
+  return {};
+}
+
+std::string describe(const Dependent& d) {
+  if (d.kind == Kind::default_value)
+    return "default of " + qualified(d.table_schema, d.table) + "." + quote_ident(d.column);
+  std::string kind(to_string(d.kind));
+  std::replace(kind.begin(), kind.end(), '_', ' ');
+  return kind + " " + ref_of(d).name;
+}
+
+std::string drop_sql(const Dependent& d) {
+  switch (d.kind) {
+    case Kind::constraint:
+      return "ALTER TABLE " + qualified(d.table_schema, d.table) + " DROP CONSTRAINT " +
+             quote_ident(d.name) + ";\n";
+    case Kind::default_value:
+      return "ALTER TABLE " + qualified(d.table_schema, d.table) + " ALTER COLUMN " +
+             quote_ident(d.column) + " DROP DEFAULT;\n";
+    case Kind::column:
+    case Kind::inherited:
+    case Kind::unsupported:
+      return "";
+    default: {
+      const ObjectRef ref = ref_of(d);
+      return "DROP " + ref.keyword + " " + ref.name + ";\n";
+    }
+  }
+}
+
+std::string grants_sql(const Dependent& d, const std::string& on) {
+  if (!d.grants) return "";
+  std::string sql = "REVOKE ALL ON " + on + " FROM PUBLIC";
+  if (d.owner) sql += ", " + quote_ident(*d.owner);
+  sql += ";\n";
+  boost::system::error_code ec;
+  const auto list = boost::json::parse(*d.grants, ec);
+  if (ec || !list.is_array()) return sql;
+  for (const auto& g : list.as_array()) {
+    const auto* grant = g.if_object();
+    const auto* privilege = grant ? grant->if_contains("privilege") : nullptr;
+    const auto* grantee = grant ? grant->if_contains("grantee") : nullptr;
+    if (!privilege || !privilege->is_string() || !grantee || !grantee->is_string()) continue;
+    sql += "GRANT " + std::string(privilege->as_string()) + " ON " + on + " TO " +
+           requote_controls(std::string(grantee->as_string()));
+    if (grant->contains("grantable") && grant->at("grantable").is_bool() &&
+        grant->at("grantable").as_bool())
+      sql += " WITH GRANT OPTION";
+    sql += ";\n";
+  }
+  return sql;
+}
+
+std::string policy_sql(const Dependent& d) {
+  boost::system::error_code ec;
+  const auto parsed = boost::json::parse(d.definition, ec);
+  if (ec || !parsed.is_object()) return "";
+  const auto& p = parsed.as_object();
+  auto text = [&](std::string_view key) -> std::optional<std::string> {
+    const auto* v = p.if_contains(key);
+    if (!v || !v->is_string()) return std::nullopt;
+    return std::string(v->as_string());
+  };
+  static const std::map<std::string, std::string> kCommands{
+      {"*", "ALL"}, {"r", "SELECT"}, {"a", "INSERT"}, {"w", "UPDATE"}, {"d", "DELETE"}};
+  const auto command = kCommands.find(text("command").value_or("*"));
+  std::string roles;
+  if (const auto* list = p.if_contains("roles"); list && list->is_array()) {
+    for (const auto& r : list->as_array()) {
+      if (!r.is_string()) continue;
+      roles += (roles.empty() ? "" : ", ") + requote_controls(std::string(r.as_string()));
+    }
+  }
+  const auto* permissive = p.if_contains("permissive");
+  std::string sql = "CREATE POLICY " + ref_of(d).name + " AS " +
+                    (permissive && permissive->is_bool() && !permissive->as_bool() ? "RESTRICTIVE"
+                                                                                   : "PERMISSIVE") +
+                    " FOR " + (command == kCommands.end() ? "ALL" : command->second) + " TO " +
+                    (roles.empty() ? "PUBLIC" : roles);
+  if (auto using_expr = text("using")) sql += " USING (" + deparsed(*using_expr) + ")";
+  if (auto check = text("check")) sql += " WITH CHECK (" + deparsed(*check) + ")";
+  return sql + ";\n";
+}
+
+std::string create_sql(const Dependent& d) {
+  const ObjectRef ref = ref_of(d);
+  std::string sql;
+  const std::string with = d.options.empty() ? "" : " WITH (" + requote_controls(d.options) + ")";
+  switch (d.kind) {
+    case Kind::view:
+      sql = "CREATE VIEW " + ref.name + with + " AS\n" + deparsed(d.definition) + ";\n";
+      break;
+    case Kind::materialized_view:
+      // Filled by REFRESH once every object it reads is back.
+      sql = "CREATE MATERIALIZED VIEW " + ref.name + with + " AS\n" + deparsed(d.definition) +
+            "\nWITH NO DATA;\n";
+      break;
+    case Kind::constraint:
+      sql = "ALTER TABLE " + qualified(d.table_schema, d.table) + " ADD CONSTRAINT " +
+            quote_ident(d.name) + " " + deparsed(d.definition) + ";\n";
+      break;
+    case Kind::policy:
+      sql = policy_sql(d);
+      break;
+    case Kind::default_value:
+      sql = "ALTER TABLE " + qualified(d.table_schema, d.table) + " ALTER COLUMN " +
+            quote_ident(d.column) + " SET DEFAULT " + deparsed(d.definition) + ";\n";
+      break;
+    case Kind::index:
+      sql = without_only(deparsed(d.definition)) + ";\n";
+      break;
+    case Kind::trigger:
+    case Kind::rule:
+    case Kind::function:
+    case Kind::procedure:
+    case Kind::statistics:
+      sql = deparsed(d.definition) + ";\n";
+      break;
+    case Kind::column:
+    case Kind::inherited:
+    case Kind::unsupported:
+      return "";
+  }
+  if (d.kind == Kind::trigger && !d.options.empty() && d.options != "O") {
+    const std::string state = d.options == "D"   ? "DISABLE"
+                              : d.options == "R" ? "ENABLE REPLICA"
+                                                 : "ENABLE ALWAYS";
+    sql += "ALTER TABLE " + qualified(d.table_schema, d.table) + " " + state + " TRIGGER " +
+           quote_ident(d.name) + ";\n";
+  }
+  if (d.owner &&
+      (d.kind == Kind::view || d.kind == Kind::materialized_view || d.kind == Kind::function ||
+       d.kind == Kind::procedure || d.kind == Kind::statistics)) {
+    sql += "ALTER " + ref.keyword + " " + ref.name + " OWNER TO " + quote_ident(*d.owner) + ";\n";
+  }
+  if (d.kind == Kind::view || d.kind == Kind::materialized_view) {
+    sql += grants_sql(d, "TABLE " + ref.name);
+  } else if (d.kind == Kind::function || d.kind == Kind::procedure) {
+    sql += grants_sql(d, ref.keyword + " " + ref.name);
+  }
+  if (d.comment && !ref.keyword.empty()) {
+    sql +=
+        "COMMENT ON " + ref.keyword + " " + ref.name + " IS " + quote_literal(*d.comment) + ";\n";
+  }
+  if (d.column_comments) {
+    boost::system::error_code ec;
+    const auto comments = boost::json::parse(*d.column_comments, ec);
+    if (!ec && comments.is_object()) {
+      for (const auto& [column, text] : comments.as_object()) {
+        if (!text.is_string()) continue;
+        sql += "COMMENT ON COLUMN " + ref.name + "." + quote_ident(column) + " IS " +
+               quote_literal(text.as_string()) + ";\n";
+      }
+    }
+  }
+  return sql;
+}
+
+std::string human_size(long long bytes) {
+  static constexpr const char* kUnits[] = {"B", "kB", "MB", "GB", "TB"};
+  double value = static_cast<double>(bytes);
+  std::size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
+    value /= 1024;
+    ++unit;
+  }
+  char out[32];
+  std::snprintf(out, sizeof out, unit == 0 ? "%.0f %s" : "%.1f %s", value, kUnits[unit]);
+  return out;
+}
+
+// A tag no definition contains, so that a dollar-quoted body cannot be closed early.
+std::string dollar_tag(std::string_view base, std::string_view body) {
+  std::string tag = "$" + std::string(base) + "$";
+  for (int n = 1; body.find(tag) != std::string_view::npos; ++n)
+    tag = "$" + std::string(base) + std::to_string(n) + "$";
+  return tag;
+}
+
+// The recipe's record of the dependents, before the swap and after: the same query the reader
+// uses, as a temporary function, reduced to what must be equal (kind, names, definition digest).
+std::string dependents_function_sql() {
+  const std::string body =
+      "SELECT kind::text, schema::text, name::text, rel_schema::text, "
+      "rel_name::text, col::text, pg_catalog.md5(COALESCE(definition, '') || "
+      "'|' || COALESCE(owner, '') || '|' || COALESCE(comment, '') || '|' || "
+      "COALESCE(options, ''))\nFROM (\n" +
+      std::string(dependents_sql()) + "\n) q WHERE kind <> 'table'";
+  const std::string tag = dollar_tag("enumwatch_dependents", body);
+  return "CREATE OR REPLACE FUNCTION pg_temp.enumwatch_dependents(text, text)\n"
+         "RETURNS TABLE (kind text, schema text, name text, rel_schema text, rel_name text, "
+         "col text, digest text)\nLANGUAGE sql STABLE AS " +
+         tag + "\n" + body + "\n" + tag + ";\n";
+}
+
+constexpr std::string_view kSelfCheck =
+    "DO $enumwatch_check$\n"
+    "DECLARE\n"
+    "  changed text;\n"
+    "BEGIN\n"
+    "  SELECT pg_catalog.string_agg(concat_ws(' ', d.kind, d.schema, d.name, d.rel_schema,\n"
+    "                                         d.rel_name, d.col), '; ')\n"
+    "    INTO changed\n"
+    "    FROM ((TABLE pg_temp.enumwatch_before EXCEPT TABLE pg_temp.enumwatch_after)\n"
+    "          UNION (TABLE pg_temp.enumwatch_after EXCEPT TABLE pg_temp.enumwatch_before)) d;\n"
+    "  IF changed IS NOT NULL THEN\n"
+    "    RAISE EXCEPTION 'enumwatch self-check: dependents missing or changed after the swap, "
+    "rolling back: %', changed;\n"
+    "  END IF;\n"
+    "END\n"
+    "$enumwatch_check$;\n";
+
+std::string refusal_sql(const RecreatePlan& plan, const std::vector<const Dependent*>& blockers) {
+  std::string sql = "-- enumwatch cannot recreate " + sql_comment(quote_type(plan.type)) +
+                    " with the snapshot's values, and writes no SQL for it:\n";
+  for (const auto* d : blockers) sql += "--   " + sql_comment(d->why) + ".\n";
+  sql +=
+      "-- Nothing here changes the database. Move those objects off the type by hand (see "
+      "docs/remediation.md), or keep the database's values and change the code's snapshot.";
+  return sql;
+}
+
+std::string recipe_sql(const RecreatePlan& plan) {
+  const TypeName& type = plan.type;
+  const std::string quoted = quote_type(type);
+  const std::string old_name =
+      utf8_prefix(type.name, 63 - kOldSuffix.size()) + std::string(kOldSuffix);
+  const std::string quoted_old = quote_ident(type.schema) + '.' + quote_ident(old_name);
+
+  std::vector<const Dependent*> objects, blockers;
+  if (plan.dependents) {
+    for (const auto& d : plan.dependents->objects) {
+      if (d.kind == Kind::unsupported) blockers.push_back(&d);
+      if (d.kind != Kind::unsupported && d.kind != Kind::column && d.kind != Kind::inherited)
+        objects.push_back(&d);
+    }
+  }
+  if (!blockers.empty()) return refusal_sql(plan, blockers);
+  std::vector<Dependent> relabeled_objects;
+  relabeled_objects.reserve(objects.size());
+  for (auto*& d : objects) {
+    relabeled_objects.push_back(*d);
+    relabeled_objects.back().definition = d->kind == Kind::policy
+                                              ? relabeled_policy(d->definition, plan.renamed)
+                                              : relabeled(d->definition, plan.renamed);
+    d = &relabeled_objects.back();
+  }
+  std::stable_sort(objects.begin(), objects.end(),
+                   [](const auto* a, const auto* b) { return a->depth < b->depth; });
+
+  // One ALTER TABLE per table, so each table is rewritten once.
+  std::map<std::pair<std::string, std::string>, std::vector<const ColumnUse*>> by_table;
+  std::vector<std::string> domain_columns;
+  for (const auto& c : plan.columns) {
+    if (c.via == ColumnUse::Via::domain) {
+      domain_columns.push_back(c.display());
+    } else {
+      by_table[{c.schema, c.table}].push_back(&c);
+    }
+  }
+
+  std::string sql;
+  sql += "-- Recreate " + sql_comment(quoted) +
+         " with the snapshot's values, in the snapshot's order, in one transaction.\n";
+  if (by_table.empty()) {
+    sql += "-- No table column uses it: no table is rewritten.\n";
+  } else {
+    std::vector<std::string> names;
+    for (const auto& [table, cols] : by_table) {
+      std::string name = qualified(table.first, table.second);
+      if (plan.dependents) {
+        for (const auto& t : plan.dependents->tables) {
+          if (t.schema == table.first && t.table == table.second) {
+            name += " (" + human_size(t.bytes) + ", ~" + std::to_string(t.rows) + " rows)";
+          }
+        }
+      }
+      names.push_back(name);
+    }
+    sql += "-- Rewrites under an ACCESS EXCLUSIVE lock (with their partitions and children): " +
+           sql_comment(join(names, ", ")) + ".\n";
+  }
+  std::set<std::string> locked;
+  for (const auto* d : objects) {
+    if (!d->table.empty()) locked.insert(qualified(d->table_schema, d->table));
+    if (d->kind == Kind::view || d->kind == Kind::materialized_view)
+      locked.insert(qualified(d->schema, d->name));
+  }
+  for (const auto& [table, cols] : by_table) locked.erase(qualified(table.first, table.second));
+  if (!locked.empty()) {
+    sql += "-- Also locked ACCESS EXCLUSIVE until COMMIT (dependents dropped and re-created): " +
+           sql_comment(join(std::vector<std::string>(locked.begin(), locked.end()), ", ")) + ".\n";
+  }
+  sql += "-- lock_timeout " + std::to_string(plan.lock_timeout.count()) +
+         "ms: rather than wait behind a long transaction (and make every query on these tables "
+         "wait behind it), it fails and changes nothing; run it again at a quieter moment.\n";
+  sql += "-- Fails and changes nothing while any row still holds a value that is dropped.\n";
+  if (!plan.dependents) {
+    sql +=
+        "-- The objects that depend on the type were not read: views, indexes or constraints "
+        "that use it make this fail (and change nothing).\n";
+  } else if (!objects.empty()) {
+    std::vector<std::string> names;
+    for (const auto* d : objects) names.push_back(describe(*d));
+    sql += "-- Dropped and re-created from their own definitions, in dependency order: " +
+           sql_comment(join(names, ", ")) + ".\n";
+    sql +=
+        "-- Before COMMIT a self-check compares every dependent with what it was and rolls "
+        "back if one is missing or changed.\n";
+  }
+  for (const auto* d : objects) {
+    for (const auto& v : plan.dropped) {
+      if (d->definition.find(quote_literal(v) + "::") == std::string::npos) continue;
+      sql += "-- " + sql_comment(describe(*d)) + " names " + sql_comment(quote_literal(v)) +
+             ", which the snapshot drops: the transaction fails when it is re-created, changing "
+             "nothing. Change or drop it first.\n";
+    }
+  }
+  if (!domain_columns.empty()) {
+    sql +=
+        "-- Columns typed by a domain over it (" + sql_comment(join(domain_columns, ", ")) +
+        ") cannot be converted here: recreate those domains by hand; until then DROP TYPE fails.\n";
+  }
+
+  sql += "BEGIN;\n";
+  sql += "SET LOCAL lock_timeout = '" + std::to_string(plan.lock_timeout.count()) + "ms';\n";
+  const std::string type_args = quote_literal(type.schema) + ", " + quote_literal(type.name);
+  if (!objects.empty()) {
+    sql += dependents_function_sql();
+    sql +=
+        "CREATE TEMP TABLE enumwatch_before ON COMMIT DROP AS\n"
+        "  SELECT * FROM pg_temp.enumwatch_dependents(" +
+        type_args + ");\n";
+    for (auto it = objects.rbegin(); it != objects.rend(); ++it) sql += drop_sql(**it);
+  }
+  sql += "ALTER TYPE " + quoted + " RENAME TO " + quote_ident(old_name) + ";\n";
+  sql += create_type_sql(EnumType{type, plan.values}) + "\n";
+  for (const auto& [table, cols] : by_table) {
+    const std::string quoted_table = qualified(table.first, table.second);
+    std::vector<std::string> drops, converts, defaults;
+    for (const auto* c : cols) {
+      const std::string col = quote_ident(c->column);
+      const bool array = c->via == ColumnUse::Via::array;
+      const std::string suffix = array ? "[]" : "";
+      if (c->default_expr) {
+        drops.push_back("ALTER COLUMN " + col + " DROP DEFAULT");
+        // The default was printed against the old type's name, which the new type now holds.
+        defaults.push_back("ALTER COLUMN " + col + " SET DEFAULT " +
+                           deparsed(relabeled(*c->default_expr, plan.renamed)));
+      }
+      converts.push_back("ALTER COLUMN " + col + " TYPE " + quoted + suffix + " USING " + col +
+                         "::text" + suffix + "::" + quoted + suffix);
+    }
+    if (!drops.empty()) sql += "ALTER TABLE " + quoted_table + " " + join(drops, ", ") + ";\n";
+    sql += "ALTER TABLE " + quoted_table + " " + join(converts, ", ") + ";\n";
+    if (!defaults.empty())
+      sql += "ALTER TABLE " + quoted_table + " " + join(defaults, ", ") + ";\n";
+  }
+  for (const auto* d : objects) sql += create_sql(*d);
+  for (const auto* d : objects) {
+    if (d->kind == Kind::materialized_view && d->populated)
+      sql += "REFRESH MATERIALIZED VIEW " + ref_of(*d).name + ";\n";
+  }
+  sql += "DROP TYPE " + quoted_old + ";\n";
+  if (!objects.empty()) {
+    sql +=
+        "CREATE TEMP TABLE enumwatch_after ON COMMIT DROP AS\n"
+        "  SELECT * FROM pg_temp.enumwatch_dependents(" +
+        type_args + ");\n";
+    sql += kSelfCheck;
+  }
+  sql += "COMMIT;";
+  return sql;
+}
+
+}  // namespace
+
+std::string check_swap_sql(const CheckSwapPlan& plan) {
+  const CheckColumn& c = plan.wanted;
+  const std::string table = qualified(c.schema, c.table);
+  const std::string column = quote_ident(c.column);
+  std::vector<std::string> literals;
+  for (const auto& v : c.values) literals.push_back(quote_literal(v));
+  const std::string allowed = "ARRAY[" + join(literals, ", ") + "]::text[]";
+  // The name it ends with: the old constraint's (migrations refer to it), else PostgreSQL's own
+  // choice for a column CHECK. The new one lives under a temporary name until the old is gone.
+  const std::string final_name = plan.old_constraints.empty()
+                                     ? utf8_prefix(c.table + "_" + c.column, 57) + "_check"
+                                     : plan.old_constraints.front();
+  const std::string temporary =
+      plan.old_constraints.empty() ? final_name : utf8_prefix(final_name, 49) + "_enumwatch_new";
+  const std::string lock =
+      "SET LOCAL lock_timeout = '" + std::to_string(plan.lock_timeout.count()) + "ms';\n";
+  if (plan.refusal) {
+    return "-- enumwatch cannot rewrite the CHECK on " + sql_comment(c.display()) +
+           " to allow exactly the snapshot's values, and writes no SQL for it: " +
+           sql_comment(*plan.refusal) +
+           ".\n-- A rewritten list would silently drop what the OR allows besides its values. "
+           "Nothing here changes the database: change the constraint by hand (see "
+           "docs/check-enums.md), or keep the database's values and change the code's snapshot.";
+  }
+  // What the old constraints require besides the list stays required (docs/check-enums.md):
+  // without it, `c IS NOT NULL` would quietly stop rejecting NULL.
+  std::string condition = column + "::text = ANY (" + allowed + ")";
+  for (const auto& kept : plan.kept) condition += " AND (" + deparsed(kept) + ")";
+
+  std::string sql = "-- " + sql_comment(c.display()) + ": CHECK allows exactly the snapshot's " +
+                    std::to_string(c.values.size()) + " value(s).\n";
+  sql += "-- Step 1 holds ACCESS EXCLUSIVE on " + sql_comment(table) +
+         " only while adding the constraint NOT VALID; step 2 scans the table under SHARE UPDATE "
+         "EXCLUSIVE (reads and writes go on).\n";
+  sql +=
+      "-- No row is changed: while rows hold a value the snapshot drops, step 1 fails and "
+      "changes nothing.\n";
+  if (!plan.kept.empty()) {
+    std::vector<std::string> kept;
+    for (const auto& k : plan.kept) kept.push_back("(" + deparsed(k) + ")");
+    sql +=
+        "-- Kept from the old constraint, unchanged: " + sql_comment(join(kept, " AND ")) + ".\n";
+  }
+  const std::string body = "BEGIN\n  IF EXISTS (SELECT 1 FROM " + table + " WHERE " + column +
+                           " IS NOT NULL AND " + column + "::text <> ALL (" + allowed +
+                           ")) THEN\n    RAISE EXCEPTION USING MESSAGE = " +
+                           quote_literal("enumwatch: rows of " + c.display() +
+                                         " hold a value the snapshot drops; nothing was changed") +
+                           ", ERRCODE = 'check_violation';\n  END IF;\nEND\n";
+  const std::string tag = dollar_tag("enumwatch_rows", body);
+  sql += "BEGIN;\n" + lock + "DO " + tag + "\n" + body + tag + ";\n";
+  sql += "ALTER TABLE " + table + " ADD CONSTRAINT " + quote_ident(temporary) + " CHECK (" +
+         condition + ") NOT VALID;\nCOMMIT;\n";
+  sql += "BEGIN;\n" + lock;
+  sql += "ALTER TABLE " + table + " VALIDATE CONSTRAINT " + quote_ident(temporary) + ";\n";
+  for (const auto& old : plan.old_constraints)
+    sql += "ALTER TABLE " + table + " DROP CONSTRAINT " + quote_ident(old) + ";\n";
+  if (temporary != final_name)
+    sql += "ALTER TABLE " + table + " RENAME CONSTRAINT " + quote_ident(temporary) + " TO " +
+           quote_ident(final_name) + ";\n";
+  sql += "COMMIT;";
+  return sql;
+}
+
+std::string set_default_sql(const std::string& schema, const std::string& table,
+                            const std::string& column, std::string_view value) {
+  return "ALTER TABLE " + qualified(schema, table) + " ALTER COLUMN " + quote_ident(column) +
+         " SET DEFAULT " + quote_literal(value) + ";";
+}
+
+std::string recreate_type_sql(const RecreatePlan& plan) {
+  try {
+    return recipe_sql(plan);
+  } catch (const Error& e) {
+    // A definition the lexer cannot follow: say so rather than guess (or fail the poll).
+    return "-- enumwatch cannot write the recipe for " + sql_comment(quote_type(plan.type)) + ": " +
+           sql_comment(e.what()) + ".\n-- Nothing here changes the database.";
+  }
+}
+
+std::string remediation_script(std::span<const DriftItem> items) {
+  std::string out;
+  std::set<std::string> emitted;
+  auto emit = [&](const std::optional<std::string>& sql) {
+    if (!sql || !emitted.insert(*sql).second) return;
+    out += *sql;
+    out += "\n";
+  };
+  // Group by enum, keeping the diff's deterministic order.
+  std::vector<TypeName> order;
+  std::map<TypeName, std::vector<const DriftItem*>> by_enum;
+  for (const auto& item : items) {
+    if (!item.remediation_sql) continue;
+    TypeName key{item.schema, item.enum_name};
+    if (!by_enum.contains(key)) order.push_back(key);
+    by_enum[key].push_back(&item);
+  }
+  for (const auto& key : order) {
+    const auto& list = by_enum[key];
+    auto has = [&](DriftKind k) {
+      for (const auto* i : list) {
+        if (i->kind == k) return true;
+      }
+      return false;
+    };
+    const bool recreate = has(DriftKind::unexpected_value) || has(DriftKind::order_mismatch);
+    if (!out.empty()) out += "\n";
+    out += "-- " + sql_comment(key.display()) + "\n";
+    for (DriftKind kind :
+         {DriftKind::missing_type, DriftKind::case_mismatch, DriftKind::unexpected_value,
+          DriftKind::order_mismatch, DriftKind::missing_value, DriftKind::unexpected_type,
+          DriftKind::default_mismatch}) {
+      if (recreate && kind == DriftKind::missing_value) continue;  // the recreated type has them
+      for (const auto* i : list) {
+        if (i->kind == kind) emit(i->remediation_sql);
+      }
+    }
+  }
+  return out;
+}
+
+std::string oversized_recipe_notice(std::string_view enum_name, std::size_t bytes,
+                                    std::size_t max_bytes) {
+  return "-- The recipe for " + sql_comment(enum_name) + " is over " +
+         std::to_string(bytes / 1024) +
+         " KiB (it embeds the definitions it must re-create), more than the daemon serves (" +
+         std::to_string(max_bytes / 1024) +
+         " KiB): run `enumwatch diff --format sql` against this database to print it whole.";
+}
+
+void bound_remediation(std::span<DriftItem> items, std::size_t max_bytes) {
+  for (auto& item : items) {
+    if (!item.remediation_sql || item.remediation_sql->size() <= max_bytes) continue;
+    item.remediation_sql =
+        oversized_recipe_notice(item.enum_name, item.remediation_sql->size(), max_bytes);
+  }
+}
+
+}  // namespace enumwatch

@@ -1,0 +1,112 @@
+#include <doctest/doctest.h>
+
+#include "enumwatch/catalog/catalog_query.hpp"
+
+using namespace enumwatch;
+
+namespace {
+Row row(std::initializer_list<std::optional<std::string>> fields) {
+  return Row(fields);
+}
+}  // namespace
+
+TEST_CASE("the catalog SQL binds its schema filters and excludes system and extension types") {
+  std::string_view sql = enum_types_sql();
+  CHECK(sql.find("$1::text[]") != std::string_view::npos);
+  CHECK(sql.find("$2::text[]") != std::string_view::npos);
+  CHECK(sql.find("deptype = 'e'") != std::string_view::npos);
+  CHECK(sql.find("enumsortorder") != std::string_view::npos);
+  CHECK(sql.find("format_type") == std::string_view::npos);
+  CHECK(column_usage_sql().find("typarray") != std::string_view::npos);
+  CHECK(column_usage_sql().find("typbasetype") != std::string_view::npos);
+}
+
+TEST_CASE("rows decode into enums sorted by schema and name with values in database order") {
+  Rows enums{row({"public", "z", "b"}), row({"public", "z", "a"}), row({"app", "y", "1"}),
+             row({"public", "ignored_tmp", "x"})};
+  Rows usage{row({"public", "z", "public", "orders", "status", "direct", "'b'::public.z"}),
+             row({"public", "z", "public", "orders", "hist", "array", std::nullopt}),
+             row({"app", "y", "app", "t", "c", "domain", std::nullopt})};
+  Scope scope;
+  scope.ignore = {"*_tmp"};
+  Catalog c = decode_catalog(enums, usage, scope);
+  REQUIRE(c.enums.size() == 2);
+  CHECK(c.enums[0].type == TypeName{"app", "y"});
+  CHECK(c.enums[1].values == std::vector<std::string>{"b", "a"});
+  const auto& uses = c.uses_of({"public", "z"});
+  REQUIRE(uses.size() == 2);
+  CHECK(uses[0].default_expr == "'b'::public.z");
+  CHECK(uses[1].via == ColumnUse::Via::array);
+  CHECK(c.uses_of({"app", "y"})[0].via == ColumnUse::Via::domain);
+  CHECK(c.uses_of({"public", "nothing"}).empty());
+}
+
+TEST_CASE("rows of the wrong shape are an error, not a crash") {
+  CHECK_THROWS((void)decode_catalog(Rows{row({"public", std::nullopt, "a"})}, {}, Scope{}));
+}
+
+TEST_CASE("the migration query quotes the table and schema, and reads it without a cast") {
+  CHECK(quote_migration_table("alembic_version") == "\"alembic_version\"");
+  CHECK(quote_migration_table("app.Alembic Version") == "\"app\".\"Alembic Version\"");
+  CHECK_FALSE(migration_table_qualified("alembic_version"));
+  CHECK(migration_table_qualified("app.alembic_version"));
+  const std::string alembic = migration_revision_sql(quote_migration_table("app.Alembic Version"));
+  CHECK(alembic.find("FROM \"app\".\"Alembic Version\"") != std::string::npos);
+  // The owner of a column's type could define a cast from it: values go through format's %s.
+  for (MigrationTool tool :
+       {MigrationTool::alembic, MigrationTool::flyway, MigrationTool::schema_migrations}) {
+    const std::string sql = migration_revision_sql("\"t\"", tool);
+    CAPTURE(sql);
+    CHECK(sql.find("::") == std::string::npos);
+    CHECK(sql.find("pg_catalog.format('%s', ") != std::string::npos);
+  }
+  // A name resolved through the role's search_path comes back quoted and qualified.
+  CHECK(decode_resolved_relation(Rows{row({"we\"ird", "alembic_version"})}) ==
+        "\"we\"\"ird\".\"alembic_version\"");
+  CHECK(decode_resolved_relation(Rows{}) == std::nullopt);
+  // It runs before the search_path is emptied: every name in it is qualified.
+  const std::string resolve(resolve_relation_sql());
+  CHECK(resolve.find(" = ") == std::string::npos);
+  CHECK(resolve.find("OPERATOR(pg_catalog.=)") != std::string::npos);
+  CHECK(decode_migration_revision(Rows{row({"abc123"})}) == "abc123");
+  CHECK(decode_migration_revision(Rows{row({std::nullopt})}) == std::nullopt);
+}
+
+TEST_CASE("array parameters are PostgreSQL text arrays with quoting") {
+  CHECK(pg_text_array({}) == "{}");
+  CHECK(pg_text_array({"public", "we\"ird", "back\\slash", "a,b"}) ==
+        R"({"public","we\"ird","back\\slash","a,b"})");
+}
+
+TEST_CASE("a type whose rows are not adjacent still decodes once, values in row order") {
+  // Found by fuzz_catalog_rows: the decoder trusted the ORDER BY and produced a type twice.
+  Rows enums{row({"public", "e", "a"}), row({"public", "f", "x"}), row({"public", "e", "b"})};
+  Catalog c = decode_catalog(enums, {}, Scope{});
+  REQUIRE(c.enums.size() == 2);
+  CHECK(c.enums[0].type.name == "e");
+  CHECK(c.enums[0].values == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("CHECK rows become check enums: membership only, the constrained column, in scope") {
+  Rows rows{
+      {"public", "orders", "channel", "character varying(10)", "a_check",
+       "CHECK (((channel)::text = ANY ((ARRAY['web'::character varying, 'fax'::character "
+       "varying])::text[])))",
+       "'web'::character varying"},
+      {"public", "orders", "channel", "character varying(10)", "b_check",
+       "CHECK (((channel)::text = ANY ((ARRAY['web'::character varying])::text[])))", std::nullopt},
+      {"public", "orders", "note", "text", "len", "CHECK ((length(note) < 5))", std::nullopt},
+      // A CHECK on one column that names another (a renamed column's leftover text cannot be):
+      {"public", "orders", "kind", "text", "odd", "CHECK ((other = 'x'::text))", std::nullopt},
+      {"audit", "log", "kind", "text", "k", "CHECK ((kind = 'x'::text))", std::nullopt},
+  };
+  Scope scope;
+  scope.exclude_schemas = {"audit"};
+  const auto checks = decode_checks(rows, scope);
+  REQUIRE(checks.size() == 1);
+  CHECK(checks[0].display() == "public.orders.channel");
+  CHECK(checks[0].values == std::vector<std::string>{"web"});  // both constraints apply
+  CHECK(checks[0].constraints == std::vector<std::string>{"a_check", "b_check"});
+  CHECK(checks[0].default_expr == "'web'::character varying");
+  CHECK(checks[0].column_type == "character varying(10)");
+}

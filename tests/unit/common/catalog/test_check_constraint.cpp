@@ -1,0 +1,199 @@
+#include <doctest/doctest.h>
+
+#include "enumwatch/catalog/check_constraint.hpp"
+#include "enumwatch/sql/remediation.hpp"
+
+using namespace enumwatch;
+
+namespace {
+
+using Values = std::vector<std::string>;
+
+void expect_membership(std::string_view definition, const std::string& column, Values values) {
+  CAPTURE(definition);
+  const auto parsed = parse_membership_check(definition);
+  REQUIRE(parsed);
+  CHECK(parsed->column == column);
+  CHECK(parsed->values == values);
+}
+
+}  // namespace
+
+// Each definition is what PostgreSQL 15's pg_get_constraintdef printed for the CHECK written in
+// the comment above it.
+TEST_CASE("every form PostgreSQL normalises a membership CHECK to is read as a set of values") {
+  // varchar(20) CHECK (a IN ('web', 'store', 'it''s')), as SQLAlchemy and Django write it
+  expect_membership(
+      "CHECK (((a)::text = ANY ((ARRAY['web'::character varying, 'store'::character varying, "
+      "'it''s'::character varying])::text[])))",
+      "a", {"it's", "store", "web"});
+  // text CHECK (b IN ('x','y'))
+  expect_membership("CHECK ((b = ANY (ARRAY['x'::text, 'y'::text])))", "b", {"x", "y"});
+  // CHECK (c = 'only')
+  expect_membership("CHECK ((c = 'only'::text))", "c", {"only"});
+  // varchar CHECK (d = 'p' OR d = 'q')
+  expect_membership("CHECK ((((d)::text = 'p'::text) OR ((d)::text = 'q'::text)))", "d",
+                    {"p", "q"});
+  // CHECK (e IS NOT NULL AND e IN ('m','n')): NOT NULL kept (below)
+  expect_membership("CHECK (((e IS NOT NULL) AND (e = ANY (ARRAY['m'::text, 'n'::text]))))", "e",
+                    {"m", "n"});
+  // CHECK (f = ANY ('{u,"v w"}')): an array literal
+  expect_membership("CHECK ((f = ANY ('{u,\"v w\"}'::text[])))", "f", {"u", "v w"});
+  // char(3) CHECK (g IN ('abc','def'))
+  expect_membership("CHECK ((g = ANY (ARRAY['abc'::bpchar, 'def'::bpchar])))", "g", {"abc", "def"});
+  // a quoted column name with quotes inside
+  expect_membership("CHECK ((\"Weird \"\"Col\"\"\" = ANY (ARRAY['A B'::text, 'c'::text])))",
+                    "Weird \"Col\"", {"A B", "c"});
+  // CHECK (i::text = ANY (ARRAY['k'::varchar, 'l'::varchar]::text[]))
+  expect_membership(
+      "CHECK (((i)::text = ANY (ARRAY[('k'::character varying)::text, ('l'::character "
+      "varying)::text])))",
+      "i", {"k", "l"});
+  // added NOT VALID
+  expect_membership("CHECK ((b = ANY (ARRAY['x'::text, 'y'::text, 'z'::text]))) NOT VALID", "b",
+                    {"x", "y", "z"});
+  // an IN list as a person might write it, and a value full of quotes, newlines and backslashes
+  expect_membership("CHECK (status IN ('a', 'b\nc', 'd\\e', '\"'))", "status",
+                    {"\"", "a", "b\nc", "d\\e"});
+}
+
+TEST_CASE("a CHECK that is not a pure membership test is ignored, never half-read") {
+  for (std::string_view definition : {
+           "CHECK ((length(h) < 5))",
+           "CHECK ((j = ANY (ARRAY['a'::text, NULL::text])))",  // NULL among the values
+           "CHECK (((a)::text <> 'x'::text))",
+           "CHECK (((a = 'x'::text) OR (b = 'y'::text)))",                // two columns
+           "CHECK (((a = 'x'::text) AND (a = 'y'::text)))",               // no value passes both
+           "CHECK (((a = 'x'::text) AND (b = ANY (ARRAY['y'::text]))))",  // two columns
+           "CHECK (((length(a) < 5) AND (a IS NOT NULL)))",  // conjuncts, none a membership
+           "CHECK (((a = 'x'::text) OR (length(a) < 5)) OR (b = 'y'::text))",
+           "CHECK ((a IS NOT NULL))",
+           "CHECK ((NOT (a = ANY (ARRAY['x'::text]))))",
+           "CHECK ((lower(a) = ANY (ARRAY['x'::text])))",
+           "CHECK ((a = b))",
+           "CHECK ((a = ANY (ARRAY[1, 2])))",
+           "CHECK (((a)::integer = 1))",
+           "CHECK ((a = ANY ('{x,NULL}'::text[])))",
+           "CHECK ((a = ANY (ARRAY['x'::text]))) garbage",
+           "CHECK ((a = ANY (ARRAY['x'::text])",
+           "CHECK ((a = 'unterminated))",
+           "CHECK ((a = $1))",
+           "CHECK ((f = ANY ('{}'::text[])))",  // only NULL allowed (found by fuzzing)
+           "",
+       }) {
+    CAPTURE(definition);
+    CHECK_FALSE(parse_membership_check(definition));
+  }
+}
+
+TEST_CASE("a default is read when it is one literal, whatever its cast") {
+  CHECK(parse_literal_default("'paid'::public.order_status") == "paid");
+  CHECK(parse_literal_default("'web'::character varying") == "web");
+  CHECK(parse_literal_default("'it''s'::\"My Schema\".\"Odd \"\"type\"\"\"") == "it's");
+  CHECK(parse_literal_default("'x'::text") == "x");
+  CHECK_FALSE(parse_literal_default("now()"));
+  CHECK_FALSE(parse_literal_default("NULL::text"));
+  CHECK_FALSE(parse_literal_default("'{a,b}'::public.status[]"));
+  CHECK_FALSE(parse_literal_default("('a'::text || 'b'::text)"));
+}
+
+TEST_CASE("the conjuncts AND-ed with a membership test are kept as printed, in their order") {
+  // CHECK (e IS NOT NULL AND e IN ('m','n'))
+  auto parsed = parse_membership_check(
+      "CHECK (((e IS NOT NULL) AND (e = ANY (ARRAY['m'::text, 'n'::text]))))");
+  REQUIRE(parsed);
+  CHECK(parsed->values == Values{"m", "n"});
+  CHECK(parsed->kept == Values{"e IS NOT NULL"});
+  CHECK_FALSE(parsed->unrewritable);
+
+  // CHECK (s IN ('a','b') AND length(s) < 20 AND s IS NOT NULL), nested AND-s flattened, a
+  // BETWEEN's own AND and a CASE's left whole.
+  parsed = parse_membership_check(
+      "CHECK ((((s = ANY (ARRAY['a'::text, 'b'::text])) AND (length(s) < 20)) AND ((s IS NOT "
+      "NULL) AND ((length(s) >= 1) AND (length(s) <= 9) AND (CASE WHEN (s = 'a'::text) AND true "
+      "THEN true ELSE (length(s) BETWEEN 1 AND 3) END)))))");
+  REQUIRE(parsed);
+  CHECK(parsed->column == "s");
+  CHECK(parsed->values == Values{"a", "b"});
+  CHECK(
+      parsed->kept ==
+      Values{"length(s) < 20", "s IS NOT NULL", "length(s) >= 1", "length(s) <= 9",
+             "CASE WHEN (s = 'a'::text) AND true THEN true ELSE (length(s) BETWEEN 1 AND 3) END"});
+
+  // Two membership conjuncts on one column: the values both allow.
+  parsed = parse_membership_check(
+      "CHECK (((s = ANY (ARRAY['a'::text, 'b'::text])) AND (s <> 'zz'::text) AND (s = ANY "
+      "(ARRAY['b'::text, 'c'::text]))))");
+  REQUIRE(parsed);
+  CHECK(parsed->values == Values{"b"});
+  CHECK(parsed->kept == Values{"s <> 'zz'::text"});
+}
+
+TEST_CASE("a membership test OR-ed with another condition is read but marked unrewritable") {
+  const auto parsed = parse_membership_check(
+      "CHECK (((s = ANY (ARRAY['a'::text, 'b'::text])) OR (length(s) > 10)))");
+  REQUIRE(parsed);
+  CHECK(parsed->values == Values{"a", "b"});
+  CHECK(parsed->kept.empty());
+  CHECK(parsed->unrewritable == "(s = ANY (ARRAY['a'::text, 'b'::text])) OR (length(s) > 10)");
+  // Under an OR, "IS NOT NULL" is not folded in: rewriting the list would drop it.
+  const auto nested = parse_membership_check(
+      "CHECK ((((s = 'a'::text) AND (s IS NOT NULL)) OR ((s = 'b'::text) AND (s IS NOT NULL))))");
+  REQUIRE(nested);
+  CHECK(nested->unrewritable);
+}
+
+TEST_CASE("the swap ANDs the new list with every conjunct it does not rewrite") {
+  CheckSwapPlan plan;
+  plan.wanted.table = "t";
+  plan.wanted.column = "status";
+  plan.wanted.values = {"a", "b", "c"};
+  plan.old_constraints = {"t_status_check"};
+  plan.kept = {"status IS NOT NULL", "length(status) < 20"};
+  const std::string sql = check_swap_sql(plan);
+  CAPTURE(sql);
+  const std::string added =
+      "CHECK (\"status\"::text = ANY (ARRAY['a', 'b', 'c']::text[]) AND (status IS NOT NULL) AND "
+      "(length(status) < 20)) NOT VALID;";
+  CHECK(sql.find(added) != std::string::npos);
+  CHECK(sql.find("-- Kept from the old constraint, unchanged: (status IS NOT NULL) AND "
+                 "(length(status) < 20).") != std::string::npos);
+  // What it adds reads back as the same values, the same kept conjuncts.
+  const auto at = sql.find("CHECK (\"status\"");
+  const auto end = sql.find(" NOT VALID;", at);
+  const auto again = parse_membership_check(sql.substr(at, end - at));
+  REQUIRE(again);
+  CHECK(again->values == plan.wanted.values);
+  CHECK(again->kept == plan.kept);
+}
+
+TEST_CASE("a kept conjunct with a raw newline in a literal is requoted in the swap") {
+  CheckSwapPlan plan;
+  plan.wanted.table = "t";
+  plan.wanted.column = "s";
+  plan.wanted.values = {"a"};
+  plan.kept = {"s <> 'x\ny'::text"};
+  const std::string sql = check_swap_sql(plan);
+  CHECK(sql.find("'x\ny'") == std::string::npos);
+  CHECK(sql.find("AND (s <> E'x\\ny'::text)") != std::string::npos);
+}
+
+TEST_CASE("a swap that cannot be rewritten safely is only comments saying why") {
+  CheckSwapPlan plan;
+  plan.wanted.table = "t";
+  plan.wanted.column = "s";
+  plan.wanted.values = {"a", "b", "c"};
+  plan.old_constraints = {"t_s_check"};
+  plan.refusal = "constraint \"t_s_check\" allows its values OR something else: (s = 'a') OR\n(x)";
+  const std::string sql = check_swap_sql(plan);
+  CAPTURE(sql);
+  for (std::size_t start = 0; start < sql.size();) {
+    const auto nl = sql.find('\n', start);
+    CHECK(sql.compare(start, 3, "-- ") == 0);
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  CHECK(sql.find("cannot rewrite the CHECK on public.t.s") != std::string::npos);
+  CHECK(sql.find("OR something else") != std::string::npos);
+  CHECK(sql.find("ALTER TABLE") == std::string::npos);
+}

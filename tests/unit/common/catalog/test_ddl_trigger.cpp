@@ -1,0 +1,198 @@
+#include "enumwatch/catalog/ddl_trigger.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "enumwatch/catalog/catalog_query.hpp"
+#include "enumwatch/config/scope.hpp"
+#include "enumwatch/core/error.hpp"
+
+using namespace enumwatch;
+
+namespace {
+bool contains(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+}  // namespace
+
+TEST_CASE("the trigger fires on every command that can add, move, rename or drop a type") {
+  const std::vector<std::string> install = ddl_trigger_statements(false);
+  const auto trigger = std::find_if(install.begin(), install.end(), [](const std::string& s) {
+    return s.starts_with("CREATE EVENT TRIGGER enumwatch_ddl_notify ON ddl_command_end");
+  });
+  REQUIRE(trigger != install.end());
+  for (const char* tag : {"'CREATE TYPE'",
+                          "'ALTER TYPE'",
+                          "'DROP TYPE'",
+                          "'CREATE DOMAIN'",
+                          "'ALTER DOMAIN'",
+                          "'DROP DOMAIN'",
+                          "'CREATE TABLE'",
+                          "'ALTER TABLE'",
+                          "'DROP TABLE'",
+                          "'DROP SCHEMA'",
+                          "'ALTER SCHEMA'",
+                          "'CREATE SCHEMA'",
+                          "'DROP OWNED'",
+                          "'CREATE FOREIGN TABLE'",
+                          "'ALTER FOREIGN TABLE'",
+                          "'DROP FOREIGN TABLE'",
+                          "'IMPORT FOREIGN SCHEMA'",
+                          "'ALTER EXTENSION'",
+                          "'DROP EXTENSION'",
+                          "'CREATE EXTENSION'"}) {
+    CAPTURE(tag);
+    CHECK(contains(*trigger, tag));
+  }
+  CHECK(std::any_of(install.begin(), install.end(), [](const std::string& s) {
+    return contains(s, "pg_catalog.pg_notify('enumwatch_ddl', payload)") &&
+           contains(s, "pg_catalog.pg_event_trigger_ddl_commands()");
+  }));
+}
+
+TEST_CASE("installing again replaces everything, and never adopts a function someone else made") {
+  const std::vector<std::string> install = ddl_trigger_statements(false);
+  REQUIRE(install.size() >= 6);
+  // Nothing in public runs with the installing superuser's rights.
+  CHECK(install[0] == kEmptySearchPath);
+  // A schema enumwatch that another role owns stops the install.
+  CHECK(contains(install[1], "NOT r.rolsuper"));
+  // The old trigger and function go first (the first versions' in public too), so a second
+  // install is the same as the first...
+  CHECK(install[2] == "DROP EVENT TRIGGER IF EXISTS enumwatch_ddl_notify");
+  CHECK(install[3] == "DROP FUNCTION IF EXISTS public.enumwatch_ddl_notify()");
+  CHECK(install[4] == "DROP FUNCTION IF EXISTS enumwatch.enumwatch_ddl_notify()");
+  // ...and the function is created, not replaced: CREATE OR REPLACE would keep a squatter as
+  // its owner.
+  for (const auto& statement : install) CHECK_FALSE(contains(statement, "OR REPLACE"));
+  // Nothing a migration's role puts on its search_path runs inside the trigger.
+  CHECK(std::any_of(install.begin(), install.end(), [](const std::string& s) {
+    return contains(s, "CREATE FUNCTION enumwatch.enumwatch_ddl_notify()") &&
+           contains(s, "SET search_path = ''");
+  }));
+  CHECK(contains(install.back(), "EXECUTE FUNCTION enumwatch.enumwatch_ddl_notify()"));
+}
+
+TEST_CASE("uninstalling removes the trigger, the function and its schema when empty") {
+  const std::vector<std::string> uninstall = ddl_trigger_statements(true);
+  REQUIRE(uninstall.size() == 5);
+  CHECK(uninstall[0] == kEmptySearchPath);
+  CHECK(uninstall[1] == "DROP EVENT TRIGGER IF EXISTS enumwatch_ddl_notify");
+  CHECK(uninstall[2] == "DROP FUNCTION IF EXISTS public.enumwatch_ddl_notify()");
+  CHECK(uninstall[3] == "DROP FUNCTION IF EXISTS enumwatch.enumwatch_ddl_notify()");
+  CHECK(contains(uninstall[4], "DROP SCHEMA IF EXISTS enumwatch;"));
+  CHECK_FALSE(contains(uninstall[4], "CASCADE"));
+}
+
+TEST_CASE("a script printed for one database refuses to run in another") {
+  const std::string script = ddl_trigger_script(false, "or'ders\ndb");
+  CHECK(contains(script, "pg_catalog.current_database() OPERATOR(pg_catalog.<>) E'or''ders\\ndb'"));
+  CHECK(contains(script, "-- For database or'ders"));
+  CHECK_FALSE(contains(ddl_trigger_script(false), "current_database"));
+}
+
+TEST_CASE("the printed script is one transaction a DBA can run with psql") {
+  for (const bool uninstall : {false, true}) {
+    const std::string script = ddl_trigger_script(uninstall);
+    CAPTURE(script);
+    CHECK(script.starts_with("-- enumwatch: "));
+    CHECK(contains(script, "\nBEGIN;\n"));
+    CHECK(script.ends_with("\nCOMMIT;\n"));
+    for (const auto& statement : ddl_trigger_statements(uninstall))
+      CHECK(contains(script, statement + ";\n"));
+  }
+}
+
+TEST_CASE("the fingerprint query reads the revision only when a migration table is set") {
+  const std::string plain = fingerprint_sql("", MigrationTool::alembic, true);
+  CHECK_FALSE(contains(plain, "version_num"));
+  CHECK(contains(plain, ddl_trigger_installed_expression()));
+  // A standby's copy of the trigger never fires: it does not count.
+  CHECK(contains(std::string(ddl_trigger_installed_expression()),
+                 "AND NOT pg_catalog.pg_is_in_recovery()"));
+  CHECK(contains(plain, enum_types_sql()));
+  CHECK(contains(plain, column_usage_sql()));
+  const std::string relation = quote_migration_table("app.alembic_version");
+  CHECK(relation == "\"app\".\"alembic_version\"");
+  const std::string with_revision = fingerprint_sql(relation, MigrationTool::alembic, true);
+  CHECK(contains(with_revision, migration_revision_sql(relation)));
+}
+
+TEST_CASE("a fingerprint row decodes, and a row of another shape is an error") {
+  const Fingerprint f = decode_fingerprint({{std::string("abc"), std::string("t")}});
+  CHECK(f.hash == "abc");
+  CHECK(f.ddl_trigger_installed);
+  CHECK_FALSE(decode_fingerprint({{std::string("abc"), std::string("f")}}).ddl_trigger_installed);
+  CHECK_THROWS_AS((void)decode_fingerprint({}), Error);
+  CHECK_THROWS_AS((void)decode_fingerprint({{std::string("abc")}}), Error);
+  CHECK_THROWS_AS((void)decode_fingerprint({{std::nullopt, std::string("t")}}), Error);
+}
+
+TEST_CASE("a type change in a schema the target does not watch needs no poll; anything else does") {
+  Scope only_sales;
+  only_sales.schemas = {"sales"};
+  Scope all_but_audit;
+  all_but_audit.exclude_schemas = {"audit"};
+  const std::string alter_billing =
+      R"({"tag" : "ALTER TYPE", "schemas" : ["billing"], "types" : ["invoice_state"]})";
+  const auto saw_nothing = [](std::string_view) { return false; };
+  CHECK_FALSE(notification_concerns(alter_billing, only_sales, saw_nothing));
+  CHECK(notification_concerns(alter_billing, all_but_audit, saw_nothing));
+  CHECK(
+      notification_concerns(R"({"tag":"CREATE TYPE","schemas":["billing","sales"]})", only_sales));
+  CHECK_FALSE(notification_concerns(R"({"tag":"CREATE TYPE","schemas":["audit"]})", all_but_audit));
+  // PostgreSQL's own schemas are never watched.
+  CHECK_FALSE(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["pg_catalog"],"types":[]})",
+                                    Scope{}, saw_nothing));
+  // A schema name full of quotes, spaces and a newline, as JSON carries it.
+  Scope weird;
+  weird.schemas = {"we\"ird \nschema"};
+  CHECK(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["we\"ird \nschema"]})", weird));
+  CHECK_FALSE(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["weird schema"],"types":[]})",
+                                    weird, saw_nothing));
+}
+
+TEST_CASE("a type that left a watched schema is named by the schema it entered, and still polls") {
+  Scope only_app;
+  only_app.schemas = {"app"};
+  // ALTER TYPE app.order_status SET SCHEMA archive: the payload says archive.
+  const std::string moved =
+      R"({"tag":"ALTER TYPE","schemas":["archive"],"types":["order_status"]})";
+  CHECK(notification_concerns(moved, only_app,
+                              [](std::string_view name) { return name == "order_status"; }));
+  CHECK_FALSE(notification_concerns(moved, only_app,
+                                    [](std::string_view name) { return name == "other"; }));
+  // Without the names (the first versions' payload), or without knowing what the target saw,
+  // an ALTER TYPE elsewhere polls.
+  CHECK(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["archive"]})", only_app,
+                              [](std::string_view) { return false; }));
+  CHECK(notification_concerns(moved, only_app));
+  // Renamed schemas, DROP OWNED and extensions name no type: they concern everyone.
+  for (const char* tag : {"ALTER SCHEMA", "DROP OWNED", "ALTER EXTENSION", "CREATE SCHEMA"}) {
+    CAPTURE(tag);
+    CHECK(notification_concerns(std::string(R"({"tag":")") + tag + R"(","schemas":["x"]})",
+                                only_app, [](std::string_view) { return false; }));
+  }
+}
+
+TEST_CASE("tables, domains, drops and unreadable payloads concern every target") {
+  Scope only_sales;
+  only_sales.schemas = {"sales"};
+  // A table or a domain in another schema may use a watched type.
+  CHECK(notification_concerns(R"({"tag":"ALTER TABLE","schemas":["billing"]})", only_sales));
+  CHECK(notification_concerns(R"({"tag":"CREATE DOMAIN","schemas":["billing"]})", only_sales));
+  // A drop names no schema; nor does a payload that was too long to carry them.
+  CHECK(notification_concerns(R"({"tag":"DROP TYPE","schemas":null})", only_sales));
+  CHECK(notification_concerns(R"({"tag":"ALTER TYPE"})", only_sales));
+  CHECK(notification_concerns(R"({"tag":"ALTER TYPE","schemas":[]})", only_sales));
+  // Whatever else arrives on the channel (another tool's NOTIFY, the old trigger's bare tag,
+  // garbage) polls.
+  for (const char* payload :
+       {"", "ALTER TYPE", "{", "null", "[]", R"({"tag":7,"schemas":["billing"]})",
+        R"({"tag":"ALTER TYPE","schemas":"billing"})", R"({"tag":"ALTER TYPE","schemas":[1]})",
+        "\xff\xfe{\"tag\":\"ALTER TYPE\"}"}) {
+    CAPTURE(payload);
+    CHECK(notification_concerns(payload, only_sales));
+  }
+}
