@@ -10,6 +10,7 @@
 #include "enumwatch/core/error.hpp"
 #include "enumwatch/core/sha256.hpp"
 #include "enumwatch/core/text.hpp"
+#include "enumwatch/core/utf8.hpp"
 #include "enumwatch/report/report.hpp"
 #include "http/page_assets.hpp"
 #include "metrics/metrics.hpp"

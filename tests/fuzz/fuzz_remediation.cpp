@@ -18,6 +18,7 @@
 
 #include "enumwatch/core/error.hpp"
 #include "enumwatch/core/text.hpp"
+#include "enumwatch/core/utf8.hpp"
 #include "enumwatch/diff/diff.hpp"
 #include "enumwatch/report/report.hpp"
 #include "enumwatch/snapshot/snapshot.hpp"
@@ -65,14 +66,6 @@ constexpr std::string_view kPieces[] = {"\n",
                                         "\\x41",
                                         "zQ"};
 
-std::string utf8_cut(std::string s, std::size_t max) {
-  if (s.size() <= max) return s;
-  std::size_t cut = max;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  s.resize(cut);
-  return s;
-}
-
 // A PostgreSQL name (at most 63 bytes, no NUL, valid UTF-8) holding the marker.
 std::string hostile_name(FuzzedDataProvider& in) {
   std::string name(kMarker);
@@ -87,7 +80,7 @@ std::string hostile_name(FuzzedDataProvider& in) {
     }
   }
   if (in.ConsumeBool()) name += std::string(63, 'n');  // right at the limit after the cut
-  return utf8_cut(std::move(name), 63);
+  return utf8_prefix(std::move(name), 63);
 }
 
 std::vector<std::string> distinct_values(FuzzedDataProvider& in, int count) {

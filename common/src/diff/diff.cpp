@@ -7,6 +7,7 @@
 #include <set>
 
 #include "enumwatch/catalog/check_constraint.hpp"
+#include "enumwatch/core/utf8.hpp"
 #include "enumwatch/sql/remediation.hpp"
 
 namespace enumwatch {
@@ -339,19 +340,6 @@ char32_t fold_case(char32_t c) {
   if ((c >= 0x391 && c <= 0x3A9 && c != 0x3A2) || (c >= 0x410 && c <= 0x42F)) return c + 32;
   if (c >= 0x400 && c <= 0x40F) return c + 80;
   return c;
-}
-
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {  // everything fold_case changes is below U+0800; larger code points pass as bytes
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
 }
 
 }  // namespace

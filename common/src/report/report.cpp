@@ -1,6 +1,7 @@
 #include "enumwatch/report/report.hpp"
 
 #include "enumwatch/core/text.hpp"
+#include "enumwatch/core/utf8.hpp"
 
 #include <algorithm>
 #include <boost/json.hpp>

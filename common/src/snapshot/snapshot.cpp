@@ -11,6 +11,7 @@
 #include "enumwatch/core/error.hpp"
 #include "enumwatch/core/file_io.hpp"
 #include "enumwatch/core/text.hpp"
+#include "enumwatch/core/utf8.hpp"
 
 namespace enumwatch {
 namespace {

@@ -9,6 +9,7 @@
 #include "enumwatch/catalog/dependents.hpp"
 #include "enumwatch/core/drift.hpp"
 #include "enumwatch/core/error.hpp"
+#include "enumwatch/core/utf8.hpp"
 #include "enumwatch/sql/sql_lexer.hpp"
 #include "enumwatch/sql/sql_quote.hpp"
 
@@ -16,14 +17,6 @@ namespace enumwatch {
 namespace {
 
 constexpr std::string_view kOldSuffix = "_enumwatch_old";
-
-// Cuts to at most max_bytes without splitting a UTF-8 sequence.
-std::string utf8_prefix(const std::string& s, std::size_t max_bytes) {
-  if (s.size() <= max_bytes) return s;
-  std::size_t cut = max_bytes;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return s.substr(0, cut);
-}
 
 std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   std::string out;

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "enumwatch/core/error.hpp"
+#include "enumwatch/core/utf8.hpp"
 #include "enumwatch/sql/sql_quote.hpp"
 
 namespace enumwatch {
@@ -52,24 +53,6 @@ std::string_view dollar_tag(std::string_view sql, std::size_t at) {
   }
   if (i >= sql.size()) return {};
   return sql.substr(at, i - at + 1);
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // Reads up to `max` digits of `base` at `i`, advancing it.

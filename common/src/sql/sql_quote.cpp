@@ -1,23 +1,13 @@
 #include "enumwatch/sql/sql_quote.hpp"
 
 #include "enumwatch/core/text.hpp"
+#include "enumwatch/core/utf8.hpp"
 
 namespace enumwatch {
 
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
-
-// The next UTF-8 sequence at `i`: its code point and length; an invalid byte stands for itself.
-std::pair<char32_t, std::size_t> next_code_point(std::string_view text, std::size_t i) {
-  const auto c = static_cast<unsigned char>(text[i]);
-  const std::size_t len = utf8_sequence_length(text, i);
-  if (len <= 1) return {c, 1};
-  char32_t cp = len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-  for (std::size_t k = 1; k < len; ++k)
-    cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-  return {cp, len};
-}
 
 // Characters that must never appear raw in SQL enumwatch writes: they end lines (psql strips a
 // CR before LF, so 'a\r\n' would reach the server as 'a\n'), or drive a terminal that shows

@@ -5,6 +5,7 @@
 
 #include "enumwatch/core/sha256.hpp"
 #include "enumwatch/core/text.hpp"
+#include "enumwatch/core/utf8.hpp"
 
 namespace enumwatch {
 namespace {

@@ -8,13 +8,6 @@
 
 namespace enumwatch {
 
-[[nodiscard]] bool is_valid_utf8(std::string_view text);
-// Length of the valid UTF-8 sequence starting at byte i (1 for ASCII), or 0 when the byte there
-// does not start one.
-[[nodiscard]] std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
-// The text with every byte that is not part of a valid UTF-8 sequence replaced by U+FFFD.
-[[nodiscard]] std::string to_valid_utf8(std::string_view text);
-
 // A TOML basic string, quotes included; non-ASCII stays UTF-8.
 [[nodiscard]] std::string toml_quote(std::string_view text);
 
