@@ -18,7 +18,7 @@
 #include "enumwatch/alerting/alerts.hpp"
 #include "enumwatch/config/config.hpp"
 #include "logging.hpp"
-#include "poll/target_poller.hpp"
+#include "poll/poll_result.hpp"
 
 namespace enumwatch {
 

@@ -10,7 +10,7 @@
 
 #include "enumwatch/config/config.hpp"
 #include "enumwatch/diff/diff.hpp"
-#include "poll/target_poller.hpp"
+#include "poll/poll_result.hpp"
 #include "snapshots/snapshot_set.hpp"
 
 namespace enumwatch {

@@ -13,19 +13,9 @@
 #include "enumwatch/core/model.hpp"
 #include "enumwatch/diff/diff.hpp"
 #include "pg/connection.hpp"
+#include "pg/secondary_read_failure.hpp"
 
 namespace enumwatch {
-
-// A read after the catalog's that failed; `read` names it as the metric label does
-// (docs/metrics.md): dependents, column_stats (pg_stats), migration_revision.
-struct SecondaryReadFailure {
-  std::string read;
-  std::string error;
-  // For messages: "reading <what> failed".
-  [[nodiscard]] std::string_view what() const {
-    return read == "dependents" ? "the dependents of a drifting type" : "the column statistics";
-  }
-};
 
 struct DriftRead {
   std::vector<DriftItem> items;

@@ -15,24 +15,9 @@
 #include "pg/catalog_reader.hpp"
 #include "pg/connection.hpp"
 #include "pg/drift_reader.hpp"
+#include "poll/poll_result.hpp"
 
 namespace enumwatch {
-
-enum class PollOutcome { ok, error, timeout };
-[[nodiscard]] std::string_view to_string(PollOutcome outcome);
-
-struct PollResult {
-  PollOutcome outcome = PollOutcome::error;
-  TargetReport report;
-  std::optional<DatabaseState> database;  // what was read, when the poll succeeded and changed
-  // The fingerprint and the snapshot versions are those of the last successful poll's diff: its
-  // drift stands, and report.drift and database are left empty (the scheduler keeps the last).
-  bool unchanged = false;
-  bool ddl_trigger_installed = false;  // the event trigger (docs/instant-detection.md), as seen
-  // Reads after the catalog's that failed (the poll still counts): logged and counted by read.
-  std::vector<SecondaryReadFailure> secondary_failures;
-  std::chrono::duration<double> took{};
-};
 
 // What re-reading the migration revision between polls found.
 struct RevisionCheck {

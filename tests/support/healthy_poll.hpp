@@ -4,7 +4,7 @@
 #include <chrono>
 #include <string>
 
-#include "poll/target_poller.hpp"
+#include "poll/poll_result.hpp"
 
 namespace enumwatch::testing {
 

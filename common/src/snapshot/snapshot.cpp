@@ -52,7 +52,7 @@ Position position_of(const toml::node& node) {
 }
 
 // Labels in messages are escaped, so a NUL or newline cannot cut or split the one-line error.
-std::string quoted(std::string_view s) {
+std::string quoted_for_message(std::string_view s) {
   return toml_quote(s);
 }
 
@@ -165,7 +165,7 @@ Parsed read_toml(std::string_view text, const Reporter& report, const std::strin
         out.check_positions.push_back(std::move(where));
       }
     } else {
-      report.fail(position_of(node), "unknown top-level key " + quoted(key.str()) +
+      report.fail(position_of(node), "unknown top-level key " + quoted_for_message(key.str()) +
                                          " (allowed: snapshot, enum, check)");
     }
   }
@@ -264,7 +264,8 @@ Parsed read_json(std::string_view text, const Reporter& report) {
         out.check_positions.emplace_back();
       }
     } else {
-      report.fail({}, "unknown top-level key " + quoted(key) + " (allowed: snapshot, enum, check)");
+      report.fail({}, "unknown top-level key " + quoted_for_message(key) +
+                          " (allowed: snapshot, enum, check)");
     }
   }
   return out;
@@ -283,7 +284,7 @@ void validate_header(const Snapshot& snapshot, const Reporter& report) {
     }
     if (!is_valid_utf8(*text) || escape_control(*text) != *text ||
         text->find('\\') != std::string::npos) {
-      report.fail({}, "snapshot." + std::string(key) + " " + quoted(*text) +
+      report.fail({}, "snapshot." + std::string(key) + " " + quoted_for_message(*text) +
                           " holds control characters or backslashes: use plain text");
     }
   };
@@ -301,8 +302,8 @@ void validate_checks(const Parsed& parsed, const Reporter& report) {
           {"table", check.table},
           {"column", check.column}}) {
       if (auto problem = label_problem(text))
-        report.fail(where.name,
-                    "check " + std::string(part) + " " + quoted(text) + ": " + *problem);
+        report.fail(where.name, "check " + std::string(part) + " " + quoted_for_message(text) +
+                                    ": " + *problem);
     }
     auto [it, inserted] = seen.emplace(check.key(), where.name);
     if (!inserted) {
@@ -316,10 +317,11 @@ void validate_checks(const Parsed& parsed, const Reporter& report) {
       const auto& value = check.values[v];
       Position at = v < where.values.size() ? where.values[v] : where.name;
       if (auto problem = label_problem(value))
-        report.fail(at, "check " + check.display() + ": value " + quoted(value) + ": " + *problem);
+        report.fail(at, "check " + check.display() + ": value " + quoted_for_message(value) + ": " +
+                            *problem);
       if (!seen_values.emplace(value, v).second)
-        report.fail(at, "check " + check.display() + ": duplicate value " + quoted(value) +
-                            ": each value may appear once");
+        report.fail(at, "check " + check.display() + ": duplicate value " +
+                            quoted_for_message(value) + ": each value may appear once");
     }
   }
 }
@@ -332,10 +334,11 @@ void validate(const Parsed& parsed, const Reporter& report) {
     const auto& type = parsed.snapshot.enums[i];
     const auto& where = parsed.positions[i];
     if (auto problem = label_problem(type.type.schema)) {
-      report.fail(where.table, "enum schema " + quoted(type.type.schema) + ": " + *problem);
+      report.fail(where.table,
+                  "enum schema " + quoted_for_message(type.type.schema) + ": " + *problem);
     }
     if (auto problem = label_problem(type.type.name)) {
-      report.fail(where.name, "enum name " + quoted(type.type.name) + ": " + *problem);
+      report.fail(where.name, "enum name " + quoted_for_message(type.type.name) + ": " + *problem);
     }
     auto [it, inserted] = seen_types.emplace(type.type, where.name);
     if (!inserted) {
@@ -349,12 +352,12 @@ void validate(const Parsed& parsed, const Reporter& report) {
       const auto& value = type.values[v];
       Position at = v < where.values.size() ? where.values[v] : where.name;
       if (auto problem = label_problem(value)) {
-        report.fail(at,
-                    "enum " + type.type.display() + ": value " + quoted(value) + ": " + *problem);
+        report.fail(at, "enum " + type.type.display() + ": value " + quoted_for_message(value) +
+                            ": " + *problem);
       }
       if (!seen_values.emplace(value, v).second) {
-        report.fail(at, "enum " + type.type.display() + ": duplicate value " + quoted(value) +
-                            ": each value may appear once");
+        report.fail(at, "enum " + type.type.display() + ": duplicate value " +
+                            quoted_for_message(value) + ": each value may appear once");
       }
     }
   }

@@ -1,0 +1,22 @@
+// A read after the catalog's that failed without failing the poll: the drift is known, only the
+// recipe or the impact is poorer. Plain data, without libpq, so that whoever counts it need not
+// include the connection.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace enumwatch {
+
+// `read` names it as the metric label does (docs/metrics.md): dependents, column_stats
+// (pg_stats), migration_revision.
+struct SecondaryReadFailure {
+  std::string read;
+  std::string error;
+  // For messages: "reading <what> failed".
+  [[nodiscard]] std::string_view what() const {
+    return read == "dependents" ? "the dependents of a drifting type" : "the column statistics";
+  }
+};
+
+}  // namespace enumwatch
