@@ -18,6 +18,7 @@ pass "scripts/package built $(basename "$deb")"
 lintian --fail-on error --no-tag-display-limit "$deb" >"$WORK/lintian.out" 2>&1 ||
   { cat "$WORK/lintian.out"; fail "lintian reports errors"; }
 grep -q '^E:' "$WORK/lintian.out" && { cat "$WORK/lintian.out"; fail "lintian reports errors"; }
+grep -q 'binary-without-manpage' "$WORK/lintian.out" && { cat "$WORK/lintian.out"; fail "a command without a man page"; }
 echo "lintian: $(grep -c '^W:' "$WORK/lintian.out" || true) warnings, no error"
 
 # A throwaway root with an empty dpkg database; the maintainer scripts run outside a chroot with
@@ -29,7 +30,7 @@ dpkg_root() { dpkg --root="$R" --force-script-chrootless --force-depends --log=/
 dpkg_root -i "$deb" >"$WORK/install.log" 2>&1 || { cat "$WORK/install.log"; fail "dpkg -i into the throwaway root failed"; }
 for f in usr/bin/enumwatch usr/bin/enumwatch-py lib/systemd/system/enumwatch.service \
   usr/lib/sysusers.d/enumwatch.conf etc/enumwatch/enumwatch.toml etc/enumwatch/snapshots/orders-app.toml \
-  usr/share/man/man1/enumwatch.1.gz usr/share/man/man5/enumwatch.toml.5.gz \
+  usr/share/man/man1/enumwatch.1.gz usr/share/man/man1/enumwatch-py.1.gz usr/share/man/man5/enumwatch.toml.5.gz \
   usr/share/bash-completion/completions/enumwatch usr/share/zsh/vendor-completions/_enumwatch \
   usr/share/enumwatch/mixin/README.md usr/share/enumwatch/mixin/dashboards/enumwatch.json \
   usr/share/enumwatch/mixin/rules/enumwatch.rules.yml usr/share/enumwatch/monitoring-role.sql \

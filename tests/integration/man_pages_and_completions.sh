@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The man pages answer what the binary and its config parser accept: every command and every flag
 # of `enumwatch COMMAND --help` is in enumwatch(1), every key the config parser reads is in
-# enumwatch.toml(5); the bash and zsh completions know every command and flag, and complete.
+# enumwatch.toml(5), every flag of `enumwatch-py --help` is in enumwatch-py(1); the bash and zsh
+# completions know every command and flag, and complete.
 source "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 : "${MAN_DIR:?set MAN_DIR to the man/ directory of the build tree}"
-for page in enumwatch.1 enumwatch.toml.5; do
+for page in enumwatch.1 enumwatch.toml.5 enumwatch-py.1; do
   [[ -s $MAN_DIR/$page ]] || fail "$page was not built (is pandoc installed?)"
 done
 # What a reader sees: the roff rendered back to plain text.
@@ -42,6 +43,19 @@ for table in daemon defaults alerting "snapshots.NAME" "[target]"; do
 done
 ((${#missing[@]} == 0)) || fail "undocumented: ${missing[*]}"
 pass "enumwatch(1) documents every command and flag, enumwatch.toml(5) every config key"
+
+# enumwatch-py(1): every long flag argparse knows.
+pandoc -f man -t plain "$MAN_DIR/enumwatch-py.1" >"$WORK/enumwatch-py.1.txt"
+grep -q "enumwatch-py - write an enumwatch snapshot" "$WORK/enumwatch-py.1.txt" || fail "enumwatch-py(1) has no NAME line"
+py_flags=$("$ROOT/tools/enumwatch-py/enumwatch-py" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u)
+[[ $(wc -w <<<"$py_flags") -ge 12 ]] || fail "too few flags read from enumwatch-py --help: $py_flags"
+missing=()
+for flag in $py_flags; do
+  [[ $flag == --help ]] && continue
+  grep -qF -- "$flag" "$WORK/enumwatch-py.1.txt" || missing+=("$flag")
+done
+((${#missing[@]} == 0)) || fail "enumwatch-py(1) does not document: ${missing[*]}"
+pass "enumwatch-py(1) documents every flag of enumwatch-py --help"
 
 # bash: the completion function completes commands, flags and flag values.
 complete_bash() {  # words...: the completions for the last word

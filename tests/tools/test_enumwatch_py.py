@@ -8,6 +8,7 @@ import contextlib
 import io
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import textwrap
@@ -563,6 +564,40 @@ class SharedDiffCases(ToolCase):
                 )
                 self.assertEqual(got, sorted(case["expect"]), err.getvalue())
                 self.assertEqual(code, 1 if case["expect"] else 0, err.getvalue())
+
+
+class Packaging(ToolCase):
+    """What a team that does not use the Debian package does: pip install tools/enumwatch-py."""
+
+    def test_pip_installs_the_command_from_pyproject_without_a_network(self):
+        target = os.path.join(self.dir.name, "site")
+        install = subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps",
+             "--no-build-isolation", "--no-cache-dir", "--target", target,
+             os.path.join(ROOT, "tools", "enumwatch-py")],
+            capture_output=True, text=True, check=False)
+        self.assertEqual(install.returncode, 0, install.stderr)
+        self.write("app/models.py", """
+            import sqlalchemy as sa
+            status = sa.Enum("pending_payment", "paid", name="order_status")
+            """)
+        # The installed command, not the checkout: no path of the source tree is importable.
+        run = subprocess.run(
+            [os.path.join(target, "bin", "enumwatch-py"), "--scan", "app", "--format", "json"],
+            capture_output=True, text=True, check=False, cwd=self.dir.name,
+            env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": target})
+        self.assertEqual(run.returncode, 0, run.stderr)
+        doc = json.loads(run.stdout)
+        self.assertEqual(doc["enum"][0]["values"], ["pending_payment", "paid"])
+
+    def test_the_launcher_runs_through_a_link_as_the_package_installs_it(self):
+        link = os.path.join(self.dir.name, "bin", "enumwatch-py")
+        os.makedirs(os.path.dirname(link))
+        os.symlink(os.path.join(ROOT, "tools", "enumwatch-py", "enumwatch-py"), link)
+        run = subprocess.run([sys.executable, link, "--help"], capture_output=True, text=True,
+                             check=False, cwd=self.dir.name, env={"PATH": os.environ.get("PATH", "")})
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertIn("--scan", run.stdout)
 
 
 if __name__ == "__main__":
