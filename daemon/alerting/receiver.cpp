@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <random>
 
+#include "enumwatch/core/backoff.hpp"
 #include "enumwatch/core/error.hpp"
 #include "enumwatch/core/text.hpp"
 #include "http/client.hpp"
@@ -155,8 +156,7 @@ struct AlertReceiver::Impl : std::enable_shared_from_this<Impl> {
         ++failures;
         if (draining) break;  // no retries at shutdown: the state file keeps what is owed
         // Exponential backoff with jitter, so that receivers coming back are not hit in lockstep.
-        auto delay = std::min<std::chrono::milliseconds>(
-            kMaxBackoff, std::chrono::milliseconds(500L << std::min(failures, 7)));
+        const auto delay = exponential_backoff(std::chrono::seconds(1), failures, kMaxBackoff);
         std::uniform_real_distribution<double> jitter(0.5, 1.5);
         pause.expires_after(
             std::chrono::milliseconds(static_cast<long>(delay.count() * jitter(random))));

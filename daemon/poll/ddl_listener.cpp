@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "enumwatch/catalog/ddl_trigger.hpp"
+#include "enumwatch/core/backoff.hpp"
 #include "enumwatch/core/text.hpp"
 
 namespace enumwatch {
@@ -71,8 +72,7 @@ asio::awaitable<void> DdlListener::run() {
         listening_ = false;
         events_.listening(false);
       }
-      backoff = milliseconds(1000);
-      for (int i = 1; i < failures_ && backoff < kMaxBackoff; ++i) backoff *= 2;
+      backoff = exponential_backoff(milliseconds(1000), failures_, kMaxBackoff);
     } catch (...) {
       report_internal_error(count_internal_error_, "listener", std::current_exception());
     }

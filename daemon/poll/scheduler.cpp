@@ -9,6 +9,7 @@
 #include <set>
 
 #include "enumwatch/catalog/ddl_trigger.hpp"
+#include "enumwatch/core/backoff.hpp"
 #include "enumwatch/core/text.hpp"
 #include "enumwatch/diff/migration_attribution.hpp"
 #include "logging.hpp"
@@ -26,11 +27,8 @@ constexpr milliseconds kMaxFirstPollSpread = std::chrono::seconds(10);
 }  // namespace
 
 milliseconds backoff_delay(milliseconds interval, int failures) {
-  if (failures <= 1) return interval;
-  const milliseconds cap = std::min<milliseconds>(std::chrono::minutes(5), interval * 10);
-  milliseconds delay = interval;
-  for (int i = 1; i < failures && delay < cap; ++i) delay *= 2;
-  return std::min(delay, std::max(cap, interval));
+  return exponential_backoff(interval, failures,
+                             std::min<milliseconds>(std::chrono::minutes(5), interval * 10));
 }
 
 namespace {
