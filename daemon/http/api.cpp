@@ -55,7 +55,7 @@ boost::json::value snapshot_json(const std::string& name, const LoadedSnapshot& 
   o["source"] = s.snapshot->source ? boost::json::value(*s.snapshot->source) : nullptr;
   o["registered_at"] = loaded.file_managed ? boost::json::value(nullptr)
                                            : boost::json::value(format_timestamp(s.registered_at));
-  o["snapshot"] = boost::json::parse(to_json(*s.snapshot));
+  o["snapshot"] = to_json_value(*s.snapshot);
   return o;
 }
 

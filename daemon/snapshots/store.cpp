@@ -42,8 +42,8 @@ StoredSnapshot read_stored(const fs::path& file) {
   try {
     auto root = boost::json::parse(text).as_object();
     StoredSnapshot out;
-    out.snapshot = std::make_shared<Snapshot>(parse_snapshot(
-        boost::json::serialize(root.at("snapshot")), SnapshotFormat::json, file.string()));
+    out.snapshot =
+        std::make_shared<Snapshot>(snapshot_from_json(root.at("snapshot"), file.string()));
     out.digest = std::string(root.at("digest").as_string());
     out.registered_at = from_ms(root.at("registered_at_ms").as_int64());
     if (out.digest != digest(*out.snapshot)) throw Error("its digest does not match its content");
@@ -132,7 +132,7 @@ StoredSnapshot SnapshotStore::save(const std::string& name, const Snapshot& snap
   root["digest"] = stored.digest;
   root["registered_at"] = format_timestamp(now);
   root["registered_at_ms"] = ms;
-  root["snapshot"] = boost::json::parse(to_json(snapshot));
+  root["snapshot"] = to_json_value(snapshot);
   const std::string content = boost::json::serialize(root) + "\n";
 
   write_file_atomically(

@@ -179,6 +179,8 @@ std::string json_string(const boost::json::value& v, std::string_view key, const
   report.fail({}, std::string(key) + " must be a string");
 }
 
+Parsed read_json_value(const boost::json::value& root, const Reporter& report);
+
 Parsed read_json(std::string_view text, const Reporter& report) {
   boost::json::stream_parser parser;
   boost::system::error_code ec;
@@ -188,7 +190,10 @@ Parsed read_json(std::string_view text, const Reporter& report) {
     auto [line, column] = line_column(text, consumed);
     report.fail({line, column}, "invalid JSON: " + ec.message());
   }
-  boost::json::value root = parser.release();
+  return read_json_value(parser.release(), report);
+}
+
+Parsed read_json_value(const boost::json::value& root, const Reporter& report) {
   if (!root.is_object()) report.fail({}, "a JSON snapshot must be an object");
   Parsed out;
   for (const auto& [key, node] : root.get_object()) {
@@ -396,15 +401,30 @@ std::optional<std::string> label_problem(std::string_view label) {
   return std::nullopt;
 }
 
-Snapshot parse_snapshot(std::string_view text, SnapshotFormat format, std::string_view origin) {
-  Reporter report(origin);
-  Parsed parsed = format == SnapshotFormat::json ? read_json(text, report)
-                                                 : read_toml(text, report, std::string(origin));
+namespace {
+
+// What every reader ends with: validated, and in the canonical order.
+Snapshot finish(Parsed& parsed, const Reporter& report) {
   validate(parsed, report);
   sort_enums(parsed.snapshot.enums);
   for (auto& check : parsed.snapshot.checks) std::sort(check.values.begin(), check.values.end());
   sort_checks(parsed.snapshot.checks);
   return std::move(parsed.snapshot);
+}
+
+}  // namespace
+
+Snapshot parse_snapshot(std::string_view text, SnapshotFormat format, std::string_view origin) {
+  Reporter report(origin);
+  Parsed parsed = format == SnapshotFormat::json ? read_json(text, report)
+                                                 : read_toml(text, report, std::string(origin));
+  return finish(parsed, report);
+}
+
+Snapshot snapshot_from_json(const boost::json::value& value, std::string_view origin) {
+  Reporter report(origin);
+  Parsed parsed = read_json_value(value, report);
+  return finish(parsed, report);
 }
 
 SnapshotFormat snapshot_format_for_path(std::string_view path) {
@@ -450,7 +470,7 @@ std::string to_toml(const Snapshot& snapshot) {
   return out;
 }
 
-std::string to_json(const Snapshot& snapshot) {
+boost::json::object to_json_value(const Snapshot& snapshot) {
   boost::json::object root;
   boost::json::object meta;
   if (snapshot.revision) meta["revision"] = *snapshot.revision;
@@ -464,7 +484,11 @@ std::string to_json(const Snapshot& snapshot) {
     for (const auto& check : snapshot.checks) checks.emplace_back(check_to_json(check));
     root["check"] = std::move(checks);
   }
-  return boost::json::serialize(root) + "\n";
+  return root;
+}
+
+std::string to_json(const Snapshot& snapshot) {
+  return boost::json::serialize(to_json_value(snapshot)) + "\n";
 }
 
 std::string digest(const Snapshot& snapshot) {

@@ -2,6 +2,9 @@
 // (docs/snapshot-format.md).
 #pragma once
 
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,12 +32,17 @@ struct Snapshot {
 // Parses and validates; throws Error naming origin, line and column where known.
 [[nodiscard]] Snapshot parse_snapshot(std::string_view text, SnapshotFormat format,
                                       std::string_view origin);
+// A snapshot embedded in a JSON document already parsed (the daemon's state files): read and
+// validated as parse_snapshot reads JSON text, without writing it out and parsing it again.
+[[nodiscard]] Snapshot snapshot_from_json(const boost::json::value& value, std::string_view origin);
 // Reads a file; JSON when the name ends in .json, TOML otherwise.
 [[nodiscard]] Snapshot load_snapshot(const std::string& path);
 [[nodiscard]] SnapshotFormat snapshot_format_for_path(std::string_view path);
 
 [[nodiscard]] std::string to_toml(const Snapshot& snapshot);
 [[nodiscard]] std::string to_json(const Snapshot& snapshot);
+// The same as a value, to embed in another document.
+[[nodiscard]] boost::json::object to_json_value(const Snapshot& snapshot);
 
 // Hex SHA-256 of the canonical form: the compact JSON array of enums sorted by (schema, name),
 // each {"schema","name","values"} with values in order, followed by the checks sorted by

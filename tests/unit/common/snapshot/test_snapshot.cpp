@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <boost/json.hpp>
+
 #include "enumwatch/core/error.hpp"
 #include "enumwatch/snapshot/snapshot.hpp"
 
@@ -76,6 +78,24 @@ TEST_CASE("awkward labels survive a TOML and a JSON round trip") {
                       "new\nline"}});
   CHECK(parse_snapshot(to_toml(s), SnapshotFormat::toml, "rt.toml") == s);
   CHECK(parse_snapshot(to_json(s), SnapshotFormat::json, "rt.json") == s);
+}
+
+TEST_CASE(
+    "a snapshot embedded in a state file reads as its JSON text would, checks and errors too") {
+  Snapshot s = toml(kOrders);
+  CheckColumn channel;
+  channel.schema = "public";
+  channel.table = "orders";
+  channel.column = "channel";
+  channel.values = {"api", "web"};
+  s.checks.push_back(channel);
+  const boost::json::object embedded{{"name", "app"}, {"snapshot", to_json_value(s)}};
+  CHECK(snapshot_from_json(embedded.at("snapshot"), "current.json") == s);
+  CHECK(boost::json::serialize(to_json_value(s)) + "\n" == to_json(s));
+  const boost::json::value broken =
+      boost::json::parse(R"({"enum":[{"name":"t","values":["a","a"]}]})");
+  CHECK_THROWS_WITH_AS(static_cast<void>(snapshot_from_json(broken, "current.json")),
+                       doctest::Contains("current.json"), Error);
 }
 
 TEST_CASE("the digest ignores enum order in the file, revision and source, but not value order") {
