@@ -1,7 +1,9 @@
 // enumwatch run: the composition root. One io_context carries the scheduler (poll/), the HTTP
 // server and API (http/), the alert dispatcher (alerting/) and the metrics (metrics/); this file
 // wires them together and handles the process lifecycle: signals, reload, systemd notification
-// and the watchdog. A finished poll goes to Daemon::polled, and from there to metrics and alerts.
+// and the watchdog. A finished poll goes to PollFanout (app/poll_fanout), and from there to
+// metrics, alerts and the status page's stream; the page's view is gathered by
+// http/page/status_view.
 #include "app/daemon.hpp"
 
 #include <spdlog/spdlog.h>
@@ -12,24 +14,22 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json.hpp>
 #include <csignal>
-#include <map>
 
 #include "alerting/dispatcher.hpp"
 #include "app/loaded_config.hpp"
+#include "app/poll_fanout.hpp"
 #include "app/systemd_notify.hpp"
 #include "enumwatch/core/error.hpp"
 #include "enumwatch/report/report.hpp"
 #include "http/api.hpp"
 #include "http/event_stream.hpp"
-#include "http/page/status_page.hpp"
+#include "http/page/status_view.hpp"
 #include "http/server.hpp"
 #include "logging.hpp"
 #include "metrics/metrics.hpp"
 #include "poll/scheduler.hpp"
 #include "snapshots/registry.hpp"
-#include "version.hpp"
 
 namespace enumwatch {
 namespace asio = boost::asio;
@@ -40,7 +40,7 @@ namespace {
 // TimeoutStopSec, and shorter than one receiver request's timeout (10 s).
 constexpr std::chrono::milliseconds kShutdownDrain = std::chrono::seconds(5);
 
-class Daemon final : public PollObserver {
+class Daemon final {
  public:
   Daemon(std::string path, LoadedConfig initial)
       : path_(std::move(path)),
@@ -51,8 +51,10 @@ class Daemon final : public PollObserver {
             [this](const std::string& component) { metrics_.count_internal_error(component); }),
         alerts_(io_.get_executor(), initial.config.alerting, metrics_, count_internal_error_,
                 initial.config.daemon.state_dir + "/alerts.json", initial.receiver_tls),
-        scheduler_(io_.get_executor(), registry_, *this, count_internal_error_),
         events_(io_.get_executor()),
+        fanout_(metrics_, alerts_, events_,
+                [this](const std::string& name) { return scheduler_.report(name); }),
+        scheduler_(io_.get_executor(), registry_, fanout_, count_internal_error_),
         api_(scheduler_, registry_, metrics_),
         server_(
             io_.get_executor(), [this](const HttpRequest& r) { return api_.handle(r); },
@@ -93,32 +95,6 @@ class Daemon final : public PollObserver {
     io_.run();
     spdlog::info("enumwatch stopped");
     return 0;
-  }
-
-  // Where every finished poll goes: its metrics, then its alerts.
-  void polled(const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
-              const PollResult& result) override {
-    metrics_.record_poll(target, snapshots, result);
-    alerts_.observe(target, result);
-    publish_if_changed(target.name);
-  }
-
-  void removed(const std::string& target) override {
-    metrics_.remove_target(target);
-    alerts_.forget_target(target);
-    published_.erase(target);
-  }
-  void listening(const std::string& target, bool up) override {
-    metrics_.set_listening(target, up);
-  }
-  void notified(const std::string& target, std::size_t count) override {
-    metrics_.count_change_notifications(target, count);
-  }
-  void coalesced(const std::string& target, std::size_t count) override {
-    metrics_.count_coalesced_notifications(target, count);
-  }
-  void secondary_read_failed(const std::string&, std::string_view read) override {
-    metrics_.count_secondary_read_failure(read);  // the poller logged which target and why
   }
 
  private:
@@ -210,65 +186,9 @@ class Daemon final : public PollObserver {
     }
   }
 
-  // A `target` event on /api/v1/events when what the target's page shows changed: state, error
-  // or drift (not merely the time of the poll).
-  void publish_if_changed(const std::string& name) {
-    // Nobody listening: nothing to compare against either (a new subscriber first gets every
-    // target's current state), so a poll costs nothing here.
-    if (events_.subscribers() == 0) {
-      published_.clear();
-      return;
-    }
-    auto report = scheduler_.report(name);
-    if (!report) return;
-    boost::json::value value = to_json(*report);
-    auto& object = value.as_object();
-    const boost::json::value polled_at = object["polled_at"];
-    object["polled_at"] = nullptr;
-    std::string key = boost::json::serialize(value);
-    auto& last = published_[name];
-    if (last == key) return;
-    last = std::move(key);
-    object["polled_at"] = polled_at;
-    events_.publish("target", boost::json::serialize(value));
-  }
-
   StatusPage status_page() const {
-    StatusPage page;
-    page.now = std::chrono::system_clock::now();
-    page.version = kVersion;
-    page.targets = scheduler_.reports();
-    for (const auto& t : config_.targets) page.labels[t.name] = t.labels;
-    for (const auto& [name, loaded] : registry_.all()) {
-      SnapshotView view;
-      view.name = name;
-      view.file_managed = loaded.file_managed;
-      if (loaded.current) {
-        view.registered = true;
-        view.digest = loaded.current->digest;
-        view.revision = loaded.current->snapshot->revision;
-        view.source = loaded.current->snapshot->source;
-        if (!loaded.file_managed) {
-          view.registered_at = loaded.current->registered_at;
-          view.history = registry_.store().history(name);
-        }
-      }
-      page.snapshots.push_back(std::move(view));
-    }
-    for (const auto& [kind, status] : alerts_.receivers()) {
-      ReceiverView view;
-      view.label = status.label;
-      view.kind = kind == AlertReceiver::Kind::alertmanager ? "alertmanager" : "webhook";
-      view.last_delivery = status.last_delivery;
-      view.last_failure = status.last_failure;
-      view.last_error = status.last_error;
-      view.queued = status.queued;
-      page.receivers.push_back(std::move(view));
-    }
-    page.reload.ok = reload_error_.empty();
-    page.reload.error = reload_error_;
-    page.reload.at = reloaded_at_;
-    return page;
+    return gather_status_page(scheduler_, registry_, alerts_, config_,
+                              ReloadView{reload_error_.empty(), reloaded_at_, reload_error_});
   }
 
   std::string status_line() const {
@@ -324,12 +244,12 @@ class Daemon final : public PollObserver {
   Metrics metrics_;
   InternalErrorCounter count_internal_error_;
   AlertDispatcher alerts_;  // its receivers count into metrics_: destroyed before it
-  Scheduler scheduler_;
   EventHub events_;
+  PollFanout fanout_;  // before the scheduler, which calls it
+  Scheduler scheduler_;
   HttpApi api_;
   HttpServer server_;
   Config config_;
-  std::map<std::string, std::string> published_;  // the last event of each target, sans time
   std::chrono::system_clock::time_point reloaded_at_;
   std::string reload_error_;  // of the last reload, if it failed
   bool stopping_ = false;     // SIGTERM or SIGINT came: draining the alert receivers
