@@ -30,6 +30,10 @@ HttpResponse respond(http::status status, std::string body, std::string_view con
   return res;
 }
 
+HttpResponse plain(http::status status, std::string body) {
+  return respond(status, std::move(body), "text/plain; charset=utf-8");
+}
+
 HttpResponse json(http::status status, const boost::json::value& value) {
   return respond(status, boost::json::serialize(value) + "\n", "application/json");
 }
@@ -107,89 +111,29 @@ bool HttpApi::wants_body(const HttpRequest& headers) const {
          !check_token(headers);
 }
 
+// Routing only: which handler answers a path. Each read-only resource answers GET and HEAD, and
+// 405 with its Allow header to anything else (docs/http-api.md).
 boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request) {
   std::string_view target(request.target().data(), request.target().size());
   const std::string_view path = target.substr(0, target.find('?'));
   const auto method = request.method();
   const bool get = method == http::verb::get || method == http::verb::head;
+  auto read_only = [get](auto&& answer) { return get ? answer() : method_not_allowed("GET"); };
 
-  if (path == "/metrics") {
-    if (!get) co_return method_not_allowed("GET");
-    co_return respond(http::status::ok, metrics_.serialize(),
-                      "text/plain; version=0.0.4; charset=utf-8");
-  }
-  if (path == "/healthz") {
-    if (!get) co_return method_not_allowed("GET");
-    co_return respond(http::status::ok, "ok\n", "text/plain; charset=utf-8");
-  }
-  if (path == "/readyz") {
-    if (!get) co_return method_not_allowed("GET");
-    if (!scheduler_.every_target_polled()) {
-      co_return respond(http::status::service_unavailable,
-                        "not ready: some targets were not polled yet\n",
-                        "text/plain; charset=utf-8");
-    }
-    if (auto stale = scheduler_.overdue_targets(std::chrono::steady_clock::now()); !stale.empty()) {
-      std::string names;
-      for (const auto& n : stale) names += (names.empty() ? "" : ", ") + n;
-      co_return respond(http::status::service_unavailable,
-                        "not ready: stale targets (a poll or wake-up is overdue): " + names + "\n",
-                        "text/plain; charset=utf-8");
-    }
-    co_return respond(http::status::ok, "ready\n", "text/plain; charset=utf-8");
-  }
-  if (page_model_ && (path == "/" || path.starts_with("/targets/"))) {
-    if (!get) co_return method_not_allowed("GET");
-    const PageAssets assets{kStatusPageCss, kStatusPageScript};
-    const StatusPage page = page_model_();
-    std::optional<std::string> html;
-    if (path == "/") {
-      html = render_overview(page, assets);
-    } else {
-      html = render_target_page(page, path.substr(std::string_view("/targets/").size()), assets);
-    }
-    if (!html) {
-      co_return respond(http::status::not_found,
-                        "<!doctype html><title>not found</title><p>No such target. <a "
-                        "href=\"/\">All targets</a></p>\n",
-                        "text/html; charset=utf-8");
-    }
-    auto res = respond(http::status::ok, std::move(*html), "text/html; charset=utf-8");
-    // Only the page's own inline style and script, named by their hashes, may apply or run:
-    // anything injected into the page (a catalog string that escaped escaping) would not.
-    static const std::string kPolicy = content_security_policy(assets);
-    res.set("Content-Security-Policy", kPolicy);
-    res.set("X-Content-Type-Options", "nosniff");
-    res.set("Referrer-Policy", "no-referrer");
-    co_return res;
-  }
-  if (path == "/api/v1/events") {
-    if (!get) co_return method_not_allowed("GET");
-    // open_stream() answers it while the hub has room: here it is full (or not set up).
-    auto res = error(http::status::service_unavailable, "too many event subscribers; retry later");
-    res.set(http::field::retry_after, "5");
-    co_return res;
-  }
-  if (path == "/api/v1/status") {
-    if (!get) co_return method_not_allowed("GET");
-    co_return json(http::status::ok, status_json(scheduler_.reports()));
-  }
+  if (path == "/metrics") co_return read_only([&] { return metrics_text(); });
+  if (path == "/healthz") co_return read_only([] { return plain(http::status::ok, "ok\n"); });
+  if (path == "/readyz") co_return read_only([&] { return readiness(); });
+  if (page_model_ && (path == "/" || path.starts_with("/targets/")))
+    co_return read_only([&] { return status_page(path); });
+  if (path == "/api/v1/events") co_return read_only([] { return events_full(); });
+  if (path == "/api/v1/status")
+    co_return read_only([&] { return json(http::status::ok, status_json(scheduler_.reports())); });
   if (auto resource = split_resource(path, "/api/v1/targets/")) {
     const auto& [name, tail] = *resource;
-    if (tail.empty()) {
-      if (!get) co_return method_not_allowed("GET");
-      auto report = scheduler_.report(name);
-      if (!report) co_return error(http::status::not_found, "no target named \"" + name + "\"");
-      co_return json(http::status::ok, to_json(*report));
-    }
+    if (tail.empty()) co_return read_only([&] { return target_status(name); });
     if (tail == "poll") {
       if (method != http::verb::post) co_return method_not_allowed("POST");
-      if (auto denied = check_token(request)) co_return *denied;
-      if (!scheduler_.request_poll(name))
-        co_return error(http::status::not_found, "no target named \"" + name + "\"");
-      spdlog::info("target {}: poll requested over the API", name);
-      co_return json(http::status::accepted,
-                     boost::json::object{{"target", name}, {"poll", "requested"}});
+      co_return poll_requested(request, name);
     }
   }
   if (auto resource = split_resource(path, "/api/v1/snapshots/");
@@ -197,14 +141,81 @@ boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request)
     const std::string& name = resource->first;
     if (method == http::verb::put) co_return co_await put_snapshot(request, name);
     if (!get) co_return method_not_allowed("GET, PUT");
-    const LoadedSnapshot* loaded = snapshots_.find(name);
-    if (!loaded)
-      co_return error(http::status::not_found, "no snapshot named \"" + name + "\" in the config");
-    if (!loaded->current)
-      co_return error(http::status::not_found, "snapshot \"" + name + "\" is not registered yet");
-    co_return json(http::status::ok, snapshot_json(name, *loaded));
+    co_return snapshot_status(name);
   }
   co_return error(http::status::not_found, "no such endpoint: see docs/http-api.md");
+}
+
+HttpResponse HttpApi::metrics_text() const {
+  return respond(http::status::ok, metrics_.serialize(),
+                 "text/plain; version=0.0.4; charset=utf-8");
+}
+
+HttpResponse HttpApi::readiness() const {
+  if (!scheduler_.every_target_polled())
+    return plain(http::status::service_unavailable,
+                 "not ready: some targets were not polled yet\n");
+  if (auto stale = scheduler_.overdue_targets(std::chrono::steady_clock::now()); !stale.empty()) {
+    std::string names;
+    for (const auto& n : stale) names += (names.empty() ? "" : ", ") + n;
+    return plain(http::status::service_unavailable,
+                 "not ready: stale targets (a poll or wake-up is overdue): " + names + "\n");
+  }
+  return plain(http::status::ok, "ready\n");
+}
+
+HttpResponse HttpApi::status_page(std::string_view path) const {
+  const PageAssets assets{kStatusPageCss, kStatusPageScript};
+  const StatusPage page = page_model_();
+  std::optional<std::string> html =
+      path == "/"
+          ? render_overview(page, assets)
+          : render_target_page(page, path.substr(std::string_view("/targets/").size()), assets);
+  if (!html) {
+    return respond(http::status::not_found,
+                   "<!doctype html><title>not found</title><p>No such target. <a "
+                   "href=\"/\">All targets</a></p>\n",
+                   "text/html; charset=utf-8");
+  }
+  auto res = respond(http::status::ok, std::move(*html), "text/html; charset=utf-8");
+  // Only the page's own inline style and script, named by their hashes, may apply or run:
+  // anything injected into the page (a catalog string that escaped escaping) would not.
+  static const std::string kPolicy = content_security_policy(assets);
+  res.set("Content-Security-Policy", kPolicy);
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Referrer-Policy", "no-referrer");
+  return res;
+}
+
+// open_stream() answers /api/v1/events while the hub has room: a request that reaches the
+// router found it full (or not set up).
+HttpResponse HttpApi::events_full() {
+  auto res = error(http::status::service_unavailable, "too many event subscribers; retry later");
+  res.set(http::field::retry_after, "5");
+  return res;
+}
+
+HttpResponse HttpApi::target_status(const std::string& name) const {
+  auto report = scheduler_.report(name);
+  if (!report) return error(http::status::not_found, "no target named \"" + name + "\"");
+  return json(http::status::ok, to_json(*report));
+}
+
+HttpResponse HttpApi::poll_requested(const HttpRequest& request, const std::string& name) {
+  if (auto denied = check_token(request)) return *denied;
+  if (!scheduler_.request_poll(name))
+    return error(http::status::not_found, "no target named \"" + name + "\"");
+  spdlog::info("target {}: poll requested over the API", name);
+  return json(http::status::accepted, boost::json::object{{"target", name}, {"poll", "requested"}});
+}
+
+HttpResponse HttpApi::snapshot_status(const std::string& name) const {
+  const LoadedSnapshot* loaded = snapshots_.find(name);
+  if (!loaded)
+    return error(http::status::not_found, "no snapshot named \"" + name + "\" in the config");
+  if (!loaded->current)
+    return error(http::status::not_found, "snapshot \"" + name + "\" is not registered yet");
+  return json(http::status::ok, snapshot_json(name, *loaded));
 }
 
 std::vector<EventChunk> HttpApi::current_events() const {

@@ -50,6 +50,14 @@ class HttpApi {
   boost::asio::awaitable<HttpResponse> put_snapshot(const HttpRequest& request,
                                                     const std::string& name);
   [[nodiscard]] std::optional<HttpResponse> check_token(const HttpRequest& request) const;
+  // One handler per resource (docs/http-api.md); handle() only routes.
+  [[nodiscard]] HttpResponse metrics_text() const;
+  [[nodiscard]] HttpResponse readiness() const;
+  [[nodiscard]] HttpResponse status_page(std::string_view path) const;
+  [[nodiscard]] static HttpResponse events_full();
+  [[nodiscard]] HttpResponse target_status(const std::string& name) const;
+  [[nodiscard]] HttpResponse poll_requested(const HttpRequest& request, const std::string& name);
+  [[nodiscard]] HttpResponse snapshot_status(const std::string& name) const;
 
   Scheduler& scheduler_;
   SnapshotRegistry& snapshots_;

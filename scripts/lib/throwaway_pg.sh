@@ -23,8 +23,7 @@ pg_cluster_start() {
   PGPORT=$(free_port)
   echo "$PG_PASSWORD" >"$PG_DIR/pwfile"
   [[ $(id -u) -eq 0 ]] && chown postgres: "$PG_DIR/pwfile"
-  as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres --auth=scram-sha-256 --pwfile="$PG_DIR/pwfile" \
-    -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 || { cat "$PG_DIR/initdb.log" >&2; return 1; }
+  pg_template_copy "$PGDATA" || return 1
   cat >>"$PGDATA/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $PGPORT
@@ -36,6 +35,35 @@ max_connections = ${PG_MAX_CONNECTIONS:-200}
 CONF
   pg_ctl_start
   export PGHOST=127.0.0.1 PGPORT PGUSER=postgres PGPASSWORD=$PG_PASSWORD PGDATABASE=postgres
+}
+
+# pg_template_copy DIR: a fresh cluster in DIR, copied from a pristine one made once per machine
+# (initdb costs a test suite's worth of cluster starts about 3 s each; a copy, 0.2 s). The template
+# is keyed by the server's version and the password, made under a lock, and renamed into place
+# whole, so parallel tests never see half of one.
+pg_template_copy() {
+  local version template lock tmp
+  version=$("$PG_BIN/postgres" --version | awk '{print $3}')
+  template=${TMPDIR:-/tmp}/enumwatch-pg-template-$(id -u)-$version-$(printf '%s' "$PG_PASSWORD" | sha256sum | cut -c1-12)
+  if [[ ! -f $template/PG_VERSION ]]; then
+    lock=$template.lock
+    (
+      flock 9
+      if [[ ! -f $template/PG_VERSION ]]; then
+        tmp=$(mktemp -d "$template.XXXXXX")
+        chmod 755 "$tmp"
+        [[ $(id -u) -eq 0 ]] && chown postgres: "$tmp"
+        printf '%s\n' "$PG_PASSWORD" >"$tmp/pwfile"
+        [[ $(id -u) -eq 0 ]] && chown postgres: "$tmp/pwfile"
+        # --no-sync: nothing here must survive a crash of the machine.
+        as_pg "$PG_BIN/initdb" --no-sync -D "$tmp/data" -U postgres --auth=scram-sha-256 \
+          --pwfile="$tmp/pwfile" -E UTF8 --locale=C.UTF-8 >"$tmp/initdb.log" 2>&1 ||
+          { cat "$tmp/initdb.log" >&2; rm -rf "$tmp"; exit 1; }
+        mv "$tmp/data" "$template" && rm -rf "$tmp"
+      fi
+    ) 9>"$lock" || return 1
+  fi
+  cp -a "$template" "$1"
 }
 
 pg_ctl_start() {
