@@ -123,7 +123,11 @@ read -r median p95 worst < <(awk '{print $2}' "$WORK/probes" | sort -n |
   awk '{t[NR] = $1} END {print t[int(NR / 2)], t[int(NR * 0.95)], t[NR]}')
 echo "probe time_total: median ${median}s, p95 ${p95}s, worst ${worst}s"
 python3 -c "import sys; sys.exit(0 if $median < 0.1 else 1)" || fail "median probe ${median}s >= 100 ms"
-python3 -c "import sys; sys.exit(0 if $p95 < 0.25 else 1)" || fail "95th percentile ${p95}s >= 250 ms"
+# Under AddressSanitizer (the second pass of scripts/test) every accept and close costs the daemon
+# about twice the CPU, on a machine the flood client shares: the tail gets twice the room.
+p95_limit=0.25
+[[ -z ${ASAN_OPTIONS:-} ]] || p95_limit=0.5
+python3 -c "import sys; sys.exit(0 if $p95 < $p95_limit else 1)" || fail "95th percentile ${p95}s >= ${p95_limit}s"
 python3 -c "import sys; sys.exit(0 if $worst < 1.0 else 1)" || fail "slowest probe ${worst}s >= 1 s"
 closed503=$(sed -n 's/.*, \([0-9]*\) with a 503$/\1/p' "$WORK/flood.out")
 [[ -n $closed503 ]] || fail "the flood client did not finish"
