@@ -8,6 +8,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -570,11 +571,14 @@ class Packaging(ToolCase):
     """What a team that does not use the Debian package does: pip install tools/enumwatch-py."""
 
     def test_pip_installs_the_command_from_pyproject_without_a_network(self):
+        # From a copy: setuptools builds inside the project it installs, and the checkout stays clean.
+        source = os.path.join(self.dir.name, "src")
+        shutil.copytree(os.path.join(ROOT, "tools", "enumwatch-py"), source,
+                        ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
         target = os.path.join(self.dir.name, "site")
         install = subprocess.run(
             [sys.executable, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps",
-             "--no-build-isolation", "--no-cache-dir", "--target", target,
-             os.path.join(ROOT, "tools", "enumwatch-py")],
+             "--no-build-isolation", "--no-cache-dir", "--target", target, source],
             capture_output=True, text=True, check=False)
         self.assertEqual(install.returncode, 0, install.stderr)
         self.write("app/models.py", """
