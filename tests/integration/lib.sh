@@ -21,6 +21,8 @@ trap 'exit 130' INT TERM
 on_exit() { CLEANUPS+=("$1"); }
 
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/throwaway_pg.sh"
+# The tests' helper programs (servers, proxies, the browser driver): tests/support/.
+SUPPORT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../support" && pwd)
 
 # Starts a cluster on 127.0.0.1:$PGPORT with a socket in $WORK/pg; stopped on exit.
 pg_start() {
@@ -117,17 +119,7 @@ metric_above() {
 # POST and appends it to $WORK/hooks.log as one line, "PATH BODY"; stopped on exit.
 start_webhook_receiver() {
   HOOK_PORT=$(free_port)
-  python3 - "$HOOK_PORT" "$WORK/hooks.log" <<'PY' &
-import http.server, sys
-log = open(sys.argv[2], "a", buffering=1)
-class Hook(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
-        log.write(self.path + " " + body.replace("\n", " ") + "\n")
-        self.send_response(200); self.end_headers()
-    def log_message(self, *args): pass
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Hook).serve_forever()
-PY
+  python3 "$SUPPORT_DIR/webhook_receiver.py" "$HOOK_PORT" "$WORK/hooks.log" &
   on_exit "kill $!"
   wait_for 10 "webhook receiver" bash -c "exec 3<>/dev/tcp/127.0.0.1/$HOOK_PORT"
 }
@@ -136,21 +128,7 @@ PY
 # database host). Sets SILENT_PORT; waits until it accepts; stopped on exit.
 start_silent_server() {
   SILENT_PORT=$(free_port)
-  python3 - "$SILENT_PORT" <<'PY' &
-import socket, sys, time
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.listen(64)
-s.settimeout(1)
-held = []
-end = time.time() + 600
-while time.time() < end:
-    try:
-        held.append(s.accept()[0])
-    except socket.timeout:
-        pass
-PY
+  python3 "$SUPPORT_DIR/silent_server.py" "$SILENT_PORT" &
   on_exit "kill $!"
   wait_for 10 "silent server listening" bash -c "exec 3<>/dev/tcp/127.0.0.1/$SILENT_PORT"
 }
@@ -161,36 +139,7 @@ PY
 # packets); once the file is gone it forwards again. Stopped on exit.
 start_tcp_proxy() {
   PROXY_PORT=$(free_port)
-  python3 - "$PROXY_PORT" "$1" "$WORK/proxy-stalled" <<'PY' &
-import asyncio, os, sys
-listen, target, flag = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-async def while_stalled():
-    while os.path.exists(flag):
-        await asyncio.sleep(0.05)
-async def pump(reader, writer):
-    try:
-        while data := await reader.read(65536):
-            await while_stalled()
-            writer.write(data)
-            await writer.drain()
-    except (ConnectionError, OSError):
-        pass
-    finally:
-        writer.close()
-async def serve(client_reader, client_writer):
-    await while_stalled()
-    try:
-        server_reader, server_writer = await asyncio.open_connection("127.0.0.1", target)
-    except OSError:
-        client_writer.close()
-        return
-    await asyncio.gather(pump(client_reader, server_writer), pump(server_reader, client_writer))
-async def main():
-    server = await asyncio.start_server(serve, "127.0.0.1", listen)
-    async with server:
-        await asyncio.sleep(900)
-asyncio.run(main())
-PY
+  python3 "$SUPPORT_DIR/stalling_proxy.py" "$PROXY_PORT" "$1" "$WORK/proxy-stalled" &
   on_exit "kill $!"
   wait_for 10 "proxy listening" bash -c "exec 3<>/dev/tcp/127.0.0.1/$PROXY_PORT"
 }
