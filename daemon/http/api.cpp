@@ -129,7 +129,9 @@ boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request)
   if (path == "/api/v1/status")
     co_return read_only([&] { return json(http::status::ok, status_json(scheduler_.reports())); });
   if (auto resource = split_resource(path, "/api/v1/targets/")) {
-    const auto& [name, tail] = *resource;
+    // Not a structured binding: clang 15 cannot capture one in the lambda below.
+    const std::string& name = resource->first;
+    const std::string& tail = resource->second;
     if (tail.empty()) co_return read_only([&] { return target_status(name); });
     if (tail == "poll") {
       if (method != http::verb::post) co_return method_not_allowed("POST");
