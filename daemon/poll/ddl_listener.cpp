@@ -88,12 +88,15 @@ asio::awaitable<void> DdlListener::listen_once() {
   connection_ = co_await PgConnection::connect(params_, deadline);
   if (stopped_) co_return;
   static const std::string listen = "LISTEN " + std::string(kDdlChannel);
-  const std::vector<Statement> statements{{listen, {}}};
+  // Like every statement enumwatch sends: an empty search_path first, in the same round trip
+  // (docs/security.md, "search_path"), though LISTEN itself resolves no function or operator.
+  const std::vector<Statement> statements{{kEmptySearchPath, {}}, {listen, {}}};
   const auto results = co_await connection_->run_pipeline(statements, deadline);
-  if (results[0].error) {
+  for (const auto& result : results) {
+    if (!result.error) continue;
     throw PgError(PgError::Kind::query,
-                  "LISTEN failed: " + *results[0].error + " (" + connection_->description() + ")",
-                  results[0].sqlstate);
+                  "LISTEN failed: " + *result.error + " (" + connection_->description() + ")",
+                  result.sqlstate);
   }
   if (stopped_) co_return;
   if (failures_ > 0) spdlog::info("target {}: listening for schema changes again", target_);
