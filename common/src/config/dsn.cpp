@@ -163,8 +163,8 @@ int hex_digit(char c) {
 
 // Where `value` ends if it is spelled at `text[begin]`, each byte as itself or percent-encoded
 // (libpq decodes URI values, so a password given as "%48unter2" is "Hunter2"; found by fuzz_dsn
-// in CI). Both spellings of "%" are followed, since "%25" may be meant either way. The longest
-// spelling wins.
+// in CI), or escaped with a backslash (libpq unescapes key=value values, quoted or not). Every
+// spelling is followed, since "%25" may be meant either way. The longest spelling wins.
 std::optional<std::size_t> spelled_end(std::string_view text, std::size_t begin,
                                        std::string_view value) {
   std::vector<std::size_t> reached{begin}, next;
@@ -172,6 +172,8 @@ std::optional<std::size_t> spelled_end(std::string_view text, std::size_t begin,
     next.clear();
     for (const std::size_t at : reached) {
       if (at < text.size() && text[at] == wanted) next.push_back(at + 1);
+      if (at + 1 < text.size() && text[at] == '\\' && text[at + 1] == wanted)
+        next.push_back(at + 2);
       if (at + 2 < text.size() && text[at] == '%') {
         const int high = hex_digit(text[at + 1]), low = hex_digit(text[at + 2]);
         if (high >= 0 && low >= 0 && static_cast<char>(high * 16 + low) == wanted)
@@ -191,9 +193,11 @@ std::optional<std::size_t> spelled_end(std::string_view text, std::size_t begin,
 std::string redact_dsn(std::string_view text) {
   // key=value form: password=secret, password = 'se cret', password='it\'s'. An unquoted value
   // runs to the next space (libpq's rule; found by fuzz_dsn: "password=a&b" is all password),
-  // so in a URI query the parameters after it are hidden too.
-  static const std::regex keyword(R"((password\s*=\s*)('(?:[^'\\]|\\[\s\S])*'?|\S*))",
-                                  std::regex::icase);
+  // so in a URI query the parameters after it are hidden too. A backslash escapes the next byte
+  // in an unquoted value as in a quoted one (found by fuzz_dsn in CI: "password=a\\<tab>b" is one
+  // password holding a tab).
+  static const std::regex keyword(
+      R"((password\s*=\s*)('(?:[^'\\]|\\[\s\S])*'?|(?:[^\s\\]|\\[\s\S]?)*))", std::regex::icase);
   // URI form, postgresql://user:secret@host, to the last @ of the URI: a password may hold @, /
   // or : itself.
   static const std::regex userinfo(R"(((?:postgres|postgresql)://[^:/@\s]*:)\S*@)",
