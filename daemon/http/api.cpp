@@ -169,10 +169,15 @@ HttpResponse HttpApi::readiness() const {
 HttpResponse HttpApi::status_page(std::string_view path) const {
   const PageAssets assets{kStatusPageCss, kStatusPageScript};
   const StatusPage page = page_model_();
-  std::optional<std::string> html =
-      path == "/"
-          ? render_overview(page, assets)
-          : render_target_page(page, path.substr(std::string_view("/targets/").size()), assets);
+  std::optional<std::string> html;
+  const auto resource = split_resource(path, "/targets/");
+  if (path == "/") {
+    html = render_overview(page, assets);
+  } else if (resource && resource->second.empty()) {
+    html = render_target_page(page, resource->first, assets);
+  } else if (resource && resource->second == "row") {
+    html = render_target_row(page, resource->first);  // docs/status-page.md, "Live"
+  }
   if (!html) {
     return respond(http::status::not_found,
                    "<!doctype html><title>not found</title><p>No such target. <a "

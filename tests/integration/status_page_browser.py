@@ -70,6 +70,10 @@ try:
         "[0].querySelector('td[data-severity=info]').textContent === '2'", 15,
         "the overview row counts the new unexpected type")
     check(browser.evaluate("window.notReloaded") == 42, "the overview updated live, not by a reload")
+    labels = browser.evaluate(
+        "Array.from(document.querySelectorAll('#targets tbody tr')).filter(r => r.dataset.target === 'shop')"
+        "[0].querySelector('td.labels').textContent")
+    check("team=payments" in labels, "the swapped-in row is the daemon's whole row, labels too: " + labels)
 
     browser.open(base + "/targets/shop")
     browser.wait_until('document.getElementById("live").textContent === "live"', 10, "the target page goes live")

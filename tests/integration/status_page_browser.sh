@@ -47,7 +47,12 @@ target_html=$(curl -sf "$BASE/targets/shop")
 expect_contains "$target_html" '&lt;script&gt;window.pwned=1&lt;/script&gt;'
 expect_not_contains "$target_html" '<script>window.pwned'
 [[ $(curl -s -o /dev/null -w '%{http_code}' "$BASE/targets/nope") == 404 ]] || fail "an unknown target's page is not 404"
-pass "server-rendered: the targets table without JavaScript, catalog strings escaped, a strict CSP"
+row=$(curl -sf "$BASE/targets/shop/row")
+[[ $row == '<tr '*'data-target="shop"'* ]] || fail "/targets/shop/row is not the target's row: $row"
+name_cell=${row#*<th }
+expect_contains "$(cat "$WORK/overview.html")" "<th ${name_cell%%</th>*}</th>" "the overview"
+[[ $(curl -s -o /dev/null -w '%{http_code}' "$BASE/targets/nope/row") == 404 ]] || fail "an unknown target's row is not 404"
+pass "server-rendered: the targets table without JavaScript, catalog strings escaped, a strict CSP, one row alone for live updates"
 
 SHOTS=$WORK/shots
 [[ -n ${UPDATE_SCREENSHOTS:-} ]] && SHOTS=$ROOT/docs/screenshots

@@ -1,14 +1,9 @@
-// The status page's behaviour: sorting, filtering, copying SQL, and live updates from
-// /api/v1/events. The page works without it; every string from the daemon is set as text.
+// The status page's behaviour: sorting, filtering, copying SQL, ticking ages, and live updates
+// from /api/v1/events. It builds no markup of its own: when a target changes, it fetches that
+// target's freshly rendered row (/targets/NAME/row) or page from the daemon and swaps it in, so
+// the daemon (status_page.cpp) is the page's one renderer. The page works without it.
 "use strict";
 (function () {
-  var SEVERITIES = ["critical", "warning", "info"];
-  var KIND_SEVERITY = {
-    missing_type: "critical", missing_value: "critical", case_mismatch: "critical",
-    default_mismatch: "critical", snapshot_conflict: "critical", unexpected_value: "warning",
-    naming_violation: "warning", revision_mismatch: "warning", order_mismatch: "info",
-    unexpected_type: "info"
-  };
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -19,6 +14,7 @@
     return node;
   }
 
+  // Only re-words the ages the daemon rendered as the seconds pass, in age_text's steps.
   function ageText(seconds) {
     if (seconds < 0) return "never";
     if (seconds < 120) return seconds + " s ago";
@@ -37,29 +33,6 @@
       var cell = t.closest("td.age");
       if (cell) cell.setAttribute("data-value", String(seconds));
     });
-  }
-
-  function timeNode(iso) {
-    if (!iso) return el("span", { "class": "muted" }, ["never"]);
-    return el("time", { datetime: iso, title: iso }, [ageText(Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000)))]);
-  }
-
-  function counts(target) {
-    var c = { critical: 0, warning: 0, info: 0 };
-    (target.drift || []).forEach(function (i) { c[i.severity || KIND_SEVERITY[i.kind] || "info"]++; });
-    return c;
-  }
-
-  function stateNodes(target) {
-    var nodes = [el("span", { "class": "badge " + (target.up ? "up" : "down") }, [target.up ? "up" : "down"])];
-    var error = target.error || (target.up ? null : (target.polled_at ? "poll failed" : "not polled yet"));
-    if (error) { nodes.push(" "); nodes.push(el("span", { "class": "error" }, [error])); }
-    return nodes;
-  }
-
-  function replaceChildren(node, children) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-    children.forEach(function (c) { node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
   }
 
   // ---- overview: sort, filter, live rows ----------------------------------------------------
@@ -90,12 +63,15 @@
     if (box && input) {
       box.hidden = false;
       input.addEventListener("input", function () {
-        var needle = input.value.trim().toLowerCase();
-        Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
-          r.hidden = needle !== "" && r.textContent.toLowerCase().indexOf(needle) < 0;
-        });
+        Array.prototype.forEach.call(table.tBodies[0].rows, applyFilter);
       });
     }
+  }
+
+  function applyFilter(row) {
+    var input = document.getElementById("filter");
+    var needle = input ? input.value.trim().toLowerCase() : "";
+    row.hidden = needle !== "" && row.textContent.toLowerCase().indexOf(needle) < 0;
   }
 
   function findRow(name) {
@@ -106,21 +82,23 @@
     return null;
   }
 
-  function updateRow(target) {
-    var row = findRow(target.name);
-    if (!row) return;
-    var c = counts(target);
-    row.className = !target.up ? "down" : c.critical ? "critical" : c.warning ? "warning" : c.info ? "info" : "ok";
-    var state = row.querySelector("td.state");
-    state.setAttribute("data-value", target.up ? "1" : "0");
-    replaceChildren(state, stateNodes(target));
-    replaceChildren(row.querySelector("td.age"), [timeNode(target.polled_at)]);
-    SEVERITIES.forEach(function (s) {
-      var cell = row.querySelector('td[data-severity="' + s + '"]');
-      cell.textContent = String(c[s]);
-      cell.setAttribute("data-value", String(c[s]));
-      cell.className = "num" + (c[s] ? " " + s : "");
-    });
+  // Each fetch is numbered, and for every row (or page) it asks for, only the newest asker may
+  // swap: an older, slower answer arriving later is dropped.
+  var asked = {}, fetches = 0;
+  function fetchFragment(url, keys, wrap, apply) {
+    var ticket = ++fetches;
+    keys.forEach(function (key) { asked[key] = ticket; });
+    fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (html === null) return;
+        var parsed = new DOMParser().parseFromString(wrap ? wrap(html) : html, "text/html");
+        apply(parsed, function (key) { return asked[key] === ticket; });
+        tickAges();
+      }, function () { /* the next event or a reload brings it */ });
+  }
+
+  function recount() {
     var rows = document.getElementById("targets").tBodies[0].rows, down = 0, drifting = 0;
     Array.prototype.forEach.call(rows, function (r) {
       if (r.className === "down") down++;
@@ -130,62 +108,54 @@
     document.getElementById("count-drifting").textContent = String(drifting);
   }
 
-  // ---- one target: its drift, rebuilt from the event's JSON -----------------------------------
-  function side(value) {
-    if (value === null || value === undefined) return "—";
-    if (Array.isArray(value)) return "[" + value.map(function (v) { return JSON.stringify(v); }).join(", ") + "]";
-    return JSON.stringify(value);
+  // Swaps in the fresh rows where the current ones stand, so the reader's sorting and filter stay.
+  function swapRows(parsed, newest) {
+    parsed.querySelectorAll("tr[data-target]").forEach(function (fresh) {
+      var name = fresh.getAttribute("data-target");
+      var row = findRow(name);
+      if (!row || !newest("row:" + name)) return;
+      var imported = document.importNode(fresh, true);
+      applyFilter(imported);
+      row.parentNode.replaceChild(imported, row);
+    });
+    recount();
   }
 
-  function impactText(impact) {
-    return impact.map(function (i) {
-      if (i.rows === null) return 'rows holding "' + i.value + '": unknown (' + i.how + ")";
-      return (i.estimated ? "~" : "") + i.rows + (i.rows === 1 ? " row holds " : " rows hold ") + '"' + i.value + '" (' + i.how + ")";
-    }).join("; ");
+  // A row alone is no HTML document: the parser keeps a <tr> only inside a table.
+  function inTable(row) { return "<table><tbody>" + row + "</tbody></table>"; }
+
+  // Changes are gathered for a moment: a few fetch their rows, a burst (the first events after
+  // connecting name every target) fetches the overview once instead of one row per target.
+  var changed = {}, flushTimer = null;
+  var ROWS_ONE_BY_ONE = 10;
+  function updateRow(name) {
+    if (!findRow(name)) return;
+    changed[name] = true;
+    if (flushTimer === null) flushTimer = setTimeout(flushRows, 200);
+  }
+  function flushRows() {
+    var names = Object.keys(changed);
+    changed = {};
+    flushTimer = null;
+    if (names.length > ROWS_ONE_BY_ONE) {
+      var all = Array.prototype.map.call(document.getElementById("targets").tBodies[0].rows,
+        function (r) { return "row:" + r.getAttribute("data-target"); });
+      fetchFragment("/", all, null, swapRows);
+      return;
+    }
+    names.forEach(function (name) {
+      fetchFragment("/targets/" + encodeURIComponent(name) + "/row", ["row:" + name], inTable, swapRows);
+    });
   }
 
-  function itemNode(item, index) {
-    var severity = item.severity || KIND_SEVERITY[item.kind] || "info";
-    var id = "item-" + index;
-    var facts = el("dl", {}, [
-      el("dt", {}, ["snapshot"]), el("dd", {}, [item.snapshot || "—"]),
-      el("dt", {}, ["expected"]), el("dd", {}, [el("code", {}, [side(item.expected)])]),
-      el("dt", {}, ["actual"]), el("dd", {}, [el("code", {}, [side(item.actual)])])
-    ]);
-    if (item.code_fix) { facts.appendChild(el("dt", {}, ["code fix"])); facts.appendChild(el("dd", {}, [item.code_fix])); }
-    if (item.used_by && item.used_by.length) {
-      facts.appendChild(el("dt", {}, ["used by"]));
-      facts.appendChild(el("dd", {}, [el("ul", { "class": "plain" }, item.used_by.map(function (u) { return el("li", {}, [el("code", {}, [u])]); }))]));
-    }
-    if (item.impact && item.impact.length) { facts.appendChild(el("dt", {}, ["rows"])); facts.appendChild(el("dd", {}, [impactText(item.impact)])); }
-    var children = [
-      el("h3", { id: id }, [el("span", { "class": "badge " + severity }, [severity]), " ", el("code", {}, [item.kind]), " ",
-        item.enum ? item.schema + "." + item.enum : "(migration)"]),
-      el("p", { "class": "message" }, [item.message]), facts
-    ];
-    if (item.remediation_sql) {
-      var sqlId = "sql-" + index;
-      children.push(el("div", { "class": "sql" }, [
-        el("div", { "class": "sql-bar" }, [el("span", {}, ["remediation SQL"]), el("button", { type: "button", "class": "copy", "data-copy": sqlId }, ["Copy SQL"])]),
-        el("pre", {}, [el("code", { id: sqlId }, [item.remediation_sql])])
-      ]));
-    }
-    return el("article", { "class": "item " + severity, "aria-labelledby": id }, children);
-  }
-
-  function updateTarget(target) {
-    if (document.body.getAttribute("data-target") !== target.name) return;
-    replaceChildren(document.getElementById("target-state"), stateNodes(target));
-    replaceChildren(document.getElementById("target-age"), [timeNode(target.polled_at)]);
-    document.getElementById("target-revision").textContent = target.migration_revision || "—";
-    document.getElementById("drift-count").textContent = String(target.drift.length);
-    var list = document.getElementById("drift");
-    var items = target.drift.map(itemNode);
-    if (!items.length) {
-      items = [target.up ? el("p", { "class": "ok-note" }, ["No drift: the database matches its snapshots."])
-                         : el("p", { "class": "muted" }, ["Unknown while the target is down."])];
-    }
-    replaceChildren(list, items);
+  function updateTarget(name) {
+    if (document.body.getAttribute("data-target") !== name) return;
+    fetchFragment("/targets/" + encodeURIComponent(name), ["page"], null, function (parsed, newest) {
+      var fresh = parsed.getElementById("target-live");
+      var current = document.getElementById("target-live");
+      if (newest("page") && fresh && current)
+        current.parentNode.replaceChild(document.importNode(fresh, true), current);
+    });
   }
 
   // ---- copy buttons ----------------------------------------------------------------------------
@@ -217,8 +187,9 @@
     source.addEventListener("target", function (event) {
       var target;
       try { target = JSON.parse(event.data); } catch (e) { return; }
-      updateRow(target);
-      updateTarget(target);
+      if (!target || typeof target.name !== "string") return;
+      updateRow(target.name);
+      updateTarget(target.name);
     });
   }
 

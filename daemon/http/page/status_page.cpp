@@ -144,6 +144,40 @@ std::string item_html(const DriftItem& item, std::size_t index) {
   return out + "</article>\n";
 }
 
+const TargetReport* find_target(const StatusPage& page, std::string_view name) {
+  const auto it = std::find_if(page.targets.begin(), page.targets.end(),
+                               [&](const TargetReport& t) { return t.name == name; });
+  return it == page.targets.end() ? nullptr : &*it;
+}
+
+// One row of the overview's targets table: the overview renders every row with it, and the
+// script swaps in a fresh one from /targets/NAME/row when the target changes.
+std::string target_row(const StatusPage& page, const TargetReport& t) {
+  const Counts c = count(t);
+  const std::string row_class = !t.up        ? "down"
+                                : c.critical ? "critical"
+                                : c.warning  ? "warning"
+                                : c.info     ? "info"
+                                             : "ok";
+  const auto age =
+      t.polled_at
+          ? std::chrono::duration_cast<std::chrono::seconds>(page.now - *t.polled_at).count()
+          : -1;
+  std::string out = "<tr class=\"" + row_class + "\" data-target=\"" + e(t.name) + "\">";
+  out += "<th scope=\"row\" data-value=\"" + e(t.name) + "\"><a href=\"" +
+         target_page_path(t.name) + "\">" + e(t.name) + "</a></th>";
+  auto labels = page.labels.find(t.name);
+  out += "<td class=\"labels\">" +
+         (labels == page.labels.end() ? std::string() : labels_text(labels->second)) + "</td>";
+  out += "<td class=\"state\" data-value=\"" + std::string(t.up ? "1" : "0") + "\">" +
+         state_cell(t) + "</td>";
+  out += "<td class=\"age\" data-value=\"" + std::to_string(age) + "\">" +
+         time_element(t.polled_at, page.now) + "</td>";
+  out += count_cell(c.critical, "critical") + count_cell(c.warning, "warning") +
+         count_cell(c.info, "info") + "</tr>\n";
+  return out;
+}
+
 }  // namespace
 
 std::string html_escape(std::string_view text) {
@@ -225,30 +259,7 @@ std::string render_overview(const StatusPage& page, const PageAssets& assets) {
            "\" aria-sort=\"none\"><span class=\"th\">" + title + "</span></th>";
   }
   out += "</tr></thead>\n<tbody>\n";
-  for (const auto& t : page.targets) {
-    const Counts c = count(t);
-    const std::string row_class = !t.up        ? "down"
-                                  : c.critical ? "critical"
-                                  : c.warning  ? "warning"
-                                  : c.info     ? "info"
-                                               : "ok";
-    const auto age =
-        t.polled_at
-            ? std::chrono::duration_cast<std::chrono::seconds>(page.now - *t.polled_at).count()
-            : -1;
-    out += "<tr class=\"" + row_class + "\" data-target=\"" + e(t.name) + "\">";
-    out += "<th scope=\"row\" data-value=\"" + e(t.name) + "\"><a href=\"" +
-           target_page_path(t.name) + "\">" + e(t.name) + "</a></th>";
-    auto labels = page.labels.find(t.name);
-    out += "<td class=\"labels\">" +
-           (labels == page.labels.end() ? std::string() : labels_text(labels->second)) + "</td>";
-    out += "<td class=\"state\" data-value=\"" + std::string(t.up ? "1" : "0") + "\">" +
-           state_cell(t) + "</td>";
-    out += "<td class=\"age\" data-value=\"" + std::to_string(age) + "\">" +
-           time_element(t.polled_at, page.now) + "</td>";
-    out += count_cell(c.critical, "critical") + count_cell(c.warning, "warning") +
-           count_cell(c.info, "info") + "</tr>\n";
-  }
+  for (const auto& t : page.targets) out += target_row(page, t);
   out += "</tbody>\n</table></div>\n</section>\n";
 
   out +=
@@ -314,16 +325,24 @@ std::string render_overview(const StatusPage& page, const PageAssets& assets) {
   return out + "</main>\n" + page_end(assets);
 }
 
+std::optional<std::string> render_target_row(const StatusPage& page, std::string_view target) {
+  const TargetReport* t = find_target(page, target);
+  if (!t) return std::nullopt;
+  return target_row(page, *t);
+}
+
 std::optional<std::string> render_target_page(const StatusPage& page, std::string_view target,
                                               const PageAssets& assets) {
-  const auto it = std::find_if(page.targets.begin(), page.targets.end(),
-                               [&](const TargetReport& t) { return t.name == target; });
-  if (it == page.targets.end()) return std::nullopt;
-  const TargetReport& t = *it;
+  const TargetReport* found = find_target(page, target);
+  if (!found) return std::nullopt;
+  const TargetReport& t = *found;
   std::string out = head("enumwatch: " + t.name, assets);
   out += "<body data-page=\"target\" data-target=\"" + e(t.name) + "\">\n" +
          page_header(page, "target") + "<main>\n";
   out += "<p><a href=\"/\">← all targets</a></p>\n<h1>" + e(t.name) + "</h1>\n";
+  // What changes with a poll, in one element: the script swaps in the same element of a freshly
+  // rendered page.
+  out += "<div id=\"target-live\">\n";
   out += "<dl class=\"facts\"><dt>state</dt><dd id=\"target-state\">" + state_cell(t) + "</dd>";
   out += "<dt>last poll</dt><dd id=\"target-age\">" + time_element(t.polled_at, page.now) + "</dd>";
   if (auto labels = page.labels.find(t.name);
@@ -345,7 +364,7 @@ std::optional<std::string> render_target_page(const StatusPage& page, std::strin
                 : "<p class=\"muted\">Unknown while the target is down.</p>\n";
   }
   for (std::size_t i = 0; i < t.drift.size(); ++i) out += item_html(t.drift[i], i);
-  out += "</div>\n</section>\n";
+  out += "</div>\n</section>\n</div>\n";
   return out + "</main>\n" + page_end(assets);
 }
 

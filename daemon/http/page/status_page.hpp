@@ -61,6 +61,10 @@ struct PageAssets {
 };
 
 [[nodiscard]] std::string render_overview(const StatusPage& page, const PageAssets& assets);
+// The overview's row of one target (GET /targets/NAME/row): what the script swaps in when the
+// target changes, so the page has one renderer. Nothing when no target has that name.
+[[nodiscard]] std::optional<std::string> render_target_row(const StatusPage& page,
+                                                           std::string_view target);
 // Nothing when no target has that name.
 [[nodiscard]] std::optional<std::string> render_target_page(const StatusPage& page,
                                                             std::string_view target,

@@ -95,6 +95,31 @@ TEST_CASE("a target page lists its items with the fix; an unknown target has non
   CHECK(target_page_path("orders-prod.eu_1") == "/targets/orders-prod.eu_1");
 }
 
+TEST_CASE("a live update swaps in the very markup the page was rendered with") {
+  // The script fetches /targets/NAME/row and the target page and swaps their parts in: the
+  // daemon is the one renderer, so a name or label full of quotes reads the same either way.
+  StatusPage page = sample();
+  page.labels["orders-prod"] = {{"team", "it's \"quoted\""}};
+  const std::string overview = render_overview(page, kAssets);
+  for (const auto& t : page.targets) {
+    const auto row = render_target_row(page, t.name);
+    REQUIRE(row);
+    CHECK(row->starts_with("<tr "));
+    CHECK(overview.find(*row) != std::string::npos);
+  }
+  CHECK(render_target_row(page, "orders-prod")->find("team=it&#39;s &quot;quoted&quot;") !=
+        std::string::npos);
+  CHECK_FALSE(render_target_row(page, "nope"));
+  // What a poll changes on a target page is one element: state, age, revision and drift.
+  const auto target = render_target_page(page, "orders-prod", kAssets);
+  REQUIRE(target);
+  const auto live = target->find("<div id=\"target-live\">");
+  REQUIRE(live != std::string::npos);
+  for (const char* part : {"id=\"target-state\"", "id=\"target-age\"", "id=\"target-revision\"",
+                           "id=\"drift-count\"", "<code id=\"sql-0\">"})
+    CHECK(target->find(part, live) != std::string::npos);
+}
+
 TEST_CASE("the CSP allows the page's own style and script by hash, and nothing inline else") {
   const std::string policy = content_security_policy(kAssets);
   CHECK(policy.find("unsafe-inline") == std::string::npos);
