@@ -67,7 +67,8 @@ while time.time() < end:
         break
 PY
 putter=$!
-sleep 1
+# PUTs are streaming in (not a fixed second, which a loaded machine may spend starting Python).
+wait_for 15 "three PUTs acknowledged" bash -c "(( \$(cat '$WORK/acked' 2>/dev/null || echo 0) >= 3 ))"
 started=$(date +%s.%N)
 kill -TERM "$DAEMON_PID"
 rc=0

@@ -5,14 +5,25 @@
 # creates the system user, and the packaged binary runs --version and config-check on the
 # packaged config. Removing keeps the config; purging removes it.
 #
-# Built with DEB_BUILD_OPTIONS="noopt", without debug information (-g0) and as a unity build (the
-# Boost headers parsed once per batch of sources: half the CPU at -O0) to save CI minutes: the
-# same package, compiled without optimisation; `scripts/package` alone builds the release.
+# When CTest runs it from a tree configured as the package is (scripts/test's first tree: install
+# paths and Debian's hardening flags, docs/design.md "Tests and CI"), the package is made of that
+# tree's binaries, the very ones the other tests ran, instead of compiling enumwatch again.
+# Otherwise it is built from source, as DEB_BUILD_OPTIONS="noopt", without debug information and
+# as a unity build, to save minutes: `scripts/package` alone builds the release.
 source "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-PACKAGE_OUT=$WORK/dist DEB_BUILD_OPTIONS="nocheck noopt parallel=$(nproc)" DEB_CXXFLAGS_APPEND=-g0 \
-  ENUMWATCH_CMAKE_ARGS=-DCMAKE_UNITY_BUILD=ON \
-  "$ROOT/scripts/package" >"$WORK/package.log" 2>&1 ||
+package_env=(DEB_BUILD_OPTIONS="nocheck noopt parallel=$(nproc)" DEB_CXXFLAGS_APPEND=-g0
+  ENUMWATCH_CMAKE_ARGS=-DCMAKE_UNITY_BUILD=ON)
+cache=${ENUMWATCH_BUILD_DIR:-/nonexistent}/CMakeCache.txt
+if [[ -f $cache ]] && grep -qx 'CMAKE_INSTALL_PREFIX:PATH=/usr' "$cache" &&
+  grep -qx 'ENUMWATCH_SYSTEMD_UNIT_DIR:[A-Z]*=/lib/systemd/system' "$cache" &&
+  grep -qx 'CMAKE_BUILD_TYPE:STRING=None' "$cache" && grep -qx 'ENUMWATCH_SANITIZE:BOOL=OFF' "$cache"; then
+  package_env=(DEB_BUILD_OPTIONS=nocheck ENUMWATCH_PREBUILT_DIR="$ENUMWATCH_BUILD_DIR")
+  tested_binary=$ENUMWATCH
+  echo "packaging the binaries of $ENUMWATCH_BUILD_DIR"
+fi
+build_id() { readelf -n "$1" | sed -n 's/.*Build ID: *//p'; }
+env PACKAGE_OUT="$WORK/dist" "${package_env[@]}" "$ROOT/scripts/package" >"$WORK/package.log" 2>&1 ||
   { cat "$WORK/package.log"; fail "scripts/package failed"; }
 deb=$(ls "$WORK"/dist/enumwatch_*.deb)
 pass "scripts/package built $(basename "$deb")"
@@ -51,6 +62,12 @@ grep -q 'deb-systemd-helper' "$R/var/lib/dpkg/info/enumwatch.postinst" || fail "
 zcat "$R/usr/share/man/man5/enumwatch.toml.5.gz" | pandoc -f man -t plain | grep -q "state_dir" || fail "enumwatch.toml(5) is empty"
 pass "installed into a throwaway root: files, conffile, system user, unit registered"
 
+if [[ -n ${tested_binary:-} ]]; then
+  # Stripping keeps the build ID: the packaged program is the one the other tests ran.
+  [[ -n $(build_id "$tested_binary") && $(build_id "$tested_binary") == $(build_id "$R/usr/bin/enumwatch") ]] ||
+    fail "the packaged /usr/bin/enumwatch is not the tested $tested_binary"
+  pass "the package holds the tested binary (build ID $(build_id "$tested_binary"))"
+fi
 expect_exit 0 "$R/usr/bin/enumwatch" --version
 expect_contains "$OUT" "enumwatch 0.1.0"
 "$R/usr/bin/enumwatch-py" --help >/dev/null || fail "the packaged enumwatch-py does not run"
