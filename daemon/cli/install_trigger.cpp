@@ -1,6 +1,5 @@
 // enumwatch install-trigger: install (or remove) the event trigger of docs/instant-detection.md in
 // one database, in one transaction; --print writes the SQL for a DBA instead.
-#include <array>
 #include <iostream>
 #include <memory>
 
@@ -10,6 +9,7 @@
 #include "enumwatch/core/duration.hpp"
 #include "enumwatch/core/error.hpp"
 #include "pg/connection.hpp"
+#include "pg/read_pipeline.hpp"
 
 namespace enumwatch::cli {
 namespace {
@@ -26,18 +26,18 @@ struct InstallTriggerArgs {
 std::string script_for(const ConnParams& params, bool uninstall, Deadline deadline) {
   const std::string database = run_blocking([&]() -> boost::asio::awaitable<std::string> {
     auto connection = co_await PgConnection::connect(params, deadline);
-    const std::array<Statement, 2> statements{
-        Statement{kEmptySearchPath, {}}, Statement{"SELECT pg_catalog.current_database()", {}}};
-    const auto results = co_await connection->run_pipeline(statements, deadline);
-    for (const auto& result : results) {
-      if (result.error)
-        throw Error("reading the database's name failed: " + *result.error + " (" +
-                    connection->description() + ")");
-    }
-    if (results[1].rows.size() != 1 || results[1].rows[0].empty() || !results[1].rows[0][0])
+    ReadPipeline pipeline(deadline, "reading the database's name");
+    const auto name = pipeline.add(CatalogRead<std::optional<std::string>>{
+        "SELECT pg_catalog.current_database()", {}, [](const Rows& rows) {
+          return rows.size() == 1 && rows[0].size() == 1 ? rows[0][0] : std::nullopt;
+        }});
+    co_await pipeline.run(*connection);
+    pipeline.require_all();
+    auto database = pipeline.take(name);
+    if (!database)
       throw Error("reading the database's name failed: no answer (" + connection->description() +
                   ")");
-    co_return *results[1].rows[0][0];
+    co_return *database;
   });
   return ddl_trigger_script(uninstall, database);
 }

@@ -21,8 +21,7 @@ namespace enumwatch {
 struct FingerprintQuery {
   FingerprintQuery(const TargetOptions& options, std::string relation_sql);
   std::string relation;  // the migration table as migration_relation() named it
-  std::string sql;
-  std::vector<std::string> params;
+  CatalogRead<Fingerprint> read;
 };
 
 // The fingerprint of what read_database would return (catalog_query.hpp): one round trip, one

@@ -275,4 +275,45 @@ std::optional<std::string> decode_migration_revision(const Rows& rows) {
   return rows.front().front();
 }
 
+namespace {
+
+std::vector<std::string> scope_params(const Scope& scope) {
+  return {pg_text_array(scope.schemas), pg_text_array(scope.exclude_schemas)};
+}
+
+Rows as_rows(const Rows& rows) {
+  return rows;
+}
+
+}  // namespace
+
+CatalogRead<Rows> enum_types_read(const Scope& scope) {
+  return {std::string(enum_types_sql()), scope_params(scope), as_rows};
+}
+
+CatalogRead<Rows> column_usage_read(const Scope& scope) {
+  return {std::string(column_usage_sql()), scope_params(scope), as_rows};
+}
+
+CatalogRead<std::vector<CheckColumn>> check_constraints_read(const Scope& scope) {
+  return {std::string(check_constraints_sql()), scope_params(scope),
+          [scope](const Rows& rows) { return decode_checks(rows, scope); }};
+}
+
+CatalogRead<Fingerprint> fingerprint_read(std::string_view relation, MigrationTool tool,
+                                          bool checks, const Scope& scope) {
+  return {fingerprint_sql(relation, tool, checks), scope_params(scope), decode_fingerprint};
+}
+
+CatalogRead<std::optional<std::string>> migration_revision_read(std::string_view relation,
+                                                                MigrationTool tool) {
+  return {migration_revision_sql(relation, tool), {}, decode_migration_revision};
+}
+
+CatalogRead<std::optional<std::string>> resolve_relation_read(std::string_view configured) {
+  return {std::string(resolve_relation_sql()),
+          {quote_migration_table(configured)},
+          decode_resolved_relation};
+}
+
 }  // namespace enumwatch

@@ -295,4 +295,8 @@ TypeDependents decode_dependents(const Rows& rows) {
   return out;
 }
 
+CatalogRead<TypeDependents> dependents_read(const TypeName& type) {
+  return {std::string(dependents_sql()), {type.schema, type.name}, decode_dependents};
+}
+
 }  // namespace enumwatch

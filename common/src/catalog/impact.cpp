@@ -1,6 +1,7 @@
 #include "enumwatch/catalog/impact.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <optional>
 #include <set>
@@ -230,6 +231,29 @@ void attach_counts(std::vector<DriftItem>& items, const Catalog& catalog,
            const auto v = it->second.find(value);
            return v == it->second.end() ? 0.0 : static_cast<double>(v->second);
          });
+}
+
+CatalogRead<StatsByColumn> column_stats_read(const std::vector<ColumnRef>& columns) {
+  return {std::string(column_stats_sql()), column_stats_params(columns), decode_column_stats};
+}
+
+CatalogRead<std::map<std::string, long long>> exact_count_read(
+    const ColumnRef& column, const std::vector<std::string>& values) {
+  auto decode = [](const Rows& rows) {
+    std::map<std::string, long long> per_value;
+    for (const auto& row : rows) {
+      if (row.size() != 2 || !row[0] || !row[1]) continue;
+      // count(*) prints a bigint; anything else is the project's error, not std::stoll's.
+      long long count = 0;
+      const std::string& text = *row[1];
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
+      if (ec != std::errc() || end != text.data() + text.size())
+        throw Error("counting rows returned a count that is not a number");
+      per_value[*row[0]] = count;
+    }
+    return per_value;
+  };
+  return {exact_count_sql(column), {pg_text_array(values)}, decode};
 }
 
 }  // namespace enumwatch

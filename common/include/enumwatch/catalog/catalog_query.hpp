@@ -7,15 +7,12 @@
 #include <string_view>
 #include <vector>
 
+#include "enumwatch/catalog/catalog_read.hpp"
 #include "enumwatch/config/config.hpp"
 #include "enumwatch/config/scope.hpp"
 #include "enumwatch/core/model.hpp"
 
 namespace enumwatch {
-
-// Rows as libpq returns them in text format; nullopt is SQL NULL.
-using Row = std::vector<std::optional<std::string>>;
-using Rows = std::vector<Row>;
 
 // Both take $1 = schemas to include (text[], empty: all), $2 = schemas to exclude (text[]).
 // Rows: schema, type name, label; ordered by type then enumsortorder.
@@ -62,5 +59,19 @@ struct Fingerprint {
 [[nodiscard]] Catalog decode_catalog(const Rows& enum_rows, const Rows& usage_rows,
                                      const Scope& scope);
 [[nodiscard]] std::optional<std::string> decode_migration_revision(const Rows& rows);
+
+// The reads a poll sends, each its SQL above with its parameters and decoder (catalog_read.hpp).
+// The enum types' and the columns' rows become a Catalog together (decode_catalog).
+[[nodiscard]] CatalogRead<Rows> enum_types_read(const Scope& scope);
+[[nodiscard]] CatalogRead<Rows> column_usage_read(const Scope& scope);
+[[nodiscard]] CatalogRead<std::vector<CheckColumn>> check_constraints_read(const Scope& scope);
+[[nodiscard]] CatalogRead<Fingerprint> fingerprint_read(std::string_view relation,
+                                                        MigrationTool tool, bool checks,
+                                                        const Scope& scope);
+[[nodiscard]] CatalogRead<std::optional<std::string>> migration_revision_read(
+    std::string_view relation, MigrationTool tool);
+// `configured`: migration_table as configured, unqualified.
+[[nodiscard]] CatalogRead<std::optional<std::string>> resolve_relation_read(
+    std::string_view configured);
 
 }  // namespace enumwatch

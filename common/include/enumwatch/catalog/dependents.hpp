@@ -20,6 +20,8 @@ namespace enumwatch {
 
 // Throws Error when a row does not have the expected shape.
 [[nodiscard]] TypeDependents decode_dependents(const Rows& rows);
+// dependents_sql() for one type, with its decoder.
+[[nodiscard]] CatalogRead<TypeDependents> dependents_read(const TypeName& type);
 
 [[nodiscard]] std::string_view to_string(Dependent::Kind kind);
 

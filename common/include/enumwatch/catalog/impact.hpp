@@ -52,6 +52,13 @@ void attach_estimates(std::vector<DriftItem>& items, const Catalog& catalog,
 [[nodiscard]] std::string exact_count_sql(const ColumnRef& column);
 [[nodiscard]] std::vector<std::string> impact_values(const std::vector<DriftItem>& items);
 using CountsByColumn = std::map<ColumnRef, std::map<std::string, long long>>;
+
+// column_stats_sql() for the columns, with its decoder.
+[[nodiscard]] CatalogRead<StatsByColumn> column_stats_read(const std::vector<ColumnRef>& columns);
+// exact_count_sql() of one column for the values: rows per value. Throws Error when a count is
+// not a number.
+[[nodiscard]] CatalogRead<std::map<std::string, long long>> exact_count_read(
+    const ColumnRef& column, const std::vector<std::string>& values);
 void attach_counts(std::vector<DriftItem>& items, const Catalog& catalog,
                    const CountsByColumn& counts);
 

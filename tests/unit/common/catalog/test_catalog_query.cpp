@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "enumwatch/catalog/catalog_query.hpp"
+#include "enumwatch/core/error.hpp"
 
 using namespace enumwatch;
 
@@ -109,4 +110,30 @@ TEST_CASE("CHECK rows become check enums: membership only, the constrained colum
   CHECK(checks[0].constraints == std::vector<std::string>{"a_check", "b_check"});
   CHECK(checks[0].default_expr == "'web'::character varying");
   CHECK(checks[0].column_type == "character varying(10)");
+}
+
+TEST_CASE("each read carries its own SQL, its parameters and its decoder") {
+  Scope scope;
+  scope.schemas = {"app"};
+  scope.exclude_schemas = {"audit"};
+  const auto enums = enum_types_read(scope);
+  CHECK(enums.sql == enum_types_sql());
+  CHECK(enums.params == std::vector<std::string>{"{\"app\"}", "{\"audit\"}"});
+  const Rows rows{{std::string("app"), std::string("status"), std::string("paid")}};
+  CHECK(enums.decode(rows) == rows);
+  CHECK(column_usage_read(scope).sql == column_usage_sql());
+  CHECK(check_constraints_read(scope).sql == check_constraints_sql());
+  // The fingerprint is built from the reads' own SQL, so a read that changes changes it too.
+  const auto fingerprint =
+      fingerprint_read("\"public\".\"alembic_version\"", MigrationTool::alembic, true, scope);
+  CHECK(fingerprint.sql ==
+        fingerprint_sql("\"public\".\"alembic_version\"", MigrationTool::alembic, true));
+  CHECK(fingerprint.params == enums.params);
+  CHECK(fingerprint.decode({{std::string("abc"), std::string("t")}}).hash == "abc");
+  CHECK_THROWS_AS((void)fingerprint.decode({}), Error);
+  const auto revision = migration_revision_read("\"v\"", MigrationTool::alembic);
+  CHECK(revision.params.empty());
+  CHECK(revision.decode({{std::string("r1")}}) == std::optional<std::string>("r1"));
+  const auto resolve = resolve_relation_read("my \"table\"");
+  CHECK(resolve.params == std::vector<std::string>{quote_migration_table("my \"table\"")});
 }

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "enumwatch/catalog/impact.hpp"
+#include "enumwatch/core/error.hpp"
 
 using namespace enumwatch;
 
@@ -116,4 +117,16 @@ TEST_CASE("exact counts quote every name and add up per value across columns") {
   attach_counts(items, catalog, counts);
   CHECK(items[0].impact[0].rows == 7.0);
   CHECK_FALSE(items[0].impact[0].estimated);
+}
+
+TEST_CASE("an exact count read decodes rows per value, and a count that is no number is an error") {
+  const ColumnRef column{"public", "orders", "status"};
+  const auto read = exact_count_read(column, {"paid", "it's"});
+  CHECK(read.sql == exact_count_sql(column));
+  CHECK(read.params == std::vector<std::string>{"{\"paid\",\"it's\"}"});
+  const auto counts =
+      read.decode({{std::string("paid"), std::string("42")}, {std::nullopt, std::string("1")}});
+  CHECK(counts == std::map<std::string, long long>{{"paid", 42}});
+  CHECK_THROWS_AS((void)read.decode({{std::string("paid"), std::string("4x")}}), Error);
+  CHECK(column_stats_read({column}).sql == column_stats_sql());
 }

@@ -1,0 +1,59 @@
+#include "pg/read_pipeline.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace enumwatch {
+namespace {
+
+std::string statement_timeout_ms(Deadline deadline) {
+  using namespace std::chrono;
+  const auto remaining = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
+  return std::to_string(std::max<long long>(remaining, 1));
+}
+
+// Both settings end with the pipeline's transaction.
+constexpr std::string_view kEmptySearchPathAndTimeout =
+    "SELECT pg_catalog.set_config('search_path', '', true), "
+    "pg_catalog.set_config('statement_timeout', $1, true)";
+constexpr std::string_view kTimeoutOnly =
+    "SELECT pg_catalog.set_config('statement_timeout', $1, true)";
+
+}  // namespace
+
+ReadPipeline::ReadPipeline(Deadline deadline, std::string what, Setup setup)
+    : what_(std::move(what)), deadline_(deadline) {
+  statements_.push_back(
+      {std::string(setup == Setup::empty_search_path ? kEmptySearchPathAndTimeout : kTimeoutOnly),
+       {}});
+}
+
+void ReadPipeline::set(std::string sql) {
+  statements_.push_back({std::move(sql), {}});
+}
+
+boost::asio::awaitable<void> ReadPipeline::run(PgConnection& connection) {
+  description_ = connection.description();
+  // The timeout is what is left of the deadline when the pipeline leaves, not when it was built.
+  statements_.front().params = {statement_timeout_ms(deadline_)};
+  std::vector<Statement> statements;
+  statements.reserve(statements_.size());
+  for (const auto& s : statements_) statements.push_back({s.sql, s.params});
+  results_ = co_await connection.run_pipeline(statements, deadline_);
+}
+
+void ReadPipeline::require_all() const {
+  for (const auto& result : results_)
+    if (result.error) throw failed(result);
+}
+
+PgError ReadPipeline::failed(const StatementResult& result, std::string_view what) const {
+  // 57014: canceled by statement_timeout, i.e. the poll's time ran out on the server.
+  const auto kind = result.sqlstate == "57014" ? PgError::Kind::timeout : PgError::Kind::query;
+  return PgError(kind,
+                 std::string(what.empty() ? what_ : what) + " failed (" + description_ +
+                     "): " + result.error.value_or("no error"),
+                 result.sqlstate);
+}
+
+}  // namespace enumwatch
