@@ -178,6 +178,120 @@ std::string target_row(const StatusPage& page, const TargetReport& t) {
   return out;
 }
 
+// The overview's first section: the summary, the filter and one row per target.
+std::string targets_section(const StatusPage& page) {
+  std::string out;
+  int down = 0, drifting = 0;
+  for (const auto& t : page.targets) {
+    down += t.up ? 0 : 1;
+    drifting += t.up && !t.drift.empty() ? 1 : 0;
+  }
+  out += "<section aria-labelledby=\"targets-title\">\n<h1 id=\"targets-title\">Targets</h1>\n";
+  out += "<p class=\"summary\"><span id=\"count-total\">" + std::to_string(page.targets.size()) +
+         "</span> targets · <span id=\"count-down\">" + std::to_string(down) +
+         "</span> down · <span id=\"count-drifting\">" + std::to_string(drifting) +
+         "</span> drifting</p>\n";
+  out +=
+      "<div class=\"filter\" hidden><label for=\"filter\">Filter targets</label> <input "
+      "id=\"filter\" type=\"search\" placeholder=\"name, label, error\" "
+      "autocomplete=\"off\"></div>\n";
+  out +=
+      "<div class=\"scroll\"><table id=\"targets\">\n<caption>Every target: its state, the age "
+      "of its last poll and its drift items by severity</caption>\n<thead><tr>";
+  for (const auto& [key, title, type] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"name", "Target", "text"},
+           {"labels", "Labels", "text"},
+           {"state", "State", "text"},
+           {"age", "Last poll", "number"},
+           {"critical", "Critical", "number"},
+           {"warning", "Warning", "number"},
+           {"info", "Info", "number"}}) {
+    out += "<th scope=\"col\" data-key=\"" + key + "\" data-type=\"" + type +
+           "\" aria-sort=\"none\"><span class=\"th\">" + title + "</span></th>";
+  }
+  out += "</tr></thead>\n<tbody>\n";
+  for (const auto& t : page.targets) out += target_row(page, t);
+  out += "</tbody>\n</table></div>\n</section>\n";
+  return out;
+}
+
+// Every snapshot: how it is managed, its revision and digest, its earlier versions.
+std::string snapshots_section(const StatusPage& page) {
+  std::string out;
+  out +=
+      "<section aria-labelledby=\"snapshots-title\">\n<h2 id=\"snapshots-title\">Snapshots</h2>\n";
+  out +=
+      "<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Snapshot</th><th "
+      "scope=\"col\">Managed</th><th scope=\"col\">Revision</th><th scope=\"col\">Digest</th><th "
+      "scope=\"col\">Registered</th><th scope=\"col\">History</th></tr></thead>\n<tbody>\n";
+  for (const auto& s : page.snapshots) {
+    out += "<tr><th scope=\"row\">" + e(s.name) + "</th><td>" +
+           std::string(s.file_managed ? "file" : "API") + "</td>";
+    if (!s.registered) {
+      out += "<td colspan=\"4\" class=\"muted\">not registered yet</td></tr>\n";
+      continue;
+    }
+    out += "<td>" + e(s.revision.value_or("—")) + "</td><td><code title=\"" + e(s.digest) + "\">" +
+           e(s.digest.substr(0, 12)) + "</code></td><td>" +
+           (s.registered_at ? time_element(s.registered_at, page.now) : std::string("—")) +
+           "</td><td>";
+    if (s.history.empty()) {
+      out += "—";
+    } else {
+      out += "<details><summary>" + std::to_string(s.history.size()) +
+             " earlier</summary><ol class=\"plain\">";
+      for (const auto& v : s.history)
+        out += "<li><code>" + e(v.digest.substr(0, 12)) + "</code> " +
+               time_element(v.registered_at, page.now) + "</li>";
+      out += "</ol></details>";
+    }
+    out += "</td></tr>\n";
+  }
+  out += "</tbody>\n</table></div>\n</section>\n";
+  return out;
+}
+
+// Every alert receiver: its last delivery, its last error, what is queued.
+std::string receivers_section(const StatusPage& page) {
+  std::string out;
+  out +=
+      "<section aria-labelledby=\"receivers-title\">\n<h2 id=\"receivers-title\">Alert "
+      "receivers</h2>\n";
+  if (page.receivers.empty()) {
+    out += "<p class=\"muted\">No receiver is configured ([alerting] in the config).</p>\n";
+  } else {
+    out +=
+        "<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Receiver</th><th "
+        "scope=\"col\">Kind</th><th scope=\"col\">Last delivery</th><th scope=\"col\">Last "
+        "error</th><th scope=\"col\">Queued</th></tr></thead>\n<tbody>\n";
+    for (const auto& r : page.receivers) {
+      out += "<tr><th scope=\"row\">" + e(r.label) + "</th><td>" + e(r.kind) + "</td><td>" +
+             time_element(r.last_delivery, page.now) + "</td><td>" +
+             (r.last_error.empty() ? std::string("—")
+                                   : "<span class=\"error\">" + e(r.last_error) + "</span> " +
+                                         time_element(r.last_failure, page.now)) +
+             "</td><td class=\"num\">" + std::to_string(r.queued) + "</td></tr>\n";
+    }
+    out += "</tbody>\n</table></div>\n";
+  }
+  out += "</section>\n";
+  return out;
+}
+
+// The config: loaded, or the last reload's error.
+std::string reload_section(const StatusPage& page) {
+  std::string out;
+  out +=
+      "<section aria-labelledby=\"reload-title\">\n<h2 id=\"reload-title\">Configuration</h2>\n<p>";
+  out += page.reload.ok ? "<span class=\"badge up\">loaded</span> "
+                        : "<span class=\"badge down\">last reload failed</span> <span "
+                          "class=\"error\">" +
+                              e(page.reload.error) + "</span> · running with the config loaded ";
+  out += time_element(page.reload.at, page.now) + "</p>\n</section>\n";
+  return out;
+}
+
 }  // namespace
 
 std::string html_escape(std::string_view text) {
@@ -228,100 +342,8 @@ std::string age_text(std::optional<Clock::time_point> at, Clock::time_point now)
 std::string render_overview(const StatusPage& page, const PageAssets& assets) {
   std::string out = head("enumwatch: " + std::to_string(page.targets.size()) + " targets", assets);
   out += "<body data-page=\"overview\">\n" + page_header(page, "status") + "<main>\n";
-
-  int down = 0, drifting = 0;
-  for (const auto& t : page.targets) {
-    down += t.up ? 0 : 1;
-    drifting += t.up && !t.drift.empty() ? 1 : 0;
-  }
-  out += "<section aria-labelledby=\"targets-title\">\n<h1 id=\"targets-title\">Targets</h1>\n";
-  out += "<p class=\"summary\"><span id=\"count-total\">" + std::to_string(page.targets.size()) +
-         "</span> targets · <span id=\"count-down\">" + std::to_string(down) +
-         "</span> down · <span id=\"count-drifting\">" + std::to_string(drifting) +
-         "</span> drifting</p>\n";
-  out +=
-      "<div class=\"filter\" hidden><label for=\"filter\">Filter targets</label> <input "
-      "id=\"filter\" type=\"search\" placeholder=\"name, label, error\" "
-      "autocomplete=\"off\"></div>\n";
-  out +=
-      "<div class=\"scroll\"><table id=\"targets\">\n<caption>Every target: its state, the age "
-      "of its last poll and its drift items by severity</caption>\n<thead><tr>";
-  for (const auto& [key, title, type] :
-       std::vector<std::tuple<std::string, std::string, std::string>>{
-           {"name", "Target", "text"},
-           {"labels", "Labels", "text"},
-           {"state", "State", "text"},
-           {"age", "Last poll", "number"},
-           {"critical", "Critical", "number"},
-           {"warning", "Warning", "number"},
-           {"info", "Info", "number"}}) {
-    out += "<th scope=\"col\" data-key=\"" + key + "\" data-type=\"" + type +
-           "\" aria-sort=\"none\"><span class=\"th\">" + title + "</span></th>";
-  }
-  out += "</tr></thead>\n<tbody>\n";
-  for (const auto& t : page.targets) out += target_row(page, t);
-  out += "</tbody>\n</table></div>\n</section>\n";
-
-  out +=
-      "<section aria-labelledby=\"snapshots-title\">\n<h2 id=\"snapshots-title\">Snapshots</h2>\n";
-  out +=
-      "<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Snapshot</th><th "
-      "scope=\"col\">Managed</th><th scope=\"col\">Revision</th><th scope=\"col\">Digest</th><th "
-      "scope=\"col\">Registered</th><th scope=\"col\">History</th></tr></thead>\n<tbody>\n";
-  for (const auto& s : page.snapshots) {
-    out += "<tr><th scope=\"row\">" + e(s.name) + "</th><td>" +
-           std::string(s.file_managed ? "file" : "API") + "</td>";
-    if (!s.registered) {
-      out += "<td colspan=\"4\" class=\"muted\">not registered yet</td></tr>\n";
-      continue;
-    }
-    out += "<td>" + e(s.revision.value_or("—")) + "</td><td><code title=\"" + e(s.digest) + "\">" +
-           e(s.digest.substr(0, 12)) + "</code></td><td>" +
-           (s.registered_at ? time_element(s.registered_at, page.now) : std::string("—")) +
-           "</td><td>";
-    if (s.history.empty()) {
-      out += "—";
-    } else {
-      out += "<details><summary>" + std::to_string(s.history.size()) +
-             " earlier</summary><ol class=\"plain\">";
-      for (const auto& v : s.history)
-        out += "<li><code>" + e(v.digest.substr(0, 12)) + "</code> " +
-               time_element(v.registered_at, page.now) + "</li>";
-      out += "</ol></details>";
-    }
-    out += "</td></tr>\n";
-  }
-  out += "</tbody>\n</table></div>\n</section>\n";
-
-  out +=
-      "<section aria-labelledby=\"receivers-title\">\n<h2 id=\"receivers-title\">Alert "
-      "receivers</h2>\n";
-  if (page.receivers.empty()) {
-    out += "<p class=\"muted\">No receiver is configured ([alerting] in the config).</p>\n";
-  } else {
-    out +=
-        "<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Receiver</th><th "
-        "scope=\"col\">Kind</th><th scope=\"col\">Last delivery</th><th scope=\"col\">Last "
-        "error</th><th scope=\"col\">Queued</th></tr></thead>\n<tbody>\n";
-    for (const auto& r : page.receivers) {
-      out += "<tr><th scope=\"row\">" + e(r.label) + "</th><td>" + e(r.kind) + "</td><td>" +
-             time_element(r.last_delivery, page.now) + "</td><td>" +
-             (r.last_error.empty() ? std::string("—")
-                                   : "<span class=\"error\">" + e(r.last_error) + "</span> " +
-                                         time_element(r.last_failure, page.now)) +
-             "</td><td class=\"num\">" + std::to_string(r.queued) + "</td></tr>\n";
-    }
-    out += "</tbody>\n</table></div>\n";
-  }
-  out += "</section>\n";
-
-  out +=
-      "<section aria-labelledby=\"reload-title\">\n<h2 id=\"reload-title\">Configuration</h2>\n<p>";
-  out += page.reload.ok ? "<span class=\"badge up\">loaded</span> "
-                        : "<span class=\"badge down\">last reload failed</span> <span "
-                          "class=\"error\">" +
-                              e(page.reload.error) + "</span> · running with the config loaded ";
-  out += time_element(page.reload.at, page.now) + "</p>\n</section>\n";
+  out += targets_section(page) + snapshots_section(page) + receivers_section(page) +
+         reload_section(page);
   return out + "</main>\n" + page_end(assets);
 }
 
