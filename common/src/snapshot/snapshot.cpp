@@ -63,6 +63,104 @@ std::string toml_string(const toml::node& node, std::string_view key, const Repo
   report.fail(position_of(node), std::string(key) + " must be a string");
 }
 
+// A TOML array of strings, each with where it stands (for messages about one value).
+void toml_strings(const toml::node& node, std::string_view key, std::string_view each,
+                  const Reporter& report, std::vector<std::string>& values,
+                  std::vector<Position>& positions) {
+  const auto* list = node.as_array();
+  if (!list) report.fail(position_of(node), std::string(key) + " must be an array of strings");
+  for (const auto& v : *list) {
+    values.push_back(toml_string(v, each, report));
+    positions.push_back(position_of(v));
+  }
+}
+
+void read_toml_meta(const toml::node& node, Snapshot& snapshot, const Reporter& report) {
+  const auto* meta = node.as_table();
+  if (!meta) report.fail(position_of(node), "[snapshot] must be a table");
+  for (const auto& [key, value] : *meta) {
+    if (key == "revision") {
+      snapshot.revision = toml_string(value, "snapshot.revision", report);
+    } else if (key == "source") {
+      snapshot.source = toml_string(value, "snapshot.source", report);
+    } else {
+      report.fail(position_of(value), "unknown key snapshot." + std::string(key.str()) +
+                                          " (allowed: revision, source)");
+    }
+  }
+}
+
+// One [[enum]] entry.
+void read_toml_enum(const toml::node& item, Parsed& out, const Reporter& report) {
+  const auto* table = item.as_table();
+  if (!table) report.fail(position_of(item), "each [[enum]] entry must be a table");
+  EnumType type{{"public", ""}, {}};
+  EnumPositions where{position_of(item), position_of(item), {}};
+  bool has_name = false, has_values = false;
+  for (const auto& [key, node] : *table) {
+    if (key == "schema") {
+      type.type.schema = toml_string(node, "enum.schema", report);
+    } else if (key == "name") {
+      type.type.name = toml_string(node, "enum.name", report);
+      where.name = position_of(node);
+      has_name = true;
+    } else if (key == "values") {
+      toml_strings(node, "enum.values", "each enum value", report, type.values, where.values);
+      has_values = true;
+    } else {
+      report.fail(position_of(node), "unknown key enum." + std::string(key.str()) +
+                                         " (allowed: schema, name, values)");
+    }
+  }
+  if (!has_name) report.fail(where.table, "[[enum]] without name");
+  if (!has_values) report.fail(where.table, "enum " + type.type.display() + " has no values key");
+  out.snapshot.enums.push_back(std::move(type));
+  out.positions.push_back(std::move(where));
+}
+
+// One [[check]] entry.
+void read_toml_check(const toml::node& item, Parsed& out, const Reporter& report) {
+  const auto* table = item.as_table();
+  if (!table) report.fail(position_of(item), "each [[check]] entry must be a table");
+  CheckColumn check;
+  EnumPositions where{position_of(item), position_of(item), {}};
+  bool has_table = false, has_column = false, has_values = false;
+  for (const auto& [key, node] : *table) {
+    if (key == "schema") {
+      check.schema = toml_string(node, "check.schema", report);
+    } else if (key == "table") {
+      check.table = toml_string(node, "check.table", report);
+      where.name = position_of(node);
+      has_table = true;
+    } else if (key == "column") {
+      check.column = toml_string(node, "check.column", report);
+      has_column = true;
+    } else if (key == "values") {
+      toml_strings(node, "check.values", "each check value", report, check.values, where.values);
+      has_values = true;
+    } else {
+      report.fail(position_of(node), "unknown key check." + std::string(key.str()) +
+                                         " (allowed: schema, table, column, values)");
+    }
+  }
+  if (!has_table || !has_column) report.fail(where.table, "[[check]] needs both table and column");
+  if (!has_values) report.fail(where.table, "check " + check.display() + " has no values key");
+  out.snapshot.checks.push_back(std::move(check));
+  out.check_positions.push_back(std::move(where));
+}
+
+// Every [[NAME]] entry of an array of tables, read by `read_one`.
+template <typename ReadOne>
+void read_toml_entries(const toml::node& node, std::string_view name, Parsed& out,
+                       const Reporter& report, ReadOne read_one) {
+  const auto* list = node.as_array();
+  if (!list) {
+    report.fail(position_of(node), std::string(name) + " must be an array of tables: write [[" +
+                                       std::string(name) + "]]");
+  }
+  for (const auto& item : *list) read_one(item, out, report);
+}
+
 Parsed read_toml(std::string_view text, const Reporter& report, const std::string& origin) {
   toml::table root;
   try {
@@ -75,95 +173,11 @@ Parsed read_toml(std::string_view text, const Reporter& report, const std::strin
   Parsed out;
   for (const auto& [key, node] : root) {
     if (key == "snapshot") {
-      const auto* meta = node.as_table();
-      if (!meta) report.fail(position_of(node), "[snapshot] must be a table");
-      for (const auto& [mkey, mnode] : *meta) {
-        if (mkey == "revision") {
-          out.snapshot.revision = toml_string(mnode, "snapshot.revision", report);
-        } else if (mkey == "source") {
-          out.snapshot.source = toml_string(mnode, "snapshot.source", report);
-        } else {
-          report.fail(position_of(mnode), "unknown key snapshot." + std::string(mkey.str()) +
-                                              " (allowed: revision, source)");
-        }
-      }
+      read_toml_meta(node, out.snapshot, report);
     } else if (key == "enum") {
-      const auto* list = node.as_array();
-      if (!list) report.fail(position_of(node), "enum must be an array of tables: write [[enum]]");
-      for (const auto& item : *list) {
-        const auto* table = item.as_table();
-        if (!table) report.fail(position_of(item), "each [[enum]] entry must be a table");
-        EnumType type{{"public", ""}, {}};
-        EnumPositions where{position_of(item), position_of(item), {}};
-        bool has_name = false, has_values = false;
-        for (const auto& [ekey, enode] : *table) {
-          if (ekey == "schema") {
-            type.type.schema = toml_string(enode, "enum.schema", report);
-          } else if (ekey == "name") {
-            type.type.name = toml_string(enode, "enum.name", report);
-            where.name = position_of(enode);
-            has_name = true;
-          } else if (ekey == "values") {
-            const auto* values = enode.as_array();
-            if (!values) report.fail(position_of(enode), "enum.values must be an array of strings");
-            for (const auto& v : *values) {
-              type.values.push_back(toml_string(v, "each enum value", report));
-              where.values.push_back(position_of(v));
-            }
-            has_values = true;
-          } else {
-            report.fail(position_of(enode), "unknown key enum." + std::string(ekey.str()) +
-                                                " (allowed: schema, name, values)");
-          }
-        }
-        if (!has_name) report.fail(where.table, "[[enum]] without name");
-        if (!has_values) {
-          report.fail(where.table, "enum " + type.type.display() + " has no values key");
-        }
-        out.snapshot.enums.push_back(std::move(type));
-        out.positions.push_back(std::move(where));
-      }
+      read_toml_entries(node, "enum", out, report, read_toml_enum);
     } else if (key == "check") {
-      const auto* list = node.as_array();
-      if (!list)
-        report.fail(position_of(node), "check must be an array of tables: write [[check]]");
-      for (const auto& item : *list) {
-        const auto* table = item.as_table();
-        if (!table) report.fail(position_of(item), "each [[check]] entry must be a table");
-        CheckColumn check;
-        EnumPositions where{position_of(item), position_of(item), {}};
-        bool has_table = false, has_column = false, has_values = false;
-        for (const auto& [ckey, cnode] : *table) {
-          if (ckey == "schema") {
-            check.schema = toml_string(cnode, "check.schema", report);
-          } else if (ckey == "table") {
-            check.table = toml_string(cnode, "check.table", report);
-            where.name = position_of(cnode);
-            has_table = true;
-          } else if (ckey == "column") {
-            check.column = toml_string(cnode, "check.column", report);
-            has_column = true;
-          } else if (ckey == "values") {
-            const auto* values = cnode.as_array();
-            if (!values)
-              report.fail(position_of(cnode), "check.values must be an array of strings");
-            for (const auto& v : *values) {
-              check.values.push_back(toml_string(v, "each check value", report));
-              where.values.push_back(position_of(v));
-            }
-            has_values = true;
-          } else {
-            report.fail(position_of(cnode), "unknown key check." + std::string(ckey.str()) +
-                                                " (allowed: schema, table, column, values)");
-          }
-        }
-        if (!has_table || !has_column)
-          report.fail(where.table, "[[check]] needs both table and column");
-        if (!has_values)
-          report.fail(where.table, "check " + check.display() + " has no values key");
-        out.snapshot.checks.push_back(std::move(check));
-        out.check_positions.push_back(std::move(where));
-      }
+      read_toml_entries(node, "check", out, report, read_toml_check);
     } else {
       report.fail(position_of(node), "unknown top-level key " + quoted_for_message(key.str()) +
                                          " (allowed: snapshot, enum, check)");
