@@ -13,20 +13,11 @@ import asyncio
 import struct
 import sys
 
+from tcp_pump import pump
+
 LISTEN, TARGET, MAX_CUT, STATE = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 SSL_REQUEST, GSS_REQUEST = 80877103, 80877104
 accepted = 0
-
-
-async def pump(reader, writer):
-    try:
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
-    except (ConnectionError, OSError):
-        pass
-    finally:
-        writer.close()
 
 
 async def frontend(reader, writer, header, cut_at, connection):

@@ -5,20 +5,11 @@ firewall dropping packets); once the file is gone it forwards again. Runs for 15
 
 Usage: stalling_proxy.py LISTEN_PORT TARGET_PORT FLAG"""
 import asyncio, os, sys
+from tcp_pump import pump
 listen, target, flag = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 async def while_stalled():
     while os.path.exists(flag):
         await asyncio.sleep(0.05)
-async def pump(reader, writer):
-    try:
-        while data := await reader.read(65536):
-            await while_stalled()
-            writer.write(data)
-            await writer.drain()
-    except (ConnectionError, OSError):
-        pass
-    finally:
-        writer.close()
 async def serve(client_reader, client_writer):
     await while_stalled()
     try:
@@ -26,7 +17,8 @@ async def serve(client_reader, client_writer):
     except OSError:
         client_writer.close()
         return
-    await asyncio.gather(pump(client_reader, server_writer), pump(server_reader, client_writer))
+    await asyncio.gather(pump(client_reader, server_writer, while_stalled),
+                         pump(server_reader, client_writer, while_stalled))
 async def main():
     server = await asyncio.start_server(serve, "127.0.0.1", listen)
     async with server:
