@@ -24,8 +24,7 @@ std::optional<std::string> decode_revision(const ReadPipeline& pipeline,
                         "tool writes, or migration_table to \"\"",
                     result.sqlstate);
     }
-    const auto kind = result.sqlstate == "57014" ? PgError::Kind::timeout : PgError::Kind::query;
-    throw PgError(kind, what + ": " + *result.error, result.sqlstate);
+    throw ReadPipeline::statement_error(result, what + ": " + *result.error);
   }
   return pipeline.take(read);
 }

@@ -48,12 +48,13 @@ void ReadPipeline::require_all() const {
 }
 
 PgError ReadPipeline::failed(const StatementResult& result, std::string_view what) const {
-  // 57014: canceled by statement_timeout, i.e. the poll's time ran out on the server.
+  return statement_error(result, std::string(what.empty() ? what_ : what) + " failed (" +
+                                     description_ + "): " + result.error.value_or("no error"));
+}
+
+PgError ReadPipeline::statement_error(const StatementResult& result, std::string message) {
   const auto kind = result.sqlstate == "57014" ? PgError::Kind::timeout : PgError::Kind::query;
-  return PgError(kind,
-                 std::string(what.empty() ? what_ : what) + " failed (" + description_ +
-                     "): " + result.error.value_or("no error"),
-                 result.sqlstate);
+  return PgError(kind, std::move(message), result.sqlstate);
 }
 
 }  // namespace enumwatch

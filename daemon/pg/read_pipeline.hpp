@@ -76,6 +76,9 @@ class ReadPipeline {
   void require_all() const;
   // "WHAT failed (DESCRIPTION): the server's message", of kind timeout for SQLSTATE 57014.
   [[nodiscard]] PgError failed(const StatementResult& result, std::string_view what = {}) const;
+  // A failed statement's error with this message: of kind timeout when statement_timeout stopped
+  // it (SQLSTATE 57014, the poll's time ran out on the server), else of kind query.
+  [[nodiscard]] static PgError statement_error(const StatementResult& result, std::string message);
 
  private:
   struct OwnedStatement {
