@@ -62,6 +62,7 @@ class Daemon final {
             count_internal_error_),
         config_(std::move(initial.config)) {
     api_.set_token(std::move(initial.token));
+    set_shard(initial);
     api_.set_status_page(&events_, [this] { return status_page(); });
     server_.set_stream_opener([this](const HttpRequest& r, const asio::ip::address& client) {
       return api_.open_stream(r, client);
@@ -86,8 +87,8 @@ class Daemon final {
       throw Error("cannot listen on " + config_.daemon.listen + ": " + e.code().message() +
                   ": free the port or change daemon.listen");
     }
-    spdlog::info("enumwatch listening on {}, watching {} targets", config_.daemon.listen,
-                 config_.targets.size());
+    spdlog::info("enumwatch listening on {}, watching {} targets{}", config_.daemon.listen,
+                 config_.targets.size() - other_shards_, shard_text());
     systemd::ready(status_line());
     wait_for_signals();
     alerts_.start();
@@ -164,15 +165,34 @@ class Daemon final {
     // Snapshots may have changed for kept targets too: poll them with the new ones now.
     for (const auto& t : next.targets) scheduler_.request_poll(t.config.name);
     api_.set_token(std::move(next.token));
+    if (next.shard != shard_) {
+      spdlog::info("shard changed from {}/{} to {}/{}: {} targets here now", shard_.index,
+                   shard_.count, next.shard.index, next.shard.count, next.targets.size());
+    }
+    set_shard(next);
     server_.set_tls(next.listener_tls);  // rotated certificates serve new connections
     server_.set_allowed_hosts({next.config.daemon.listen, next.config.alerting.external_url});
     alerts_.configure(next.config.alerting, next.receiver_tls);
     metrics_.set_snapshots(registry_.all());
     report_recovered_snapshots();
     config_ = std::move(next.config);
-    spdlog::info("config reloaded: {} targets ({} added, {} changed, {} removed, {} unchanged)",
-                 config_.targets.size(), changes.added, changes.changed, changes.removed,
-                 changes.kept);
+    spdlog::info("config reloaded: {} targets{} ({} added, {} changed, {} removed, {} unchanged)",
+                 config_.targets.size() - other_shards_, shard_text(), changes.added,
+                 changes.changed, changes.removed, changes.kept);
+  }
+
+  // docs/fleet.md: targets of other shards are validated, never polled, and named as such.
+  void set_shard(const LoadedConfig& loaded) {
+    shard_ = loaded.shard;
+    other_shards_ = loaded.other_shards.size();
+    metrics_.set_shard(loaded.shard, loaded.targets.size(), loaded.other_shards.size());
+    api_.set_shard(loaded.shard, loaded.other_shards);
+  }
+
+  std::string shard_text() const {
+    if (shard_.count <= 1) return "";
+    return " (shard " + std::to_string(shard_.index) + "/" + std::to_string(shard_.count) + "; " +
+           std::to_string(other_shards_) + " left to other shards)";
   }
 
   // A stored snapshot whose current.json was corrupt runs on its newest valid history version:
@@ -252,7 +272,9 @@ class Daemon final {
   Config config_;
   std::chrono::system_clock::time_point reloaded_at_;
   std::string reload_error_;  // of the last reload, if it failed
-  bool stopping_ = false;     // SIGTERM or SIGINT came: draining the alert receivers
+  Shard shard_;
+  std::size_t other_shards_ = 0;  // configured targets this daemon leaves to other shards
+  bool stopping_ = false;         // SIGTERM or SIGINT came: draining the alert receivers
 };
 
 }  // namespace

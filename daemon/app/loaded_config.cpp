@@ -1,6 +1,10 @@
 #include "app/loaded_config.hpp"
 
+#include <unistd.h>
+
+#include <array>
 #include <boost/asio/io_context.hpp>
+#include <cstdlib>
 
 #include "enumwatch/core/error.hpp"
 #include "enumwatch/core/file_io.hpp"
@@ -21,8 +25,15 @@ LoadedConfig load_everything(const std::string& path) {
   if (const auto& token_file = out.config.daemon.api_token_file) {
     out.token = read_token_file(*token_file);
   }
-  for (const auto& target : out.config.targets)
-    out.targets.push_back({target, read_password(target)});
+  out.shard = this_shard(out.config);
+  for (const auto& target : out.config.targets) {
+    TargetSetup setup{target, read_password(target)};
+    if (out.shard.owns(target.name)) {
+      out.targets.push_back(std::move(setup));
+    } else {
+      out.other_shards.emplace(target.name, shard_of(target.name, out.shard.count));
+    }
+  }
   out.receiver_tls = make_receiver_tls(out.config);
   const auto& d = out.config.daemon;
   if (!d.tls_cert_file.empty()) {
@@ -33,6 +44,18 @@ LoadedConfig load_everything(const std::string& path) {
     }
   }
   return out;
+}
+
+Shard this_shard(const Config& config) {
+  std::array<char, 256> host{};
+  if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
+  const char* shards = std::getenv("ENUMWATCH_SHARDS");
+  try {
+    return resolve_shard(config.daemon.shard, host.data(),
+                         shards ? std::optional<std::string_view>(shards) : std::nullopt);
+  } catch (const Error& e) {
+    throw Error(config.path + ": [daemon] " + e.what());
+  }
 }
 
 std::shared_ptr<boost::asio::ssl::context> make_receiver_tls(const Config& config) {

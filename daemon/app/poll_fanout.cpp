@@ -25,6 +25,10 @@ void PollFanout::listening(const std::string& target, bool up) {
   metrics_.set_listening(target, up);
 }
 
+void PollFanout::interval_changed(const std::string& target, std::chrono::milliseconds interval) {
+  metrics_.set_poll_interval(target, interval);
+}
+
 void PollFanout::notified(const std::string& target, std::size_t count) {
   metrics_.count_change_notifications(target, count);
 }

@@ -26,6 +26,7 @@ class PollFanout final : public PollObserver {
               const PollResult& result) override;
   void removed(const std::string& target) override;
   void listening(const std::string& target, bool up) override;
+  void interval_changed(const std::string& target, std::chrono::milliseconds interval) override;
   void notified(const std::string& target, std::size_t count) override;
   void coalesced(const std::string& target, std::size_t count) override;
   void secondary_read_failed(const std::string& target, std::string_view read) override;

@@ -20,7 +20,12 @@ int config_check(const std::string& config_path) {
   std::size_t files = 0;
   for (const auto& [name, source] : config.snapshots) files += source.path.has_value() ? 1 : 0;
   std::cout << config_path << ": ok (" << config.targets.size() << " targets, "
-            << config.snapshots.size() << " snapshots, " << files << " snapshot files checked)\n";
+            << config.snapshots.size() << " snapshots, " << files << " snapshot files checked";
+  if (loaded.shard.count > 1) {
+    std::cout << "; shard " << loaded.shard.index << "/" << loaded.shard.count << " watches "
+              << loaded.targets.size() << " of them";
+  }
+  std::cout << ")\n";
   return kExitOk;
 }
 

@@ -12,6 +12,7 @@
 #include "enumwatch/core/text.hpp"
 #include "enumwatch/core/utf8.hpp"
 #include "enumwatch/report/report.hpp"
+#include "http/gzip.hpp"
 #include "http/page_assets.hpp"
 #include "metrics/metrics.hpp"
 #include "poll/scheduler.hpp"
@@ -120,7 +121,7 @@ boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request)
   const bool get = method == http::verb::get || method == http::verb::head;
   auto read_only = [get](auto&& answer) { return get ? answer() : method_not_allowed("GET"); };
 
-  if (path == "/metrics") co_return read_only([&] { return metrics_text(); });
+  if (path == "/metrics") co_return read_only([&] { return metrics_text(request); });
   if (path == "/healthz") co_return read_only([] { return plain(http::status::ok, "ok\n"); });
   if (path == "/readyz") co_return read_only([&] { return readiness(); });
   if (page_model_ && (path == "/" || path.starts_with("/targets/")))
@@ -148,9 +149,14 @@ boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request)
   co_return error(http::status::not_found, "no such endpoint: see docs/http-api.md");
 }
 
-HttpResponse HttpApi::metrics_text() const {
-  return respond(http::status::ok, metrics_.serialize(),
-                 "text/plain; version=0.0.4; charset=utf-8");
+HttpResponse HttpApi::metrics_text(const HttpRequest& request) const {
+  std::string body = metrics_.serialize();
+  const bool compress = accepts_gzip(request[http::field::accept_encoding]);
+  if (compress) body = gzip(body);
+  auto res = respond(http::status::ok, std::move(body), "text/plain; version=0.0.4; charset=utf-8");
+  if (compress) res.set(http::field::content_encoding, "gzip");
+  res.set(http::field::vary, "Accept-Encoding");
+  return res;
 }
 
 HttpResponse HttpApi::readiness() const {
@@ -204,14 +210,24 @@ HttpResponse HttpApi::events_full() {
 
 HttpResponse HttpApi::target_status(const std::string& name) const {
   auto report = scheduler_.report(name);
-  if (!report) return error(http::status::not_found, "no target named \"" + name + "\"");
+  if (!report) return not_watched(name, http::status::not_found);
   return json(http::status::ok, to_json(*report));
+}
+
+HttpResponse HttpApi::not_watched(const std::string& name, http::status other_shard_status) const {
+  auto other = other_shards_.find(name);
+  if (other == other_shards_.end())
+    return error(http::status::not_found, "no target named \"" + name + "\"");
+  const std::string of = " of " + std::to_string(shard_.count);
+  return error(other_shard_status, "target \"" + name + "\" is watched by shard " +
+                                       std::to_string(other->second) + of +
+                                       ", not by this daemon (shard " +
+                                       std::to_string(shard_.index) + of + "): ask that shard");
 }
 
 HttpResponse HttpApi::poll_requested(const HttpRequest& request, const std::string& name) {
   if (auto denied = check_token(request)) return *denied;
-  if (!scheduler_.request_poll(name))
-    return error(http::status::not_found, "no target named \"" + name + "\"");
+  if (!scheduler_.request_poll(name)) return not_watched(name, http::status::conflict);
   spdlog::info("target {}: poll requested over the API", name);
   return json(http::status::accepted, boost::json::object{{"target", name}, {"poll", "requested"}});
 }

@@ -5,10 +5,12 @@
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "enumwatch/config/shard.hpp"
 #include "http/event_stream.hpp"
 #include "http/page/status_page.hpp"
 #include "http/server.hpp"
@@ -26,6 +28,11 @@ class HttpApi {
 
   // Absent: write endpoints answer 403.
   void set_token(std::optional<std::string> token) { token_ = std::move(token); }
+  // Targets left to other shards (docs/fleet.md): asking this daemon about one names its shard.
+  void set_shard(Shard shard, std::map<std::string, unsigned> other_shards) {
+    shard_ = shard;
+    other_shards_ = std::move(other_shards);
+  }
   // The status page (GET /, GET /targets/NAME) and its live events (GET /api/v1/events); without
   // these, those paths answer 404.
   void set_status_page(EventHub* events, std::function<StatusPage()> model) {
@@ -51,18 +58,25 @@ class HttpApi {
                                                     const std::string& name);
   [[nodiscard]] std::optional<HttpResponse> check_token(const HttpRequest& request) const;
   // One handler per resource (docs/http-api.md); handle() only routes.
-  [[nodiscard]] HttpResponse metrics_text() const;
+  // gzip-encoded when the scraper accepts it (docs/http-api.md, "Compression").
+  [[nodiscard]] HttpResponse metrics_text(const HttpRequest& request) const;
   [[nodiscard]] HttpResponse readiness() const;
   [[nodiscard]] HttpResponse status_page(std::string_view path) const;
   [[nodiscard]] static HttpResponse events_full();
   [[nodiscard]] HttpResponse target_status(const std::string& name) const;
   [[nodiscard]] HttpResponse poll_requested(const HttpRequest& request, const std::string& name);
   [[nodiscard]] HttpResponse snapshot_status(const std::string& name) const;
+  // The answer for a target this daemon does not watch: 404, or `other_shard_status` (409 for a
+  // poll) naming the shard that watches it.
+  [[nodiscard]] HttpResponse not_watched(const std::string& name,
+                                         boost::beast::http::status other_shard_status) const;
 
   Scheduler& scheduler_;
   SnapshotRegistry& snapshots_;
   Metrics& metrics_;
   std::optional<std::string> token_;
+  Shard shard_;
+  std::map<std::string, unsigned> other_shards_;
   EventHub* events_ = nullptr;
   std::function<StatusPage()> page_model_;
   struct EncodedReports {

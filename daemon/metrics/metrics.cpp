@@ -316,6 +316,21 @@ struct Metrics::Impl {
   DynamicSeries<prom::Gauge> enum_values;
   DynamicSeries<prom::Gauge> snapshot_info;
   DynamicSeries<prom::Gauge> migration_info;
+  // docs/fleet.md: which shard this daemon is, and the targets it watches or leaves to others.
+  DynamicSeries<prom::Gauge> shard_info{
+      prom::BuildGauge()
+          .Name("enumwatch_shard_info")
+          .Help("1: this daemon's shard (shard) of how many (shards); 0 of 1 unsharded.")
+          .Register(*registry)};
+  prom::Family<prom::Gauge>& targets_by_state =
+      prom::BuildGauge()
+          .Name("enumwatch_targets")
+          .Help(
+              "Configured targets this daemon watches (watched) and leaves to other shards "
+              "(other_shard).")
+          .Register(*registry);
+  prom::Gauge& watched_targets = targets_by_state.Add({{"state", "watched"}});
+  prom::Gauge& other_shard_targets = targets_by_state.Add({{"state", "other_shard"}});
   std::map<std::string, TargetSeries> targets;
   std::map<std::pair<std::string, bool>, prom::Counter*> notifications;
   std::map<std::string, prom::Counter*, std::less<>> internal_error_counters;
@@ -337,11 +352,7 @@ void Metrics::add_target(const TargetConfig& config) {
   auto& m = *impl_;
   const std::string& target = config.name;
   const double interval = std::chrono::duration<double>(config.options.interval).count();
-  if (auto it = m.targets.find(target); it != m.targets.end()) {
-    it->second.interval->Set(interval);
-    it->second.stale = true;
-    return;
-  }
+  if (m.targets.contains(target)) return;  // its interval is the scheduler's (set_poll_interval)
   const prom::Labels labels{{"target", target}};
   Impl::TargetSeries s;
   s.up = &m.up.Add(labels);
@@ -466,6 +477,13 @@ void Metrics::set_listening(const std::string& target, bool listening) {
   it->second.stale = true;
 }
 
+void Metrics::set_poll_interval(const std::string& target, std::chrono::milliseconds interval) {
+  auto it = impl_->targets.find(target);
+  if (it == impl_->targets.end()) return;
+  it->second.interval->Set(std::chrono::duration<double>(interval).count());
+  it->second.stale = true;
+}
+
 void Metrics::count_change_notifications(const std::string& target, std::size_t count) {
   auto it = impl_->targets.find(target);
   if (it == impl_->targets.end()) return;
@@ -482,6 +500,14 @@ void Metrics::set_snapshots(const SnapshotSet& snapshots) {
           {"digest", loaded.current->digest}}] = 1;
   }
   impl_->snapshot_info.replace({}, info);
+}
+
+void Metrics::set_shard(const Shard& shard, std::size_t watched, std::size_t other_shard) {
+  auto& m = *impl_;
+  m.shard_info.replace(
+      {}, {{{{"shard", std::to_string(shard.index)}, {"shards", std::to_string(shard.count)}}, 1}});
+  m.watched_targets.Set(static_cast<double>(watched));
+  m.other_shard_targets.Set(static_cast<double>(other_shard));
 }
 
 void Metrics::record_reload(bool success, std::chrono::system_clock::time_point when) {

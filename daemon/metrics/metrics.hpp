@@ -31,11 +31,15 @@ class Metrics {
   // enumwatch_notify_listening, enumwatch_notifications_total and
   // enumwatch_notifications_coalesced_total (docs/instant-detection.md).
   void set_listening(const std::string& target, bool listening);
+  // enumwatch_poll_interval_seconds: interval, or interval_listening while the target listens.
+  void set_poll_interval(const std::string& target, std::chrono::milliseconds interval);
   void count_change_notifications(const std::string& target, std::size_t count);
   void count_coalesced_notifications(const std::string& target, std::size_t count);
   // enumwatch_secondary_read_failures_total{read}: dependents, column_stats, migration_revision.
   void count_secondary_read_failure(std::string_view read);
   void set_snapshots(const SnapshotSet& snapshots);
+  // enumwatch_shard_info and enumwatch_targets{state} (docs/fleet.md).
+  void set_shard(const Shard& shard, std::size_t watched, std::size_t other_shard);
   void record_reload(bool success, std::chrono::system_clock::time_point when);
   void count_alert_notification(const std::string& receiver, bool ok);
   // enumwatch_internal_errors_total{component}: an error caught at a loop's edge.

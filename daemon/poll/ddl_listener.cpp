@@ -20,10 +20,10 @@ constexpr milliseconds kWaitSlice = std::chrono::minutes(1);
 constexpr milliseconds kMaxBackoff = std::chrono::seconds(30);
 }  // namespace
 
-DdlListener::DdlListener(asio::any_io_executor executor, std::string target, ConnParams params,
+DdlListener::DdlListener(asio::any_io_executor executor, std::string label, ConnParams params,
                          Duration timeout, Events events, InternalErrorCounter count_internal_error)
     : timer_(executor),
-      target_(std::move(target)),
+      label_(std::move(label)),
       params_(std::move(params)),
       timeout_(timeout),
       events_(std::move(events)),
@@ -55,7 +55,7 @@ asio::awaitable<void> DdlListener::run() {
       ++failures_;
       const std::string error = escape_control(e.what());
       if (listening_ || failures_ == 1 || error != last_error_) {
-        spdlog::warn("target {}: LISTEN {} connection: {} (polling goes on; reconnecting)", target_,
+        spdlog::warn("{}: LISTEN {} connection: {} (polling goes on; reconnecting)", label_,
                      kDdlChannel, error);
       }
       last_error_ = error;
@@ -99,7 +99,7 @@ asio::awaitable<void> DdlListener::listen_once() {
                   result.sqlstate);
   }
   if (stopped_) co_return;
-  if (failures_ > 0) spdlog::info("target {}: listening for schema changes again", target_);
+  if (failures_ > 0) spdlog::info("{}: listening for schema changes again", label_);
   failures_ = 0;
   listening_ = true;
   events_.listening(true);
@@ -108,7 +108,7 @@ asio::awaitable<void> DdlListener::listen_once() {
     const auto batch =
         co_await connection_->wait_for_notifications(std::chrono::steady_clock::now() + kWaitSlice);
     if (stopped_ || batch.empty()) continue;
-    spdlog::debug("target {}: {} schema change notification(s), first: {}", target_, batch.size(),
+    spdlog::debug("{}: {} schema change notification(s), first: {}", label_, batch.size(),
                   escape_control(batch.front().payload));
     events_.changed(batch);
     co_await sleep(kCoalesce);

@@ -1,8 +1,9 @@
-// One target's LISTEN connection for the event trigger of docs/instant-detection.md: connects (over
-// notify_dsn when set, else the target's dsn), runs LISTEN enumwatch_ddl, and waits on the event
-// loop for notifications, which the server sends when a migration's transaction commits. Any
-// failure closes the connection and tries again with backoff; the scheduler polls the target in
+// One database's LISTEN connection for the event trigger of docs/instant-detection.md: connects
+// (over notify_dsn when set, else the target's dsn), runs LISTEN enumwatch_ddl, and waits on the
+// event loop for notifications, which the server sends when a migration's transaction commits. Any
+// failure closes the connection and tries again with backoff; the scheduler polls the targets in
 // full every time LISTEN is (re)established, since a notification may have been missed meanwhile.
+// Every target of the database shares it (poll/listener_hub.hpp).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -27,8 +28,11 @@ class DdlListener : public std::enable_shared_from_this<DdlListener> {
     std::function<void(const std::vector<Notification>&)> changed;  // notifications arrived
   };
 
-  DdlListener(boost::asio::any_io_executor executor, std::string target, ConnParams params,
+  // `label` names it in the log: "target orders", "targets orders, billing".
+  DdlListener(boost::asio::any_io_executor executor, std::string label, ConnParams params,
               Duration timeout, Events events, InternalErrorCounter count_internal_error);
+
+  void set_label(std::string label) { label_ = std::move(label); }
 
   // Runs until stop(); never throws (an unexpected error is counted as an internal error of
   // component "listener", and the listener reconnects).
@@ -44,7 +48,7 @@ class DdlListener : public std::enable_shared_from_this<DdlListener> {
   [[nodiscard]] boost::asio::awaitable<void> sleep(std::chrono::milliseconds delay);
 
   boost::asio::steady_timer timer_;
-  std::string target_;
+  std::string label_;
   ConnParams params_;
   Duration timeout_;
   Events events_;

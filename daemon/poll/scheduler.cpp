@@ -51,7 +51,8 @@ Scheduler::Scheduler(asio::any_io_executor executor, const SnapshotRegistry& sna
       observer_(observer),
       count_internal_error_(std::move(count_internal_error)),
       make_poller_(std::move(make_poller)),
-      slots_(executor, 1) {}
+      slots_(executor, 1),
+      listeners_(executor, count_internal_error_) {}
 
 Scheduler::~Scheduler() {
   stop();
@@ -113,34 +114,32 @@ Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups,
 asio::awaitable<void> Scheduler::run(Target t, milliseconds first_delay) {
   co_await sleep(*t, first_delay);
   while (!t->stopped) {
-    milliseconds wait = t->setup.config.options.interval;
     std::exception_ptr failure;
     try {
       co_await wait_notified_gap(t);
       if (t->stopped) break;
-      wait = co_await poll_once(t);
+      co_await poll_once(t);
     } catch (...) {
       failure = std::current_exception();
     }
     if (failure) {
       report_internal_error(count_internal_error_, "scheduler", failure);
       record_internal_failure(t, failure);
-      wait = backoff_delay(t->setup.config.options.interval, t->failures);
     }
     if (t->stopped) break;
     if (t->poll_requested) continue;
-    co_await wait_watching_revision(t, wait);
+    co_await wait_for_next_poll(t);
   }
   t->due_by.reset();
   stop_listener(t);
   t->poller->disconnect();
 }
 
-asio::awaitable<milliseconds> Scheduler::poll_once(const Target& t) {
+asio::awaitable<void> Scheduler::poll_once(const Target& t) {
   const auto& options = t->setup.config.options;
   t->due_by.reset();  // queued for a slot: not overdue however long others take
   AsyncSemaphore::Permit permit = co_await slots_.acquire();
-  if (t->stopped) co_return milliseconds(0);
+  if (t->stopped) co_return;
   const std::vector<NamedSnapshot> snapshots = snapshots_.snapshots_for(t->setup.config);
   PollResult result;
   {
@@ -149,14 +148,33 @@ asio::awaitable<milliseconds> Scheduler::poll_once(const Target& t) {
     t->only_notified = false;
     t->last_poll_started = Clock::now();
     t->due_by = Clock::now() + options.timeout + kOverdueGrace;
+    if (t->listener) {
+      if (auto probe = t->listener->pending_probe()) t->poller->send_probe(std::move(*probe));
+    }
     result = co_await t->poller->poll(t->setup.config, snapshots, t->setup.password);
   }
   permit.release();
-  if (t->stopped) co_return milliseconds(0);
+  if (t->stopped) co_return;
   record(t, snapshots, result);
   follow_ddl_trigger(t, result);
-  co_return result.outcome == PollOutcome::ok ? options.interval
-                                              : backoff_delay(options.interval, t->failures);
+  report_interval(*t);
+}
+
+milliseconds Scheduler::next_wait(const TargetState& t) {
+  const auto& options = t.setup.config.options;
+  if (t.failures > 0) return backoff_delay(options.interval, t.failures);
+  // Never slower than interval: a target that polls rarely anyway keeps its own pace.
+  if (t.listener && t.listener->listening())
+    return std::max<milliseconds>(options.interval, options.interval_listening);
+  return options.interval;
+}
+
+void Scheduler::report_interval(TargetState& t) {
+  if (t.failures > 0) return;  // backoff is not the interval: the gauge keeps the healthy pace
+  const milliseconds interval = next_wait(t);
+  if (interval == t.reported_interval) return;
+  t.reported_interval = interval;
+  observer_.interval_changed(t.setup.config.name, interval);
 }
 
 void Scheduler::record(const Target& t, std::span<const NamedSnapshot> snapshots,
@@ -170,6 +188,7 @@ void Scheduler::record(const Target& t, std::span<const NamedSnapshot> snapshots
                  escape_control(result.report.error.value_or("unknown error")));
   }
   t->failures = ok ? 0 : t->failures + 1;
+  t->last_poll_finished = Clock::now();
   if (ok && result.unchanged) {
     // The same catalog and snapshots as the last recorded success: its drift stands.
     t->attribution.unchanged_poll();
@@ -224,8 +243,16 @@ void Scheduler::follow_ddl_trigger(const Target& t, const PollResult& result) {
   if (t->setup.password && !params.find("password")) params.set("password", *t->setup.password);
   const std::string name = config.name;
   std::weak_ptr<TargetState> weak = t;
-  DdlListener::Events events;
-  events.listening = [this, name](bool up) { observer_.listening(name, up); };
+  ListenerHub::Subscriber events;
+  events.listening = [this, weak, name](bool up) {
+    observer_.listening(name, up);
+    auto target = weak.lock();
+    if (!target || target->stopped) return;
+    // Down: back to interval at once, not after the rest of interval_listening. The loop
+    // recomputes when it wakes (wait_for_next_poll).
+    if (!up && !target->in_flight) target->wake.cancel();
+    report_interval(*target);
+  };
   events.subscribed = [this, weak, name] {
     // A notification may have been missed while nobody listened: poll in full now.
     if (auto target = weak.lock(); target && !target->stopped) {
@@ -254,16 +281,12 @@ void Scheduler::follow_ddl_trigger(const Target& t, const PollResult& result) {
                     batch.size());
     }
   };
-  t->listener =
-      std::make_shared<DdlListener>(executor_, name, std::move(params), config.options.timeout,
-                                    std::move(events), count_internal_error_);
-  asio::co_spawn(executor_, t->listener->run(), report_escape(count_internal_error_, "listener"));
+  t->listener = listeners_.subscribe(name, params, config.options.timeout, std::move(events));
 }
 
 void Scheduler::stop_listener(const Target& t) {
   if (!t->listener) return;
-  t->listener->stop();  // says nothing more: the gauge is set here
-  t->listener.reset();
+  t->listener.reset();  // leaves the database's listener, which tells it nothing more
   observer_.listening(t->setup.config.name, false);
 }
 
@@ -283,20 +306,24 @@ void Scheduler::record_internal_failure(const Target& t, std::exception_ptr erro
   }
 }
 
-// Sleeps until the next poll is due; a target with a migration table has its revision re-read
-// every revision_check_interval meanwhile, and a new revision ends the wait: drift that a
-// migration brings is seen seconds after it, not an interval later. A check that fails in a way
-// nobody expected is counted and the watch goes on: the next poll reports the database's state.
-asio::awaitable<void> Scheduler::wait_watching_revision(const Target& t, milliseconds wait) {
+// A target with a migration table has its revision re-read every revision_check_interval while it
+// waits, and a new revision ends the wait: drift that a migration brings is seen seconds after it,
+// not an interval later. A check that fails in a way nobody expected is counted and the watch goes
+// on: the next poll reports the database's state. The due time is recomputed after every wake-up,
+// so a listener that goes down shortens the wait to interval at once.
+asio::awaitable<void> Scheduler::wait_for_next_poll(const Target& t) {
   const auto& config = t->setup.config;
   const milliseconds check = config.options.revision_check_interval;
-  const bool watch = !config.options.migration_table.empty() && check.count() > 0 &&
-                     t->failures == 0 && check < wait;
-  if (!watch) co_return co_await sleep(*t, wait);
-  const auto poll_at = Clock::now() + wait;
   while (!t->stopped && !t->poll_requested) {
-    const auto left = std::chrono::duration_cast<milliseconds>(poll_at - Clock::now());
-    if (left <= check) co_return co_await sleep(*t, std::max(left, milliseconds(0)));
+    const auto left = std::chrono::duration_cast<milliseconds>(t->last_poll_finished +
+                                                               next_wait(*t) - Clock::now());
+    if (left <= milliseconds(0)) co_return;
+    const bool watch = !config.options.migration_table.empty() && check.count() > 0 &&
+                       t->failures == 0 && check < left;
+    if (!watch) {
+      co_await sleep(*t, left);
+      continue;
+    }
     co_await sleep(*t, check);
     if (t->stopped || t->poll_requested) co_return;
     RevisionCheck checked;
@@ -397,6 +424,7 @@ void Scheduler::stop() {
     target->wake.cancel();
     stop_listener(target);
   }
+  listeners_.stop();
 }
 
 }  // namespace enumwatch

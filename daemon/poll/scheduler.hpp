@@ -2,9 +2,9 @@
 // at most max_concurrent_polls in flight, exponential backoff for failing targets (capped at 5
 // minutes and at 10x the interval), immediate polls on request (coalescing with one in flight).
 // One coroutine per target on the shared io_context; connections stay open between polls. Where
-// the database has the event trigger of docs/instant-detection.md (and notify allows), a second
-// coroutine per target LISTENs for schema changes and asks for a poll at once
-// (poll/ddl_listener.hpp).
+// the database has the event trigger of docs/instant-detection.md (and notify allows), the target
+// joins its database's LISTEN connection (poll/listener_hub.hpp, one per database), which asks for
+// a poll at once on a change; while it listens, the target polls at interval_listening.
 //
 // A target's loop ends only when the target is removed or the daemon stops: whatever a poll
 // throws is caught at the loop's one edge, counted as an internal error, and the target is
@@ -47,6 +47,8 @@ class PollObserver {
   virtual void coalesced(const std::string& target, std::size_t count) = 0;
   // A read after the catalog's failed: dependents, column_stats, migration_revision.
   virtual void secondary_read_failed(const std::string& target, std::string_view read) = 0;
+  // The interval the target polls at now: interval, or interval_listening while it listens.
+  virtual void interval_changed(const std::string& target, std::chrono::milliseconds interval) = 0;
 };
 
 class Scheduler {
@@ -92,18 +94,25 @@ class Scheduler {
   [[nodiscard]] bool making_progress(std::chrono::steady_clock::time_point now) const {
     return overdue_targets(now).empty();
   }
+  // LISTEN connections open or trying: one per database in use (docs/instant-detection.md).
+  [[nodiscard]] std::size_t listeners() const { return listeners_.listeners(); }
   void stop();
 
  private:
   using Target = std::shared_ptr<TargetState>;
   boost::asio::awaitable<void> run(Target target, std::chrono::milliseconds first_delay);
-  // One poll with its slot; returns how long to wait before the next one.
-  boost::asio::awaitable<std::chrono::milliseconds> poll_once(const Target& target);
+  // One poll with its slot.
+  boost::asio::awaitable<void> poll_once(const Target& target);
+  // How long after the last poll ended the next one is due: backoff while failing, else
+  // interval_listening while the target listens and interval while it does not.
+  [[nodiscard]] static std::chrono::milliseconds next_wait(const TargetState& target);
+  void report_interval(TargetState& target);
   // A poll that threw instead of returning a result: the target is down with that error.
   void record_internal_failure(const Target& target, std::exception_ptr error);
   void record(const Target& target, std::span<const NamedSnapshot> snapshots, PollResult& result);
-  boost::asio::awaitable<void> wait_watching_revision(const Target& target,
-                                                      std::chrono::milliseconds wait);
+  // Sleeps until the next poll is due (next_wait after the last poll), re-reading the migration
+  // revision meanwhile where the target has a migration table.
+  boost::asio::awaitable<void> wait_for_next_poll(const Target& target);
   // Before a poll that only notifications asked for: waits out the rest of kNotifiedPollGap.
   boost::asio::awaitable<void> wait_notified_gap(const Target& target);
   // Starts or stops the target's listener after a successful poll, by what it read and notify.
@@ -116,6 +125,7 @@ class Scheduler {
   InternalErrorCounter count_internal_error_;
   PollerFactory make_poller_;
   AsyncSemaphore slots_;
+  ListenerHub listeners_;           // before targets_: their subscriptions leave it
   std::vector<std::string> order_;  // config order, for reports
   std::map<std::string, Target> targets_;
   std::uint64_t generation_ = 0;

@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <utility>
 
+#include "enumwatch/catalog/ddl_trigger.hpp"
 #include "enumwatch/core/error.hpp"
 #include "enumwatch/core/text.hpp"
 #include "enumwatch/sql/remediation.hpp"
@@ -67,6 +69,7 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
       connection_ = co_await PgConnection::connect(std::move(params), deadline);
     }
     connection = connection_;
+    if (probe_) co_await send_probe_now(*connection, target.name, deadline);
     const bool read_in_full = co_await refresh(*connection, target.options, deadline, result);
     const DatabaseState& last = *last_read_;
     if (!read_in_full && last_diff_ && last_diff_->fingerprint == last.fingerprint &&
@@ -108,6 +111,22 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
   result.report.polled_at = std::chrono::system_clock::now();
   result.took = std::chrono::steady_clock::now() - started;
   co_return result;
+}
+
+boost::asio::awaitable<void> TargetPoller::send_probe_now(PgConnection& connection,
+                                                          const std::string& target,
+                                                          Deadline deadline) {
+  const std::string payload = *std::exchange(probe_, std::nullopt);
+  const std::vector<Statement> statements{
+      {kEmptySearchPath, {}},
+      {"SELECT pg_catalog.pg_notify($1, $2)", {std::string(kDdlChannel), payload}}};
+  const auto results = co_await connection.run_pipeline(statements, deadline);
+  for (const auto& r : results) {
+    // Not the poll's failure (a standby refuses NOTIFY): the listener stays unproven and the
+    // target polls at interval.
+    if (r.error)
+      spdlog::debug("target {}: listen probe not sent: {}", target, escape_control(*r.error));
+  }
 }
 
 boost::asio::awaitable<bool> TargetPoller::refresh(PgConnection& connection,

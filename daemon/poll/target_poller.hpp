@@ -58,12 +58,18 @@ class TargetPoller {
   // reconnected, a change may have gone unnoticed (docs/instant-detection.md asks for a full poll
   // then).
   virtual void require_full_read() { ++full_reads_asked_; }
+  // The next poll sends this payload on the change channel before it reads (the listener's proof
+  // of listening, docs/instant-detection.md); it is sent once.
+  virtual void send_probe(std::string payload) { probe_ = std::move(payload); }
 
   // A poll reads the fingerprint first and the catalog only when it changed, or on every
   // kFullReadEvery-th poll: a guard against a change the fingerprint does not cover.
   static constexpr int kFullReadEvery = 10;
 
  private:
+  [[nodiscard]] boost::asio::awaitable<void> send_probe_now(PgConnection& connection,
+                                                            const std::string& target,
+                                                            Deadline deadline);
   // Brings last_read_ up to date: the fingerprint, and the catalog only when it changed (or a
   // full read is due). True when the catalog was read.
   [[nodiscard]] boost::asio::awaitable<bool> refresh(PgConnection& connection,
@@ -86,6 +92,7 @@ class TargetPoller {
   // A full read is due while the reads asked for outnumber those done (counted, so that a request
   // that comes while a read runs, or a read that fails, still leaves one due).
   unsigned full_reads_asked_ = 1, full_reads_done_ = 0;
+  std::optional<std::string> probe_;
 };
 
 }  // namespace enumwatch

@@ -12,7 +12,7 @@
 #include "enumwatch/config/config.hpp"
 #include "enumwatch/diff/migration_attribution.hpp"
 #include "enumwatch/report/report.hpp"
-#include "poll/ddl_listener.hpp"
+#include "poll/listener_hub.hpp"
 #include "poll/target_poller.hpp"
 
 namespace enumwatch {
@@ -38,14 +38,18 @@ struct TargetState {
   // reconnected listener): the poll keeps Scheduler::kNotifiedPollGap after the last one.
   bool only_notified = false;
   std::chrono::steady_clock::time_point last_poll_started{};
+  // The next poll is due this long after the last one ended (Scheduler::next_wait).
+  std::chrono::steady_clock::time_point last_poll_finished{};
   bool in_flight = false;  // a poll or revision check is talking to the database
   bool stopped = false;
   int failures = 0;
   std::optional<std::string> revision;  // as the last successful poll read it
   MigrationAttribution attribution;
-  // The LISTEN connection (docs/instant-detection.md), while the database has the event trigger and
-  // notify allows.
-  std::shared_ptr<DdlListener> listener;
+  // Its place on the database's LISTEN connection (docs/instant-detection.md), while the database
+  // has the event trigger and notify allows.
+  std::unique_ptr<ListenerHub::Subscription> listener;
+  // The interval last told to the observer (enumwatch_poll_interval_seconds).
+  std::chrono::milliseconds reported_interval{0};
   // When the loop must next show progress (end a poll, wake up); nothing while queued for a slot.
   std::optional<std::chrono::steady_clock::time_point> due_by;
 };

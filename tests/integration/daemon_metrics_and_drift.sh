@@ -64,6 +64,14 @@ expect_not_contains "$scrape" "secret-pw"
 curl -sf "$BASE/metrics" >"$WORK/scrape.txt"
 promtool check metrics <"$WORK/scrape.txt" >"$WORK/promtool.out" 2>&1 || { cat "$WORK/promtool.out"; fail "promtool failed"; }
 [[ ! -s $WORK/promtool.out ]] || { cat "$WORK/promtool.out"; fail "promtool reported findings"; }
+# Prometheus asks for gzip: the same exposition, compressed, and said so; plain for a client that
+# does not ask.
+curl -sf -D "$WORK/gzip.headers" -H 'Accept-Encoding: gzip, deflate' "$BASE/metrics" -o "$WORK/scrape.gz"
+grep -qi '^Content-Encoding: gzip' "$WORK/gzip.headers" || fail "no Content-Encoding: gzip for a scraper that accepts it"
+gzip -dc "$WORK/scrape.gz" | grep -q '^enumwatch_up{target="orders"} 1' || fail "the gzip body is not the exposition"
+(( $(stat -c %s "$WORK/scrape.gz") * 4 < $(stat -c %s "$WORK/scrape.txt") )) || fail "gzip did not compress"
+curl -sf -D "$WORK/plain.headers" "$BASE/metrics" -o /dev/null
+! grep -qi '^Content-Encoding' "$WORK/plain.headers" || fail "gzip sent to a client that did not ask"
 
 # Drift by DDL is visible within one interval (1s) plus a poll.
 psql_q -d orders -c "ALTER TYPE order_status RENAME VALUE 'pending_payment' TO 'PendingPayment'"

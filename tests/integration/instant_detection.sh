@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Instant detection (docs/instant-detection.md): install-trigger (print, privileges, a squatted function,
-# idempotence, uninstall), and the daemon's LISTEN connection: a change is seen at once with a
-# five-minute interval, only its own target polls, a killed listener reconnects and finds a change
-# made in the gap, a database without the trigger is polled only (and is an error only with
-# notify = "on"), and removing the trigger stops the listening.
+# idempotence, uninstall), and the daemon's LISTEN connection: one per database, shared by its
+# targets; a change is seen at once with a five-minute interval, only its own target polls, a killed
+# listener reconnects and finds a change made in the gap, a database without the trigger is polled
+# only (and is an error only with notify = "on"), a listening target polls at interval_listening,
+# and removing the trigger stops the listening and brings back interval at once.
 source "$(dirname "$0")/lib.sh"
 pg_start
 for db in orders billing plain strict; do psql_q -c "CREATE DATABASE $db"; done
@@ -72,6 +73,8 @@ path = "audit.toml"
 name = "billing"
 dsn = "$(dsn_for billing)"
 snapshots = ["app"]
+interval = "1s"
+interval_listening = "1h"
 [[target]]
 name = "plain"
 dsn = "$(dsn_for plain)"
@@ -94,7 +97,14 @@ expect_contains "$(curl -sf "$BASE/api/v1/targets/plain")" '"error":null' "plain
 strict=$(curl -sf "$BASE/api/v1/targets/strict")
 expect_contains "$strict" 'notify = \"on\", but the database has no enabled event trigger' "strict status"
 expect_contains "$strict" '"up":true' "strict is still polled"
-pass "listening where the trigger is; polling only, or an error with notify = on, where not"
+wait_for 10 "orders-audit listening" metric_is 'enumwatch_notify_listening{target="orders-audit"}' 1
+listeners=$(psql -X -At -c "SELECT count(*) FROM pg_stat_activity
+                            WHERE datname = 'orders' AND query LIKE 'LISTEN enumwatch_ddl%'")
+[[ $listeners == 1 ]] || fail "orders and orders-audit must share one LISTEN connection, found $listeners"
+[[ $(metric 'enumwatch_poll_interval_seconds{target="billing"}') == 3600 ]] ||
+  fail "billing listens: its interval must be interval_listening (1h)"
+[[ $(metric 'enumwatch_poll_interval_seconds{target="plain"}') == 300 ]] || fail "plain polls every 5m"
+pass "listening where the trigger is (one connection per database); polling only, or an error with notify = on, where not"
 
 sleep 0.5
 billing_polls=$(metric 'enumwatch_polls_total{outcome="ok",target="billing"}')
@@ -143,8 +153,10 @@ psql_q -d orders -c "ALTER TYPE order_status ADD VALUE 'in_the_gap'"
 wait_for 10 "the gap's change found" \
   metric_is 'enumwatch_drift_items{kind="unexpected_value",target="orders"}' 3
 wait_for 10 "listening again" metric_is 'enumwatch_notify_listening{target="orders"}' 1
-daemon_log_has "target orders: LISTEN enumwatch_ddl connection:" || fail "the lost listener is not logged"
-daemon_log_has "target orders: listening for schema changes again" || fail "the reconnect is not logged"
+daemon_log_has "targets orders, orders-audit: LISTEN enumwatch_ddl connection:" ||
+  fail "the lost listener is not logged with the targets that share it"
+daemon_log_has "targets orders, orders-audit: listening for schema changes again" ||
+  fail "the reconnect is not logged"
 psql_q -d orders -c "ALTER TYPE order_status ADD VALUE 'after_reconnect'"
 wait_for 5 "a change after the reconnect" \
   metric_is 'enumwatch_drift_items{kind="unexpected_value",target="orders"}' 4
@@ -157,5 +169,9 @@ expect_exit 0 "$ENUMWATCH" install-trigger --uninstall --dsn "$(dsn_for billing)
   fail "function left"
 curl -sf -X POST -H "Authorization: Bearer instant-token-0123456789" "$BASE/api/v1/targets/billing/poll" >/dev/null
 wait_for 5 "billing stops listening" metric_is 'enumwatch_notify_listening{target="billing"}' 0
+wait_for 5 "billing back to interval" metric_is 'enumwatch_poll_interval_seconds{target="billing"}' 1
+billing_polls=$(metric 'enumwatch_polls_total{outcome="ok",target="billing"}')
+wait_for 5 "billing polls every second again" \
+  metric_above 'enumwatch_polls_total{outcome="ok",target="billing"}' "$((billing_polls + 1))"
 [[ $(metric 'enumwatch_internal_errors_total{component="listener"}') == 0 ]] || fail "listener internal errors"
 pass "--uninstall removes everything, and the daemon stops listening"

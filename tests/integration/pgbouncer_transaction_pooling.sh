@@ -2,7 +2,8 @@
 # Polls work through PgBouncer in transaction pooling mode: three targets share one server
 # connection, so nothing may rely on session state or named prepared statements. With the event
 # trigger installed, a target whose notify_dsn goes around the pooler sees a change at once; the
-# ones without it (LISTEN needs a session: the pooler cannot keep one) still poll without error.
+# ones without it (LISTEN needs a session: the pooler cannot keep one) still poll without error, at
+# their own interval: they are not taken for listening.
 source "$(dirname "$0")/lib.sh"
 pg_start
 psql_q -c "CREATE DATABASE orders"
@@ -85,5 +86,15 @@ for i in 1 2 3; do
 done
 wait_for 5 "targets without notify_dsn still see changes by polling" \
   metric_is 'enumwatch_drift_items{kind="unexpected_value",target="via-bouncer-1"}' 2
+# Their LISTEN through the pooler "succeeds", but no notification ever comes back over it: the
+# probe proves it, so they are not counted as listening and keep their interval, not the safety
+# net's five minutes (docs/instant-detection.md, "Proof of listening").
+for i in 1 2 3; do
+  [[ $(metric "enumwatch_notify_listening{target=\"via-bouncer-$i\"}") == 0 ]] ||
+    fail "via-bouncer-$i counted as listening through a transaction pooler"
+  [[ $(metric "enumwatch_poll_interval_seconds{target=\"via-bouncer-$i\"}") == 0.3 ]] ||
+    fail "via-bouncer-$i left its interval for interval_listening"
+done
+[[ $(metric 'enumwatch_poll_interval_seconds{target="instant"}') == 300 ]] || fail "instant listens: 5m"
 [[ $(metric 'enumwatch_internal_errors_total{component="listener"}') == 0 ]] || fail "listener internal errors"
 pass "notify_dsn listens around the pooler"

@@ -119,12 +119,18 @@ class Fields {
 constexpr std::string_view kOptionKeys =
     "interval, timeout, schemas, exclude_schemas, ignore, report_unexpected, check_order, naming, "
     "drift_for, migration_table, migration_tool, revision_check_interval, checks, notify, "
-    "notify_dsn";
+    "notify_dsn, interval_listening";
 
 void read_options(Fields& f, TargetOptions& options) {
   if (auto d = f.duration("interval")) {
     if (d->count() < 100) f.fail_at("interval", f.key_path("interval") + " must be at least 100ms");
     options.interval = *d;
+  }
+  if (auto d = f.duration("interval_listening")) {
+    if (d->count() < 100) {
+      f.fail_at("interval_listening", f.key_path("interval_listening") + " must be at least 100ms");
+    }
+    options.interval_listening = *d;
   }
   if (auto d = f.duration("timeout")) {
     if (d->count() < 10) f.fail_at("timeout", f.key_path("timeout") + " must be at least 10ms");
@@ -236,6 +242,13 @@ void read_daemon(Fields f, DaemonSettings& d, const std::string& base_dir) {
     }
     d.max_concurrent_polls = static_cast<int>(*i);
   }
+  if (auto s = f.string("shard")) {
+    try {
+      d.shard = parse_shard_setting(*s);
+    } catch (const Error& e) {
+      f.fail_at("shard", e.what());
+    }
+  }
   if (auto b = f.boolean("per_enum_metrics")) d.per_enum_metrics = *b;
   if (auto s = f.string("api_token_file")) d.api_token_file = resolve_path(base_dir, *s);
   if (auto v = f.string("tls_cert_file"); v && !v->empty())
@@ -254,7 +267,7 @@ void read_daemon(Fields f, DaemonSettings& d, const std::string& base_dir) {
               "tls_cert_file and tls_key_file too");
   }
   f.reject_unknown(
-      "listen, state_dir, log_level, log_format, max_concurrent_polls, per_enum_metrics, "
+      "listen, state_dir, log_level, log_format, max_concurrent_polls, shard, per_enum_metrics, "
       "api_token_file, tls_cert_file, tls_key_file, tls_client_ca_file");
 }
 

@@ -16,6 +16,10 @@ inline constexpr std::string_view kDdlTriggerName = "enumwatch_ddl_notify";
 inline constexpr std::string_view kDdlChannel = "enumwatch_ddl";
 // The first statement of each of enumwatch's transactions on a watched database
 // (docs/security.md, "search_path").
+// A notification the daemon sends itself over a target's poll connection to prove that its LISTEN
+// connection receives what that database sends (docs/instant-detection.md, "Proof of listening"):
+// the payload is this prefix and a nonce. Never a change: a listener drops every such payload.
+inline constexpr std::string_view kListenProbePrefix = "enumwatch-probe:";
 inline constexpr std::string_view kEmptySearchPath =
     "SELECT pg_catalog.set_config('search_path', '', true)";
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "enumwatch/config/scope.hpp"
+#include "enumwatch/config/shard.hpp"
 #include "enumwatch/core/duration.hpp"
 #include "enumwatch/core/model.hpp"
 
@@ -39,6 +40,9 @@ struct TargetOptions {
   // A direct DSN for the LISTEN connection, for a dsn through PgBouncer in transaction pooling
   // (LISTEN needs a session of its own). "": listen over dsn.
   std::string notify_dsn;
+  // The safety-net interval while the database is listened to (docs/instant-detection.md,
+  // "The interval while listening"): notifications bring changes at once, polls only confirm.
+  Duration interval_listening{std::chrono::minutes(5)};
 
   bool operator==(const TargetOptions&) const = default;
 };
@@ -72,6 +76,7 @@ struct DaemonSettings {
   std::string log_level = "info";
   std::string log_format = "text";
   int max_concurrent_polls = 16;
+  ShardSetting shard;  // docs/fleet.md, "Shards"
   bool per_enum_metrics = false;
   std::optional<std::string> api_token_file;
   // With both: the listener speaks HTTPS only. With a client CA too: clients must present a

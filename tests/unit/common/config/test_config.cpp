@@ -200,6 +200,21 @@ TEST_CASE("the migration table's format follows its name unless migration_tool s
             .options.revision_check_interval.count() == 0);
 }
 
+TEST_CASE("interval_listening defaults to 5m; shard is \"\", \"auto\" or \"K/N\" with its line") {
+  CHECK(parse(kBase).targets.at(0).options.interval_listening == std::chrono::minutes(5));
+  CHECK(parse("[defaults]\ninterval_listening = \"1m\"\n" + kBase)
+            .targets.at(0)
+            .options.interval_listening == std::chrono::minutes(1));
+  CHECK(error_of("[defaults]\ninterval_listening = \"1ms\"\n" + kBase)
+            .find("defaults.interval_listening must be at least 100ms") != std::string::npos);
+  CHECK(parse(kBase).daemon.shard.kind == ShardSetting::Kind::none);
+  CHECK(parse("[daemon]\nshard = \"1/4\"\n" + kBase).daemon.shard ==
+        ShardSetting{ShardSetting::Kind::fixed, 1, 4});
+  const std::string bad = error_of("[daemon]\nshard = \"4/4\"\n" + kBase);
+  CHECK(bad.find(":2:") != std::string::npos);  // the line of the key
+  CHECK(bad.find("daemon.shard = \"4/4\": write \"K/N\"") != std::string::npos);
+}
+
 TEST_CASE("receiver URLs are checked without repeating them; TLS settings go together") {
   const std::string https =
       kBase + "[alerting]\nwebhook_urls = [\"https://hooks.example/T0KEN\"]\n";
