@@ -62,7 +62,7 @@ class Daemon final {
             count_internal_error_),
         config_(std::move(initial.config)) {
     api_.set_token(std::move(initial.token));
-    set_shard(initial);
+    set_shard(initial, config_.daemon.poll_duration_histogram);
     api_.set_status_page(&events_, [this] { return status_page(); });
     server_.set_stream_opener([this](const HttpRequest& r, const asio::ip::address& client) {
       return api_.open_stream(r, client);
@@ -169,7 +169,7 @@ class Daemon final {
       spdlog::info("shard changed from {}/{} to {}/{}: {} targets here now", shard_.index,
                    shard_.count, next.shard.index, next.shard.count, next.targets.size());
     }
-    set_shard(next);
+    set_shard(next, next.config.daemon.poll_duration_histogram);
     server_.set_tls(next.listener_tls);  // rotated certificates serve new connections
     server_.set_allowed_hosts({next.config.daemon.listen, next.config.alerting.external_url});
     alerts_.configure(next.config.alerting, next.receiver_tls);
@@ -182,10 +182,12 @@ class Daemon final {
   }
 
   // docs/fleet.md: targets of other shards are validated, never polled, and named as such.
-  void set_shard(const LoadedConfig& loaded) {
+  // (`loaded.config` may be moved from already: the histogram mode comes apart.)
+  void set_shard(const LoadedConfig& loaded, DurationHistogram durations) {
     shard_ = loaded.shard;
     other_shards_ = loaded.other_shards.size();
     metrics_.set_shard(loaded.shard, loaded.targets.size(), loaded.other_shards.size());
+    metrics_.set_duration_histograms(durations, loaded.targets.size());
     api_.set_shard(loaded.shard, loaded.other_shards);
   }
 

@@ -316,6 +316,15 @@ struct Metrics::Impl {
   DynamicSeries<prom::Gauge> enum_values;
   DynamicSeries<prom::Gauge> snapshot_info;
   DynamicSeries<prom::Gauge> migration_info;
+  // docs/metrics.md, "At fleet size": every poll's duration, whatever the target; the per-target
+  // histogram is rendered only while per_target_durations.
+  prom::Histogram& fleet_duration =
+      prom::BuildHistogram()
+          .Name("enumwatch_fleet_poll_duration_seconds")
+          .Help("Duration of every target's polls (connect and queries) in seconds.")
+          .Register(*registry)
+          .Add({}, kPollBuckets);
+  bool per_target_durations = true;
   // docs/fleet.md: which shard this daemon is, and the targets it watches or leaves to others.
   DynamicSeries<prom::Gauge> shard_info{
       prom::BuildGauge()
@@ -408,6 +417,7 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
   s.last_poll->Set(
       seconds_since_epoch(result.report.polled_at.value_or(std::chrono::system_clock::now())));
   s.duration->Observe(result.took.count());
+  m.fleet_duration.Observe(result.took.count());
   s.up->Set(result.outcome == PollOutcome::ok ? 1 : 0);
   s.stale = true;
   if (result.outcome != PollOutcome::ok) return;  // keep the last known drift
@@ -502,6 +512,12 @@ void Metrics::set_snapshots(const SnapshotSet& snapshots) {
   impl_->snapshot_info.replace({}, info);
 }
 
+void Metrics::set_duration_histograms(DurationHistogram mode, std::size_t watched_targets) {
+  impl_->per_target_durations =
+      mode == DurationHistogram::per_target ||
+      (mode == DurationHistogram::automatic && watched_targets < kPerTargetHistogramLimit);
+}
+
 void Metrics::set_shard(const Shard& shard, std::size_t watched, std::size_t other_shard) {
   auto& m = *impl_;
   m.shard_info.replace(
@@ -562,6 +578,7 @@ std::string Metrics::target_families_text() const {
   std::string out;
   out.reserve(m.targets.size() * 2800 + 1024);
   for (int f = 0; f < kTargetFamilies; ++f) {
+    if (f == kDuration && !m.per_target_durations) continue;
     const auto& header = kTargetFamilyHeaders[f];
     exposition::append_family_header(out, header.name, header.help, header.type);
     for (const auto& [name, series] : m.targets) out += series.text[f];

@@ -38,6 +38,9 @@ class Metrics {
   // enumwatch_secondary_read_failures_total{read}: dependents, column_stats, migration_revision.
   void count_secondary_read_failure(std::string_view read);
   void set_snapshots(const SnapshotSet& snapshots);
+  // Whether enumwatch_poll_duration_seconds{target} is exported (docs/metrics.md, "At fleet
+  // size"); enumwatch_fleet_poll_duration_seconds always is.
+  void set_duration_histograms(DurationHistogram mode, std::size_t watched_targets);
   // enumwatch_shard_info and enumwatch_targets{state} (docs/fleet.md).
   void set_shard(const Shard& shard, std::size_t watched, std::size_t other_shard);
   void record_reload(bool success, std::chrono::system_clock::time_point when);

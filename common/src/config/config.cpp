@@ -250,6 +250,18 @@ void read_daemon(Fields f, DaemonSettings& d, const std::string& base_dir) {
     }
   }
   if (auto b = f.boolean("per_enum_metrics")) d.per_enum_metrics = *b;
+  if (auto s = f.string("poll_duration_histogram")) {
+    if (*s == "auto") {
+      d.poll_duration_histogram = DurationHistogram::automatic;
+    } else if (*s == "per_target") {
+      d.poll_duration_histogram = DurationHistogram::per_target;
+    } else if (*s == "fleet") {
+      d.poll_duration_histogram = DurationHistogram::fleet;
+    } else {
+      f.fail_at("poll_duration_histogram", "daemon.poll_duration_histogram = \"" + *s +
+                                               "\": use \"auto\", \"per_target\" or \"fleet\"");
+    }
+  }
   if (auto s = f.string("api_token_file")) d.api_token_file = resolve_path(base_dir, *s);
   if (auto v = f.string("tls_cert_file"); v && !v->empty())
     d.tls_cert_file = resolve_path(base_dir, *v);
@@ -268,6 +280,7 @@ void read_daemon(Fields f, DaemonSettings& d, const std::string& base_dir) {
   }
   f.reject_unknown(
       "listen, state_dir, log_level, log_format, max_concurrent_polls, shard, per_enum_metrics, "
+      "poll_duration_histogram, "
       "api_token_file, tls_cert_file, tls_key_file, tls_client_ca_file");
 }
 

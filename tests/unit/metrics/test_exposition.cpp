@@ -117,3 +117,30 @@ TEST_CASE("every internal-error component is exported at 0 before anything goes 
   CHECK(metrics.serialize().find("enumwatch_internal_errors_total{component=\"http\"} 2\n") !=
         std::string::npos);
 }
+
+TEST_CASE("poll durations: a histogram per target below 1 000 targets, one for the fleet always") {
+  Metrics metrics{false};
+  for (const char* name : {"orders", "billing"}) {
+    metrics.record_poll(target_named(name), {}, poll_with(PollOutcome::ok, {}, 0.012));
+  }
+  metrics.set_duration_histograms(DurationHistogram::automatic, kPerTargetHistogramLimit - 1);
+  std::string text = metrics.serialize();
+  CHECK(text.find("enumwatch_poll_duration_seconds_count{target=\"orders\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("enumwatch_fleet_poll_duration_seconds_count 2\n") != std::string::npos);
+
+  // At fleet size the 15 series per target go; the fleet's histogram and every other per-target
+  // series stay.
+  metrics.set_duration_histograms(DurationHistogram::automatic, kPerTargetHistogramLimit);
+  text = metrics.serialize();
+  CHECK(text.find("enumwatch_poll_duration_seconds") == std::string::npos);
+  CHECK(text.find("enumwatch_fleet_poll_duration_seconds_bucket{le=\"0.025\"} 2\n") !=
+        std::string::npos);
+  CHECK(text.find("enumwatch_up{target=\"orders\"} 1\n") != std::string::npos);
+
+  metrics.set_duration_histograms(DurationHistogram::per_target, 10000);
+  CHECK(metrics.serialize().find("enumwatch_poll_duration_seconds_sum{target=\"billing\"}") !=
+        std::string::npos);
+  metrics.set_duration_histograms(DurationHistogram::fleet, 1);
+  CHECK(metrics.serialize().find("enumwatch_poll_duration_seconds_sum{") == std::string::npos);
+}

@@ -70,6 +70,12 @@ struct ListenAddress {
   unsigned short port = 0;
 };
 
+// Where poll durations are exported (docs/metrics.md, "At fleet size"): a histogram per target
+// (the default below 1 000 targets), or one histogram for all of them.
+enum class DurationHistogram { automatic, per_target, fleet };
+// automatic: per target below this many targets watched, fleet from there on.
+inline constexpr std::size_t kPerTargetHistogramLimit = 1000;
+
 struct DaemonSettings {
   std::string listen = "127.0.0.1:9747";
   std::string state_dir = "/var/lib/enumwatch";
@@ -78,6 +84,7 @@ struct DaemonSettings {
   int max_concurrent_polls = 16;
   ShardSetting shard;  // docs/fleet.md, "Shards"
   bool per_enum_metrics = false;
+  DurationHistogram poll_duration_histogram = DurationHistogram::automatic;
   std::optional<std::string> api_token_file;
   // With both: the listener speaks HTTPS only. With a client CA too: clients must present a
   // certificate it signed (mutual TLS).

@@ -213,6 +213,11 @@ TEST_CASE("interval_listening defaults to 5m; shard is \"\", \"auto\" or \"K/N\"
   const std::string bad = error_of("[daemon]\nshard = \"4/4\"\n" + kBase);
   CHECK(bad.find(":2:") != std::string::npos);  // the line of the key
   CHECK(bad.find("daemon.shard = \"4/4\": write \"K/N\"") != std::string::npos);
+  CHECK(parse(kBase).daemon.poll_duration_histogram == DurationHistogram::automatic);
+  CHECK(parse("[daemon]\npoll_duration_histogram = \"fleet\"\n" + kBase)
+            .daemon.poll_duration_histogram == DurationHistogram::fleet);
+  CHECK(error_of("[daemon]\npoll_duration_histogram = \"none\"\n" + kBase)
+            .find("use \"auto\", \"per_target\" or \"fleet\"") != std::string::npos);
 }
 
 TEST_CASE("receiver URLs are checked without repeating them; TLS settings go together") {
