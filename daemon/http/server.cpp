@@ -13,6 +13,8 @@
 #include <cctype>
 #include <list>
 #include <map>
+#include <sstream>
+#include <type_traits>
 
 #include "enumwatch/config/http_url.hpp"
 #include "enumwatch/core/error.hpp"
@@ -33,6 +35,26 @@ HttpResponse plain(http::status status, std::string body, unsigned version) {
   res.keep_alive(false);
   res.prepare_payload();
   return res;
+}
+
+// The bytes of a canned answer, serialized once: the flood's answers are written with one
+// non-blocking send (say_and_close), not through Beast's serializer.
+std::string rendered(const HttpResponse& res) {
+  std::ostringstream out;
+  out << res;
+  return std::move(out).str();
+}
+
+// Writes `bytes` on a plain socket at once and ends the sending side. A few hundred bytes always
+// fit in the send buffer of a connection that has written nothing yet, so the non-blocking send
+// never waits: under a flood, a refusal or an eviction costs one system call, not a coroutine
+// and a trip through the reactor (docs/reliability.md, "A flood of connections"). A send that
+// fails (the peer is gone) leaves nothing to do.
+void say_and_close(tcp::socket& socket, std::string_view bytes) {
+  boost::system::error_code ec;
+  socket.non_blocking(true, ec);
+  socket.send(asio::buffer(bytes.data(), bytes.size()), 0, ec);
+  socket.shutdown(tcp::socket::shutdown_send, ec);
 }
 
 }  // namespace
@@ -120,6 +142,12 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
         count_internal_error(std::move(count)),
         limits(l) {}
 
+  static std::string refusal_bytes(std::string_view reason) {
+    auto res = plain(http::status::service_unavailable, std::string(reason), 11);
+    res.set(http::field::retry_after, "1");
+    return rendered(res);
+  }
+
   // A connection's slot, counted in all and for its client while it lives, and its place in the
   // line of idle connections (waiting for a request, or a TLS handshake) that are closed, oldest
   // first, when a newcomer finds no slot.
@@ -187,12 +215,20 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   class IdleWhile {
    public:
     template <typename Stream>
-    IdleWhile(Connection& connection, Stream& stream) : connection_(connection) {
-      // The non-throwing cancel: eviction runs inside the accept loop.
+    IdleWhile(Connection& connection, Stream& stream, std::string_view farewell)
+        : connection_(connection) {
+      // The non-throwing cancel: eviction runs inside the accept loop. A plain connection is
+      // told why at once (`farewell`); a TLS one is told by serve(), through its TLS layer.
       connection_.idle(
-          [&stream] {
+          [&stream, farewell] {
             boost::system::error_code ec;
-            beast::get_lowest_layer(stream).socket().cancel(ec);
+            auto& socket = beast::get_lowest_layer(stream).socket();
+            if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+              say_and_close(socket, farewell);
+            } else {
+              (void)farewell;
+            }
+            socket.cancel(ec);
           },
           [&stream] {
             boost::system::error_code ec;
@@ -245,10 +281,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
               (full && !evict_oldest_idle(nullptr))) {
             // Say so rather than close in silence, but never wait on it: refuse and move on.
             // (A TLS client would need a handshake first: it is closed at once instead.)
-            if (!tls) {
-              asio::co_spawn(executor, refuse(std::move(socket), full),
-                             report_escape(count_internal_error, "http"));
-            }
+            if (!tls) say_and_close(socket, full ? refused_full : refused_client_full);
             continue;
           }
           if (auto context = tls) {  // the context of this moment: a reload swaps it for new ones
@@ -269,22 +302,6 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
-  asio::awaitable<void> refuse(tcp::socket socket, bool server_full) {
-    auto self = shared_from_this();
-    if (refusing >= limits.max_connections) co_return;  // a flood: close without a word
-    ++refusing;
-    beast::tcp_stream stream(std::move(socket));
-    auto res = plain(
-        http::status::service_unavailable,
-        server_full ? "too many connections\n" : "too many connections from your address\n", 11);
-    res.set(http::field::retry_after, "1");
-    stream.expires_after(std::chrono::seconds(1));
-    boost::system::error_code ec;
-    co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    --refusing;
-  }
-
   asio::awaitable<void> plain_session(tcp::socket socket, asio::ip::address client) {
     auto self = shared_from_this();
     Connection connection(*this, std::move(client));
@@ -302,7 +319,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
     boost::system::error_code ec;
     beast::get_lowest_layer(stream).expires_after(limits.header_timeout);
     {
-      IdleWhile idle(connection, stream);
+      IdleWhile idle(connection, stream, evicted);
       co_await stream.async_handshake(asio::ssl::stream_base::server,
                                       asio::redirect_error(asio::use_awaitable, ec));
     }
@@ -325,17 +342,16 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
       // Headers must arrive quickly (slowloris), and an idle keep-alive ends as fast.
       beast::get_lowest_layer(stream).expires_after(limits.header_timeout);
       {
-        IdleWhile idle(connection, stream);
+        IdleWhile idle(connection, stream, evicted);
         co_await http::async_read_header(stream, buffer, parser,
                                          asio::redirect_error(asio::use_awaitable, ec));
       }
       if (connection.evicted()) {  // its slot went to a newcomer: say why, if that costs nothing
-        if (refusing < limits.max_connections) {
+        // A plain connection was told at eviction (IdleWhile).
+        if (!std::is_same_v<Stream, beast::tcp_stream> && refusing < limits.max_connections) {
           ++refusing;
           co_await send_and_close(stream, http::status::service_unavailable,
-                                  "too many connections: this one had sent no request for the "
-                                  "longest\n",
-                                  std::chrono::seconds(1));
+                                  std::string(kEvictedReason), std::chrono::seconds(1));
           --refusing;
         }
         break;
@@ -476,7 +492,13 @@ struct HttpServer::Impl : std::enable_shared_from_this<Impl> {
   bool on_loopback = false;  // Host is checked (DNS rebinding) only then
   std::vector<std::string> allowed_hosts;
   int active = 0;
-  int refusing = 0;
+  int refusing = 0;  // TLS connections being told they were evicted
+  static constexpr std::string_view kEvictedReason =
+      "too many connections: this one had sent no request for the longest\n";
+  const std::string evicted =
+      rendered(plain(http::status::service_unavailable, std::string(kEvictedReason), 11));
+  const std::string refused_full = refusal_bytes("too many connections\n");
+  const std::string refused_client_full = refusal_bytes("too many connections from your address\n");
   std::map<asio::ip::address, int> per_client;
   std::list<Connection*> idle;  // oldest first
 };
