@@ -2,7 +2,7 @@
 # Installed as /usr/share/bash-completion/completions/enumwatch.
 _enumwatch() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-  local commands="run check snapshot diff config-check register poll install-trigger help"
+  local commands="run check snapshot diff config-check register poll install-trigger validate help"
   if ((COMP_CWORD == 1)); then
     mapfile -t COMPREPLY < <(compgen -W "$commands --help --version" -- "$cur")
     return
@@ -16,6 +16,7 @@ _enumwatch() {
     register) flags="--url --token-file --timeout --snapshot --file --help" ;;
     poll) flags="--url --token-file --timeout --target --help" ;;
     install-trigger) flags="--dsn --dsn-file --uninstall --print --timeout --help" ;;
+    validate) flags="--snapshot --migration --shadow-dsn --schema-from --format --fail-on --timeout --help" ;;
     help)
       mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
       return
@@ -23,7 +24,7 @@ _enumwatch() {
     *) return ;;
   esac
   case $prev in
-    --config | --output | --snapshot | --against | --file | --token-file | --dsn-file)
+    --config | --output | --snapshot | --against | --file | --token-file | --dsn-file | --migration | --schema-from)
       [[ $command == register && $prev == --snapshot ]] && return  # a snapshot's name
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       return
@@ -33,6 +34,7 @@ _enumwatch() {
         check) mapfile -t COMPREPLY < <(compgen -W "text json" -- "$cur") ;;
         snapshot) mapfile -t COMPREPLY < <(compgen -W "toml json" -- "$cur") ;;
         diff) mapfile -t COMPREPLY < <(compgen -W "text json sql" -- "$cur") ;;
+        validate) mapfile -t COMPREPLY < <(compgen -W "text json markdown" -- "$cur") ;;
       esac
       return
       ;;
@@ -40,7 +42,11 @@ _enumwatch() {
       mapfile -t COMPREPLY < <(compgen -W "estimate exact" -- "$cur")
       return
       ;;
-    --dsn | --target | --schema | --revision | --timeout | --lock-timeout | --url) return ;;
+    --fail-on)
+      mapfile -t COMPREPLY < <(compgen -W "info warning critical" -- "$cur")
+      return
+      ;;
+    --dsn | --target | --schema | --revision | --timeout | --lock-timeout | --url | --shadow-dsn) return ;;
   esac
   mapfile -t COMPREPLY < <(compgen -W "$flags" -- "$cur")
 }

@@ -15,9 +15,9 @@ int main(int argc, char** argv) {
                                         enumwatch::kRevision + ")");
   app.require_subcommand(1, 1);
 
-  const std::vector<Command> commands{add_run(app),  add_check(app),          add_snapshot(app),
-                                      add_diff(app), add_config_check(app),   add_register(app),
-                                      add_poll(app), add_install_trigger(app)};
+  const std::vector<Command> commands{add_run(app),  add_check(app),           add_snapshot(app),
+                                      add_diff(app), add_config_check(app),    add_register(app),
+                                      add_poll(app), add_install_trigger(app), add_validate(app)};
 
   std::string help_topic;
   auto* help = app.add_subcommand("help", "Show help for enumwatch or one command");

@@ -27,6 +27,7 @@ Command add_config_check(CLI::App& app);
 Command add_register(CLI::App& app);
 Command add_poll(CLI::App& app);
 Command add_install_trigger(CLI::App& app);
+Command add_validate(CLI::App& app);
 
 // Prints "enumwatch: <message>" to stderr, one line.
 void print_error(const std::string& message);

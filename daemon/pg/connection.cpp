@@ -352,8 +352,10 @@ asio::awaitable<std::vector<StatementResult>> PgConnection::run_pipeline(
     switch (PQresultStatus(result.get())) {
       case PGRES_TUPLES_OK:
         out.rows = rows_of(result.get());
+        out.command_status = PQcmdStatus(result.get());
         break;
       case PGRES_COMMAND_OK:
+        out.command_status = PQcmdStatus(result.get());
         break;
       case PGRES_PIPELINE_ABORTED:
         out.error = "not run: an earlier statement of the same poll failed";

@@ -52,6 +52,7 @@ struct StatementResult {
   Rows rows;
   std::optional<std::string> error;
   std::string sqlstate;
+  std::string command_status;  // PQcmdStatus: the command tag and its counts ("INSERT 0 1")
 };
 
 // A NOTIFY the server delivered to this session (LISTEN).

@@ -5,9 +5,11 @@
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 # PostgreSQL 15's own psql, pg_dump, ... first: Debian's /usr/bin/psql is a Perl wrapper that
-# looks for the cluster version first, 50 ms of CPU a call, and the tests call psql thousands of
-# times.
-case ":$PATH:" in *":$PG_BIN:"*) ;; *) export PATH="$PG_BIN:$PATH" ;; esac
+# looks for the cluster version first, 50 ms of CPU a call. Then Debian's own python3 (and the
+# rest of /usr/bin): a python3 earlier in PATH may be a version manager's shim (pyenv's costs
+# 0.35 s a call, Debian's 0.03 s) without Debian's python3-yaml and friends. The tests call both
+# thousands of times.
+case ":$PATH:" in *":$PG_BIN:/usr/bin:"*) ;; *) export PATH="$PG_BIN:/usr/bin:$PATH" ;; esac
 PG_PASSWORD=${PG_PASSWORD:-secret-pw}
 
 as_pg() {

@@ -15,7 +15,7 @@ pandoc -f man -t plain "$MAN_DIR/enumwatch.toml.5" >"$WORK/enumwatch.toml.5.txt"
 expect_contains "$(head -5 "$WORK/enumwatch.1.txt")" "NAME"
 grep -q "enumwatch - watch PostgreSQL enum types" "$WORK/enumwatch.1.txt" || fail "enumwatch(1) has no NAME line"
 
-commands=(run check snapshot diff config-check register poll install-trigger)
+commands=(run check snapshot diff config-check register poll install-trigger validate)
 missing=()
 for command in "${commands[@]}"; do
   grep -q "enumwatch $command" "$WORK/enumwatch.1.txt" || missing+=("command $command")

@@ -1,0 +1,216 @@
+#include "enumwatch/validate/migration_script.hpp"
+
+#include <pg_query.h>
+#include <pg_query/pg_query.pb-c.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cctype>
+#include <memory>
+#include <tuple>
+
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/core/text.hpp"
+#include "enumwatch/core/utf8.hpp"
+
+namespace enumwatch {
+namespace {
+
+// libpg_query's results, each freed by its own function.
+struct ParseResult {
+  PgQueryParseResult result;
+  explicit ParseResult(const char* sql) : result(pg_query_parse(sql)) {}
+  ~ParseResult() { pg_query_free_parse_result(result); }
+  ParseResult(const ParseResult&) = delete;
+  ParseResult& operator=(const ParseResult&) = delete;
+};
+
+struct ScanResult {
+  PgQueryScanResult result;
+  PgQuery__ScanResult* tokens = nullptr;
+  explicit ScanResult(const char* sql) : result(pg_query_scan(sql)) {
+    if (!result.error) {
+      tokens = pg_query__scan_result__unpack(nullptr, result.pbuf.len,
+                                             reinterpret_cast<const uint8_t*>(result.pbuf.data));
+    }
+  }
+  ~ScanResult() {
+    if (tokens) pg_query__scan_result__free_unpacked(tokens, nullptr);
+    pg_query_free_scan_result(result);
+  }
+  ScanResult(const ScanResult&) = delete;
+  ScanResult& operator=(const ScanResult&) = delete;
+};
+
+// PostgreSQL counts the error cursor in characters from 1; the text is UTF-8.
+std::size_t byte_offset_of_character(std::string_view text, int cursor) {
+  std::size_t offset = 0;
+  for (int seen = 1; seen < cursor && offset < text.size(); ++seen) {
+    ++offset;
+    while (offset < text.size() && (static_cast<unsigned char>(text[offset]) & 0xC0) == 0x80)
+      ++offset;
+  }
+  return offset;
+}
+
+[[noreturn]] void throw_parse_error(const std::string& file, std::string_view sql,
+                                    const PgQueryError& error) {
+  SourceLocation where{file, {}, {}};
+  if (error.cursorpos > 0) {
+    const auto [line, column] = line_column(sql, byte_offset_of_character(sql, error.cursorpos));
+    where.line = line;
+    where.column = column;
+  }
+  throw Error(located(where, std::string("the migration does not parse: ") + error.message));
+}
+
+TransactionControl control_of(const boost::json::object& node) {
+  const auto* kind = node.if_contains("kind");
+  const std::string_view k = kind && kind->is_string() ? std::string_view(kind->get_string()) : "";
+  if (k == "TRANS_STMT_BEGIN" || k == "TRANS_STMT_START") return TransactionControl::begin;
+  if (k == "TRANS_STMT_COMMIT") return TransactionControl::commit;
+  if (k == "TRANS_STMT_ROLLBACK") return TransactionControl::rollback;
+  return TransactionControl::other;
+}
+
+bool is_comment(const PgQuery__ScanToken& token) {
+  return token.token == PG_QUERY__TOKEN__SQL_COMMENT || token.token == PG_QUERY__TOKEN__C_COMMENT;
+}
+
+// "V1.2__x.sql" -> {1, 2}; "V2_1__x.sql" -> {2, 1}; nothing when not a Flyway versioned name.
+std::optional<std::vector<long>> flyway_version(std::string_view name) {
+  if (name.size() < 2 || name[0] != 'V' || !std::isdigit(static_cast<unsigned char>(name[1])))
+    return std::nullopt;
+  const auto end = name.find("__");
+  if (end == std::string_view::npos) return std::nullopt;
+  std::vector<long> parts;
+  long part = 0;
+  bool digits = false;
+  for (const char c : name.substr(1, end - 1)) {
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      part = part * 10 + (c - '0');
+      digits = true;
+    } else if ((c == '.' || c == '_') && digits) {
+      parts.push_back(part);
+      part = 0;
+      digits = false;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!digits) return std::nullopt;
+  parts.push_back(part);
+  return parts;
+}
+
+// "20240101_add.up.sql" -> 20240101 (golang-migrate); nothing otherwise.
+std::optional<long long> leading_number(std::string_view name) {
+  std::size_t digits = 0;
+  while (digits < name.size() && std::isdigit(static_cast<unsigned char>(name[digits]))) ++digits;
+  if (digits == 0 || digits > 18 || digits == name.size() || name[digits] != '_')
+    return std::nullopt;
+  return std::stoll(std::string(name.substr(0, digits)));
+}
+
+}  // namespace
+
+bool MigrationScript::manages_transactions() const {
+  return std::any_of(statements.begin(), statements.end(), [](const MigrationStatement& s) {
+    return s.control != TransactionControl::none;
+  });
+}
+
+MigrationScript parse_migration(std::string file, std::string_view sql) {
+  MigrationScript script;
+  script.file = std::move(file);
+  if (sql.find('\0') != std::string_view::npos)
+    throw Error(located({script.file, {}, {}}, "the migration holds a NUL byte: not SQL text"));
+  // PostgreSQL (UTF8) refuses such text too; the parser would pass the bytes into its JSON.
+  if (!is_valid_utf8(sql)) {
+    std::size_t bad = 0;
+    while (bad < sql.size() && utf8_sequence_length(sql, bad) > 0)
+      bad += utf8_sequence_length(sql, bad);
+    const auto [line, column] = line_column(sql, bad);
+    throw Error(located({script.file, line, column}, "the migration is not valid UTF-8 here"));
+  }
+  const std::string text(sql);
+  const ParseResult parsed(text.c_str());
+  if (parsed.result.error) throw_parse_error(script.file, sql, *parsed.result.error);
+  const ScanResult scanned(text.c_str());
+  if (scanned.result.error) throw_parse_error(script.file, sql, *scanned.result.error);
+  if (!scanned.tokens) throw Error(located({script.file, {}, {}}, "the parser's scan failed"));
+
+  boost::system::error_code ec;
+  const auto tree = boost::json::parse(parsed.result.parse_tree, ec);
+  if (ec || !tree.is_object())
+    throw Error(located({script.file, {}, {}}, "the parser's tree is not JSON: " + ec.message()));
+  const auto* stmts = tree.as_object().if_contains("stmts");
+  if (!stmts || !stmts->is_array()) return script;  // only comments: nothing to run
+
+  std::size_t token = 0;
+  const std::size_t token_count = scanned.tokens->n_tokens;
+  for (const auto& entry : stmts->as_array()) {
+    const auto& raw = entry.as_object();
+    const auto* location = raw.if_contains("stmt_location");
+    const auto* length = raw.if_contains("stmt_len");
+    const auto begin = static_cast<std::size_t>(location ? location->to_number<long long>() : 0);
+    // A length of 0 is "to the end of the text" (the last statement, without a ';').
+    std::size_t end = length && length->to_number<long long>() > 0
+                          ? begin + static_cast<std::size_t>(length->to_number<long long>())
+                          : text.size();
+    end = std::min(end, text.size());
+    while (token < token_count &&
+           (static_cast<std::size_t>(scanned.tokens->tokens[token]->start) < begin ||
+            is_comment(*scanned.tokens->tokens[token])))
+      ++token;
+    const std::size_t first = token < token_count
+                                  ? static_cast<std::size_t>(scanned.tokens->tokens[token]->start)
+                                  : begin;
+
+    MigrationStatement statement;
+    statement.line = line_column(sql, first).first;
+    statement.sql = text.substr(first, end > first ? end - first : 0);
+    const auto& stmt = raw.at("stmt").as_object();
+    if (!stmt.empty()) {
+      const auto& [node, body] = *stmt.begin();
+      statement.node = std::string(node);
+      if (node == "TransactionStmt" && body.is_object()) {
+        statement.control = control_of(body.as_object());
+      } else if (node == "AlterEnumStmt" && body.is_object()) {
+        const auto& alter = body.as_object();
+        const auto* new_value = alter.if_contains("newVal");
+        if (new_value && new_value->is_string() && !alter.contains("oldVal"))
+          statement.added_value = std::string(new_value->get_string());
+      }
+    }
+    script.statements.push_back(std::move(statement));
+    while (token < token_count &&
+           static_cast<std::size_t>(scanned.tokens->tokens[token]->start) < end)
+      ++token;
+  }
+  return script;
+}
+
+std::vector<std::string> migration_order(std::vector<std::string> names) {
+  std::vector<std::string> kept;
+  for (auto& name : names) {
+    if (!name.ends_with(".sql") || name.ends_with(".down.sql")) continue;
+    if (name.starts_with("U") && flyway_version("V" + name.substr(1))) continue;  // undo
+    if (name.starts_with("R__")) continue;  // repeatable: not part of a versioned history
+    kept.push_back(std::move(name));
+  }
+  // Flyway versions first, then golang-migrate numbers, then names.
+  auto key = [](const std::string& name) {
+    const auto version = flyway_version(name);
+    const auto number = leading_number(name);
+    return std::make_tuple(version  ? 0
+                           : number ? 1
+                                    : 2,
+                           version.value_or(std::vector<long>{}), number.value_or(0), name);
+  };
+  std::sort(kept.begin(), kept.end(),
+            [&](const std::string& a, const std::string& b) { return key(a) < key(b); });
+  return kept;
+}
+
+}  // namespace enumwatch

@@ -1,0 +1,257 @@
+#include "enumwatch/validate/validation.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <map>
+
+#include "enumwatch/core/text.hpp"
+#include "enumwatch/report/report.hpp"
+
+namespace enumwatch {
+namespace {
+
+std::string first_line(std::string_view sql, std::size_t limit = 80) {
+  std::string_view line = sql.substr(0, sql.find('\n'));
+  std::string out = escape_control(line.substr(0, std::min(line.size(), limit)));
+  if (line.size() > limit || line.size() < sql.size()) out += " …";
+  return out;
+}
+
+std::string where_text(const Finding& finding) {
+  return finding.line ? finding.file + ":" + std::to_string(*finding.line) : finding.file;
+}
+
+// Markdown table cells: no pipe, no line end, nothing the renderer would take for markup.
+std::string cell(std::string_view text) {
+  std::string out;
+  for (const char c : escape_control(text)) {
+    if (c == '|' || c == '`' || c == '<' || c == '>' || c == '*' || c == '_' || c == '[' ||
+        c == ']')
+      out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(FindingKind kind) {
+  switch (kind) {
+    case FindingKind::migration_failed:
+      return "migration_failed";
+    case FindingKind::drift_after_migration:
+      return "drift_after_migration";
+    case FindingKind::dependents_lost:
+      return "dependents_lost";
+    case FindingKind::rename_breaks_running_code:
+      return "rename_breaks_running_code";
+    case FindingKind::unreadable_by_running_code:
+      return "unreadable_by_running_code";
+    case FindingKind::value_removed_rows_remain:
+      return "value_removed_rows_remain";
+    case FindingKind::table_rewrite:
+      return "table_rewrite";
+    case FindingKind::lock_without_timeout:
+      return "lock_without_timeout";
+    case FindingKind::order_changed:
+      return "order_changed";
+  }
+  return "unknown";
+}
+
+std::vector<Finding> statement_findings(const StatementRun& run) {
+  std::vector<Finding> out;
+  for (const auto& lock : run.locks) {
+    if (lock.rewrite) {
+      const bool big = run.rows && *run.rows > kCriticalRewriteRows;
+      std::string message = first_line(run.sql) + " rewrites " + lock.relation;
+      message += run.rows ? " (" + row_count_text(*run.rows) + " rows in production)"
+                          : " (its size in production is unknown without --dsn)";
+      message += ": every row is copied while ACCESS EXCLUSIVE blocks reads and writes";
+      out.push_back({FindingKind::table_rewrite, big ? Severity::critical : Severity::warning,
+                     run.file, run.line, std::move(message),
+                     "avoid the rewrite: ALTER TYPE ... ADD VALUE instead of recreating the type; "
+                     "if it cannot be avoided, run it in a maintenance window or copy the table "
+                     "in batches"});
+    }
+  }
+  if (!run.lock_timeout_set) {
+    for (const auto& lock : run.locks) {
+      if (lock.mode != "AccessExclusiveLock" && lock.mode != "ShareLock") continue;
+      out.push_back(
+          {FindingKind::lock_without_timeout, Severity::warning, run.file, run.line,
+           first_line(run.sql) + " takes " + lock.mode + " on " + lock.relation +
+               " with no lock_timeout: behind one long transaction it queues, and every query "
+               "on the table queues behind it",
+           "SET lock_timeout = '5s'; before it (SET LOCAL inside its transaction), and retry the "
+           "migration when it times out"});
+    }
+  }
+  return out;
+}
+
+Finding migration_failed(const MigrationScript& script, const MigrationStatement& failed,
+                         std::string_view sqlstate, std::string_view message) {
+  Finding finding{FindingKind::migration_failed,
+                  Severity::critical,
+                  script.file,
+                  failed.line,
+                  first_line(failed.sql) + " fails: " + escape_control(message) + " (SQLSTATE " +
+                      std::string(sqlstate) + ")",
+                  std::nullopt};
+  if (sqlstate == "55P04") {
+    // The ADD VALUE it trips over: the latest one before it in the file.
+    const MigrationStatement* added = nullptr;
+    for (const auto& statement : script.statements) {
+      if (&statement == &failed) break;
+      if (statement.added_value) added = &statement;
+    }
+    finding.message +=
+        ": a value added by ALTER TYPE ... ADD VALUE cannot be used until the "
+        "transaction that added it commits";
+    if (added) {
+      finding.message += " (the value '" + escape_control(*added->added_value) +
+                         "' was added at line " + std::to_string(added->line) + ")";
+    }
+    finding.fix =
+        "commit between the ADD VALUE and its first use: give the ADD VALUE a migration of its "
+        "own (Alembic: op.get_context().autocommit_block(); Django: a migration with atomic = "
+        "False; Prisma, Drizzle, Flyway: a separate migration file)";
+  } else if (sqlstate == "25001") {
+    finding.fix =
+        "the statement cannot run inside a transaction block: move it to a file of its "
+        "own, outside BEGIN ... COMMIT";
+  }
+  return finding;
+}
+
+std::vector<Finding> order_changes(const Catalog& before, const Catalog& after) {
+  std::vector<Finding> out;
+  for (const auto& old_type : before.enums) {
+    const EnumType* new_type = after.find(old_type.type);
+    if (!new_type) continue;
+    std::map<std::string, std::size_t> position;
+    for (std::size_t i = 0; i < new_type->values.size(); ++i)
+      position.emplace(new_type->values[i], i);
+    std::vector<std::string> common_before;
+    for (const auto& v : old_type.values)
+      if (position.contains(v)) common_before.push_back(v);
+    const bool reordered = std::adjacent_find(common_before.begin(), common_before.end(),
+                                              [&](const std::string& a, const std::string& b) {
+                                                return position[a] > position[b];
+                                              }) != common_before.end();
+    if (!reordered) continue;
+    out.push_back({FindingKind::order_changed, Severity::info, "", std::nullopt,
+                   escape_control(old_type.type.display()) +
+                       ": the values keep their names but not their order, so ORDER BY and < on "
+                       "the type change meaning (and indexes on it are rebuilt)",
+                   "check the queries that sort or compare the type; keep the old order and add "
+                   "values with ADD VALUE ... BEFORE/AFTER if the order was not meant to change"});
+  }
+  return out;
+}
+
+std::vector<Finding> drift_findings(std::span<const DriftItem> items) {
+  std::vector<Finding> out;
+  for (const auto& item : items) {
+    std::string subject = item.enum_name.empty()
+                              ? std::string()
+                              : escape_control(item.schema + "." + item.enum_name) + ": ";
+    out.push_back({FindingKind::drift_after_migration, item.severity(), "", std::nullopt,
+                   "after the migration, " + std::string(to_string(item.kind)) + " " + subject +
+                       escape_control(item.message),
+                   item.remediation_sql ? item.remediation_sql : item.code_fix});
+  }
+  return out;
+}
+
+bool has_findings_at(const ValidationReport& report, Severity threshold) {
+  return std::any_of(report.findings.begin(), report.findings.end(),
+                     [&](const Finding& f) { return f.severity >= threshold; });
+}
+
+boost::json::value to_json(const ValidationReport& report) {
+  boost::json::array statements;
+  for (const auto& run : report.statements) {
+    boost::json::array locks;
+    for (const auto& lock : run.locks)
+      locks.push_back(
+          {{"relation", lock.relation}, {"mode", lock.mode}, {"rewrite", lock.rewrite}});
+    boost::json::object o;
+    o["file"] = run.file;
+    o["line"] = run.line;
+    o["sql"] = run.sql;
+    o["tag"] = run.tag;
+    o["locks"] = std::move(locks);
+    o["rows"] = run.rows ? boost::json::value(*run.rows) : boost::json::value(nullptr);
+    statements.push_back(std::move(o));
+  }
+  boost::json::array findings;
+  for (const auto& f : report.findings) {
+    boost::json::object o;
+    o["kind"] = to_string(f.kind);
+    o["severity"] = to_string(f.severity);
+    o["file"] = f.file.empty() ? boost::json::value(nullptr) : boost::json::value(f.file);
+    o["line"] = f.line ? boost::json::value(*f.line) : boost::json::value(nullptr);
+    o["message"] = f.message;
+    o["fix"] = f.fix ? boost::json::value(*f.fix) : boost::json::value(nullptr);
+    findings.push_back(std::move(o));
+  }
+  boost::json::array drift;
+  for (const auto& item : report.drift) drift.push_back(to_json(item));
+  return {{"shadow", report.shadow},
+          {"statements", std::move(statements)},
+          {"findings", std::move(findings)},
+          {"drift", std::move(drift)}};
+}
+
+std::string render_validation_text(const ValidationReport& report) {
+  std::string out;
+  for (const auto& f : report.findings) {
+    const std::string where = where_text(f);
+    out += (where.empty() ? std::string() : escape_control(where) + ": ") +
+           std::string(to_string(f.severity)) + " " + std::string(to_string(f.kind)) + ": " +
+           f.message + "\n";
+    if (f.fix) out += "    fix: " + escape_control(*f.fix) + "\n";
+  }
+  std::size_t locking = 0;
+  for (const auto& run : report.statements) locking += run.locks.empty() ? 0 : 1;
+  out += std::to_string(report.statements.size()) + " statements ran on a throwaway copy (" +
+         report.shadow + "), " + std::to_string(locking) + " of them locked existing tables; " +
+         (report.findings.empty() ? std::string("no findings")
+                                  : std::to_string(report.findings.size()) + " findings") +
+         "\n";
+  return out;
+}
+
+std::string render_validation_markdown(const ValidationReport& report) {
+  std::string out = "### enumwatch validate\n\n";
+  const bool critical = has_findings_at(report, Severity::critical);
+  out += report.findings.empty()
+             ? "No findings: the migration ran on a throwaway copy and matches the code.\n"
+             : std::string(critical ? "**Critical findings**" : "Findings") + ": " +
+                   std::to_string(report.findings.size()) + ".\n";
+  if (!report.findings.empty()) {
+    out += "\n| severity | kind | where | what | fix |\n|---|---|---|---|---|\n";
+    for (const auto& f : report.findings) {
+      out += "| " + std::string(to_string(f.severity)) + " | " + std::string(to_string(f.kind)) +
+             " | " + cell(where_text(f)) + " | " + cell(f.message) + " | " +
+             (f.fix ? cell(*f.fix) : std::string()) + " |\n";
+    }
+  }
+  bool header = false;
+  for (const auto& run : report.statements) {
+    for (const auto& lock : run.locks) {
+      if (!header) {
+        out += "\n| statement | table | lock | rewrite |\n|---|---|---|---|\n";
+        header = true;
+      }
+      out += "| " + cell(run.file + ":" + std::to_string(run.line) + " " + run.tag) + " | " +
+             cell(lock.relation) + " | " + cell(lock.mode) + " | " + (lock.rewrite ? "yes" : "no") +
+             " |\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace enumwatch

@@ -1,0 +1,275 @@
+// enumwatch validate: runs a pending migration on a throwaway copy before it is deployed and
+// reports what it would do (docs/validate.md).
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json.hpp>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <random>
+
+#include "cli/command.hpp"
+#include "enumwatch/core/duration.hpp"
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/core/file_io.hpp"
+#include "enumwatch/diff/diff.hpp"
+#include "enumwatch/report/report.hpp"
+#include "enumwatch/sql/sql_quote.hpp"
+#include "enumwatch/validate/migration_script.hpp"
+#include "enumwatch/validate/validation.hpp"
+#include "pg/catalog_reader.hpp"
+#include "pg/migration_runner.hpp"
+#include "pg/throwaway_cluster.hpp"
+
+namespace enumwatch::cli {
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+struct ValidateArgs {
+  std::vector<std::string> snapshots;
+  std::vector<std::string> migrations;
+  std::string shadow_dsn;
+  std::string schema_from;
+  std::string format = "text";
+  std::string fail_on = "warning";
+  std::string timeout = "60s";
+};
+
+std::string stem(const std::string& path) {
+  const std::string name = fs::path(path).filename().string();
+  const auto dot = name.find_last_of('.');
+  return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
+}
+
+std::string read_text(const std::string& path, std::string_view what) {
+  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
+  return read_file(path, what);
+}
+
+// Each --migration: a file, standard input, or a directory's files in the order their tool
+// applies them (migration_order).
+std::vector<MigrationScript> read_migrations(const std::vector<std::string>& paths) {
+  std::vector<MigrationScript> scripts;
+  for (const auto& path : paths) {
+    std::error_code ec;
+    if (path != "-" && fs::is_directory(path, ec)) {
+      std::vector<std::string> names;
+      for (const auto& entry : fs::directory_iterator(path, ec))
+        if (entry.is_regular_file()) names.push_back(entry.path().filename().string());
+      if (ec) throw Error("--migration " + path + ": cannot list the directory: " + ec.message());
+      const auto ordered = migration_order(std::move(names));
+      if (ordered.empty())
+        throw Error("--migration " + path + ": no .sql migration in the directory");
+      for (const auto& name : ordered) {
+        const std::string file = (fs::path(path) / name).string();
+        scripts.push_back(parse_migration(file, read_text(file, "--migration")));
+      }
+    } else {
+      scripts.push_back(parse_migration(path, read_text(path, "--migration")));
+    }
+  }
+  return scripts;
+}
+
+Severity severity_option(const std::string& text) {
+  if (text == "info") return Severity::info;
+  if (text == "critical") return Severity::critical;
+  return Severity::warning;
+}
+
+// The database the migration runs in: a throwaway cluster's, or a uniquely named one on
+// --shadow-dsn's server, dropped at the end whatever happens.
+class ShadowDatabase {
+ public:
+  ShadowDatabase(const std::string& shadow_dsn, Deadline deadline) {
+    if (shadow_dsn.empty()) {
+      cluster_ = ThrowawayCluster::start();
+      params_ = cluster_->params("postgres");
+      kind_ = "initdb";
+      return;
+    }
+    admin_ = parse_dsn(shadow_dsn);
+    std::random_device random;
+    name_ = "enumwatch_validate_" + std::to_string(random()) + std::to_string(random() % 1000);
+    run_admin("CREATE DATABASE " + quote_ident(name_), deadline);
+    created_ = true;
+    params_ = admin_;
+    params_.set("dbname", name_);
+    kind_ = "shadow-dsn";
+  }
+  ~ShadowDatabase() {
+    if (!created_) return;
+    try {
+      run_admin("DROP DATABASE IF EXISTS " + quote_ident(name_) + " WITH (FORCE)",
+                std::chrono::steady_clock::now() + std::chrono::seconds(30));
+    } catch (const std::exception& e) {
+      print_error("validate: could not drop the shadow database " + name_ + ": " + e.what() +
+                  "; drop it by hand");
+    }
+  }
+  ShadowDatabase(const ShadowDatabase&) = delete;
+  ShadowDatabase& operator=(const ShadowDatabase&) = delete;
+
+  [[nodiscard]] const ConnParams& params() const { return params_; }
+  [[nodiscard]] const std::string& kind() const { return kind_; }
+
+ private:
+  // On its own loop: the destructor runs also while an interrupted loop unwinds.
+  void run_admin(const std::string& sql, Deadline deadline) {
+    asio::io_context io;
+    // Named: a coroutine lambda's captures live in the closure, which must outlive io.run().
+    auto work = [&]() -> asio::awaitable<void> {
+      auto connection = co_await PgConnection::connect(admin_, deadline);
+      const Statement statement{sql, {}};
+      auto results = co_await connection->run_pipeline({&statement, 1}, deadline);
+      if (results.at(0).error) {
+        const bool denied = results[0].sqlstate == "42501";
+        throw Error("--shadow-dsn: " + *results[0].error +
+                    (denied ? ": the role needs CREATEDB (ALTER ROLE ... CREATEDB)" : ""));
+      }
+    };
+    auto done = asio::co_spawn(io, work(), asio::use_future);
+    io.run();
+    done.get();
+  }
+
+  std::unique_ptr<ThrowawayCluster> cluster_;
+  ConnParams admin_;
+  ConnParams params_;
+  std::string name_;
+  std::string kind_;
+  bool created_ = false;
+};
+
+TargetOptions read_options() {
+  TargetOptions options;  // every schema but the catalog's
+  options.naming = NamingPolicy::none;
+  return options;
+}
+
+asio::awaitable<ValidationReport> validate(const std::vector<NamedSnapshot>& snapshots,
+                                           const std::vector<MigrationScript>& migrations,
+                                           const std::optional<MigrationScript>& schema,
+                                           const ShadowDatabase& shadow, Deadline deadline) {
+  ValidationReport report;
+  report.shadow = shadow.kind();
+  auto connection = co_await PgConnection::connect(shadow.params(), deadline);
+  if (schema) co_await load_schema(*connection, *schema, deadline);
+  const DatabaseState before = co_await read_database(*connection, read_options(), deadline);
+  for (const auto& script : migrations) {
+    MigrationOutcome outcome = co_await run_migration(*connection, script, deadline);
+    for (auto& run : outcome.statements) {
+      for (auto& finding : statement_findings(run)) report.findings.push_back(std::move(finding));
+      report.statements.push_back(std::move(run));
+    }
+    if (outcome.failure) {
+      report.findings.push_back(std::move(*outcome.failure));
+      break;  // the run stops at a failed transaction; the drift is what the copy holds
+    }
+  }
+  const DatabaseState after = co_await read_database(*connection, read_options(), deadline);
+  for (auto& finding : order_changes(before.catalog, after.catalog))
+    report.findings.push_back(std::move(finding));
+  DiffOptions options;  // as diff: the snapshot is the whole policy
+  report.drift = diff("validate", snapshots, after, options);
+  for (auto& finding : drift_findings(report.drift)) report.findings.push_back(std::move(finding));
+  co_return report;
+}
+
+// Runs the validation on a loop that SIGINT and SIGTERM stop: the handler's exception leaves
+// io.run(), the loop's coroutines are destroyed, and `shadow` (declared before the loop) then
+// stops the server or drops the database (docs/validate.md, "Cleaning up").
+ValidationReport run_interruptible(const ValidateArgs& args,
+                                   const std::vector<NamedSnapshot>& snapshots,
+                                   const std::vector<MigrationScript>& migrations,
+                                   const std::optional<MigrationScript>& schema,
+                                   Deadline deadline) {
+  asio::io_context io;
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([](const boost::system::error_code& ec, int signal) {
+    if (!ec) {
+      throw Error(std::string("validate: interrupted by ") +
+                  (signal == SIGINT ? "SIGINT" : "SIGTERM") + "; the throwaway copy was removed");
+    }
+  });
+  // Signals are caught from here on, so that initdb's seconds are covered too.
+  std::unique_ptr<ShadowDatabase> shadow;
+  std::optional<ValidationReport> report;
+  std::exception_ptr failure;
+  // Named: a coroutine lambda's captures live in the closure, which must outlive io.run().
+  auto work = [&]() -> asio::awaitable<ValidationReport> {
+    shadow = std::make_unique<ShadowDatabase>(args.shadow_dsn, deadline);
+    co_return co_await validate(snapshots, migrations, schema, *shadow, deadline);
+  };
+  asio::co_spawn(io, work(), [&](std::exception_ptr e, ValidationReport r) {
+    failure = e;
+    if (!e) report = std::move(r);
+    signals.cancel();
+  });
+  try {
+    io.run();
+  } catch (...) {
+    io.stop();
+    throw;  // `shadow` cleans up as this unwinds
+  }
+  if (failure) std::rethrow_exception(failure);
+  return std::move(*report);
+}
+
+int validate_command(const ValidateArgs& args) {
+  std::vector<NamedSnapshot> snapshots;
+  for (const auto& path : args.snapshots)
+    snapshots.push_back({stem(path), std::make_shared<Snapshot>(load_snapshot(path))});
+  const auto migrations = read_migrations(args.migrations);
+  std::optional<MigrationScript> schema;
+  if (!args.schema_from.empty())
+    schema = parse_migration(args.schema_from, read_text(args.schema_from, "--schema-from"));
+  const Duration timeout = parse_timeout_option(args.timeout);
+  const Deadline deadline = std::chrono::steady_clock::now() + timeout;
+
+  const ValidationReport report = run_interruptible(args, snapshots, migrations, schema, deadline);
+  if (args.format == "json") {
+    std::cout << boost::json::serialize(to_json(report)) << "\n";
+  } else if (args.format == "markdown") {
+    std::cout << render_validation_markdown(report);
+  } else {
+    std::cout << render_validation_text(report);
+  }
+  return has_findings_at(report, severity_option(args.fail_on)) ? kExitDrift : kExitOk;
+}
+
+}  // namespace
+
+Command add_validate(CLI::App& app) {
+  auto args = std::make_shared<ValidateArgs>();
+  auto* command = app.add_subcommand(
+      "validate", "Run a pending migration on a throwaway copy and report what it would do");
+  command->add_option("--snapshot", args->snapshots, "The code after the deploy (repeatable)")
+      ->required();
+  command
+      ->add_option("--migration", args->migrations,
+                   "A .sql file, a directory of them (Flyway, golang-migrate order) or - for "
+                   "standard input (repeatable, applied in the order given)")
+      ->required();
+  command->add_option("--shadow-dsn", args->shadow_dsn,
+                      "A server where the role may create databases, instead of a throwaway "
+                      "server of enumwatch's own");
+  command->add_option("--schema-from", args->schema_from,
+                      "A schema SQL file to start from (default: an empty database)");
+  command->add_option("--format", args->format, "text, json or markdown")
+      ->check(CLI::IsMember({"text", "json", "markdown"}));
+  command
+      ->add_option("--fail-on", args->fail_on,
+                   "Exit 1 for findings at or above: info, warning (default) or critical")
+      ->check(CLI::IsMember({"info", "warning", "critical"}));
+  command->add_option("--timeout", args->timeout,
+                      "Time limit for the whole validation, server start included (default 60s)");
+  return {command, [args] { return validate_command(*args); }};
+}
+
+}  // namespace enumwatch::cli

@@ -1,0 +1,177 @@
+#include "pg/throwaway_cluster.hpp"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/core/text.hpp"
+
+namespace enumwatch {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool executable(const fs::path& path) {
+  return ::access(path.c_str(), X_OK) == 0 && fs::is_regular_file(path);
+}
+
+// The directory of initdb: PATH first (a packager's choice wins), then the newest version under
+// /usr/lib/postgresql (Debian keeps the server binaries out of PATH).
+std::optional<std::string> find_bin_dir() {
+  if (const char* path = std::getenv("PATH")) {
+    std::string_view rest(path);
+    while (!rest.empty()) {
+      const auto colon = rest.find(':');
+      const fs::path dir(std::string(rest.substr(0, colon)));
+      if (!dir.empty() && executable(dir / "initdb") && executable(dir / "pg_ctl"))
+        return dir.string();
+      rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+    }
+  }
+  std::vector<std::pair<int, std::string>> versions;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec)) {
+    const auto bin = entry.path() / "bin";
+    const std::string name = entry.path().filename().string();
+    if (!name.empty() && std::all_of(name.begin(), name.end(), ::isdigit) &&
+        executable(bin / "initdb"))
+      versions.emplace_back(std::stoi(name), bin.string());
+  }
+  if (versions.empty()) return std::nullopt;
+  return std::max_element(versions.begin(), versions.end())->second;
+}
+
+// Runs argv (no shell) with stdout and stderr appended to `log`, as `run_as` when given; returns
+// the exit status (-1 when it could not start).
+int run(const std::vector<std::string>& argv, const std::string& log,
+        const std::optional<std::pair<uid_t, gid_t>>& run_as) {
+  const pid_t pid = ::fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    // The user first: the log belongs to whoever writes it (the server appends to it later).
+    if (run_as && (::setgid(run_as->second) != 0 || ::setuid(run_as->first) != 0)) ::_exit(126);
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      ::dup2(fd, STDOUT_FILENO);
+      ::dup2(fd, STDERR_FILENO);
+    }
+    const int null = ::open("/dev/null", O_RDONLY);
+    if (null >= 0) ::dup2(null, STDIN_FILENO);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string last_line_of(const std::string& path) {
+  std::ifstream in(path);
+  std::string line, last;
+  while (std::getline(in, line))
+    if (!line.empty()) last = line;
+  return escape_control(last);
+}
+
+}  // namespace
+
+std::unique_ptr<ThrowawayCluster> ThrowawayCluster::start() {
+  std::unique_ptr<ThrowawayCluster> cluster(new ThrowawayCluster());
+  const auto bin = find_bin_dir();
+  if (!bin) {
+    throw Error(
+        "validate: no initdb in PATH or /usr/lib/postgresql/*/bin: install the PostgreSQL server "
+        "(Debian: postgresql-15), or give --shadow-dsn");
+  }
+  cluster->bin_ = *bin;
+  if (::geteuid() == 0) {
+    const passwd* postgres = ::getpwnam("postgres");
+    if (!postgres) {
+      throw Error(
+          "validate: running as root, and there is no 'postgres' user to run the throwaway "
+          "server (PostgreSQL refuses root): run as another user, create one, or give "
+          "--shadow-dsn");
+    }
+    cluster->run_as_ = std::make_pair(postgres->pw_uid, postgres->pw_gid);
+  }
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/enumwatch-validate.XXXXXX";
+  // A unix socket's path is at most 107 bytes: a long TMPDIR falls back to /tmp.
+  if (pattern.size() > 80) pattern = "/tmp/enumwatch-validate.XXXXXX";
+  if (!::mkdtemp(pattern.data()))
+    throw Error("validate: cannot make a temporary directory under " + pattern + ": " +
+                std::strerror(errno));
+  cluster->dir_ = pattern;
+  if (cluster->run_as_ &&
+      ::chown(cluster->dir_.c_str(), cluster->run_as_->first, cluster->run_as_->second) != 0) {
+    throw Error("validate: cannot hand " + cluster->dir_ +
+                " to the postgres user: " + std::strerror(errno));
+  }
+  const std::string data = cluster->dir_ + "/data";
+  const std::string log = cluster->dir_ + "/initdb.log";
+  if (run({cluster->bin_ + "/initdb", "--no-sync", "--no-instructions", "-D", data, "-U",
+           "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"},
+          log, cluster->run_as_) != 0) {
+    throw Error("validate: initdb failed in " + cluster->dir_ + ": " + last_line_of(log));
+  }
+  {
+    // Only a unix socket in the private directory: nothing else on the machine can reach it.
+    std::ofstream conf(data + "/postgresql.conf", std::ios::app);
+    conf << "listen_addresses = ''\nunix_socket_directories = '" << cluster->dir_
+         << "'\nport = 5432\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+            "max_connections = 10\nshared_buffers = 16MB\n";
+    if (!conf) throw Error("validate: cannot write " + data + "/postgresql.conf");
+  }
+  const std::string server_log = cluster->dir_ + "/server.log";
+  if (run({cluster->bin_ + "/pg_ctl", "-D", data, "-l", server_log, "-w", "-t", "60", "start"}, log,
+          cluster->run_as_) != 0) {
+    cluster->started_ = true;  // it may have started after all: stop() tries
+    throw Error("validate: the throwaway server did not start: " + last_line_of(server_log));
+  }
+  cluster->started_ = true;
+  return cluster;
+}
+
+ThrowawayCluster::~ThrowawayCluster() {
+  stop();
+}
+
+void ThrowawayCluster::stop() noexcept {
+  if (dir_.empty()) return;
+  if (started_) {
+    // Immediate: the copy is thrown away, nothing in it needs a checkpoint.
+    run({bin_ + "/pg_ctl", "-D", dir_ + "/data", "-m", "immediate", "-w", "-t", "30", "stop"},
+        "/dev/null", run_as_);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+  dir_.clear();
+}
+
+ConnParams ThrowawayCluster::params(const std::string& dbname) const {
+  ConnParams params;
+  params.set("host", dir_);
+  params.set("port", "5432");
+  params.set("user", "postgres");
+  params.set("dbname", dbname);
+  params.set("connect_timeout", "10");
+  return params;
+}
+
+}  // namespace enumwatch

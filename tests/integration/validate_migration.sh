@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# `enumwatch validate` (docs/validate.md): migrations run on a throwaway PostgreSQL of enumwatch's
+# own (initdb) or on --shadow-dsn, and what they would do is reported: a value added and used in
+# one transaction (55P04, pointing at both lines), a type recreated under a table (rewrite,
+# ACCESS EXCLUSIVE without lock_timeout, reorder), drift left against the code, Flyway and
+# golang-migrate directory order, names full of quotes and newlines, SQL that does not parse,
+# SIGINT and --timeout mid-run, a shadow role without CREATEDB. Each time nothing is left behind:
+# no temporary directory, no server, no database.
+source "$(dirname "$0")/lib.sh"
+pg_start
+TMPDIR=$WORK/tmp
+mkdir -p "$TMPDIR"
+chmod 755 "$TMPDIR"
+export TMPDIR
+
+left_behind() {
+  compgen -G "$TMPDIR/enumwatch-validate.*" >/dev/null && return 0
+  pgrep -f 'enumwatch-validate[.]' >/dev/null && return 0
+  [[ $(psql -X -At -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'enumwatch_validate_%'") != 0 ]]
+}
+expect_clean() { ! left_behind || fail "something was left behind after $1: $(ls "$TMPDIR"; pgrep -af 'enumwatch-validate[.]')"; }
+
+cat >"$WORK/schema.sql" <<'SQL'
+-- the production schema the migrations start from
+CREATE TYPE public.order_status AS ENUM ('pending', 'paid', 'shipped');
+CREATE TABLE public.orders (id serial PRIMARY KEY, status public.order_status NOT NULL);
+SQL
+cat >"$WORK/app.toml" <<'TOML'
+[[enum]]
+name = "order_status"
+values = ["pending", "paid", "shipped", "refunded"]
+TOML
+
+# 1. A value added and used in the same transaction: 55P04, the line of the use, the line of the
+#    ADD VALUE and how to commit between them.
+cat >"$WORK/same_tx.sql" <<'SQL'
+-- Alembic-style: one transaction for the whole file
+ALTER TYPE public.order_status ADD VALUE 'refunded';
+
+UPDATE public.orders SET status = 'refunded' WHERE id < 0;
+SQL
+expect_exit 1 "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WORK/same_tx.sql" \
+  --schema-from "$WORK/schema.sql" --format json
+json=$(cat "$WORK/out")
+python3 - "$json" <<'PY' || fail "55P04 report: $json"
+import json, sys
+r = json.loads(sys.argv[1])
+assert r["shadow"] == "initdb", r
+f = [x for x in r["findings"] if x["kind"] == "migration_failed"]
+assert len(f) == 1 and f[0]["severity"] == "critical", f
+assert f[0]["line"] == 4 and f[0]["file"].endswith("same_tx.sql"), f
+assert "55P04" in f[0]["message"] and "added at line 2" in f[0]["message"], f
+assert "autocommit_block" in f[0]["fix"], f
+assert [s["tag"] for s in r["statements"]] == ["ALTER TYPE", ""], r["statements"]
+# the transaction was rolled back: the copy still lacks the value, so the code drifts
+assert any(d["kind"] == "missing_value" and d["expected"] == "refunded" for d in r["drift"]), r["drift"]
+PY
+expect_clean "a failed migration"
+pass "55P04: the use at line 4, the ADD VALUE at line 2, rolled back, drift reported"
+
+# 2. The same change done right: its own file, nothing to report, exit 0.
+printf "ALTER TYPE public.order_status ADD VALUE IF NOT EXISTS 'refunded';\n" >"$WORK/good.sql"
+expect_exit 0 "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WORK/good.sql" \
+  --schema-from "$WORK/schema.sql"
+expect_contains "$(cat "$WORK/out")" "no findings" "the text verdict"
+pass "ADD VALUE in a file of its own: no findings, exit 0"
+
+# 3. A type recreated under a table, without lock_timeout and in another order: the table is
+#    rewritten under ACCESS EXCLUSIVE, the order changes meaning.
+cat >"$WORK/recreate.sql" <<'SQL'
+BEGIN;
+ALTER TYPE public.order_status RENAME TO order_status_old;
+CREATE TYPE public.order_status AS ENUM ('refunded', 'shipped', 'paid', 'pending');
+ALTER TABLE public.orders ALTER COLUMN status TYPE public.order_status
+  USING status::text::public.order_status;
+DROP TYPE public.order_status_old;
+COMMIT;
+SQL
+expect_exit 1 "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WORK/recreate.sql" \
+  --schema-from "$WORK/schema.sql" --format json
+json=$(cat "$WORK/out")
+python3 - "$json" <<'PY' || fail "recreate report: $json"
+import json, sys
+r = json.loads(sys.argv[1])
+kinds = {f["kind"]: f for f in r["findings"]}
+rw = kinds["table_rewrite"]
+assert rw["line"] == 4 and rw["severity"] == "warning" and "public.orders" in rw["message"], rw
+lk = kinds["lock_without_timeout"]
+assert lk["line"] == 4 and "AccessExclusiveLock" in lk["message"], lk
+alter = [s for s in r["statements"] if s["line"] == 4][0]
+assert alter["tag"] == "ALTER TABLE", alter
+assert {"relation": "public.orders", "mode": "AccessExclusiveLock", "rewrite": True} in alter["locks"], alter
+assert alter["rows"] is None, alter
+# locks on the type created in the same transaction are not findings; the rename locks no table
+assert all(not s["locks"] for s in r["statements"] if s["line"] != 4), r["statements"]
+assert kinds["order_changed"]["severity"] == "info", kinds
+assert any(d["kind"] == "order_mismatch" for d in r["drift"]), r["drift"]
+PY
+# With lock_timeout set first, the lock is no longer a finding; the rewrite still is.
+sed 's/^BEGIN;/BEGIN;\nSET LOCAL lock_timeout = '"'"'5s'"'"';/' "$WORK/recreate.sql" >"$WORK/recreate_timeout.sql"
+expect_exit 1 "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WORK/recreate_timeout.sql" \
+  --schema-from "$WORK/schema.sql" --format json
+python3 -c "
+import json, sys
+kinds = [f['kind'] for f in json.load(open('$WORK/out'))['findings']]
+assert 'lock_without_timeout' not in kinds and 'table_rewrite' in kinds, kinds" ||
+  fail "lock_timeout set: $(cat "$WORK/out")"
+expect_exit 0 "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WORK/recreate_timeout.sql" \
+  --schema-from "$WORK/schema.sql" --fail-on critical
+"$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WORK/recreate.sql" \
+  --schema-from "$WORK/schema.sql" --format markdown >"$WORK/md" || true
+expect_contains "$(cat "$WORK/md")" "| warning | table_rewrite | " "the markdown table"
+expect_clean "the recreate"
+pass "a recreate: rewrite and ACCESS EXCLUSIVE at line 4, reorder; lock_timeout honoured; --fail-on; markdown"
+
+# 4. A directory in Flyway order (V2 before V10), down and non-SQL files skipped; golang-migrate.
+mkdir -p "$WORK/flyway" "$WORK/gomigrate"
+printf "CREATE TYPE public.channel AS ENUM ('web');\n" >"$WORK/flyway/V1__init.sql"
+printf "ALTER TYPE public.channel ADD VALUE 'store';\n" >"$WORK/flyway/V2__store.sql"
+printf "ALTER TYPE public.channel ADD VALUE 'phone';\n" >"$WORK/flyway/V10__phone.sql"
+printf "DROP TYPE public.channel;\n" >"$WORK/flyway/U2__undo.sql"
+echo "not sql" >"$WORK/flyway/README.md"
+cp "$WORK/flyway/V1__init.sql" "$WORK/gomigrate/1_init.up.sql"
+cp "$WORK/flyway/V2__store.sql" "$WORK/gomigrate/2_store.up.sql"
+cp "$WORK/flyway/V10__phone.sql" "$WORK/gomigrate/10_phone.up.sql"
+printf "DROP TYPE public.channel;\n" >"$WORK/gomigrate/10_phone.down.sql"
+printf '[[enum]]\nname = "channel"\nvalues = ["web", "store", "phone"]\n' >"$WORK/channel.toml"
+for dir in flyway gomigrate; do
+  expect_exit 0 "$ENUMWATCH" validate --snapshot "$WORK/channel.toml" --migration "$WORK/$dir" --format json
+  python3 -c "
+import json
+r = json.load(open('$WORK/out'))
+files = [s['file'].rsplit('/', 1)[1] for s in r['statements']]
+assert len(files) == 3 and files[1].startswith(('V2', '2_')) and files[2].startswith(('V10', '10_')), files
+assert r['drift'] == [] and r['findings'] == [], r" || fail "$dir order: $(cat "$WORK/out")"
+done
+pass "Flyway and golang-migrate directories in version order, undo and down files skipped"
+
+# 5. Hostile names: quotes, a newline, a backslash in schema, type and values; the drift is
+#    reported, and the text output carries no raw control character.
+cat >"$WORK/hostile.sql" <<'SQL'
+CREATE SCHEMA "we""ird
+schema";
+CREATE TYPE "we""ird
+schema"."ty\pe" AS ENUM ('a''b', 'line
+break', 'DROP TABLE x; --');
+SQL
+printf '[[enum]]\nschema = "we\\"ird\\nschema"\nname = "ty\\\\pe"\nvalues = ["a'"'"'b", "line\\nbreak", "DROP TABLE x; --", "new"]\n' >"$WORK/hostile.toml"
+expect_exit 1 "$ENUMWATCH" validate --snapshot "$WORK/hostile.toml" --migration "$WORK/hostile.sql"
+python3 - "$WORK/out" <<'PY' || fail "hostile names: $(cat "$WORK/out")"
+import sys
+text = open(sys.argv[1], encoding="utf-8").read()
+assert "drift_after_migration" in text and "missing_value" in text, text
+bad = [c for c in text if (ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) < 0xa0]
+assert not bad, bad
+PY
+expect_exit 1 "$ENUMWATCH" validate --snapshot "$WORK/hostile.toml" --migration "$WORK/hostile.sql" --format json
+python3 -c "
+import json
+r = json.load(open('$WORK/out'))
+assert r['drift'][0]['schema'] == 'we\"ird\nschema' and r['drift'][0]['expected'] == 'new', r['drift']" ||
+  fail "hostile JSON: $(cat "$WORK/out")"
+pass "names with quotes, newlines and backslashes: drift reported, text escaped, JSON exact"
+
+# 6. Bad input: SQL that does not parse (file, line, column, the parser's message), a missing
+#    file; each one line, exit 2, before anything starts.
+printf "ALTER TYPE public.order_status ADD VALUE 'x';\nALTER TYPE public.order_status ADD VALU 'y';\n" >"$WORK/broken.sql"
+expect_exit 2 "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WORK/broken.sql"
+err=$(cat "$WORK/err")
+expect_contains "$err" "broken.sql:2:" "the parse error"
+expect_contains "$err" 'syntax error at or near "VALU"' "the parse error"
+[[ $(wc -l <"$WORK/err") == 1 ]] || fail "the parse error is not one line: $err"
+expect_exit 2 "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WORK/nope.sql"
+expect_clean "bad input"
+pass "unparsable SQL: file:line:column and the parser's message, exit 2"
+
+# 7. SIGINT while the migration runs, and --timeout: exit 2, the server stopped, the directory
+#    removed.
+printf "SELECT pg_sleep(60);\n" >"$WORK/slow.sql"
+"$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WORK/slow.sql" >"$WORK/out" 2>"$WORK/err" &
+validate_pid=$!
+wait_for 30 "the throwaway server running" pgrep -f 'enumwatch-validate[.].*data' 
+sleep 1
+kill -INT "$validate_pid"
+rc=0
+wait "$validate_pid" || rc=$?
+[[ $rc == 2 ]] || fail "SIGINT: exit $rc, want 2: $(cat "$WORK/err")"
+expect_contains "$(cat "$WORK/err")" "interrupted by SIGINT" "the SIGINT message"
+wait_for 10 "the throwaway server gone" bash -c "! pgrep -f 'enumwatch-validate[.]'"
+expect_clean "SIGINT"
+expect_exit 2 "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WORK/slow.sql" --timeout 4s
+expect_contains "$(cat "$WORK/err")" "timed out" "the --timeout message"
+expect_clean "--timeout"
+pass "SIGINT and --timeout mid-migration: exit 2, nothing left"
+
+# 8. --shadow-dsn: a database of its own, dropped afterwards; a role without CREATEDB is an
+#    error, never a silent fallback.
+psql_q -c "CREATE ROLE shadow LOGIN CREATEDB PASSWORD 'shadow-pw'" -c "CREATE ROLE plain LOGIN PASSWORD 'plain-pw'"
+expect_exit 1 "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WORK/same_tx.sql" \
+  --schema-from "$WORK/schema.sql" --format json \
+  --shadow-dsn "host=127.0.0.1 port=$PGPORT dbname=postgres user=shadow password=shadow-pw"
+python3 -c "
+import json
+r = json.load(open('$WORK/out'))
+assert r['shadow'] == 'shadow-dsn' and r['findings'][0]['kind'] == 'migration_failed', r" ||
+  fail "shadow-dsn: $(cat "$WORK/out")"
+expect_clean "--shadow-dsn"
+expect_exit 2 "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WORK/good.sql" \
+  --shadow-dsn "host=127.0.0.1 port=$PGPORT dbname=postgres user=plain password=plain-pw"
+err=$(cat "$WORK/err")
+expect_contains "$err" "CREATEDB" "the error for a role without CREATEDB"
+expect_not_contains "$err" "plain-pw" "the error"
+expect_clean "a role without CREATEDB"
+pass "--shadow-dsn: a database of its own, dropped; without CREATEDB exit 2 naming it"
