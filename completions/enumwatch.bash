@@ -16,7 +16,7 @@ _enumwatch() {
     register) flags="--url --token-file --timeout --snapshot --file --help" ;;
     poll) flags="--url --token-file --timeout --target --help" ;;
     install-trigger) flags="--dsn --dsn-file --uninstall --print --timeout --help" ;;
-    validate) flags="--snapshot --migration --shadow-dsn --schema-from --format --fail-on --timeout --help" ;;
+    validate) flags="--snapshot --previous-snapshot --migration --dsn --dsn-file --shadow-dsn --schema-from --format --fail-on --timeout --help" ;;
     help)
       mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")
       return
@@ -24,7 +24,7 @@ _enumwatch() {
     *) return ;;
   esac
   case $prev in
-    --config | --output | --snapshot | --against | --file | --token-file | --dsn-file | --migration | --schema-from)
+    --config | --output | --snapshot | --against | --file | --token-file | --dsn-file | --migration | --schema-from | --previous-snapshot)
       [[ $command == register && $prev == --snapshot ]] && return  # a snapshot's name
       mapfile -t COMPREPLY < <(compgen -f -- "$cur")
       return

@@ -22,6 +22,8 @@
 #include "enumwatch/validate/validation.hpp"
 #include "pg/catalog_reader.hpp"
 #include "pg/migration_runner.hpp"
+#include "pg/read_pipeline.hpp"
+#include "pg/schema_dump.hpp"
 #include "pg/throwaway_cluster.hpp"
 
 namespace enumwatch::cli {
@@ -31,7 +33,9 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 
 struct ValidateArgs {
+  DsnSource production;
   std::vector<std::string> snapshots;
+  std::vector<std::string> previous_snapshots;
   std::vector<std::string> migrations;
   std::string shadow_dsn;
   std::string schema_from;
@@ -146,24 +150,91 @@ class ShadowDatabase {
   bool created_ = false;
 };
 
+// pg_dump's --lock-wait-timeout: it takes ACCESS SHARE on every table, and must not queue
+// production's queries behind it while a long DDL holds one.
+constexpr int kDumpLockWaitSeconds = 10;
+
 TargetOptions read_options() {
   TargetOptions options;  // every schema but the catalog's
   options.naming = NamingPolicy::none;
   return options;
 }
 
+// Table sizes in production, by schema.table as the runner names them (quote_ident each).
+constexpr std::string_view kTableSizes =
+    "SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) "
+    "pg_catalog.quote_ident(c.relname), c.reltuples::pg_catalog.text FROM pg_catalog.pg_class c "
+    "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+    "WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,m,p}'::pg_catalog.\"char\"[])";
+
+// What validate --dsn reads from production, read only: its catalog (for the columns that use
+// each type) and its tables' row estimates; the connection stays open for pg_stats.
+struct Production {
+  std::shared_ptr<PgConnection> connection;
+  DatabaseState state;
+  std::map<std::string, double> rows;  // never-analysed tables (reltuples -1) are absent
+};
+
+asio::awaitable<Production> read_production(const ConnParams& params, Deadline deadline) {
+  Production production;
+  production.connection = co_await PgConnection::connect(params, deadline);
+  production.state = co_await read_database(*production.connection, read_options(), deadline);
+  ReadPipeline reads(deadline, "reading production's table sizes");
+  const auto sizes = reads.add(CatalogRead<std::map<std::string, double>>{
+      std::string(kTableSizes), {}, [](const Rows& rows) {
+        std::map<std::string, double> out;
+        for (const auto& row : rows) {
+          if (row.size() != 2 || !row[0] || !row[1]) throw Error("unexpected table size row");
+          const double tuples = std::strtod(row[1]->c_str(), nullptr);
+          if (tuples >= 0) out[*row[0]] = tuples;
+        }
+        return out;
+      }});
+  co_await reads.run(*production.connection);
+  production.rows = reads.take(sizes);
+  co_return production;
+}
+
+// A statement's rows: production's estimate for the table it rewrote, else the one it locked.
+std::optional<double> rows_of(const StatementRun& run, const Production& production) {
+  for (const bool rewrites : {true, false}) {
+    for (const auto& lock : run.locks) {
+      if (lock.rewrite != rewrites) continue;
+      const auto found = production.rows.find(lock.relation);
+      if (found != production.rows.end()) return found->second;
+    }
+  }
+  return std::nullopt;
+}
+
 asio::awaitable<ValidationReport> validate(const std::vector<NamedSnapshot>& snapshots,
+                                           const std::vector<NamedSnapshot>& previous,
                                            const std::vector<MigrationScript>& migrations,
                                            const std::optional<MigrationScript>& schema,
+                                           const std::optional<ConnParams>& production_params,
                                            const ShadowDatabase& shadow, Deadline deadline) {
   ValidationReport report;
   report.shadow = shadow.kind();
+  std::optional<Production> production;
+  std::optional<MigrationScript> dumped;
+  if (production_params) {
+    production = co_await read_production(*production_params, deadline);
+    dumped = parse_migration("production's schema (pg_dump)",
+                             dump_schema(*production_params, kDumpLockWaitSeconds));
+  }
   auto connection = co_await PgConnection::connect(shadow.params(), deadline);
-  if (schema) co_await load_schema(*connection, *schema, deadline);
+  if (schema || dumped) {
+    co_await load_schema(*connection, schema ? *schema : *dumped, deadline);
+    // The migration gets a session of its own, as under its tool: not the SETs of a dump
+    // (pg_dump empties search_path).
+    connection = co_await PgConnection::connect(shadow.params(), deadline);
+  }
   const DatabaseState before = co_await read_database(*connection, read_options(), deadline);
+  const TypeDependentNames dependents_before = co_await read_type_dependents(*connection, deadline);
   for (const auto& script : migrations) {
     MigrationOutcome outcome = co_await run_migration(*connection, script, deadline);
     for (auto& run : outcome.statements) {
+      if (production) run.rows = rows_of(run, *production);
       for (auto& finding : statement_findings(run)) report.findings.push_back(std::move(finding));
       report.statements.push_back(std::move(run));
     }
@@ -173,8 +244,23 @@ asio::awaitable<ValidationReport> validate(const std::vector<NamedSnapshot>& sna
     }
   }
   const DatabaseState after = co_await read_database(*connection, read_options(), deadline);
+  const TypeDependentNames dependents_after = co_await read_type_dependents(*connection, deadline);
+  for (auto& finding : lost_dependents(dependents_before, dependents_after))
+    report.findings.push_back(std::move(finding));
+  for (auto& finding :
+       rolling_deploy_findings(before.catalog, after.catalog, previous, snapshots, migrations))
+    report.findings.push_back(std::move(finding));
   for (auto& finding : order_changes(before.catalog, after.catalog))
     report.findings.push_back(std::move(finding));
+  if (production) {
+    // The values the migration takes away, weighed by production's pg_stats as `diff` weighs
+    // drift (docs/drift-kinds.md, "Impact"): no table is scanned.
+    std::vector<DriftItem> removed = removed_value_items(before.catalog, after.catalog);
+    co_await read_impact_estimates(*production->connection, removed, production->state.catalog,
+                                   deadline);
+    for (auto& finding : rows_remain_findings(removed))
+      report.findings.push_back(std::move(finding));
+  }
   DiffOptions options;  // as diff: the snapshot is the whole policy
   report.drift = diff("validate", snapshots, after, options);
   for (auto& finding : drift_findings(report.drift)) report.findings.push_back(std::move(finding));
@@ -186,9 +272,10 @@ asio::awaitable<ValidationReport> validate(const std::vector<NamedSnapshot>& sna
 // stops the server or drops the database (docs/validate.md, "Cleaning up").
 ValidationReport run_interruptible(const ValidateArgs& args,
                                    const std::vector<NamedSnapshot>& snapshots,
+                                   const std::vector<NamedSnapshot>& previous,
                                    const std::vector<MigrationScript>& migrations,
                                    const std::optional<MigrationScript>& schema,
-                                   Deadline deadline) {
+                                   const std::optional<ConnParams>& production, Deadline deadline) {
   asio::io_context io;
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([](const boost::system::error_code& ec, int signal) {
@@ -204,7 +291,8 @@ ValidationReport run_interruptible(const ValidateArgs& args,
   // Named: a coroutine lambda's captures live in the closure, which must outlive io.run().
   auto work = [&]() -> asio::awaitable<ValidationReport> {
     shadow = std::make_unique<ShadowDatabase>(args.shadow_dsn, deadline);
-    co_return co_await validate(snapshots, migrations, schema, *shadow, deadline);
+    co_return co_await validate(snapshots, previous, migrations, schema, production, *shadow,
+                                deadline);
   };
   asio::co_spawn(io, work(), [&](std::exception_ptr e, ValidationReport r) {
     failure = e;
@@ -222,17 +310,26 @@ ValidationReport run_interruptible(const ValidateArgs& args,
 }
 
 int validate_command(const ValidateArgs& args) {
-  std::vector<NamedSnapshot> snapshots;
+  std::vector<NamedSnapshot> snapshots, previous;
   for (const auto& path : args.snapshots)
     snapshots.push_back({stem(path), std::make_shared<Snapshot>(load_snapshot(path))});
+  for (const auto& path : args.previous_snapshots)
+    previous.push_back({stem(path), std::make_shared<Snapshot>(load_snapshot(path))});
   const auto migrations = read_migrations(args.migrations);
   std::optional<MigrationScript> schema;
   if (!args.schema_from.empty())
     schema = parse_migration(args.schema_from, read_text(args.schema_from, "--schema-from"));
+  std::optional<ConnParams> production;
+  if (args.production.given()) {
+    if (schema)
+      throw Error("validate starts from --dsn (production's schema) or --schema-from, not both");
+    production = parse_dsn(args.production.resolve());
+  }
   const Duration timeout = parse_timeout_option(args.timeout);
   const Deadline deadline = std::chrono::steady_clock::now() + timeout;
 
-  const ValidationReport report = run_interruptible(args, snapshots, migrations, schema, deadline);
+  const ValidationReport report =
+      run_interruptible(args, snapshots, previous, migrations, schema, production, deadline);
   if (args.format == "json") {
     std::cout << boost::json::serialize(to_json(report)) << "\n";
   } else if (args.format == "markdown") {
@@ -251,11 +348,17 @@ Command add_validate(CLI::App& app) {
       "validate", "Run a pending migration on a throwaway copy and report what it would do");
   command->add_option("--snapshot", args->snapshots, "The code after the deploy (repeatable)")
       ->required();
+  command->add_option("--previous-snapshot", args->previous_snapshots,
+                      "The code running now, and during a rolling deploy (repeatable)");
   command
       ->add_option("--migration", args->migrations,
                    "A .sql file, a directory of them (Flyway, golang-migrate order) or - for "
                    "standard input (repeatable, applied in the order given)")
       ->required();
+  auto* dsn = add_dsn_options(*command, args->production);
+  dsn->description(
+      "Production, read only: its schema (read by pg_dump) is the starting point, its row "
+      "estimates weigh the findings");
   command->add_option("--shadow-dsn", args->shadow_dsn,
                       "A server where the role may create databases, instead of a throwaway "
                       "server of enumwatch's own");

@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "enumwatch/catalog/ddl_trigger.hpp"
 #include "enumwatch/core/error.hpp"
 
 namespace enumwatch {
@@ -179,6 +180,28 @@ boost::asio::awaitable<MigrationOutcome> run_migration(PgConnection& connection,
     }
   }
   co_return outcome;
+}
+
+boost::asio::awaitable<TypeDependentNames> read_type_dependents(PgConnection& connection,
+                                                                Deadline deadline) {
+  static constexpr std::string_view kTypeDependents =
+      "SELECT n.nspname OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) t.typname, "
+      "pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) "
+      "FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) "
+      "t.typnamespace JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) "
+      "'pg_catalog.pg_type'::pg_catalog.regclass AND (d.refobjid OPERATOR(pg_catalog.=) t.oid "
+      "OR d.refobjid OPERATOR(pg_catalog.=) t.typarray) "
+      "WHERE t.typtype OPERATOR(pg_catalog.=) 'e' AND d.deptype OPERATOR(pg_catalog.=) "
+      "ANY ('{n,a}'::pg_catalog.\"char\"[])";
+  // An empty search_path for the pipeline's transaction: pg_describe_object then qualifies every
+  // name ("view public.v"), whatever path the migration set.
+  const std::vector<Statement> reads{{kEmptySearchPath, {}}, {kTypeDependents, {}}};
+  auto results = co_await connection.run_pipeline(reads, deadline);
+  for (const auto& r : results)
+    if (r.error) throw Error("validate: reading the copy's type dependents failed: " + *r.error);
+  TypeDependentNames out;
+  for (const auto& row : results[1].rows) out[cell(row, 0)].insert(cell(row, 1));
+  co_return out;
 }
 
 boost::asio::awaitable<void> load_schema(PgConnection& connection, const MigrationScript& schema,

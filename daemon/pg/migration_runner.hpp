@@ -27,6 +27,11 @@ struct MigrationOutcome {
                                                                      const MigrationScript& script,
                                                                      Deadline deadline);
 
+// What depends on each enum type of the copy (or on its array type), by the type's
+// schema.name: pg_describe_object's names of the dependents (docs/validate.md, "Findings").
+[[nodiscard]] boost::asio::awaitable<TypeDependentNames> read_type_dependents(
+    PgConnection& connection, Deadline deadline);
+
 // Runs a schema (validate --schema-from, or production's pg_dump) as it is, without watching it:
 // the starting point of the copy. Throws Error naming the file and line of a statement that fails.
 [[nodiscard]] boost::asio::awaitable<void> load_schema(PgConnection& connection,

@@ -12,7 +12,7 @@ CASES=${HOSTILE_CASES:-25}
 SEED=${HOSTILE_SEED:-$RANDOM}
 echo "seed $SEED, $CASES cases"
 "$PY" - "$ENUMWATCH" "$SEED" "$CASES" "$WORK" <<'PY' || fail "hostile names (seed $SEED); rerun with HOSTILE_SEED=$SEED"
-import json, os, random, subprocess, sys
+import concurrent.futures, json, os, random, subprocess, sys
 enumwatch, seed, cases, work = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 rng = random.Random(seed)
 PIECES = ["\n", "\r\n", "'", '"', "\\", "$$", "--", "/*", "*/", ";", " ", "\t", "\x1b[31m", "\u2028",
@@ -43,10 +43,7 @@ def psql(sql, db="postgres", check=True):
         sys.exit(f"psql failed on {db}: {done.stderr.strip()}\n{sql}")
     return done
 
-failures = []
-for n in range(cases):
-    db = f"hostile{n}"
-    psql(f"CREATE DATABASE {db}")
+def make_case(n):  # draws from the seeded generator: call in order
     schema, type_name = name(), (long_name() if n % 5 == 0 else name())
     table, column = name(), name()
     while table == type_name:  # a table's row type would take the enum's name
@@ -65,6 +62,11 @@ for n in range(cases):
             added.append(v)
     snapshot_values = held + added
     rng.shuffle(snapshot_values)
+    return schema, type_name, table, column, values, held, snapshot_values
+
+def run_case(n, schema, type_name, table, column, values, held, snapshot_values):
+    db = f"hostile{n}"
+    psql(f"CREATE DATABASE {db}")
     q_type = ident(schema) + "." + ident(type_name)
     setup = [f"CREATE SCHEMA {ident(schema)};",
              f"CREATE TYPE {q_type} AS ENUM ({', '.join(lit(v) for v in values)});",
@@ -102,8 +104,16 @@ for n in range(cases):
     if sentinel != "42": problems.append("the sentinel table was touched")
     if rows_after != rows_before: problems.append("rows changed")
     if problems:
-        failures.append(f"case {n} (schema {schema!r}, type {type_name!r}, db values {values!r}, "
-                        f"snapshot {snapshot_values!r}): " + "; ".join(problems))
+        return (f"case {n} (schema {schema!r}, type {type_name!r}, db values {values!r}, "
+                f"snapshot {snapshot_values!r}): " + "; ".join(problems))
+    return None
+
+# The cases are drawn in order (the seed reproduces them), then run three at a time: each has a
+# database of its own, and a case spends its time waiting on psql and enumwatch, not on the CPU.
+specs = [make_case(n) for n in range(cases)]
+with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+    results = list(pool.map(lambda n: run_case(n, *specs[n]), range(cases)))
+failures = [r for r in results if r]
 for f in failures:
     print(f, file=sys.stderr)
 print(f"{cases - len(failures)} passed, {len(failures)} failed")

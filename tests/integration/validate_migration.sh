@@ -25,6 +25,13 @@ cat >"$WORK/schema.sql" <<'SQL'
 CREATE TYPE public.order_status AS ENUM ('pending', 'paid', 'shipped');
 CREATE TABLE public.orders (id serial PRIMARY KEY, status public.order_status NOT NULL);
 SQL
+# Section 9's production, 2 million rows, filled while the other sections run.
+psql_q -c "CREATE DATABASE production" -c "CREATE ROLE reader LOGIN PASSWORD 'reader-pw'" \
+  -c "GRANT pg_read_all_data TO reader"
+psql_q -d production -f "$WORK/schema.sql" \
+  -c "INSERT INTO public.orders (status) SELECT (ARRAY['pending', 'paid', 'shipped'])[1 + i % 3]::public.order_status FROM generate_series(1, 2000000) i" \
+  -c "ANALYZE public.orders" >"$WORK/production.log" 2>&1 &
+production_filling=$!
 cat >"$WORK/app.toml" <<'TOML'
 [[enum]]
 name = "order_status"
@@ -112,6 +119,46 @@ expect_exit 0 "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WO
 expect_contains "$(cat "$WORK/md")" "| warning | table_rewrite | " "the markdown table"
 expect_clean "the recreate"
 pass "a recreate: rewrite and ACCESS EXCLUSIVE at line 4, reorder; lock_timeout honoured; --fail-on; markdown"
+
+# 3b. A type dropped with CASCADE takes a view's column and the table's column with it
+#     (dependents_lost); a rolling deploy meets a renamed value the running code still writes
+#     (rename_breaks_running_code, at the RENAME's line) and a new one it cannot read.
+cat >"$WORK/schema_view.sql" <<'SQL'
+CREATE TYPE public.order_status AS ENUM ('pending', 'paid', 'shipped');
+CREATE TABLE public.orders (id serial PRIMARY KEY, status public.order_status NOT NULL);
+CREATE VIEW public.open_orders AS SELECT id, status FROM public.orders WHERE status = 'pending';
+SQL
+cat >"$WORK/cascade.sql" <<'SQL'
+DROP TYPE public.order_status CASCADE;
+CREATE TYPE public.order_status AS ENUM ('pending', 'paid', 'shipped', 'refunded');
+ALTER TABLE public.orders ADD COLUMN status public.order_status;
+SQL
+expect_exit 1 "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WORK/cascade.sql" \
+  --schema-from "$WORK/schema_view.sql" --format json
+python3 -c "
+import json
+lost = [f['message'] for f in json.load(open('$WORK/out'))['findings'] if f['kind'] == 'dependents_lost']
+assert any(m.startswith('column status of view public.open_orders depended on public.order_status') for m in lost), lost
+assert not any('of table public.orders' in m for m in lost), lost  # re-added under the new type" ||
+  fail "dependents_lost: $(cat "$WORK/out")"
+printf '[[enum]]\nname = "order_status"\nvalues = ["pending", "paid", "shipped"]\n' >"$WORK/running.toml"
+printf '[[enum]]\nname = "order_status"\nvalues = ["pending", "paid", "dispatched"]\n' >"$WORK/next.toml"
+cat >"$WORK/rename.sql" <<'SQL'
+-- the shipped state is called dispatched from now on
+ALTER TYPE public.order_status RENAME VALUE 'shipped' TO 'dispatched';
+SQL
+expect_exit 1 "$ENUMWATCH" validate --snapshot "$WORK/next.toml" --previous-snapshot "$WORK/running.toml" \
+  --migration "$WORK/rename.sql" --schema-from "$WORK/schema.sql" --format json
+python3 -c "
+import json
+f = {x['kind']: x for x in json.load(open('$WORK/out'))['findings']}
+r = f['rename_breaks_running_code']
+assert r['line'] == 2 and \"renamed to 'dispatched'\" in r['message'] and 'running' in r['message'], r
+u = f['unreadable_by_running_code']
+assert u['severity'] == 'warning' and u['message'].startswith(\"value 'dispatched'\"), u" ||
+  fail "rolling deploy: $(cat "$WORK/rename.sql"; cat "$WORK/out")"
+expect_clean "dependents and renames"
+pass "DROP TYPE CASCADE loses the view's column; a rename the running code uses, at its line"
 
 # 4. A directory in Flyway order (V2 before V10), down and non-SQL files skipped; golang-migrate.
 mkdir -p "$WORK/flyway" "$WORK/gomigrate"
@@ -212,3 +259,52 @@ expect_contains "$err" "CREATEDB" "the error for a role without CREATEDB"
 expect_not_contains "$err" "plain-pw" "the error"
 expect_clean "a role without CREATEDB"
 pass "--shadow-dsn: a database of its own, dropped; without CREATEDB exit 2 naming it"
+
+# 9. --dsn: production (2 million rows, a plain role with pg_read_all_data) is the starting point
+#    and weighs the findings: the rewrite is critical and names its rows, a removed value that
+#    rows still hold is reported from pg_stats; production's catalog and row counters do not move.
+wait "$production_filling" || fail "filling production failed: $(cat "$WORK/production.log")"
+catalog_of() {
+  psql -X -At -d production -c "SELECT md5(string_agg(c.oid || c.relname || c.relfilenode, ',' ORDER BY c.oid)) FROM pg_class c" \
+    -c "SELECT md5(string_agg(enumtypid || enumlabel, ',' ORDER BY enumtypid, enumsortorder)) FROM pg_enum"
+}
+writes_of() {
+  psql -X -At -d production -c "SELECT pg_stat_force_next_flush()" >/dev/null
+  psql -X -At -d production -c "SELECT n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables WHERE relname = 'orders'"
+}
+catalog_before=$(catalog_of)
+writes_before=$(writes_of)
+cat >"$WORK/drop_shipped.sql" <<'SQL'
+SET lock_timeout = '5s';
+ALTER TYPE public.order_status RENAME TO order_status_old;
+CREATE TYPE public.order_status AS ENUM ('pending', 'paid', 'refunded');
+ALTER TABLE public.orders ALTER COLUMN status TYPE public.order_status
+  USING status::text::public.order_status;
+DROP TYPE public.order_status_old;
+SQL
+printf '[[enum]]\nname = "order_status"\nvalues = ["pending", "paid", "refunded"]\n' >"$WORK/no_shipped.toml"
+# The copy is empty: the rewrite of production's rows is not run, only weighed; the cast of
+# 'shipped' fails on no row there, and pg_stats says production has about 667 k.
+expect_exit 1 "$ENUMWATCH" validate --snapshot "$WORK/no_shipped.toml" --migration "$WORK/drop_shipped.sql" \
+  --dsn "host=127.0.0.1 port=$PGPORT dbname=production user=reader password=reader-pw" --format json
+python3 - "$WORK/out" <<'PY' || fail "--dsn: $(cat "$WORK/out")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+f = {x["kind"]: x for x in r["findings"]}
+rw = f["table_rewrite"]
+assert rw["severity"] == "critical" and "2.0 M rows" in rw["message"], rw
+alter = [s for s in r["statements"] if s["tag"] == "ALTER TABLE"][0]
+assert 1.9e6 < alter["rows"] < 2.1e6, alter
+gone = f["value_removed_rows_remain"]
+assert gone["severity"] == "critical" and "'shipped'" in gone["message"] and " k rows" in gone["message"], gone
+assert "lock_without_timeout" not in f, f
+assert r["drift"] == [], r["drift"]
+PY
+expect_not_contains "$(cat "$WORK/out" "$WORK/err")" "reader-pw" "validate's output"
+[[ $(catalog_of) == "$catalog_before" ]] || fail "production's catalog changed"
+[[ $(writes_of) == "$writes_before" ]] || fail "production's rows were written: $writes_before -> $(writes_of)"
+expect_exit 2 "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WORK/good.sql" \
+  --dsn "host=127.0.0.1 port=$PGPORT dbname=production user=reader password=wrong-pw"
+expect_not_contains "$(cat "$WORK/err")" "wrong-pw" "the error"
+expect_clean "--dsn"
+pass "--dsn: the rewrite of 2 M rows is critical, a removed value production holds is reported; production unchanged"

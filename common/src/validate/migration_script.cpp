@@ -179,8 +179,15 @@ MigrationScript parse_migration(std::string file, std::string_view sql) {
       } else if (node == "AlterEnumStmt" && body.is_object()) {
         const auto& alter = body.as_object();
         const auto* new_value = alter.if_contains("newVal");
-        if (new_value && new_value->is_string() && !alter.contains("oldVal"))
-          statement.added_value = std::string(new_value->get_string());
+        const auto* old_value = alter.if_contains("oldVal");
+        if (new_value && new_value->is_string()) {
+          if (old_value && old_value->is_string()) {
+            statement.renamed_value.emplace(std::string(old_value->get_string()),
+                                            std::string(new_value->get_string()));
+          } else {
+            statement.added_value = std::string(new_value->get_string());
+          }
+        }
       }
     }
     script.statements.push_back(std::move(statement));

@@ -151,6 +151,168 @@ std::vector<Finding> order_changes(const Catalog& before, const Catalog& after) 
   return out;
 }
 
+namespace {
+
+const EnumType* snapshot_type(const NamedSnapshot& named, const TypeName& type) {
+  if (!named.snapshot) return nullptr;
+  const auto& enums = named.snapshot->enums;
+  const auto it =
+      std::find_if(enums.begin(), enums.end(), [&](const EnumType& e) { return e.type == type; });
+  return it == enums.end() ? nullptr : &*it;
+}
+
+bool has_value(const EnumType& type, const std::string& value) {
+  return std::find(type.values.begin(), type.values.end(), value) != type.values.end();
+}
+
+}  // namespace
+
+std::vector<Finding> rolling_deploy_findings(const Catalog& before, const Catalog& after,
+                                             std::span<const NamedSnapshot> previous,
+                                             std::span<const NamedSnapshot> next,
+                                             std::span<const MigrationScript> scripts) {
+  std::vector<Finding> out;
+  // Where a value was renamed, by (type name as written is unknown) old label: its statement.
+  auto rename_of = [&](const std::string& value)
+      -> std::pair<const MigrationScript*, const MigrationStatement*> {
+    for (const auto& script : scripts)
+      for (const auto& statement : script.statements)
+        if (statement.renamed_value && statement.renamed_value->first == value)
+          return {&script, &statement};
+    return {nullptr, nullptr};
+  };
+  for (const auto& old_type : before.enums) {
+    const EnumType* new_type = after.find(old_type.type);
+    const std::string type_name = escape_control(old_type.type.display());
+    for (const auto& running : previous) {
+      const EnumType* used = snapshot_type(running, old_type.type);
+      if (!used) continue;
+      if (!new_type) {
+        out.push_back({FindingKind::rename_breaks_running_code, Severity::critical, "",
+                       std::nullopt,
+                       type_name + " is dropped while the running code (" +
+                           escape_control(running.name) + ") still uses it",
+                       "drop the type in a later deploy, once no running code uses it"});
+        continue;
+      }
+      for (const auto& value : old_type.values) {
+        if (has_value(*new_type, value) || !has_value(*used, value)) continue;
+        const auto [script, statement] = rename_of(value);
+        Finding finding{FindingKind::rename_breaks_running_code,
+                        Severity::critical,
+                        "",
+                        std::nullopt,
+                        "",
+                        "keep the old value until no running code uses it: "
+                        "add the new one now, migrate the rows, and remove "
+                        "or rename the old one in a later deploy"};
+        if (statement) {
+          finding.file = script->file;
+          finding.line = statement->line;
+          finding.message = "value '" + escape_control(value) + "' of " + type_name +
+                            " is renamed to '" + escape_control(statement->renamed_value->second) +
+                            "'";
+        } else {
+          finding.message = "value '" + escape_control(value) + "' of " + type_name + " is removed";
+        }
+        finding.message += " while the running code (" + escape_control(running.name) +
+                           ") still writes and reads it: its writes fail during the deploy";
+        out.push_back(std::move(finding));
+      }
+    }
+  }
+  for (const auto& new_type : after.enums) {
+    const EnumType* old_type = before.find(new_type.type);
+    for (const auto& value : new_type.values) {
+      if (old_type && has_value(*old_type, value)) continue;
+      const bool written = std::any_of(next.begin(), next.end(), [&](const NamedSnapshot& n) {
+        const EnumType* t = snapshot_type(n, new_type.type);
+        return t && has_value(*t, value);
+      });
+      if (!written) continue;
+      for (const auto& running : previous) {
+        const EnumType* known = snapshot_type(running, new_type.type);
+        if (!known || has_value(*known, value)) continue;
+        out.push_back({FindingKind::unreadable_by_running_code, Severity::warning, "", std::nullopt,
+                       "value '" + escape_control(value) + "' of " +
+                           escape_control(new_type.type.display()) +
+                           " is written by the new code, and the running code (" +
+                           escape_control(running.name) +
+                           ") cannot read it: rows it meets during the deploy fail to load",
+                       "deploy code that reads the value before code that writes it (the reader "
+                       "first, then the writer), or make the running code tolerate unknown "
+                       "values"});
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<Finding> lost_dependents(const TypeDependentNames& before,
+                                     const TypeDependentNames& after) {
+  std::vector<Finding> out;
+  for (const auto& [type, dependents] : before) {
+    const auto now = after.find(type);
+    for (const auto& dependent : dependents) {
+      if (now != after.end() && now->second.contains(dependent)) continue;
+      out.push_back({FindingKind::dependents_lost, Severity::critical, "", std::nullopt,
+                     escape_control(dependent) + " depended on " + escape_control(type) +
+                         " before the migration and is gone after it (dropped with the type, "
+                         "CASCADE, or not re-created)",
+                     "re-create it after the type, or keep the type: add values with ALTER "
+                     "TYPE ... ADD VALUE, rename with RENAME VALUE"});
+    }
+  }
+  return out;
+}
+
+std::vector<DriftItem> removed_value_items(const Catalog& before, const Catalog& after) {
+  std::vector<DriftItem> out;
+  for (const auto& old_type : before.enums) {
+    const EnumType* new_type = after.find(old_type.type);
+    for (const auto& value : old_type.values) {
+      if (new_type && has_value(*new_type, value)) continue;
+      DriftItem item;
+      item.target = "production";
+      item.schema = old_type.type.schema;
+      item.enum_name = old_type.type.name;
+      item.kind = DriftKind::unexpected_value;
+      item.actual = value;
+      out.push_back(std::move(item));
+    }
+  }
+  return out;
+}
+
+std::vector<Finding> rows_remain_findings(std::span<const DriftItem> items) {
+  std::vector<Finding> out;
+  for (const auto& item : items) {
+    const std::string type = escape_control(item.schema + "." + item.enum_name);
+    for (const auto& impact : item.impact) {
+      const std::string value = "value '" + escape_control(impact.value) + "' of " + type;
+      if (impact.rows && *impact.rows <= 0) continue;
+      if (impact.rows) {
+        out.push_back({FindingKind::value_removed_rows_remain, Severity::critical, "", std::nullopt,
+                       value + " is removed or renamed while about " +
+                           row_count_text(*impact.rows) + " rows in production hold it (" +
+                           escape_control(impact.how) +
+                           "): the migration fails on them, or they are left unreadable",
+                       "update those rows to a value that stays (UPDATE ... SET col = 'new' WHERE "
+                       "col = 'old') in an earlier deploy, then remove the value"});
+      } else {
+        out.push_back({FindingKind::value_removed_rows_remain, Severity::warning, "", std::nullopt,
+                       value +
+                           " is removed or renamed, and production's statistics cannot say "
+                           "whether rows hold it (" +
+                           escape_control(impact.how) + ")",
+                       "run ANALYZE on the tables using the type, or count the rows with "
+                       "enumwatch diff --impact exact"});
+      }
+    }
+  }
+  return out;
+}
+
 std::vector<Finding> drift_findings(std::span<const DriftItem> items) {
   std::vector<Finding> out;
   for (const auto& item : items) {

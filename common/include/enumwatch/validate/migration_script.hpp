@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace enumwatch {
@@ -23,6 +24,9 @@ struct MigrationStatement {
   // ALTER TYPE ... ADD VALUE: the value, so that a failure using it in the same transaction
   // (SQLSTATE 55P04) can point at the statement that added it.
   std::optional<std::string> added_value;
+  // ALTER TYPE ... RENAME VALUE: the old and the new label, so that a rename the running code
+  // still uses points at its line.
+  std::optional<std::pair<std::string, std::string>> renamed_value;
 };
 
 struct MigrationScript {

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -13,6 +15,7 @@
 
 #include "enumwatch/core/drift.hpp"
 #include "enumwatch/core/model.hpp"
+#include "enumwatch/diff/diff.hpp"
 #include "enumwatch/validate/migration_script.hpp"
 
 namespace enumwatch {
@@ -85,6 +88,31 @@ inline constexpr double kCriticalRewriteRows = 1'000'000;
 // relative order (ORDER BY and < on the type change meaning). Values added or removed are not
 // reorders.
 [[nodiscard]] std::vector<Finding> order_changes(const Catalog& before, const Catalog& after);
+
+// A rolling deploy runs the code of now (`previous`) beside the code after it (`next`) against
+// the migrated database: rename_breaks_running_code for each value (or type) the migration
+// removes or renames that a previous snapshot still names (at the RENAME VALUE's line when
+// `scripts` has one), unreadable_by_running_code for each value it adds that a next snapshot
+// writes and the previous snapshot of that type lacks.
+[[nodiscard]] std::vector<Finding> rolling_deploy_findings(
+    const Catalog& before, const Catalog& after, std::span<const NamedSnapshot> previous,
+    std::span<const NamedSnapshot> next, std::span<const MigrationScript> scripts);
+
+// Objects that depended on an enum type (a view's rule, a column default, a constraint, an index,
+// a function...), as pg_describe_object names them, per type. dependents_lost for each one
+// present before the migration and absent after it, whether the type was recreated or dropped.
+using TypeDependentNames = std::map<std::string, std::set<std::string>>;  // by type display
+[[nodiscard]] std::vector<Finding> lost_dependents(const TypeDependentNames& before,
+                                                   const TypeDependentNames& after);
+
+// The values each type loses by the migration (removed, renamed, or dropped with the type), as
+// unexpected_value items naming the value on the database side: the reader fills in their impact
+// from production's statistics (catalog/impact.hpp), as `diff` does.
+[[nodiscard]] std::vector<DriftItem> removed_value_items(const Catalog& before,
+                                                         const Catalog& after);
+// value_removed_rows_remain for each such item whose impact says production rows hold the value
+// (critical), or that production's statistics cannot say (warning: run ANALYZE).
+[[nodiscard]] std::vector<Finding> rows_remain_findings(std::span<const DriftItem> items);
 
 // drift_after_migration, one per item, with the item's severity and its remediation as the fix.
 [[nodiscard]] std::vector<Finding> drift_findings(std::span<const DriftItem> items);

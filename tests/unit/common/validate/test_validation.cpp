@@ -95,3 +95,78 @@ TEST_CASE("the JSON has the documented shape; --fail-on thresholds") {
   CHECK(markdown.find("| warning | table_rewrite | m.sql:4 |") != std::string::npos);
   CHECK(render_validation_text(report).find("m.sql:4: warning table_rewrite: ") == 0);
 }
+
+TEST_CASE("a rolling deploy: a renamed value the running code uses breaks it, at the RENAME") {
+  Catalog before, after;
+  before.enums = {{{"public", "status"}, {"pending", "shipped"}}, {{"public", "gone"}, {"x"}}};
+  after.enums = {{{"public", "status"}, {"pending", "dispatched", "refunded"}}};
+  sort_enums(before.enums);  // as the reader returns them
+  auto snapshot = [](std::vector<EnumType> enums) {
+    auto s = std::make_shared<Snapshot>();
+    s->enums = std::move(enums);
+    return s;
+  };
+  const std::vector<NamedSnapshot> previous{
+      {"api-v1",
+       snapshot({{{"public", "status"}, {"pending", "shipped"}}, {{"public", "gone"}, {"x"}}})}};
+  const std::vector<NamedSnapshot> next{
+      {"api-v2", snapshot({{{"public", "status"}, {"pending", "dispatched"}}})}};
+  const std::vector<MigrationScript> scripts{
+      parse_migration("m.sql",
+                      "DROP TYPE public.gone;\nALTER TYPE public.status RENAME VALUE 'shipped' TO "
+                      "'dispatched';\nALTER TYPE public.status ADD VALUE 'refunded';")};
+  const auto findings = rolling_deploy_findings(before, after, previous, next, scripts);
+  // sorted by type: gone (dropped), status (renamed); then the added value the new code writes
+  REQUIRE(findings.size() == 3);
+  CHECK(findings[0].kind == FindingKind::rename_breaks_running_code);
+  CHECK(findings[0].message.starts_with("public.gone is dropped"));
+  CHECK(findings[1].kind == FindingKind::rename_breaks_running_code);
+  CHECK(findings[1].line == 2);
+  CHECK(findings[1].message.find("renamed to 'dispatched'") != std::string::npos);
+  CHECK(findings[1].message.find("api-v1") != std::string::npos);
+  CHECK(findings[2].kind == FindingKind::unreadable_by_running_code);
+  CHECK(findings[2].severity == Severity::warning);
+  CHECK(findings[2].message.starts_with("value 'dispatched'"));
+  // 'refunded' is added but the new code does not write it: nothing to say. Without a previous
+  // snapshot, nothing at all.
+  CHECK(rolling_deploy_findings(before, after, {}, next, scripts).empty());
+}
+
+TEST_CASE("a dependent present before and absent after is lost; one re-created is not") {
+  const TypeDependentNames before{
+      {"public.status",
+       {"column status of table public.orders", "column status of view public.open_orders"}}};
+  const TypeDependentNames after{{"public.status", {"column status of table public.orders"}}};
+  const auto findings = lost_dependents(before, after);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].kind == FindingKind::dependents_lost);
+  CHECK(findings[0].severity == Severity::critical);
+  CHECK(
+      findings[0].message.starts_with("column status of view public.open_orders depended on "
+                                      "public.status"));
+  CHECK(lost_dependents(before, before).empty());
+  CHECK(lost_dependents(before, {}).size() == 2);  // the type dropped, CASCADE
+}
+
+TEST_CASE("values the migration takes away are weighed by production's rows") {
+  Catalog before, after;
+  before.enums = {{{"public", "status"}, {"pending", "shipped", "lost"}},
+                  {{"public", "dropped"}, {"x"}}};
+  after.enums = {{{"public", "status"}, {"pending", "dispatched"}}};
+  sort_enums(before.enums);  // as the reader returns them
+  auto items = removed_value_items(before, after);
+  REQUIRE(items.size() == 3);  // x (its type dropped), shipped, lost
+  CHECK(items[0].enum_name == "dropped");
+  CHECK(items[1].actual == DriftSide{std::string("shipped")});
+  CHECK(items[1].kind == DriftKind::unexpected_value);
+  items[0].impact = {{"x", 0.0, true, "pg_stats"}};  // no rows: nothing to say
+  items[1].impact = {{"shipped", 667000.0, true, "pg_stats"}};
+  items[2].impact = {{"lost", std::nullopt, true, "no statistics"}};
+  const auto findings = rows_remain_findings(items);
+  REQUIRE(findings.size() == 2);
+  CHECK(findings[0].severity == Severity::critical);
+  CHECK(findings[0].message.find("'shipped' of public.status") != std::string::npos);
+  CHECK(findings[0].message.find("667.0 k rows") != std::string::npos);
+  CHECK(findings[1].severity == Severity::warning);
+  CHECK(findings[1].fix->find("ANALYZE") != std::string::npos);
+}
