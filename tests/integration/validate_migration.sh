@@ -308,3 +308,50 @@ expect_exit 2 "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WO
 expect_not_contains "$(cat "$WORK/err")" "wrong-pw" "the error"
 expect_clean "--dsn"
 pass "--dsn: the rewrite of 2 M rows is critical, a removed value production holds is reported; production unchanged"
+
+# 10. Real Alembic: the shop fixture's history up to 0004 is the starting schema, and a new
+#     revision adds a value and uses it in its own transaction (the 55P04 every ORM's users
+#     report); `alembic upgrade --sql` writes both, as a deploy would run them.
+cp -r "$(dirname "$0")/../fixtures/shop" "$WORK/shop"
+cat >"$WORK/shop/migrations/versions/0005_disputed.py" <<'PY'
+"""orders can be disputed: the value is added and used in one transaction (the mistake)
+
+Revision ID: 0005
+Revises: 0004
+"""
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+
+
+def upgrade():
+    op.execute("ALTER TYPE order_status ADD VALUE 'disputed'")
+    op.execute("UPDATE orders SET status = 'disputed' WHERE id IN (SELECT order_id FROM billing.payments WHERE state = 'failed')")
+
+
+def downgrade():
+    pass
+PY
+(cd "$WORK/shop" && "${SYSTEM_PYTHON:-/usr/bin/python3}" -m alembic upgrade 0004 --sql >"$WORK/alembic_schema.sql" &&
+  "${SYSTEM_PYTHON:-/usr/bin/python3}" -m alembic upgrade 0004:0005 --sql >"$WORK/alembic_0005.sql") ||
+  fail "alembic upgrade --sql failed"
+update_line=$(grep -n "^UPDATE orders SET status = 'disputed'" "$WORK/alembic_0005.sql" | cut -d: -f1)
+add_line=$(grep -n "^ALTER TYPE order_status ADD VALUE 'disputed'" "$WORK/alembic_0005.sql" | cut -d: -f1)
+cat >"$WORK/shop.toml" <<'TOML'
+[[enum]]
+name = "order_status"
+values = ["pending_payment", "paid", "cancelled", "refunded", "disputed"]
+TOML
+expect_exit 1 "$ENUMWATCH" validate --snapshot "$WORK/shop.toml" --migration "$WORK/alembic_0005.sql" \
+  --schema-from "$WORK/alembic_schema.sql" --format json
+python3 - "$WORK/out" "$update_line" "$add_line" <<'PY' || fail "alembic 0005: $(cat "$WORK/alembic_0005.sql"; cat "$WORK/out")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+failed = [f for f in r["findings"] if f["kind"] == "migration_failed"]
+assert len(failed) == 1 and failed[0]["line"] == int(sys.argv[2]), failed
+assert "55P04" in failed[0]["message"] and f"added at line {sys.argv[3]}" in failed[0]["message"], failed
+assert any(d["kind"] == "missing_value" and d["expected"] == "disputed" for d in r["drift"]), r["drift"]
+PY
+expect_clean "alembic"
+pass "alembic upgrade --sql: 0005's UPDATE fails with 55P04 at line $update_line, the ADD VALUE at line $add_line"
