@@ -355,3 +355,28 @@ assert any(d["kind"] == "missing_value" and d["expected"] == "disputed" for d in
 PY
 expect_clean "alembic"
 pass "alembic upgrade --sql: 0005's UPDATE fails with 55P04 at line $update_line, the ADD VALUE at line $add_line"
+
+# 11. The pre-commit hook, run by real pre-commit on a repository with a Flyway directory: it
+#     passes, then stops the commit that adds a value and uses it in one file.
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+export PRE_COMMIT_HOME=$WORK/pre-commit-cache GIT_CONFIG_GLOBAL=$WORK/gitconfig
+git config --global user.email ci@example.invalid
+git config --global user.name CI
+git config --global init.defaultBranch main
+mkdir -p "$WORK/repo/db/migrations"
+cp "$WORK/flyway/V1__init.sql" "$WORK/flyway/V2__store.sql" "$WORK/repo/db/migrations/"
+printf '[[enum]]\nname = "channel"\nvalues = ["web", "store"]\n' >"$WORK/repo/db/enums.toml"
+hook() {
+  (cd "$WORK/repo" && PATH="$(dirname "$ENUMWATCH"):$PATH" \
+    "${SYSTEM_PYTHON:-/usr/bin/python3}" -m pre_commit try-repo "$ROOT" enumwatch-validate --all-files)
+}
+(cd "$WORK/repo" && git init -q . && git add -A && git commit -qm "channels")
+expect_exit 0 hook
+printf "ALTER TYPE public.channel ADD VALUE 'phone';\nCREATE TABLE public.calls (c public.channel DEFAULT 'phone');\n" \
+  >"$WORK/repo/db/migrations/V3__phone.sql"
+printf '[[enum]]\nname = "channel"\nvalues = ["web", "store", "phone"]\n' >"$WORK/repo/db/enums.toml"
+(cd "$WORK/repo" && git add -A)
+expect_exit 1 hook
+expect_contains "$OUT" "55P04" "the hook's output"
+expect_clean "the pre-commit hook"
+pass "pre-commit's enumwatch-validate passes a good directory and stops a 55P04"
