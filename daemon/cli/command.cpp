@@ -26,6 +26,13 @@ std::string DsnSource::resolve() const {
   return dsn;
 }
 
+std::string file_stem(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  const auto dot = name.find_last_of('.');
+  return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
+}
+
 CLI::Option* add_dsn_options(CLI::App& command, DsnSource& source) {
   auto* dsn = command.add_option(
       "--dsn", source.dsn,

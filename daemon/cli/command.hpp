@@ -29,6 +29,9 @@ Command add_poll(CLI::App& app);
 Command add_install_trigger(CLI::App& app);
 Command add_validate(CLI::App& app);
 
+// A snapshot file's name as drift items name it: "snapshots/orders-app.toml" -> "orders-app".
+[[nodiscard]] std::string file_stem(const std::string& path);
+
 // Prints "enumwatch: <message>" to stderr, one line.
 void print_error(const std::string& message);
 // Colour only when stdout is a terminal and NO_COLOR is unset.

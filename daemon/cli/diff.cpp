@@ -30,13 +30,6 @@ struct DiffArgs {
   std::string impact = "estimate";
 };
 
-std::string stem(const std::string& path) {
-  auto slash = path.find_last_of('/');
-  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-  auto dot = name.find_last_of('.');
-  return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
-}
-
 // Items that SQL cannot fix are listed as comments, so the script stays safe to pipe into psql.
 std::string sql_output(const std::vector<DriftItem>& items) {
   if (items.empty()) return "-- enumwatch: no drift, nothing to do\n";
@@ -96,7 +89,7 @@ int diff_command(const DiffArgs& args) {
   options.scope.schemas = args.schemas;
   options.lock_timeout = parse_timeout_option(args.lock_timeout, "--lock-timeout");
   const std::vector<NamedSnapshot> snapshots{
-      {stem(args.snapshot), std::make_shared<Snapshot>(std::move(expected))}};
+      {file_stem(args.snapshot), std::make_shared<Snapshot>(std::move(expected))}};
   DatabaseState database;
   std::string target;
   std::vector<DriftItem> items;
@@ -108,7 +101,7 @@ int diff_command(const DiffArgs& args) {
     target = args.against;
     // Two services' snapshots: where they name one type differently, one of them is wrong.
     std::vector<NamedSnapshot> both = snapshots;
-    both.push_back({stem(args.against), other});
+    both.push_back({file_stem(args.against), other});
     items = snapshot_conflicts(target, both, options);
     auto found = diff(target, snapshots, database, options);
     items.insert(items.end(), std::make_move_iterator(found.begin()),

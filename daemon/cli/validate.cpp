@@ -44,12 +44,6 @@ struct ValidateArgs {
   std::string timeout = "60s";
 };
 
-std::string stem(const std::string& path) {
-  const std::string name = fs::path(path).filename().string();
-  const auto dot = name.find_last_of('.');
-  return dot == std::string::npos || dot == 0 ? name : name.substr(0, dot);
-}
-
 std::string read_text(const std::string& path, std::string_view what) {
   if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
   return read_file(path, what);
@@ -312,9 +306,9 @@ ValidationReport run_interruptible(const ValidateArgs& args,
 int validate_command(const ValidateArgs& args) {
   std::vector<NamedSnapshot> snapshots, previous;
   for (const auto& path : args.snapshots)
-    snapshots.push_back({stem(path), std::make_shared<Snapshot>(load_snapshot(path))});
+    snapshots.push_back({file_stem(path), std::make_shared<Snapshot>(load_snapshot(path))});
   for (const auto& path : args.previous_snapshots)
-    previous.push_back({stem(path), std::make_shared<Snapshot>(load_snapshot(path))});
+    previous.push_back({file_stem(path), std::make_shared<Snapshot>(load_snapshot(path))});
   const auto migrations = read_migrations(args.migrations);
   std::optional<MigrationScript> schema;
   if (!args.schema_from.empty())

@@ -13,39 +13,10 @@
 
 #include "enumwatch/core/error.hpp"
 #include "enumwatch/core/text.hpp"
+#include "pg/postgres_programs.hpp"
 
 namespace enumwatch {
 namespace {
-
-namespace fs = std::filesystem;
-
-std::string find_pg_dump() {
-  if (const char* path = std::getenv("PATH")) {
-    std::string_view rest(path);
-    while (!rest.empty()) {
-      const auto colon = rest.find(':');
-      const fs::path candidate = fs::path(std::string(rest.substr(0, colon))) / "pg_dump";
-      // Debian's /usr/bin/pg_dump is pg_wrapper, which picks the newest installed one: fine.
-      if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-      rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
-    }
-  }
-  std::vector<std::pair<int, std::string>> versions;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec)) {
-    const std::string name = entry.path().filename().string();
-    const auto binary = entry.path() / "bin" / "pg_dump";
-    if (!name.empty() && std::all_of(name.begin(), name.end(), ::isdigit) &&
-        ::access(binary.c_str(), X_OK) == 0)
-      versions.emplace_back(std::stoi(name), binary.string());
-  }
-  if (versions.empty()) {
-    throw Error(
-        "validate --dsn needs pg_dump, as new as the server (Debian: postgresql-client-15 or "
-        "newer): none in PATH or /usr/lib/postgresql/*/bin");
-  }
-  return std::max_element(versions.begin(), versions.end())->second;
-}
 
 // libpq's key='value' form: a value in single quotes, its quotes and backslashes escaped.
 std::string conninfo_without_password(const ConnParams& params) {
@@ -80,10 +51,15 @@ std::string drain(int fd) {
 }  // namespace
 
 std::string dump_schema(const ConnParams& params, int lock_wait_seconds) {
-  const std::string pg_dump = find_pg_dump();
+  const auto pg_dump = find_postgres_program("pg_dump");
+  if (!pg_dump) {
+    throw Error(
+        "validate --dsn needs pg_dump, as new as the server (Debian: postgresql-client-15 or "
+        "newer): none in PATH or /usr/lib/postgresql/*/bin");
+  }
   const std::string conninfo = conninfo_without_password(params);
   const std::string* password = params.find("password");
-  std::vector<std::string> argv{pg_dump,
+  std::vector<std::string> argv{*pg_dump,
                                 "--schema-only",
                                 "--no-owner",
                                 "--no-privileges",

@@ -16,41 +16,10 @@
 
 #include "enumwatch/core/error.hpp"
 #include "enumwatch/core/text.hpp"
+#include "pg/postgres_programs.hpp"
 
 namespace enumwatch {
 namespace {
-
-namespace fs = std::filesystem;
-
-bool executable(const fs::path& path) {
-  return ::access(path.c_str(), X_OK) == 0 && fs::is_regular_file(path);
-}
-
-// The directory of initdb: PATH first (a packager's choice wins), then the newest version under
-// /usr/lib/postgresql (Debian keeps the server binaries out of PATH).
-std::optional<std::string> find_bin_dir() {
-  if (const char* path = std::getenv("PATH")) {
-    std::string_view rest(path);
-    while (!rest.empty()) {
-      const auto colon = rest.find(':');
-      const fs::path dir(std::string(rest.substr(0, colon)));
-      if (!dir.empty() && executable(dir / "initdb") && executable(dir / "pg_ctl"))
-        return dir.string();
-      rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
-    }
-  }
-  std::vector<std::pair<int, std::string>> versions;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec)) {
-    const auto bin = entry.path() / "bin";
-    const std::string name = entry.path().filename().string();
-    if (!name.empty() && std::all_of(name.begin(), name.end(), ::isdigit) &&
-        executable(bin / "initdb"))
-      versions.emplace_back(std::stoi(name), bin.string());
-  }
-  if (versions.empty()) return std::nullopt;
-  return std::max_element(versions.begin(), versions.end())->second;
-}
 
 // Runs argv (no shell) with stdout and stderr appended to `log`, as `run_as` when given; returns
 // the exit status (-1 when it could not start).
@@ -93,13 +62,14 @@ std::string last_line_of(const std::string& path) {
 
 std::unique_ptr<ThrowawayCluster> ThrowawayCluster::start() {
   std::unique_ptr<ThrowawayCluster> cluster(new ThrowawayCluster());
-  const auto bin = find_bin_dir();
-  if (!bin) {
+  const auto initdb = find_postgres_program("initdb");
+  if (!initdb) {
     throw Error(
         "validate: no initdb in PATH or /usr/lib/postgresql/*/bin: install the PostgreSQL server "
         "(Debian: postgresql-15), or give --shadow-dsn");
   }
-  cluster->bin_ = *bin;
+  // pg_ctl and postgres of the same installation as this initdb.
+  cluster->bin_ = std::filesystem::path(*initdb).parent_path().string();
   if (::geteuid() == 0) {
     const passwd* postgres = ::getpwnam("postgres");
     if (!postgres) {
