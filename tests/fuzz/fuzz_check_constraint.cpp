@@ -1,5 +1,6 @@
 // The CHECK-constraint reader: any text (a catalog's constraint definition is the database's,
-// not ours) is either a membership test or nothing, never an exception or a crash; what it reads
+// not ours) is either a membership test or nothing, never an exception or a crash; an array
+// default it reads is written back as text that reads the same; what it reads
 // is a sorted set; and the constraint enumwatch's own remediation writes for those values is read
 // back as exactly the same column and values, whatever the names hold.
 #include <algorithm>
@@ -15,6 +16,12 @@ using namespace enumwatch;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text = fuzz::as_text(data, size);
   (void)parse_literal_default(text);
+  // An array default read is written back as PostgreSQL would, and that text reads the same.
+  if (const auto array = parse_array_default(text)) {
+    const std::string written = array_text(*array);
+    const auto again = parse_array_default(quote_literal(written) + "::public.s[]");
+    fuzz::require(again && *again == *array, "an array default reads back as written", written);
+  }
   const auto parsed = parse_membership_check(text);
   if (!parsed) return 0;
   fuzz::require(!parsed->values.empty(), "a membership test lists values", text);

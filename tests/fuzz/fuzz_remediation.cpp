@@ -164,6 +164,28 @@ TypeDependents hostile_dependents(FuzzedDataProvider& in, const TypeName& type,
                        tag + "\n";
         break;
       }
+      case Dependent::Kind::domain:
+        d.definition =
+            "{\"base\": " + json_string(type_ref) +
+            ", \"default\": " + json_string(pg_literal(value()) + "::" + type_ref) +
+            ", \"not_null\": true, \"constraints\": [{\"name\": " + json_string(hostile_name(in)) +
+            ", \"definition\": " +
+            json_string("CHECK ((VALUE <> " + pg_literal(value()) + "::" + type_ref + "))") +
+            ", \"comment\": " + json_string(hostile_name(in)) + "}]}";
+        break;
+      case Dependent::Kind::composite:
+        d.definition = "{\"attributes\": [{\"name\": " + json_string(hostile_name(in)) +
+                       ", \"type\": " + json_string(type_ref + "[]") + "}]}";
+        d.column_comments =
+            "{" + json_string(hostile_name(in)) + ": " + json_string(hostile_name(in)) + "}";
+        break;
+      case Dependent::Kind::column:
+        d.definition = type_ref;
+        if (in.ConsumeBool()) {
+          d.convert_to = pg_ident(d.schema) + "." + pg_ident(hostile_name(in));
+          d.convert_default = pg_literal(value()) + "::" + type_ref;
+        }
+        break;
       default:
         d.definition = "CHECK ((" + test + "))";
     }

@@ -108,10 +108,54 @@ make_db partitions "CREATE TABLE $S.\"Events\" (k int, \"Status\" $T) PARTITION 
   CREATE VIEW $S.\"Events view\" AS SELECT * FROM $S.\"Events 1\";
   INSERT INTO $S.\"Events\" VALUES (1, 'Paid'), (1, 'void');"
 
+# Domains and composite types over the enum (issue 24): recreated under their own names with
+# their defaults, NOT NULL, constraints (one NOT VALID), owners, grants and comments; their
+# columns (plain, arrays, a domain over a domain, over the array, a composite in a composite)
+# converted; a view and a function over them dropped and re-created.
+make_db domains "CREATE DOMAIN $S.\"Dom ö\" AS $T DEFAULT 'new' CONSTRAINT \"not 'void'\" CHECK (VALUE <> 'void');
+  ALTER DOMAIN $S.\"Dom ö\" ADD CONSTRAINT later CHECK (VALUE <> 'it''s done') NOT VALID;
+  COMMENT ON DOMAIN $S.\"Dom ö\" IS 'a status that is never void';
+  COMMENT ON CONSTRAINT \"not 'void'\" ON DOMAIN $S.\"Dom ö\" IS 'void is for orders only';
+  ALTER DOMAIN $S.\"Dom ö\" OWNER TO app_owner;
+  REVOKE USAGE ON DOMAIN $S.\"Dom ö\" FROM PUBLIC; GRANT USAGE ON DOMAIN $S.\"Dom ö\" TO \"Read Er\";
+  CREATE DOMAIN $S.\"Dom 2\" AS $S.\"Dom ö\" NOT NULL;
+  CREATE DOMAIN $S.\"Dom arr\" AS $T[] CHECK (cardinality(VALUE) < 5);
+  CREATE TABLE $S.\"Uses dom\" (id int, d $S.\"Dom ö\", d2 $S.\"Dom 2\" DEFAULT 'Paid', da $S.\"Dom arr\", dd $S.\"Dom ö\"[]);
+  INSERT INTO $S.\"Uses dom\" SELECT i, 'Paid', 'new', ARRAY['new', 'Paid']::$T[], ARRAY['Paid']::$S.\"Dom ö\"[]
+    FROM generate_series(1, 50) i;
+  INSERT INTO $S.\"Uses dom\" (id, d2) VALUES (0, 'new');
+  CREATE VIEW $S.\"Dom view\" AS SELECT id, d FROM $S.\"Uses dom\" WHERE d2::$T = 'Paid';
+  CREATE FUNCTION $S.is_new(s $S.\"Dom ö\") RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT s::$T = ''new''';"
+make_db composites "CREATE TYPE $S.\"Comp ö\" AS (s $T, \"Note \"\"n\"\"\" text COLLATE \"C\", hist $T[]);
+  COMMENT ON TYPE $S.\"Comp ö\" IS 'an order''s status with a note';
+  COMMENT ON COLUMN $S.\"Comp ö\".s IS 'the status';
+  CREATE TYPE $S.\"Outer\" AS (inner_c $S.\"Comp ö\", n int);
+  CREATE TABLE $S.\"Uses comp\" (id int, c $S.\"Comp ö\", ca $S.\"Comp ö\"[], o $S.\"Outer\");
+  INSERT INTO $S.\"Uses comp\" SELECT i, ROW('Paid', 'it''s, \"quoted\" (x)', ARRAY['new', 'void'])::$S.\"Comp ö\",
+    ARRAY[ROW('new', NULL, NULL)::$S.\"Comp ö\"], ROW(ROW('it''s done', 'n', '{}'), i)::$S.\"Outer\"
+    FROM generate_series(1, 50) i;
+  CREATE VIEW $S.\"Comp view\" AS SELECT id, (c).s FROM $S.\"Uses comp\" WHERE (c).s = 'Paid';
+  CREATE FUNCTION $S.first_status(o $S.\"Outer\") RETURNS $S.\"Comp ö\" LANGUAGE sql AS 'SELECT (o).inner_c';"
+table_rows() {
+  psql -X -At -d "$1" -c "SELECT t::text FROM $S.\"$2\" t ORDER BY id"
+}
+table_rows domains "Uses dom" >"$WORK/domains.table.before"
+table_rows composites "Uses comp" >"$WORK/composites.table.before"
+
 for db in partial_index expression_index check_constraint views_on_views materialized_views policy \
-  trigger rule functions statistics other_defaults partitions; do
+  trigger rule functions statistics other_defaults partitions domains composites; do
   remediated "$db"
 done
+table_rows domains "Uses dom" | diff -u "$WORK/domains.table.before" - || fail "domain columns changed"
+table_rows composites "Uses comp" | diff -u "$WORK/composites.table.before" - ||
+  fail "composite columns changed"
+expect_contains "$(cat "$WORK/domains.sql")" 'Recreated over the new type under their own names'
+psql_q -d domains -c "INSERT INTO $S.\"Uses dom\" (id, d) VALUES (99, 'void')" >/dev/null 2>&1 &&
+  fail "the recreated domain lost its CHECK"
+psql -X -At -d domains -c "INSERT INTO $S.\"Uses dom\" (id) VALUES (98) RETURNING d, d2" |
+  grep -qx 'new|Paid' || fail "the recreated domain lost its default, or the column its own"
+psql -X -At -d composites -c "SELECT $S.first_status(o) FROM $S.\"Uses comp\" WHERE id = 1" |
+  grep -qx "(\"it's done\",n,{})" || fail "the function over the composite does not work"
 psql -X -At -d materialized_views -c "SELECT count(*) FROM $S.\"Counts\"" | grep -qx 4 ||
   fail "the populated materialized view was not refreshed"
 psql -X -At -d materialized_views -c "SELECT relispopulated FROM pg_class WHERE relname = 'Empty'" |
@@ -161,9 +205,10 @@ refused() {
 }
 make_db partition_key "CREATE TABLE $S.\"By status\" (\"Status\" $T) PARTITION BY LIST (\"Status\");"
 refused partition_key "partition key"
-make_db domain "CREATE DOMAIN $S.\"Dom\" AS $T CHECK (VALUE <> 'void');
-  CREATE TABLE $S.uses_dom (d $S.\"Dom\");"
-refused domain "depends on it"
+make_db typed_table "CREATE TYPE $S.\"Comp\" AS (s $T); CREATE TABLE $S.typed OF $S.\"Comp\";"
+refused typed_table "depends on it"
+make_db range "CREATE TYPE $S.\"Status range\" AS RANGE (subtype = $T);"
+refused range "depends on it"
 make_db generated "ALTER TABLE $TBL ADD COLUMN paid boolean GENERATED ALWAYS AS (\"Status\" = 'Paid') STORED;"
 refused generated "generated column"
 
@@ -222,4 +267,4 @@ grep -q "enumwatch self-check: dependents missing or changed" "$WORK/self_check.
 schema_dump self_check >"$WORK/self_check.after"
 diff -u "$WORK/self_check.before" "$WORK/self_check.after" || fail "the rolled-back recipe changed things"
 
-pass "12 dependent kinds kept, 3 refused, dropped value / lock / self-check fail cleanly"
+pass "12 dependent kinds kept, domains and composites recreated, 4 refused, dropped value / lock / self-check fail cleanly"

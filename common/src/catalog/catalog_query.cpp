@@ -37,23 +37,29 @@ constexpr std::string_view kColumnUsage =
     "  SELECT t.oid, n.nspname, t.typname\n"
     "  FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace\n"
     "  WHERE " ENUMWATCH_ENUM_FILTER
-    "), derived(parent, child, is_array) AS (\n"
+    "), derived(parent, child, is_array, has_default) AS (\n"
     // Every type's array type and every domain's base, listed once: the recursive step then joins
     // on equality (a hash join), where an OR in its join condition made it quadratic in the
     // number of types (a poll of 1 000 enum types took 0.4 s).
-    "  SELECT oid, typarray, true FROM pg_catalog.pg_type WHERE typarray <> 0\n"
+    "  SELECT oid, typarray, true, false FROM pg_catalog.pg_type WHERE typarray <> 0\n"
     "  UNION ALL\n"
-    "  SELECT typbasetype, oid, false FROM pg_catalog.pg_type WHERE typtype = 'd'\n"
-    "), uses(enum_oid, type_oid, via) AS (\n"
-    "  SELECT oid, oid, 'direct'::text FROM enums\n"
+    "  SELECT typbasetype, oid, false, typdefaultbin IS NOT NULL FROM pg_catalog.pg_type\n"
+    "  WHERE typtype = 'd'\n"
+    // default_domain: the outermost domain with a DEFAULT, which a column without its own default
+    // takes; an array of a domain takes none of it.
+    "), uses(enum_oid, type_oid, via, default_domain) AS (\n"
+    "  SELECT oid, oid, 'direct'::text, 0::pg_catalog.oid FROM enums\n"
     "  UNION ALL\n"
     "  SELECT u.enum_oid, d.child,\n"
-    "         CASE WHEN u.via = 'direct' AND d.is_array THEN 'array' ELSE 'domain' END\n"
+    "         CASE WHEN u.via = 'direct' AND d.is_array THEN 'array' ELSE 'domain' END,\n"
+    "         CASE WHEN d.is_array THEN 0::pg_catalog.oid\n"
+    "              WHEN d.has_default THEN d.child ELSE u.default_domain END\n"
     "  FROM uses u\n"
     "  JOIN derived d ON d.parent = u.type_oid\n"
     ")\n"
     "SELECT e.nspname, e.typname, cn.nspname, c.relname, a.attname, u.via,\n"
-    "       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)\n"
+    "       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), dn.nspname, dt.typname,\n"
+    "       pg_catalog.pg_get_expr(dt.typdefaultbin, 0)\n"
     "FROM uses u\n"
     "JOIN enums e ON e.oid = u.enum_oid\n"
     "JOIN pg_catalog.pg_attribute a ON a.atttypid = u.type_oid AND a.attnum > 0\n"
@@ -62,16 +68,31 @@ constexpr std::string_view kColumnUsage =
     "     AND NOT c.relispartition\n"
     "JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace\n"
     "LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum\n"
+    "LEFT JOIN pg_catalog.pg_type dt ON dt.oid = u.default_domain\n"
+    "LEFT JOIN pg_catalog.pg_namespace dn ON dn.oid = dt.typnamespace\n"
     "ORDER BY 1, 2, 3, 4, 5";
+
+// Shared by both halves of the CHECK query: the table `c` in scope, without extension-owned ones.
+#define ENUMWATCH_TABLE_FILTER                                                       \
+  "  AND n.nspname NOT IN ('pg_catalog', 'information_schema')\n"                    \
+  "  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'\n"  \
+  "  AND (pg_catalog.cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))\n" \
+  "  AND NOT (n.nspname = ANY ($2::text[]))\n"                                       \
+  "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d\n"                         \
+  "                  WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass\n" \
+  "                    AND d.objid = c.oid AND d.deptype = 'e')\n"
 
 // CHECK constraints on one column of a text-like type (text 25, varchar 1043, bpchar 1042: the
 // built-in types' OIDs are fixed) of tables the monitoring role may see, with their text as
 // PostgreSQL prints it; check_constraint.hpp decides which are membership tests. Inherited ones
-// (partitions, children) are left to their parent, as for columns.
+// (partitions, children) are left to their parent, as for columns. Then the CHECKs of a domain
+// over a text-like type, once per table column of that domain, with the domain's name; the
+// column's default, else the domain's (docs/check-enums.md, "Domains").
 constexpr std::string_view kCheckConstraints =
     "SELECT n.nspname, c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),\n"
     "       con.conname, pg_catalog.pg_get_constraintdef(con.oid),\n"
-    "       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)\n"
+    "       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),\n"
+    "       NULL::pg_catalog.name, NULL::pg_catalog.name\n"
     "FROM pg_catalog.pg_constraint con\n"
     "JOIN pg_catalog.pg_class c ON c.oid = con.conrelid AND c.relkind IN ('r', 'p', 'f')\n"
     "     AND NOT c.relispartition\n"
@@ -80,17 +101,27 @@ constexpr std::string_view kCheckConstraints =
     "     AND NOT a.attisdropped\n"
     "LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum\n"
     "WHERE con.contype = 'c' AND pg_catalog.cardinality(con.conkey) = 1 AND con.coninhcount = 0\n"
-    "  AND a.atttypid IN (25, 1043, 1042)\n"
-    "  AND n.nspname NOT IN ('pg_catalog', 'information_schema')\n"
-    "  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'\n"
-    "  AND (pg_catalog.cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))\n"
-    "  AND NOT (n.nspname = ANY ($2::text[]))\n"
-    "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d\n"
-    "                  WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass\n"
-    "                    AND d.objid = c.oid AND d.deptype = 'e')\n"
+    "  AND a.atttypid IN (25, 1043, 1042)\n" ENUMWATCH_TABLE_FILTER
+    "UNION ALL\n"
+    "SELECT n.nspname, c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),\n"
+    "       con.conname, pg_catalog.pg_get_constraintdef(con.oid),\n"
+    "       COALESCE(pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),\n"
+    "                pg_catalog.pg_get_expr(dt.typdefaultbin, 0)),\n"
+    "       dn.nspname, dt.typname\n"
+    "FROM pg_catalog.pg_type dt\n"
+    "JOIN pg_catalog.pg_namespace dn ON dn.oid = dt.typnamespace\n"
+    "JOIN pg_catalog.pg_constraint con ON con.contypid = dt.oid AND con.contype = 'c'\n"
+    "JOIN pg_catalog.pg_attribute a ON a.atttypid = dt.oid AND a.attnum > 0\n"
+    "     AND NOT a.attisdropped AND a.attinhcount = 0\n"
+    "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p', 'f')\n"
+    "     AND NOT c.relispartition\n"
+    "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n"
+    "LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum\n"
+    "WHERE dt.typtype = 'd' AND dt.typbasetype IN (25, 1043, 1042)\n" ENUMWATCH_TABLE_FILTER
     "ORDER BY 1, 2, 3, 5";
 
 #undef ENUMWATCH_ENUM_FILTER
+#undef ENUMWATCH_TABLE_FILTER
 
 const std::string& field(const Row& row, std::size_t i, std::string_view query) {
   if (i >= row.size() || !row[i]) {
@@ -215,10 +246,20 @@ std::vector<CheckColumn> decode_checks(const Rows& rows, const Scope& scope) {
     check.table = field(row, 1, "check constraints");
     check.column = field(row, 2, "check constraints");
     if (!scope.includes(check.key())) continue;
+    // A domain's CHECK names the value VALUE, which the parser reads as a column (folded).
+    std::optional<TypeName> domain;
+    if (row.size() > 8 && row[7] && row[8]) domain = TypeName{*row[7], *row[8]};
     const auto membership = parse_membership_check(field(row, 5, "check constraints"));
-    if (!membership || membership->column != check.column) continue;
+    if (!membership || membership->column != (domain ? "value" : check.column)) continue;
     auto [it, first] = found.try_emplace(check.key(), std::move(check));
     CheckColumn& column = it->second;
+    if (first) {
+      column.domain = domain;
+    } else if (column.domain != domain && !column.unrewritable) {
+      column.unrewritable =
+          "its values are listed both by a CHECK on the column and by one on "
+          "its domain";
+    }
     if (first) {
       column.column_type = field(row, 3, "check constraints");
       column.default_expr = row.size() > 6 ? row[6] : std::nullopt;
@@ -265,6 +306,9 @@ Catalog decode_catalog(const Rows& enum_rows, const Rows& usage_rows, const Scop
     ColumnUse use{field(row, 2, "column usage"), field(row, 3, "column usage"),
                   field(row, 4, "column usage"), parse_via(field(row, 5, "column usage")),
                   row.size() > 6 ? row[6] : std::nullopt};
+    if (row.size() > 9 && row[7] && row[8] && row[9]) {
+      use.domain_default = ColumnUse::DomainDefault{{*row[7], *row[8]}, *row[9]};
+    }
     catalog.used_by[type].push_back(std::move(use));
   }
   return catalog;

@@ -143,6 +143,173 @@ std::optional<std::vector<std::string>> parse_array_literal(std::string_view tex
   }
 }
 
+// PostgreSQL's array_isspace: what array_in skips around elements and array_out quotes.
+bool array_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+// PostgreSQL's MAXDIM: no array has more dimensions.
+constexpr std::size_t kMaxDimensions = 6;
+
+// array_in's grammar, for a default's array text: [lower bounds =] {…} nested to any depth up to
+// kMaxDimensions, rectangular, each element quoted ("a \"b\"", escapes resolved), unquoted
+// (trimmed, backslash escapes resolved) or NULL (unquoted, any case). Anything array_in would
+// refuse: nothing.
+class ArrayTextParser {
+ public:
+  explicit ArrayTextParser(std::string_view text) : text_(text) {}
+
+  std::optional<ArrayDefault> parse() {
+    ArrayDefault out;
+    std::vector<std::pair<long long, long long>> bounds;
+    skip_space();
+    if (at('[')) {
+      while (at('[')) {
+        ++i_;
+        long long lower = 1;
+        auto upper = integer();
+        if (!upper) return std::nullopt;
+        if (at(':')) {
+          ++i_;
+          lower = *upper;
+          upper = integer();
+          if (!upper) return std::nullopt;
+        }
+        if (!at(']') || *upper < lower) return std::nullopt;
+        ++i_;
+        bounds.emplace_back(lower, *upper);
+        skip_space();
+      }
+      if (!at('=')) return std::nullopt;
+      ++i_;
+      skip_space();
+    }
+    if (!at('{')) return std::nullopt;
+    if (!level(0, out)) return std::nullopt;
+    skip_space();
+    if (i_ != text_.size()) return std::nullopt;
+    out.dimensions = dims_;
+    if (bounds.empty()) return out;
+    // The decoration must fit the braces; it is kept (as array_out writes it) only when a lower
+    // bound is not 1, as array_out does.
+    if (bounds.size() != dims_.size()) return std::nullopt;
+    bool all_one = true;
+    for (std::size_t d = 0; d < bounds.size(); ++d) {
+      const auto [lower, upper] = bounds[d];
+      if (static_cast<unsigned long long>(upper - lower) + 1 != dims_[d]) return std::nullopt;
+      all_one = all_one && lower == 1;
+    }
+    if (all_one) return out;
+    for (const auto& [lower, upper] : bounds)
+      out.bounds += "[" + std::to_string(lower) + ":" + std::to_string(upper) + "]";
+    out.bounds += "=";
+    return out;
+  }
+
+ private:
+  bool at(char c) const { return i_ < text_.size() && text_[i_] == c; }
+  void skip_space() {
+    while (i_ < text_.size() && array_space(text_[i_])) ++i_;
+  }
+  std::optional<long long> integer() {
+    skip_space();
+    std::size_t start = i_;
+    if (at('-') || at('+')) ++i_;
+    const std::size_t digits = i_;
+    while (i_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[i_])) &&
+           i_ - digits < 9)
+      ++i_;
+    if (i_ == digits || (i_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[i_]))))
+      return std::nullopt;
+    const long long value = std::stoll(std::string(text_.substr(start, i_ - start)));
+    skip_space();
+    return value;
+  }
+
+  // One {…} at `depth`, its '{' at i_. An empty one is the whole array or nothing.
+  bool level(std::size_t depth, ArrayDefault& out) {
+    if (depth >= kMaxDimensions) return false;
+    ++i_;
+    skip_space();
+    if (at('}')) {
+      ++i_;
+      return depth == 0;
+    }
+    if (dims_.size() == depth) dims_.push_back(0);
+    const bool nested = at('{');
+    if (leaf_) {
+      if (nested != (depth < *leaf_)) return false;
+    } else if (!nested) {
+      leaf_ = depth;
+    }
+    std::size_t count = 0;
+    for (;;) {
+      skip_space();
+      if (nested) {
+        if (!at('{') || !level(depth + 1, out)) return false;
+      } else {
+        auto element = this->element();
+        if (!element) return false;
+        out.elements.push_back(std::move(*element));
+      }
+      ++count;
+      skip_space();
+      if (at(',')) {
+        ++i_;
+        continue;
+      }
+      if (!at('}')) return false;
+      ++i_;
+      break;
+    }
+    if (dims_[depth] == 0) dims_[depth] = count;
+    return dims_[depth] == count;
+  }
+
+  // One element: nothing when malformed; an empty optional inside for NULL.
+  std::optional<std::optional<std::string>> element() {
+    std::string value;
+    if (at('"')) {
+      for (++i_; i_ < text_.size() && text_[i_] != '"'; ++i_) {
+        if (text_[i_] == '\\' && ++i_ == text_.size()) return std::nullopt;
+        value += text_[i_];
+      }
+      if (i_ == text_.size()) return std::nullopt;
+      ++i_;
+      return std::optional<std::string>(std::move(value));
+    }
+    bool escaped = false;
+    std::size_t kept = 0;  // value's length without trailing unescaped white space
+    while (i_ < text_.size() && !at(',') && !at('}')) {
+      char c = text_[i_];
+      if (c == '{' || c == '"') return std::nullopt;
+      if (c == '\\') {
+        if (++i_ == text_.size()) return std::nullopt;
+        value += text_[i_++];
+        escaped = true;
+        kept = value.size();
+        continue;
+      }
+      value += c;
+      ++i_;
+      if (!array_space(c)) kept = value.size();
+    }
+    value.resize(kept);
+    if (value.empty()) return std::nullopt;
+    if (!escaped && value.size() == 4) {
+      std::string lower = value;
+      for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (lower == "null") return std::optional<std::string>();
+    }
+    return std::optional<std::string>(std::move(value));
+  }
+
+  std::string_view text_;
+  std::size_t i_ = 0;
+  std::vector<std::size_t> dims_;
+  std::optional<std::size_t> leaf_;  // the depth whose braces hold elements
+};
+
 constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
 bool is_punct(const Token& t, std::string_view p) {
@@ -224,6 +391,14 @@ bool is_reserved(const std::string& word) {
   return reserved.contains(word);
 }
 
+// What part of a default means, for parse_array_default.
+struct DefaultPart {
+  enum class Kind { text, null, array };
+  Kind kind;
+  std::string text;    // text: the literal's value
+  ArrayDefault array;  // array
+};
+
 class Parser {
  public:
   explicit Parser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
@@ -253,6 +428,13 @@ class Parser {
     if (!meaning || meaning->kind != Meaning::Kind::literal) return std::nullopt;
     if (peek().kind != Token::Kind::end) return std::nullopt;
     return meaning->values.front();
+  }
+
+  std::optional<ArrayDefault> array_default() {
+    auto part = default_operand();
+    if (!part || part->kind != DefaultPart::Kind::array) return std::nullopt;
+    if (peek().kind != Token::Kind::end) return std::nullopt;
+    return std::move(part->array);
   }
 
  private:
@@ -289,6 +471,8 @@ class Parser {
   // test := predicate | '(' expression ')'. A parenthesis may open either an operand ("(col)::
   // text = ...") or a sub-expression, so the predicate is tried first and the position restored.
   std::optional<Meaning> test() {
+    const Nesting nesting(depth_);
+    if (!nesting.ok) return std::nullopt;
     const std::size_t start = pos_;
     if (auto p = predicate()) return p;
     pos_ = start;
@@ -330,6 +514,8 @@ class Parser {
 
   // operand := primary ('::' type)*
   std::optional<Meaning> operand(bool any_cast) {
+    const Nesting nesting(depth_);
+    if (!nesting.ok) return std::nullopt;
     auto value = primary(any_cast);
     while (value && take_punct("::")) {
       auto array = cast_type(any_cast);
@@ -380,6 +566,76 @@ class Parser {
     return std::nullopt;
   }
 
+  // default_operand := default_primary ('::' type)*. A literal cast to an array type is read as
+  // the array's text form; an array cast to a type without [] is cast to a domain over its type
+  // (PostgreSQL prints a domain-typed column's default so): the same array.
+  std::optional<DefaultPart> default_operand() {
+    const Nesting nesting(depth_);
+    if (!nesting.ok) return std::nullopt;
+    auto part = default_primary();
+    while (part && take_punct("::")) {
+      const auto array = cast_type(/*any_cast=*/true);
+      if (!array) return std::nullopt;
+      if (!*array) continue;
+      if (part->kind == DefaultPart::Kind::null) return std::nullopt;  // a NULL array
+      if (part->kind == DefaultPart::Kind::text) {
+        auto parsed = ArrayTextParser(part->text).parse();
+        if (!parsed) return std::nullopt;
+        part = DefaultPart{DefaultPart::Kind::array, "", std::move(*parsed)};
+      }
+    }
+    return part;
+  }
+
+  // default_primary := literal | NULL | ARRAY '[' [default_operand, ...] ']'
+  //                  | '(' default_operand ')'
+  std::optional<DefaultPart> default_primary() {
+    const Token& t = peek();
+    if (t.kind == Token::Kind::literal) {
+      ++pos_;
+      return DefaultPart{DefaultPart::Kind::text, t.text, {}};
+    }
+    if (take_word("null")) return DefaultPart{DefaultPart::Kind::null, "", {}};
+    if (take_punct("(")) {
+      auto inner = default_operand();
+      if (!inner || !take_punct(")")) return std::nullopt;
+      return inner;
+    }
+    if (!take_word("array") || !take_punct("[")) return std::nullopt;
+    DefaultPart out{DefaultPart::Kind::array, "", {}};
+    if (take_punct("]")) return out;  // ARRAY[]: empty
+    std::vector<DefaultPart> items;
+    do {
+      auto item = default_operand();
+      if (!item) return std::nullopt;
+      items.push_back(std::move(*item));
+    } while (take_punct(","));
+    if (!take_punct("]")) return std::nullopt;
+    // Elements, or sub-arrays of one shape (ARRAY[ARRAY[...], ARRAY[...]]): never both.
+    const bool nested = items.front().kind == DefaultPart::Kind::array;
+    const auto& inner = items.front().array;
+    if (nested && (inner.dimensions.empty() || !inner.bounds.empty() ||
+                   inner.dimensions.size() >= kMaxDimensions))
+      return std::nullopt;
+    out.array.dimensions.push_back(items.size());
+    if (nested)
+      out.array.dimensions.insert(out.array.dimensions.end(), inner.dimensions.begin(),
+                                  inner.dimensions.end());
+    for (auto& item : items) {
+      if ((item.kind == DefaultPart::Kind::array) != nested) return std::nullopt;
+      if (nested) {
+        if (item.array.dimensions != inner.dimensions || !item.array.bounds.empty())
+          return std::nullopt;
+        for (auto& e : item.array.elements) out.array.elements.push_back(std::move(e));
+      } else if (item.kind == DefaultPart::Kind::text) {
+        out.array.elements.emplace_back(std::move(item.text));
+      } else {
+        out.array.elements.emplace_back(std::nullopt);
+      }
+    }
+    return out;
+  }
+
   // A text-like type (text, varchar/character varying, bpchar/character/char, with a length),
   // or with any_cast any type name, maybe schema-qualified. Returns whether it is an array type.
   std::optional<bool> cast_type(bool any_cast) {
@@ -418,8 +674,22 @@ class Parser {
     return array;
   }
 
+  // How deep parentheses, casts and ARRAY[...] may nest: a deeper expression is not read, so
+  // that no catalog text (a chain of 100 000 casts prints as as many parentheses) exhausts the
+  // stack. PostgreSQL's own deparsed membership tests and defaults nest a few levels.
+  static constexpr int kMaxNesting = 64;
+  struct Nesting {
+    int& depth;
+    bool ok;
+    explicit Nesting(int& d) : depth(d), ok(++d <= kMaxNesting) {}
+    ~Nesting() { --depth; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+  };
+
   std::vector<Token> tokens_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace
@@ -557,6 +827,65 @@ std::optional<std::string> parse_literal_default(std::string_view expression) {
   auto tokens = tokenize(expression);
   if (!tokens) return std::nullopt;
   return Parser(std::move(*tokens)).literal_default();
+}
+
+std::optional<ArrayDefault> parse_array_default(std::string_view expression) {
+  auto tokens = tokenize(expression);
+  if (!tokens) return std::nullopt;
+  return Parser(std::move(*tokens)).array_default();
+}
+
+namespace {
+
+// One element as array_out writes it.
+void append_element(std::string& out, const std::optional<std::string>& element) {
+  if (!element) {
+    out += "NULL";
+    return;
+  }
+  const std::string& v = *element;
+  bool quote = v.empty();
+  if (v.size() == 4) {
+    std::string lower = v;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    quote = quote || lower == "null";
+  }
+  for (char c : v)
+    quote = quote || c == '"' || c == '\\' || c == '{' || c == '}' || c == ',' || array_space(c);
+  if (!quote) {
+    out += v;
+    return;
+  }
+  out += '"';
+  for (char c : v) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+}
+
+void append_level(std::string& out, const ArrayDefault& array, std::size_t depth,
+                  std::size_t& next) {
+  out += '{';
+  for (std::size_t i = 0; i < array.dimensions[depth]; ++i) {
+    if (i > 0) out += ',';
+    if (depth + 1 < array.dimensions.size()) {
+      append_level(out, array, depth + 1, next);
+    } else if (next < array.elements.size()) {
+      append_element(out, array.elements[next++]);
+    }
+  }
+  out += '}';
+}
+
+}  // namespace
+
+std::string array_text(const ArrayDefault& array) {
+  if (array.dimensions.empty() || array.elements.empty()) return "{}";
+  std::string out = array.bounds;
+  std::size_t next = 0;
+  append_level(out, array, 0, next);
+  return out;
 }
 
 }  // namespace enumwatch

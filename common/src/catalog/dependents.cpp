@@ -9,7 +9,12 @@
 namespace enumwatch {
 namespace {
 
-// Seeds: what depends on the type or its array type, and what depends on the table columns the
+// The family: the type, the domains and composite types built on it (domains over domains, a
+// composite with an attribute of an array of a domain, ...) and the array types of all of them.
+// The recipe recreates the domains and composites with the type and converts the table columns of
+// any family type (docs/remediation.md, "Domains and composite types").
+// Seeds: what depends on a family type, except the family itself (a domain's constraints and a
+// composite's attributes are part of its definition), and what depends on the table columns the
 // recipe converts in a way that stops ALTER COLUMN TYPE (views and rules, policies, triggers,
 // generated columns). Units: a view's rule stands for the view, a constraint's index for the
 // constraint. Then, recursively, what depends on a unit that is dropped (views on views,
@@ -19,16 +24,42 @@ constexpr std::string_view kDependentsHead = R"sql(WITH RECURSIVE typ AS (
   SELECT t.oid, t.typarray
   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
   WHERE n.nspname = $1 AND t.typname = $2
+), derived(parent, child) AS (
+  SELECT oid, typarray FROM pg_catalog.pg_type WHERE typarray <> 0
+  UNION ALL
+  SELECT typbasetype, oid FROM pg_catalog.pg_type WHERE typtype = 'd'
+  UNION ALL
+  SELECT a.atttypid, ct.oid
+  FROM pg_catalog.pg_attribute a
+  JOIN pg_catalog.pg_class c ON c.oid = a.attrelid AND c.relkind = 'c'
+  JOIN pg_catalog.pg_type ct ON ct.typrelid = c.oid
+  WHERE a.attnum > 0 AND NOT a.attisdropped
+), family_walk(oid, depth) AS (
+  SELECT oid, 0 FROM typ
+  UNION
+  SELECT d.child, f.depth + 1 FROM family_walk f JOIN derived d ON d.parent = f.oid
+  WHERE f.depth < 32
+), family AS (
+  SELECT w.oid, pg_catalog.max(w.depth) AS depth, ft.typtype, ft.typrelid
+  FROM family_walk w JOIN pg_catalog.pg_type ft ON ft.oid = w.oid
+  GROUP BY w.oid, ft.typtype, ft.typrelid
 ), col AS (
-  SELECT a.attrelid, a.attnum, a.attinhcount
-  FROM typ, pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-  WHERE a.atttypid IN (typ.oid, typ.typarray) AND a.attnum > 0 AND NOT a.attisdropped
+  SELECT a.attrelid, a.attnum, a.attinhcount, a.atttypid
+  FROM family, pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+  WHERE a.atttypid = family.oid AND a.attnum > 0 AND NOT a.attisdropped
     AND c.relkind IN ('r', 'p', 'f')
 ), seed AS (
   SELECT d.classid, d.objid, d.objsubid
-  FROM typ, pg_catalog.pg_depend d
+  FROM family, pg_catalog.pg_depend d
   WHERE d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass
-    AND d.refobjid IN (typ.oid, typ.typarray) AND d.deptype = 'n'
+    AND d.refobjid = family.oid AND d.deptype = 'n'
+    AND NOT (d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass
+             AND d.objid IN (SELECT oid FROM family))
+    AND NOT (d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+             AND d.objid IN (SELECT typrelid FROM family WHERE typtype = 'c'))
+    AND NOT (d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass
+             AND d.objid IN (SELECT con.oid FROM pg_catalog.pg_constraint con
+                             WHERE con.contypid IN (SELECT oid FROM family)))
   UNION
   SELECT d.classid, d.objid, d.objsubid
   FROM col JOIN pg_catalog.pg_depend d
@@ -73,7 +104,8 @@ SELECT u.depth, k.kind, k.schema, k.name, k.rel_schema, k.rel_name, k.col, k.def
           FROM pg_catalog.pg_description d
           JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
           WHERE d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objoid = u.objid
-            AND d.objsubid > 0)::text END AS column_comments
+            AND d.objsubid > 0)::text END AS column_comments,
+       cv.convert_to, cv.convert_default
 FROM units u
 CROSS JOIN LATERAL (
   -- views, materialized views, indexes; table columns (converted by the recipe, or not convertible)
@@ -191,6 +223,56 @@ CROSS JOIN LATERAL (
                           'pg_catalog.pg_trigger'::pg_catalog.regclass, 'pg_catalog.pg_rewrite'::pg_catalog.regclass,
                           'pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass)
 ) k
+-- a table column of a domain or composite over the type (not the type or its array, which the
+-- poll's column list covers): the type it is converted to, and its default, dropped and set again
+LEFT JOIN LATERAL (
+  SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) AS convert_to,
+         pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS convert_default
+  FROM col
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = col.attrelid AND a.attnum = col.attnum
+  LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+  WHERE k.kind = 'column' AND col.attrelid = u.objid AND col.attnum = u.objsubid
+    AND col.attinhcount = 0
+    AND col.atttypid NOT IN (SELECT oid FROM typ UNION ALL SELECT typarray FROM typ)
+) cv ON true
+UNION ALL
+-- the domains and composite types over it, recreated with it; a composite's attribute comments
+SELECT f.depth, CASE f.typtype WHEN 'd' THEN 'domain' ELSE 'composite' END, ns.nspname, ft.typname,
+       NULL, NULL, NULL,
+       CASE WHEN f.typtype = 'd' THEN pg_catalog.json_build_object(
+         'base', pg_catalog.format_type(ft.typbasetype, ft.typtypmod),
+         'default', pg_catalog.pg_get_expr(ft.typdefaultbin, 0),
+         'not_null', ft.typnotnull,
+         'constraints', (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+                                  'name', con.conname, 'definition', pg_catalog.pg_get_constraintdef(con.oid),
+                                  'comment', pg_catalog.obj_description(con.oid, 'pg_constraint')) ORDER BY con.conname)
+                         FROM pg_catalog.pg_constraint con WHERE con.contypid = ft.oid))
+       ELSE pg_catalog.json_build_object('attributes', (
+         SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+                  'name', a.attname,
+                  'type', pg_catalog.format_type(a.atttypid, a.atttypmod)
+                          || CASE WHEN a.attcollation <> 0 AND a.attcollation <> at.typcollation
+                               THEN ' COLLATE ' || pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname)
+                               ELSE '' END) ORDER BY a.attnum)
+         FROM pg_catalog.pg_attribute a
+         JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
+         LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+         LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+         WHERE a.attrelid = ft.typrelid AND a.attnum > 0 AND NOT a.attisdropped)) END::text,
+       NULL, pg_catalog.pg_get_userbyid(ft.typowner),
+       (SELECT pg_catalog.json_agg(pg_catalog.json_build_object('grantee', CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END, 'privilege', a.privilege_type, 'grantable', a.is_grantable) ORDER BY a.grantee, a.privilege_type) FROM pg_catalog.aclexplode(ft.typacl) a)::text,
+       pg_catalog.obj_description(ft.oid, 'pg_type'), NULL, NULL, NULL, NULL, NULL,
+       CASE WHEN f.typtype = 'c' THEN
+         (SELECT pg_catalog.json_object_agg(a.attname, d.description ORDER BY a.attnum)
+          FROM pg_catalog.pg_description d
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+          WHERE d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objoid = ft.typrelid
+            AND d.objsubid > 0)::text END,
+       NULL, NULL
+FROM family f
+JOIN pg_catalog.pg_type ft ON ft.oid = f.oid
+JOIN pg_catalog.pg_namespace ns ON ns.oid = ft.typnamespace
+WHERE f.depth > 0 AND f.typtype IN ('d', 'c')
 UNION ALL
 -- the tables the recipe rewrites: size and rows, partitions included
 SELECT 0, 'table', tn.nspname, tc.relname, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
@@ -198,13 +280,13 @@ SELECT 0, 'table', tn.nspname, tc.relname, NULL, NULL, NULL, NULL, NULL, NULL, N
          WHERE c2.oid = tc.oid OR c2.oid IN (SELECT relid FROM pg_catalog.pg_partition_tree(tc.oid))),
        (SELECT pg_catalog.sum(GREATEST(c2.reltuples, 0))::bigint::text FROM pg_catalog.pg_class c2
          WHERE c2.oid = tc.oid OR c2.oid IN (SELECT relid FROM pg_catalog.pg_partition_tree(tc.oid))),
-       NULL
+       NULL, NULL, NULL
 FROM (SELECT DISTINCT attrelid FROM col WHERE attinhcount = 0) c
 JOIN pg_catalog.pg_class tc ON tc.oid = c.attrelid AND NOT tc.relispartition
 JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
 ORDER BY 1, 2, 3, 4, 5, 6, 7)sql";
 
-constexpr std::array<std::pair<std::string_view, Dependent::Kind>, 14> kKinds{{
+constexpr std::array<std::pair<std::string_view, Dependent::Kind>, 16> kKinds{{
     {"column", Dependent::Kind::column},
     {"index", Dependent::Kind::index},
     {"constraint", Dependent::Kind::constraint},
@@ -216,12 +298,14 @@ constexpr std::array<std::pair<std::string_view, Dependent::Kind>, 14> kKinds{{
     {"function", Dependent::Kind::function},
     {"procedure", Dependent::Kind::procedure},
     {"statistics", Dependent::Kind::statistics},
+    {"domain", Dependent::Kind::domain},
+    {"composite", Dependent::Kind::composite},
     {"default", Dependent::Kind::default_value},
     {"unsupported", Dependent::Kind::unsupported},
     {"inherited", Dependent::Kind::inherited},
 }};
 
-constexpr std::size_t kColumns = 18;
+constexpr std::size_t kColumns = 20;
 
 std::string text_at(const Row& row, std::size_t i) {
   return row[i].value_or(std::string());
@@ -288,6 +372,8 @@ TypeDependents decode_dependents(const Rows& rows) {
     d.options = text_at(row, 13);
     d.why = text_at(row, 14);
     d.column_comments = row[17];
+    d.convert_to = row[18];
+    d.convert_default = row[19];
     if (d.kind == Dependent::Kind::unsupported && d.why.empty())
       d.why = "a " + kind + " depends on it";
     out.objects.push_back(std::move(d));

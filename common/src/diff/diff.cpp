@@ -71,36 +71,137 @@ std::string quoted_list(const std::vector<std::string>& values) {
   return out;
 }
 
-// A default_mismatch item when the column's DEFAULT is one literal the snapshot lacks.
-void diff_default(const DriftItem& base, const std::string& schema, const std::string& table,
-                  const std::string& column, const std::optional<std::string>& default_expr,
-                  const std::vector<std::string>& snapshot_values, std::vector<DriftItem>& out) {
-  if (!default_expr) return;
-  const auto value = parse_literal_default(*default_expr);
-  if (!value || contains(snapshot_values, *value)) return;
-  const std::string where = schema + "." + table + "." + column;
+// Where a default comes from: a column's own DEFAULT, or (when it has none) the DEFAULT of the
+// domain it is typed with.
+struct DefaultSource {
+  std::string schema, table, column;
+  std::optional<TypeName> domain;
+
+  [[nodiscard]] std::string where() const { return schema + "." + table + "." + column; }
+  // The statement that sets it, and how the message and the comment name it.
+  [[nodiscard]] std::string set_sql(std::string_view value) const {
+    return domain ? set_domain_default_sql(*domain, value)
+                  : set_default_sql(schema, table, column, value);
+  }
+  [[nodiscard]] std::string subject() const {
+    return domain ? "column " + where() + " takes the default of domain " + domain->display() + ", "
+                  : "column " + where() + " defaults to ";
+  }
+  [[nodiscard]] std::string owner() const {
+    return domain ? "domain " + domain->display() : where();
+  }
+  [[nodiscard]] std::string whose() const { return domain ? "the domain's" : "the column's"; }
+};
+
+constexpr std::string_view kDefaultHarm =
+    ": inserts that rely on the default write a value the code cannot read";
+
+// A default_mismatch item when the default is one literal the snapshot lacks.
+void diff_scalar_default(const DriftItem& base, const DefaultSource& source,
+                         const std::string& value, const std::vector<std::string>& snapshot_values,
+                         std::vector<DriftItem>& out) {
+  if (contains(snapshot_values, value)) return;
   DriftItem item = base;
   item.kind = DriftKind::default_mismatch;
-  item.used_by = {where};
-  const auto match = folded_match(snapshot_values, *value);
+  item.used_by = {source.where()};
+  const auto match = folded_match(snapshot_values, value);
   item.expected = match ? DriftSide(*match) : DriftSide(std::monostate{});
-  item.actual = *value;
-  item.message = "column " + where + " defaults to " + q(*value) +
-                 ", which the snapshot lacks: inserts that rely on the default write a value the "
-                 "code cannot read";
+  item.actual = value;
+  item.message =
+      source.subject() + q(value) + ", which the snapshot lacks" + std::string(kDefaultHarm);
   if (match) {
-    item.remediation_sql = set_default_sql(schema, table, column, *match);
+    item.remediation_sql = source.set_sql(*match);
   } else {
-    item.remediation_sql = "-- " + sql_comment(where) + " defaults to " +
-                           sql_comment(quote_literal(*value)) +
+    item.remediation_sql = "-- " + sql_comment(source.owner()) + " defaults to " +
+                           sql_comment(quote_literal(value)) +
                            ": choose which of the snapshot's values it should be, then run\n-- " +
-                           sql_comment(set_default_sql(schema, table, column, "<value>"));
+                           sql_comment(source.set_sql("<value>"));
   }
-  item.code_fix = match
-                      ? "if the code means " + q(*value) + ", spell it " + q(*value) +
-                            " in the code's enum as the database does"
-                      : "add " + q(*value) + " to the code's enum, or change the column's default";
+  item.code_fix =
+      match ? "if the code means " + q(value) + ", spell it " + q(value) +
+                  " in the code's enum as the database does"
+            : "add " + q(value) + " to the code's enum, or change " + source.whose() + " default";
   out.push_back(std::move(item));
+}
+
+// default_mismatch items when the default is a literal array holding elements the snapshot
+// lacks: one per such element (each once, in the array's order), whose `actual` is that element
+// and `expected` its case-folded match, as for a single value (drift items keep strings for value
+// kinds). Every item has the same fix: the whole array, each lacking element replaced by its match
+// when all have one (a script runs it once), else a comment.
+void diff_array_default(const DriftItem& base, const DefaultSource& source,
+                        const ArrayDefault& array, const std::vector<std::string>& snapshot_values,
+                        std::vector<DriftItem>& out) {
+  std::vector<std::string> lacking;
+  for (const auto& element : array.elements) {
+    if (element && !contains(snapshot_values, *element) && !contains(lacking, *element))
+      lacking.push_back(*element);
+  }
+  if (lacking.empty()) return;
+  std::vector<std::optional<std::string>> matches;
+  for (const auto& value : lacking) matches.push_back(folded_match(snapshot_values, value));
+  const bool all_match =
+      std::all_of(matches.begin(), matches.end(), [](const auto& m) { return m.has_value(); });
+  const std::string text = array_text(array);
+  std::string remediation;
+  if (all_match) {
+    ArrayDefault fixed = array;
+    for (auto& element : fixed.elements) {
+      if (!element) continue;
+      const auto at = std::find(lacking.begin(), lacking.end(), *element);
+      if (at != lacking.end()) element = matches[static_cast<std::size_t>(at - lacking.begin())];
+    }
+    remediation = source.set_sql(array_text(fixed));
+  } else {
+    remediation = "-- " + sql_comment(source.owner()) + " defaults to " +
+                  sql_comment(quote_literal(text)) + ", whose " +
+                  (lacking.size() == 1 ? "element " : "elements ") +
+                  sql_comment(quoted_list(lacking)) +
+                  " the snapshot lacks: choose which of the snapshot's values it should hold, "
+                  "then run\n-- " +
+                  sql_comment(source.set_sql("{<values>}"));
+  }
+  for (std::size_t i = 0; i < lacking.size(); ++i) {
+    const std::string& value = lacking[i];
+    DriftItem item = base;
+    item.kind = DriftKind::default_mismatch;
+    item.used_by = {source.where()};
+    item.expected = matches[i] ? DriftSide(*matches[i]) : DriftSide(std::monostate{});
+    item.actual = value;
+    item.message = source.subject() + text + ", whose element " + q(value) + " the snapshot lacks" +
+                   std::string(kDefaultHarm);
+    item.remediation_sql = remediation;
+    item.code_fix = matches[i] ? "if the code means " + q(value) + ", spell it " + q(value) +
+                                     " in the code's enum as the database does"
+                               : "add " + q(value) + " to the code's enum, or change " +
+                                     source.whose() + " default";
+    out.push_back(std::move(item));
+  }
+}
+
+// A default_mismatch item when the default (`expression`, as pg_get_expr printed it) is one
+// literal or a literal array (check_constraint.hpp) naming a value the snapshot lacks. Any other
+// expression (now(), a function building an array, NULL) is not read.
+void diff_default(const DriftItem& base, const DefaultSource& source, const std::string& expression,
+                  const std::vector<std::string>& snapshot_values, std::vector<DriftItem>& out) {
+  if (const auto value = parse_literal_default(expression)) {
+    diff_scalar_default(base, source, *value, snapshot_values, out);
+  } else if (const auto array = parse_array_default(expression)) {
+    diff_array_default(base, source, *array, snapshot_values, out);
+  }
+}
+
+// A column's default: its own, or else its domain's.
+void diff_column_default(const DriftItem& base, const ColumnUse& use,
+                         const std::vector<std::string>& snapshot_values,
+                         std::vector<DriftItem>& out) {
+  DefaultSource source{use.schema, use.table, use.column, std::nullopt};
+  if (use.default_expr && !use.default_expr->empty()) {
+    diff_default(base, source, *use.default_expr, snapshot_values, out);
+  } else if (use.domain_default) {
+    source.domain = use.domain_default->domain;
+    diff_default(base, source, use.domain_default->expr, snapshot_values, out);
+  }
 }
 
 // Diffs one CHECK-constraint enum that both sides have: values are a set (no order).
@@ -117,7 +218,7 @@ void diff_check(const DriftItem& base, const CheckColumn& expected, const CheckC
   std::optional<std::string> swap;
   if (!missing.empty() || !unexpected.empty() || !pairs.empty())
     swap = check_swap_sql({expected, actual.constraints, options.lock_timeout,
-                           actual.kept_conjuncts, actual.unrewritable});
+                           actual.kept_conjuncts, actual.unrewritable, actual.domain});
   auto add = [&](DriftKind kind, DriftSide want, DriftSide have) -> DriftItem& {
     DriftItem item = base;
     item.kind = kind;
@@ -158,8 +259,9 @@ void diff_check(const DriftItem& base, const CheckColumn& expected, const CheckC
       out.push_back(std::move(item));
     }
   }
-  diff_default(base, actual.schema, actual.table, actual.column, actual.default_expr,
-               expected.values, out);
+  if (actual.default_expr)
+    diff_default(base, {actual.schema, actual.table, actual.column, std::nullopt},
+                 *actual.default_expr, expected.values, out);
 }
 
 DriftItem check_base(DriftItem base, const CheckColumn& check) {
@@ -199,12 +301,8 @@ class EnumDiff {
         }
       }
     }
-    // Defaults of arrays and of domains are left alone: only a column of the type itself holds
-    // one literal of it.
-    for (const auto& use : columns_) {
-      if (use.via == ColumnUse::Via::direct)
-        diff_default(base_, use.schema, use.table, use.column, use.default_expr, want, out);
-    }
+    // Every column's default: one literal or a literal array, its own or its domain's.
+    for (const auto& use : columns_) diff_column_default(base_, use, want, out);
   }
 
  private:

@@ -110,6 +110,24 @@ std::string relabeled_policy(const std::string& definition,
   return boost::json::serialize(parsed);
 }
 
+// A domain's definition is JSON holding its default and its constraints' definitions.
+std::string relabeled_domain(const std::string& definition,
+                             const std::vector<std::pair<std::string, std::string>>& renamed) {
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(definition, ec);
+  if (ec || !parsed.is_object() || renamed.empty()) return definition;
+  auto& domain = parsed.as_object();
+  if (auto* expr = domain.if_contains("default"); expr && expr->is_string())
+    *expr = relabeled(std::string(expr->as_string()), renamed);
+  if (auto* list = domain.if_contains("constraints"); list && list->is_array()) {
+    for (auto& c : list->as_array()) {
+      auto* expr = c.is_object() ? c.as_object().if_contains("definition") : nullptr;
+      if (expr && expr->is_string()) *expr = relabeled(std::string(expr->as_string()), renamed);
+    }
+  }
+  return boost::json::serialize(parsed);
+}
+
 // pg_get_indexdef writes a partitioned table's index "ON ONLY": re-created that way the
 // partitions would lose theirs. The keyword is found in bare SQL, never inside a quoted name.
 std::string without_only(const std::string& definition) {
@@ -157,6 +175,10 @@ ObjectRef ref_of(const Dependent& d) {
               qualified(d.schema, d.name) + "(" + requote_controls(d.identity) + ")"};
     case Kind::statistics:
       return {"STATISTICS", qualified(d.schema, d.name)};
+    case Kind::domain:
+      return {"DOMAIN", qualified(d.schema, d.name)};
+    case Kind::composite:
+      return {"TYPE", qualified(d.schema, d.name)};
     case Kind::column:
     case Kind::inherited:
     case Kind::default_value:
@@ -169,7 +191,7 @@ ObjectRef ref_of(const Dependent& d) {
 std::string describe(const Dependent& d) {
   if (d.kind == Kind::default_value)
     return "default of " + qualified(d.table_schema, d.table) + "." + quote_ident(d.column);
-  std::string kind(to_string(d.kind));
+  std::string kind(d.kind == Kind::composite ? "composite type" : to_string(d.kind));
   std::replace(kind.begin(), kind.end(), '_', ' ');
   return kind + " " + ref_of(d).name;
 }
@@ -185,6 +207,8 @@ std::string drop_sql(const Dependent& d) {
     case Kind::column:
     case Kind::inherited:
     case Kind::unsupported:
+    case Kind::domain:
+    case Kind::composite:
       return "";
     default: {
       const ObjectRef ref = ref_of(d);
@@ -247,6 +271,64 @@ std::string policy_sql(const Dependent& d) {
   return sql + ";\n";
 }
 
+// A domain's or composite's definition, read as JSON (dependents.cpp): anything else is a
+// definition enumwatch cannot follow, and the recipe says so instead of guessing.
+const boost::json::object& definition_json(const Dependent& d, boost::json::value& holder) {
+  boost::system::error_code ec;
+  holder = boost::json::parse(d.definition, ec);
+  if (ec || !holder.is_object()) throw Error("the definition of " + describe(d) + " is not JSON");
+  return holder.as_object();
+}
+
+std::optional<std::string> json_string(const boost::json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (!v || !v->is_string()) return std::nullopt;
+  return std::string(v->as_string());
+}
+
+// CREATE DOMAIN with its default, NOT NULL and constraints (under their names, NOT VALID where
+// they were), or CREATE TYPE ... AS (...) with every attribute: the type names in it were printed
+// before the swap and now name the new types.
+std::string derived_type_sql(const Dependent& d) {
+  const std::string name = ref_of(d).name;
+  boost::json::value holder;
+  const auto& o = definition_json(d, holder);
+  if (d.kind == Kind::domain) {
+    const auto base = json_string(o, "base");
+    if (!base) throw Error("the definition of " + describe(d) + " has no base type");
+    std::string sql = "CREATE DOMAIN " + name + " AS " + deparsed(*base);
+    if (auto dflt = json_string(o, "default")) sql += " DEFAULT " + deparsed(*dflt);
+    if (const auto* nn = o.if_contains("not_null"); nn && nn->is_bool() && nn->as_bool())
+      sql += " NOT NULL";
+    sql += ";\n";
+    if (const auto* list = o.if_contains("constraints"); list && list->is_array()) {
+      for (const auto& c : list->as_array()) {
+        if (!c.is_object()) continue;
+        const auto con_name = json_string(c.as_object(), "name");
+        const auto con_def = json_string(c.as_object(), "definition");
+        if (!con_name || !con_def) continue;
+        sql += "ALTER DOMAIN " + name + " ADD CONSTRAINT " + quote_ident(*con_name) + " " +
+               deparsed(*con_def) + ";\n";
+        if (auto comment = json_string(c.as_object(), "comment"))
+          sql += "COMMENT ON CONSTRAINT " + quote_ident(*con_name) + " ON DOMAIN " + name + " IS " +
+                 quote_literal(*comment) + ";\n";
+      }
+    }
+    return sql;
+  }
+  std::vector<std::string> attributes;
+  if (const auto* list = o.if_contains("attributes"); list && list->is_array()) {
+    for (const auto& a : list->as_array()) {
+      const auto attribute = a.is_object() ? json_string(a.as_object(), "name") : std::nullopt;
+      const auto type = a.is_object() ? json_string(a.as_object(), "type") : std::nullopt;
+      if (!attribute || !type)
+        throw Error("the definition of " + describe(d) + " has an attribute without a type");
+      attributes.push_back(quote_ident(*attribute) + " " + deparsed(*type));
+    }
+  }
+  return "CREATE TYPE " + name + " AS (" + join(attributes, ", ") + ");\n";
+}
+
 std::string create_sql(const Dependent& d) {
   const ObjectRef ref = ref_of(d);
   std::string sql;
@@ -281,6 +363,10 @@ std::string create_sql(const Dependent& d) {
     case Kind::statistics:
       sql = deparsed(d.definition) + ";\n";
       break;
+    case Kind::domain:
+    case Kind::composite:
+      sql = derived_type_sql(d);
+      break;
     case Kind::column:
     case Kind::inherited:
     case Kind::unsupported:
@@ -295,12 +381,14 @@ std::string create_sql(const Dependent& d) {
   }
   if (d.owner &&
       (d.kind == Kind::view || d.kind == Kind::materialized_view || d.kind == Kind::function ||
-       d.kind == Kind::procedure || d.kind == Kind::statistics)) {
+       d.kind == Kind::procedure || d.kind == Kind::statistics || d.kind == Kind::domain ||
+       d.kind == Kind::composite)) {
     sql += "ALTER " + ref.keyword + " " + ref.name + " OWNER TO " + quote_ident(*d.owner) + ";\n";
   }
   if (d.kind == Kind::view || d.kind == Kind::materialized_view) {
     sql += grants_sql(d, "TABLE " + ref.name);
-  } else if (d.kind == Kind::function || d.kind == Kind::procedure) {
+  } else if (d.kind == Kind::function || d.kind == Kind::procedure || d.kind == Kind::domain ||
+             d.kind == Kind::composite) {
     sql += grants_sql(d, ref.keyword + " " + ref.name);
   }
   if (d.comment && !ref.keyword.empty()) {
@@ -385,43 +473,80 @@ std::string refusal_sql(const RecreatePlan& plan, const std::vector<const Depend
   return sql;
 }
 
+// A table column the recipe converts: to the type itself or its array (from the poll's column
+// list), or to a domain or composite over it (from the dependents).
+struct Conversion {
+  std::string column;
+  std::string type;  // SQL for the type it is converted to, by name
+  std::optional<std::string> default_expr;
+  // How the old value is read: text, or text[] for an array of the type itself (element by
+  // element); a domain or composite reads its whole text form back.
+  std::string through = "text";
+};
+
 std::string recipe_sql(const RecreatePlan& plan) {
   const TypeName& type = plan.type;
   const std::string quoted = quote_type(type);
-  const std::string old_name =
-      utf8_prefix(type.name, 63 - kOldSuffix.size()) + std::string(kOldSuffix);
+  auto old_name_of = [](const std::string& name) {
+    return utf8_prefix(name, 63 - kOldSuffix.size()) + std::string(kOldSuffix);
+  };
+  const std::string old_name = old_name_of(type.name);
   const std::string quoted_old = quote_ident(type.schema) + '.' + quote_ident(old_name);
 
-  std::vector<const Dependent*> objects, blockers;
+  std::vector<const Dependent*> objects, derived_types, blockers;
+  // One ALTER TABLE per table, so each table is rewritten once.
+  std::map<std::pair<std::string, std::string>, std::vector<Conversion>> by_table;
   if (plan.dependents) {
     for (const auto& d : plan.dependents->objects) {
-      if (d.kind == Kind::unsupported) blockers.push_back(&d);
-      if (d.kind != Kind::unsupported && d.kind != Kind::column && d.kind != Kind::inherited)
-        objects.push_back(&d);
+      switch (d.kind) {
+        case Kind::unsupported:
+          blockers.push_back(&d);
+          break;
+        case Kind::domain:
+        case Kind::composite:
+          derived_types.push_back(&d);
+          break;
+        case Kind::column:
+          if (d.convert_to) {
+            by_table[{d.schema, d.name}].push_back(
+                {d.column, deparsed(*d.convert_to), d.convert_default});
+          }
+          break;
+        case Kind::inherited:
+          break;
+        default:
+          objects.push_back(&d);
+      }
     }
   }
   if (!blockers.empty()) return refusal_sql(plan, blockers);
   std::vector<Dependent> relabeled_objects;
-  relabeled_objects.reserve(objects.size());
-  for (auto*& d : objects) {
-    relabeled_objects.push_back(*d);
-    relabeled_objects.back().definition = d->kind == Kind::policy
-                                              ? relabeled_policy(d->definition, plan.renamed)
-                                              : relabeled(d->definition, plan.renamed);
-    d = &relabeled_objects.back();
+  relabeled_objects.reserve(objects.size() + derived_types.size());
+  for (auto* list : {&objects, &derived_types}) {
+    for (auto*& d : *list) {
+      relabeled_objects.push_back(*d);
+      std::string& definition = relabeled_objects.back().definition;
+      definition = d->kind == Kind::policy      ? relabeled_policy(d->definition, plan.renamed)
+                   : d->kind == Kind::domain    ? relabeled_domain(d->definition, plan.renamed)
+                   : d->kind == Kind::composite ? d->definition
+                                                : relabeled(d->definition, plan.renamed);
+      d = &relabeled_objects.back();
+    }
   }
-  std::stable_sort(objects.begin(), objects.end(),
-                   [](const auto* a, const auto* b) { return a->depth < b->depth; });
+  auto by_depth = [](const auto* a, const auto* b) { return a->depth < b->depth; };
+  std::stable_sort(objects.begin(), objects.end(), by_depth);
+  std::stable_sort(derived_types.begin(), derived_types.end(), by_depth);
 
-  // One ALTER TABLE per table, so each table is rewritten once.
-  std::map<std::pair<std::string, std::string>, std::vector<const ColumnUse*>> by_table;
   std::vector<std::string> domain_columns;
   for (const auto& c : plan.columns) {
     if (c.via == ColumnUse::Via::domain) {
-      domain_columns.push_back(c.display());
-    } else {
-      by_table[{c.schema, c.table}].push_back(&c);
+      // Converted from the dependents, which name the domain; without them, only named here.
+      if (!plan.dependents) domain_columns.push_back(c.display());
+      continue;
     }
+    const std::string suffix = c.via == ColumnUse::Via::array ? "[]" : "";
+    by_table[{c.schema, c.table}].push_back(
+        {c.column, quoted + suffix, c.default_expr, "text" + suffix});
   }
 
   std::string sql;
@@ -464,33 +589,47 @@ std::string recipe_sql(const RecreatePlan& plan) {
     sql +=
         "-- The objects that depend on the type were not read: views, indexes or constraints "
         "that use it make this fail (and change nothing).\n";
-  } else if (!objects.empty()) {
-    std::vector<std::string> names;
-    for (const auto* d : objects) names.push_back(describe(*d));
-    sql += "-- Dropped and re-created from their own definitions, in dependency order: " +
-           sql_comment(join(names, ", ")) + ".\n";
-    sql +=
-        "-- Before COMMIT a self-check compares every dependent with what it was and rolls "
-        "back if one is missing or changed.\n";
+  } else {
+    if (!derived_types.empty()) {
+      std::vector<std::string> names;
+      for (const auto* d : derived_types) names.push_back(describe(*d));
+      sql +=
+          "-- Recreated over the new type under their own names, with their defaults, "
+          "constraints, owners, grants and comments, their columns converted: " +
+          sql_comment(join(names, ", ")) + ".\n";
+    }
+    if (!objects.empty()) {
+      std::vector<std::string> names;
+      for (const auto* d : objects) names.push_back(describe(*d));
+      sql += "-- Dropped and re-created from their own definitions, in dependency order: " +
+             sql_comment(join(names, ", ")) + ".\n";
+    }
+    if (!objects.empty() || !derived_types.empty()) {
+      sql +=
+          "-- Before COMMIT a self-check compares every dependent with what it was and rolls "
+          "back if one is missing or changed.\n";
+    }
   }
-  for (const auto* d : objects) {
-    for (const auto& v : plan.dropped) {
-      if (d->definition.find(quote_literal(v) + "::") == std::string::npos) continue;
-      sql += "-- " + sql_comment(describe(*d)) + " names " + sql_comment(quote_literal(v)) +
-             ", which the snapshot drops: the transaction fails when it is re-created, changing "
-             "nothing. Change or drop it first.\n";
+  for (auto* list : {&derived_types, &objects}) {
+    for (const auto* d : *list) {
+      for (const auto& v : plan.dropped) {
+        if (d->definition.find(quote_literal(v) + "::") == std::string::npos) continue;
+        sql += "-- " + sql_comment(describe(*d)) + " names " + sql_comment(quote_literal(v)) +
+               ", which the snapshot drops: the transaction fails when it is re-created, "
+               "changing nothing. Change or drop it first.\n";
+      }
     }
   }
   if (!domain_columns.empty()) {
-    sql +=
-        "-- Columns typed by a domain over it (" + sql_comment(join(domain_columns, ", ")) +
-        ") cannot be converted here: recreate those domains by hand; until then DROP TYPE fails.\n";
+    sql += "-- Columns typed by a domain over it (" + sql_comment(join(domain_columns, ", ")) +
+           ") cannot be converted without reading the domain: until then DROP TYPE fails.\n";
   }
 
+  const bool self_check = !objects.empty() || !derived_types.empty();
   sql += "BEGIN;\n";
   sql += "SET LOCAL lock_timeout = '" + std::to_string(plan.lock_timeout.count()) + "ms';\n";
   const std::string type_args = quote_literal(type.schema) + ", " + quote_literal(type.name);
-  if (!objects.empty()) {
+  if (self_check) {
     sql += dependents_function_sql();
     sql +=
         "CREATE TEMP TABLE enumwatch_before ON COMMIT DROP AS\n"
@@ -499,22 +638,28 @@ std::string recipe_sql(const RecreatePlan& plan) {
     for (auto it = objects.rbegin(); it != objects.rend(); ++it) sql += drop_sql(**it);
   }
   sql += "ALTER TYPE " + quoted + " RENAME TO " + quote_ident(old_name) + ";\n";
+  // The old domains and composites step aside with the old type; their columns keep them until
+  // converted, and they are dropped at the end, the outermost first.
+  for (const auto* d : derived_types) {
+    sql += "ALTER " + ref_of(*d).keyword + " " + ref_of(*d).name + " RENAME TO " +
+           quote_ident(old_name_of(d->name)) + ";\n";
+  }
   sql += create_type_sql(EnumType{type, plan.values}) + "\n";
-  for (const auto& [table, cols] : by_table) {
+  for (const auto* d : derived_types) sql += create_sql(*d);
+  for (const auto& [table, conversions] : by_table) {
     const std::string quoted_table = qualified(table.first, table.second);
     std::vector<std::string> drops, converts, defaults;
-    for (const auto* c : cols) {
-      const std::string col = quote_ident(c->column);
-      const bool array = c->via == ColumnUse::Via::array;
-      const std::string suffix = array ? "[]" : "";
-      if (c->default_expr) {
+    for (const auto& c : conversions) {
+      const std::string col = quote_ident(c.column);
+      if (c.default_expr) {
         drops.push_back("ALTER COLUMN " + col + " DROP DEFAULT");
         // The default was printed against the old type's name, which the new type now holds.
         defaults.push_back("ALTER COLUMN " + col + " SET DEFAULT " +
-                           deparsed(relabeled(*c->default_expr, plan.renamed)));
+                           deparsed(relabeled(*c.default_expr, plan.renamed)));
       }
-      converts.push_back("ALTER COLUMN " + col + " TYPE " + quoted + suffix + " USING " + col +
-                         "::text" + suffix + "::" + quoted + suffix);
+      // Through text: the old and new types share no cast, and text is how each reads a value.
+      converts.push_back("ALTER COLUMN " + col + " TYPE " + c.type + " USING " + col +
+                         "::" + c.through + "::" + c.type);
     }
     if (!drops.empty()) sql += "ALTER TABLE " + quoted_table + " " + join(drops, ", ") + ";\n";
     sql += "ALTER TABLE " + quoted_table + " " + join(converts, ", ") + ";\n";
@@ -526,8 +671,12 @@ std::string recipe_sql(const RecreatePlan& plan) {
     if (d->kind == Kind::materialized_view && d->populated)
       sql += "REFRESH MATERIALIZED VIEW " + ref_of(*d).name + ";\n";
   }
+  for (auto it = derived_types.rbegin(); it != derived_types.rend(); ++it) {
+    sql += "DROP " + ref_of(**it).keyword + " " + quote_ident((*it)->schema) + "." +
+           quote_ident(old_name_of((*it)->name)) + ";\n";
+  }
   sql += "DROP TYPE " + quoted_old + ";\n";
-  if (!objects.empty()) {
+  if (self_check) {
     sql +=
         "CREATE TEMP TABLE enumwatch_after ON COMMIT DROP AS\n"
         "  SELECT * FROM pg_temp.enumwatch_dependents(" +
@@ -536,6 +685,47 @@ std::string recipe_sql(const RecreatePlan& plan) {
   }
   sql += "COMMIT;";
   return sql;
+}
+
+}  // namespace
+
+namespace {
+
+// The comment that says which conjuncts of the old constraint a swap keeps.
+std::string kept_comment(const std::vector<std::string>& conjuncts) {
+  if (conjuncts.empty()) return "";
+  std::vector<std::string> kept;
+  for (const auto& k : conjuncts) kept.push_back("(" + deparsed(k) + ")");
+  return "-- Kept from the old constraint, unchanged: " + sql_comment(join(kept, " AND ")) + ".\n";
+}
+
+// A domain's CHECK: ALTER DOMAIN ... ADD CONSTRAINT scans every column of the domain under a
+// SHARE lock on its table (reads go on, writes wait) and fails, changing nothing, while a row
+// holds a value the snapshot drops; so one transaction does it all, and no pre-check is needed.
+// NOT VALID and a later VALIDATE would not shorten the lock: VALIDATE on a domain takes the
+// same SHARE lock.
+std::string domain_check_swap_sql(const CheckSwapPlan& plan, const std::string& condition,
+                                  const std::string& final_name, const std::string& temporary,
+                                  const std::string& lock) {
+  const std::string domain = quote_type(*plan.domain);
+  // Names no column: every column of the domain has this same recipe, which a script runs once.
+  std::string sql = "-- Domain " + sql_comment(domain) + ": its CHECK allows exactly the " +
+                    std::to_string(plan.wanted.values.size()) +
+                    " value(s) of the snapshot, in every column typed by it.\n";
+  sql +=
+      "-- ADD CONSTRAINT checks each column of the domain under a SHARE lock on its table "
+      "(reads go on, writes wait); while a row holds a value the snapshot drops, it fails "
+      "and changes nothing.\n";
+  sql += kept_comment(plan.kept);
+  sql += "BEGIN;\n" + lock;
+  sql += "ALTER DOMAIN " + domain + " ADD CONSTRAINT " + quote_ident(temporary) + " CHECK (" +
+         condition + ");\n";
+  for (const auto& old : plan.old_constraints)
+    sql += "ALTER DOMAIN " + domain + " DROP CONSTRAINT " + quote_ident(old) + ";\n";
+  if (temporary != final_name)
+    sql += "ALTER DOMAIN " + domain + " RENAME CONSTRAINT " + quote_ident(temporary) + " TO " +
+           quote_ident(final_name) + ";\n";
+  return sql + "COMMIT;";
 }
 
 }  // namespace
@@ -566,8 +756,9 @@ std::string check_swap_sql(const CheckSwapPlan& plan) {
   }
   // What the old constraints require besides the list stays required (docs/check-enums.md):
   // without it, `c IS NOT NULL` would quietly stop rejecting NULL.
-  std::string condition = column + "::text = ANY (" + allowed + ")";
+  std::string condition = (plan.domain ? "VALUE" : column) + "::text = ANY (" + allowed + ")";
   for (const auto& kept : plan.kept) condition += " AND (" + deparsed(kept) + ")";
+  if (plan.domain) return domain_check_swap_sql(plan, condition, final_name, temporary, lock);
 
   std::string sql = "-- " + sql_comment(c.display()) + ": CHECK allows exactly the snapshot's " +
                     std::to_string(c.values.size()) + " value(s).\n";
@@ -577,12 +768,7 @@ std::string check_swap_sql(const CheckSwapPlan& plan) {
   sql +=
       "-- No row is changed: while rows hold a value the snapshot drops, step 1 fails and "
       "changes nothing.\n";
-  if (!plan.kept.empty()) {
-    std::vector<std::string> kept;
-    for (const auto& k : plan.kept) kept.push_back("(" + deparsed(k) + ")");
-    sql +=
-        "-- Kept from the old constraint, unchanged: " + sql_comment(join(kept, " AND ")) + ".\n";
-  }
+  sql += kept_comment(plan.kept);
   const std::string body = "BEGIN\n  IF EXISTS (SELECT 1 FROM " + table + " WHERE " + column +
                            " IS NOT NULL AND " + column + "::text <> ALL (" + allowed +
                            ")) THEN\n    RAISE EXCEPTION USING MESSAGE = " +
@@ -608,6 +794,10 @@ std::string set_default_sql(const std::string& schema, const std::string& table,
                             const std::string& column, std::string_view value) {
   return "ALTER TABLE " + qualified(schema, table) + " ALTER COLUMN " + quote_ident(column) +
          " SET DEFAULT " + quote_literal(value) + ";";
+}
+
+std::string set_domain_default_sql(const TypeName& domain, std::string_view value) {
+  return "ALTER DOMAIN " + quote_type(domain) + " SET DEFAULT " + quote_literal(value) + ";";
 }
 
 std::string recreate_type_sql(const RecreatePlan& plan) {

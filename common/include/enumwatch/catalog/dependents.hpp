@@ -14,7 +14,7 @@ namespace enumwatch {
 // $1 = schema, $2 = type name. Run with search_path = '' so that every definition is
 // schema-qualified. Rows: depth, kind, schema, name, table schema, table, column, definition,
 // identity arguments, owner, grants (JSON), comment, populated, options, why, bytes, rows,
-// column comments of a view (JSON).
+// column comments of a view or composite (JSON), the type a column is converted to, its default.
 // The remediation script embeds the same text to record and re-check the dependents.
 [[nodiscard]] std::string_view dependents_sql();
 

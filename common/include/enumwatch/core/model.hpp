@@ -46,6 +46,9 @@ struct CheckColumn {
   // its values with another condition (docs/check-enums.md).
   std::vector<std::string> kept_conjuncts;
   std::optional<std::string> unrewritable;
+  // The domain whose CHECK lists the values, when the column is typed by one (its CHECK then
+  // names the value VALUE, and the swap changes the domain: every column of it).
+  std::optional<TypeName> domain{};
 
   // How drift items, alerts and metrics name it: enum = "table.column" in the schema.
   [[nodiscard]] TypeName key() const { return {schema, table + '.' + column}; }
@@ -64,6 +67,14 @@ struct ColumnUse {
   std::string column;
   Via via = Via::direct;
   std::optional<std::string> default_expr;  // schema-qualified, as pg_get_expr printed it
+  // The DEFAULT of the outermost domain (in the column's chain of domains) that has one: what an
+  // INSERT without the column writes when the column has no default of its own.
+  struct DomainDefault {
+    TypeName domain;
+    std::string expr;  // as pg_get_expr printed it
+    bool operator==(const DomainDefault&) const = default;
+  };
+  std::optional<DomainDefault> domain_default{};
 
   [[nodiscard]] std::string display() const;  // schema.table.column
   bool operator==(const ColumnUse&) const = default;
@@ -85,6 +96,8 @@ struct Dependent {
     function,
     procedure,
     statistics,
+    domain,         // a domain over the type (or over one of these): recreated with it
+    composite,      // a composite type with an attribute of the type (...): recreated with it
     default_value,  // the default of a column that is not converted
     inherited,      // a partition's index, constraint or trigger: comes back with its parent's;
                     // only checked
@@ -95,8 +108,9 @@ struct Dependent {
   std::string schema, name;         // the object's (a column's: its table's)
   std::string table_schema, table;  // the table an index, constraint, policy, trigger or rule is on
   std::string column;               // column, default_value
-  std::string definition;           // pg_get_viewdef, pg_get_indexdef, ...; JSON for a policy
-  std::string identity;             // function, procedure: the identity arguments
+  // pg_get_viewdef, pg_get_indexdef, ...; JSON for a policy, a domain, a composite
+  std::string definition;
+  std::string identity;               // function, procedure: the identity arguments
   std::optional<std::string> owner;   // views, functions, statistics
   std::optional<std::string> grants;  // JSON from aclexplode; nothing: default privileges
   std::optional<std::string> comment;
@@ -104,6 +118,10 @@ struct Dependent {
   bool populated = true;                       // materialized view
   std::string options;  // view options (reloptions), or a trigger's enabled state
   std::string why;      // unsupported: what depends on the type, and why it stops the recipe
+  // column: a table column typed by a domain or composite over the type (or an array of one),
+  // which the recipe converts: that type as format_type prints it, and the column's default.
+  std::optional<std::string> convert_to;
+  std::optional<std::string> convert_default;
 
   bool operator==(const Dependent&) const = default;
 };

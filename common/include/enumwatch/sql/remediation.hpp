@@ -67,12 +67,19 @@ struct CheckSwapPlan {
   std::chrono::milliseconds lock_timeout{5000};
   std::vector<std::string> kept;  // as PostgreSQL printed them
   std::optional<std::string> refusal;
+  // The old constraints are a domain's: the swap is ALTER DOMAIN, in one transaction whose ADD
+  // CONSTRAINT checks every column of the domain (docs/check-enums.md, "Domains").
+  std::optional<TypeName> domain{};
 };
 [[nodiscard]] std::string check_swap_sql(const CheckSwapPlan& plan);
 
 // ALTER TABLE ... ALTER COLUMN ... SET DEFAULT value (PostgreSQL casts the literal to the column).
 [[nodiscard]] std::string set_default_sql(const std::string& schema, const std::string& table,
                                           const std::string& column, std::string_view value);
+
+// ALTER DOMAIN ... SET DEFAULT value: the default every column of the domain without one of its
+// own takes (PostgreSQL casts the literal to the domain).
+[[nodiscard]] std::string set_domain_default_sql(const TypeName& domain, std::string_view value);
 
 // One script for a whole diff, in an order that applies cleanly: per enum, renames, then either
 // the recreate recipe or the additions; missing types created; unexpected types dropped.

@@ -112,6 +112,46 @@ TEST_CASE("CHECK rows become check enums: membership only, the constrained colum
   CHECK(checks[0].column_type == "character varying(10)");
 }
 
+TEST_CASE("a domain's CHECK is a check enum of each column typed by it, naming the domain") {
+  Rows rows{
+      {"public", "orders", "channel", "public.chan", "chan_check",
+       "CHECK (((VALUE)::text = ANY ((ARRAY['web'::character varying, 'fax'::character "
+       "varying])::text[])))",
+       "'fax'::character varying", "public", "chan"},
+      {"public", "returns", "channel", "public.chan", "chan_check",
+       "CHECK (((VALUE)::text = ANY ((ARRAY['web'::character varying, 'fax'::character "
+       "varying])::text[])))",
+       std::nullopt, "public", "chan"},
+      // A column named like the column of a table CHECK is not the domain's VALUE.
+      {"public", "odd", "value", "public.d2", "d2_check", "CHECK ((channel = 'x'::text))",
+       std::nullopt, "public", "d2"},
+      // Both the column and its domain list values: read (both apply), never rewritten.
+      {"public", "both", "c", "public.chan", "col_check",
+       "CHECK (((c)::text = ANY ((ARRAY['web'::character varying])::text[])))", std::nullopt,
+       std::nullopt, std::nullopt},
+      {"public", "both", "c", "public.chan", "chan_check",
+       "CHECK (((VALUE)::text = ANY ((ARRAY['web'::character varying, 'fax'::character "
+       "varying])::text[])))",
+       std::nullopt, "public", "chan"},
+  };
+  const auto checks = decode_checks(rows, Scope{});
+  REQUIRE(checks.size() == 3);
+  CHECK(checks[0].display() == "public.both.c");
+  CHECK(checks[0].values == std::vector<std::string>{"web"});
+  CHECK(checks[0].unrewritable.has_value());
+  CHECK(checks[1].display() == "public.orders.channel");
+  CHECK(checks[1].values == std::vector<std::string>{"fax", "web"});
+  CHECK(checks[1].domain == TypeName{"public", "chan"});
+  CHECK(checks[1].constraints == std::vector<std::string>{"chan_check"});
+  CHECK(checks[1].default_expr == "'fax'::character varying");
+  CHECK_FALSE(checks[1].unrewritable.has_value());
+  CHECK(checks[2].display() == "public.returns.channel");
+  CHECK(checks[2].domain == TypeName{"public", "chan"});
+  // The query reads domains over text-like types with the domain's default as a fallback.
+  CHECK(check_constraints_sql().find("con.contypid = dt.oid") != std::string_view::npos);
+  CHECK(check_constraints_sql().find("typdefaultbin") != std::string_view::npos);
+}
+
 TEST_CASE("each read carries its own SQL, its parameters and its decoder") {
   Scope scope;
   scope.schemas = {"app"};

@@ -97,6 +97,163 @@ TEST_CASE("a default is read when it is one literal, whatever its cast") {
   CHECK_FALSE(parse_literal_default("('a'::text || 'b'::text)"));
 }
 
+TEST_CASE("a default on a domain-typed column is read through the domain's cast") {
+  // PostgreSQL 15: a column of public.status_domain with DEFAULT 'new'::public.status_domain,
+  // and one with DEFAULT 'new' (the domain's base type, as PostgreSQL prints it).
+  CHECK(parse_literal_default("('new'::public.status)::public.status_domain") == "new");
+  CHECK(parse_literal_default("'new'::public.status") == "new");
+  // A raw newline and non-ASCII in the literal, as pg_get_expr writes them.
+  CHECK(parse_literal_default("'l\nn'::public.\"Odd \"\"Mood\"\"\"") == "l\nn");
+  CHECK(parse_literal_default("'Ünï €'::public.status") == "Ünï €");
+  // A literal that looks like an array is one value when its cast is not to an array.
+  CHECK(parse_literal_default("'{x}'::public.status") == "{x}");
+  // An array cast on to a domain over the array type is not one literal.
+  CHECK_FALSE(parse_literal_default("('{new}'::public.status[])::public.status_list"));
+  CHECK_FALSE(parse_literal_default("NULL::public.status"));
+}
+
+namespace {
+
+using Elements = std::vector<std::optional<std::string>>;
+
+ArrayDefault expect_array(std::string_view expression, const Elements& elements,
+                          std::vector<std::size_t> dimensions) {
+  CAPTURE(expression);
+  const auto parsed = parse_array_default(expression);
+  REQUIRE(parsed);
+  CHECK(parsed->elements == elements);
+  CHECK(parsed->dimensions == dimensions);
+  // Its text form means the same: read back as the literal of a cast, it is the same array.
+  const auto again = parse_array_default(quote_literal(array_text(*parsed)) + "::public.status[]");
+  REQUIRE(again);
+  CHECK(*again == *parsed);
+  return *parsed;
+}
+
+}  // namespace
+
+// Each expression is what PostgreSQL 15's pg_get_expr printed (for a column default: adbin; for
+// a domain's: typdefaultbin) for the DEFAULT in the comment above it.
+TEST_CASE("every shape PostgreSQL prints an array default in is read as its elements") {
+  // status[] DEFAULT '{paid,new}' (and '{  paid , new }', printed the same)
+  expect_array("'{paid,new}'::public.status[]", {"paid", "new"}, {2});
+  // status[] DEFAULT ARRAY['paid'::status, 'new']
+  expect_array("ARRAY['paid'::public.status, 'new'::public.status]", {"paid", "new"}, {2});
+  // status[] DEFAULT '{}'
+  expect_array("'{}'::public.status[]", {}, {});
+  // status[] DEFAULT ARRAY[]::status[]
+  expect_array("ARRAY[]::public.status[]", {}, {});
+  // status[] DEFAULT '{paid,NULL}'
+  expect_array("'{paid,NULL}'::public.status[]", {"paid", std::nullopt}, {2});
+  // status[] DEFAULT ARRAY['paid', NULL]::status[] (and ARRAY['paid'::status, NULL::status])
+  expect_array("ARRAY['paid'::public.status, NULL::public.status]", {"paid", std::nullopt}, {2});
+  // status[] DEFAULT ARRAY[NULL]::status[]
+  expect_array("ARRAY[NULL::public.status]", {std::nullopt}, {1});
+  // status[] DEFAULT ARRAY['a'::text]::status[]
+  expect_array("ARRAY[('a'::text)::public.status]", {"a"}, {1});
+  // status_domain[] DEFAULT ARRAY['paid'::status_domain] (an array of a domain over the enum)
+  expect_array("ARRAY[('paid'::public.status)::public.status_domain]", {"paid"}, {1});
+  // status_domain[] DEFAULT '{paid}'
+  expect_array("'{paid}'::public.status_domain[]", {"paid"}, {1});
+  // status_list (a domain over status[]) DEFAULT '{new}'::status_list
+  expect_array("('{new}'::public.status[])::public.status_list", {"new"}, {1});
+  // CREATE DOMAIN status_list AS status[] DEFAULT '{paid,new}': the domain's own default
+  expect_array("'{paid,new}'::public.status[]", {"paid", "new"}, {2});
+  // CREATE DOMAIN status_list2 AS status[] DEFAULT ARRAY['paid'::status]
+  expect_array("ARRAY['paid'::public.status]", {"paid"}, {1});
+  // status[] DEFAULT '{{paid},{new}}'
+  expect_array("'{{paid},{new}}'::public.status[]", {"paid", "new"}, {2, 1});
+  // status[] DEFAULT ARRAY[ARRAY['paid'::status, 'new'::status], ARRAY['new'::status, 'paid']]
+  expect_array(
+      "ARRAY[ARRAY['paid'::public.status, 'new'::public.status], ARRAY['new'::public.status, "
+      "'paid'::public.status]]",
+      {"paid", "new", "new", "paid"}, {2, 2});
+  // status[] DEFAULT '[2:3]={paid,new}': the lower bound is kept
+  const auto bounded = expect_array("'[2:3]={paid,new}'::public.status[]", {"paid", "new"}, {2});
+  CHECK(bounded.bounds == "[2:3]=");
+  CHECK(array_text(bounded) == "[2:3]={paid,new}");
+  CHECK(parse_array_default("'[1:2]={paid,new}'::public.status[]")->bounds.empty());
+  // A quoted identifier as the type, as the deparser writes an odd one.
+  expect_array("'{a}'::\"My Schema\".\"Odd \"\"type\"\"\"[]", {"a"}, {1});
+}
+
+TEST_CASE("array defaults with hostile values are read exactly and written back exactly") {
+  // "Odd ""Mood"""[] DEFAULT '{"it''s","a,b","{x}","q\"q","b\\s","l<newline>n","Ünï €","",
+  // "NULL"," lead",NULL,"x y","tab<tab>x"}', as PostgreSQL 15 printed it.
+  const auto text_form = expect_array(
+      "'{it''s,\"a,b\",\"{x}\",\"q\\\"q\",\"b\\\\s\",\"l\nn\",\"Ünï €\",\"\",\"NULL\",\" "
+      "lead\",NULL,\"x y\",\"tab\tx\"}'::public.\"Odd \"\"Mood\"\"\"[]",
+      {"it's", "a,b", "{x}", "q\"q", "b\\s", "l\nn", "Ünï €", "", "NULL", " lead", std::nullopt,
+       "x y", "tab\tx"},
+      {13});
+  // array_out's quoting, element by element: exactly the text PostgreSQL printed.
+  CHECK(
+      array_text(text_form) ==
+      "{it's,\"a,b\",\"{x}\",\"q\\\"q\",\"b\\\\s\",\"l\nn\",\"Ünï €\",\"\",\"NULL\",\" lead\",NULL,"
+      "\"x y\",\"tab\tx\"}");
+  CHECK(array_text({{"Ünï"}, {1}, ""}) == "{Ünï}");
+  // CREATE DOMAIN ... AS "Odd ""Mood"""[] DEFAULT ARRAY['it''s', 'a,b', ...]::"Odd ""Mood"""[]
+  expect_array(
+      "ARRAY['it''s'::public.\"Odd \"\"Mood\"\"\", 'a,b'::public.\"Odd \"\"Mood\"\"\", "
+      "'{x}'::public.\"Odd \"\"Mood\"\"\", 'q\"q'::public.\"Odd \"\"Mood\"\"\", "
+      "'b\\s'::public.\"Odd \"\"Mood\"\"\", 'l\nn'::public.\"Odd \"\"Mood\"\"\", "
+      "'Ünï €'::public.\"Odd \"\"Mood\"\"\", ''::public.\"Odd \"\"Mood\"\"\", "
+      "'NULL'::public.\"Odd \"\"Mood\"\"\", ' lead'::public.\"Odd \"\"Mood\"\"\"]",
+      {"it's", "a,b", "{x}", "q\"q", "b\\s", "l\nn", "Ünï €", "", "NULL", " lead"}, {10});
+  // An E'' literal (written with standard_conforming_strings off) means the same.
+  expect_array("E'{\"b\\\\\\\\s\",\"it\\'s\"}'::public.status[]", {"b\\s", "it's"}, {2});
+  // What array_in accepts besides array_out's own form: white space around elements, backslash
+  // escapes in an unquoted one, null in any case (only unquoted: "null" is a value).
+  expect_array("'{ a , b\\ ,nUlL, \"null\"}'::public.status[]", {"a", "b ", std::nullopt, "null"},
+               {4});
+}
+
+TEST_CASE("an array default that is not a literal array is ignored, never half-read") {
+  for (const std::string_view expression : {
+           "array_append('{}'::public.status[], 'paid'::public.status)",
+           "NULL::public.status[]",
+           "'paid'::public.status",
+           "'{paid}'::public.status",  // one value, "{paid}"
+           "'{paid}'::text",
+           "'{paid,new}'",
+           "ARRAY['paid'::public.status] || ARRAY['new'::public.status]",
+           "ARRAY['paid'::public.status][1:1]",
+           "ARRAY[lower('PAID'::text)]::public.status[]",
+           "ARRAY[col]",
+           "ARRAY[ARRAY['a'::public.status], 'b'::public.status]",  // mixed depths
+           "ARRAY[ARRAY['a'::public.status], ARRAY['b', 'c']]",     // not rectangular
+           "'{{a},{b,c}}'::public.status[]",                        // not rectangular
+           "'{{a},b}'::public.status[]",                            // mixed depths
+           "'{{}}'::public.status[]",
+           "'{a,}'::public.status[]",
+           "'{,a}'::public.status[]",
+           "'{\"a}'::public.status[]",
+           "'{a\"b}'::public.status[]",
+           "'{a}x'::public.status[]",
+           "'{a}}'::public.status[]",
+           "'[2:4]={a,b}'::public.status[]",  // bounds that do not fit
+           "'[1:1][1:1]={a}'::public.status[]",
+           "'[2:3]{a,b}'::public.status[]",
+           "'{{{{{{{a}}}}}}}'::public.status[]",  // 7 dimensions: PostgreSQL allows 6
+           "'{a}'::public.status[] extra",
+           "(('{a}'::public.status[])",
+           "$$x$$::public.status[]",
+       }) {
+    CAPTURE(expression);
+    CHECK_FALSE(parse_array_default(expression));
+  }
+  CHECK(parse_array_default("'{{{{{{a}}}}}}'::public.status[]"));  // 6 dimensions
+  // Deep nesting is refused, not followed down the stack.
+  std::string deep(100000, '(');
+  deep += "'{a}'::public.status[]" + std::string(100000, ')');
+  CHECK_FALSE(parse_array_default(deep));
+  CHECK_FALSE(parse_literal_default(deep));
+  CHECK_FALSE(parse_membership_check("CHECK ((s)::text = " + deep + ")"));
+  std::string deep_array;
+  for (int i = 0; i < 100000; ++i) deep_array += "ARRAY[";
+  CHECK_FALSE(parse_array_default(deep_array));
+}
+
 TEST_CASE("the conjuncts AND-ed with a membership test are kept as printed, in their order") {
   // CHECK (e IS NOT NULL AND e IN ('m','n'))
   auto parsed = parse_membership_check(

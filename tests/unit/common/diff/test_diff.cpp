@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "enumwatch/diff/diff.hpp"
+#include "enumwatch/sql/remediation.hpp"
 
 using namespace enumwatch;
 
@@ -328,6 +329,240 @@ TEST_CASE("a column default the snapshot lacks is default_mismatch, fixed by cas
   checked.snapshot.checks.push_back(check_of("orders", "channel", {"web"}));
   checked.database.catalog.checks.push_back(have);
   CHECK(std::get<std::string>(only(checked.run(), DriftKind::default_mismatch).actual) == "fax");
+}
+
+namespace {
+
+// A database with `values` in public.status, the snapshot with `want`, and one column using it.
+struct DefaultFixture : Fixture {
+  DefaultFixture(Values want, Values values) {
+    expect("status", std::move(want)).have("status", std::move(values));
+    options.naming = NamingPolicy::none;
+  }
+  DefaultFixture& column(std::string table, std::string name, ColumnUse::Via via,
+                         std::optional<std::string> own,
+                         std::optional<ColumnUse::DomainDefault> domain = std::nullopt) {
+    database.catalog.used_by[{"public", "status"}].push_back(
+        {"public", std::move(table), std::move(name), via, std::move(own), std::move(domain)});
+    return *this;
+  }
+  std::vector<DriftItem> defaults() const {
+    std::vector<DriftItem> out;
+    for (auto& item : run())
+      if (item.kind == DriftKind::default_mismatch) out.push_back(std::move(item));
+    return out;
+  }
+};
+
+ColumnUse::DomainDefault domain_default(std::string name, std::string expr,
+                                        std::string schema = "public") {
+  return {{std::move(schema), std::move(name)}, std::move(expr)};
+}
+
+// Every line a comment: safe to pipe into psql, and no raw control character in it.
+void expect_only_comments(const std::string& sql) {
+  CAPTURE(sql);
+  for (std::size_t start = 0; start < sql.size();) {
+    CHECK(sql.compare(start, 3, "-- ") == 0);
+    const auto nl = sql.find('\n', start);
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  CHECK(std::count(sql.begin(), sql.end(), '\n') == 1);
+  CHECK(std::none_of(sql.begin(), sql.end(),
+                     [](char c) { return c != '\n' && static_cast<unsigned char>(c) < 0x20; }));
+}
+
+}  // namespace
+
+TEST_CASE("an array column's literal default is read element by element") {
+  // A lacking element with a case-folded match: SET DEFAULT the same array with the match.
+  DefaultFixture f({"new", "paid"}, {"new", "paid", "Paid"});
+  f.column("orders", "tags", ColumnUse::Via::array, "'{new,Paid,NULL}'::public.status[]");
+  auto items = f.defaults();
+  REQUIRE(items.size() == 1);
+  CHECK(items[0].severity() == Severity::critical);
+  CHECK(items[0].used_by == Values{"public.orders.tags"});
+  CHECK(std::get<std::string>(items[0].actual) == "Paid");  // a string, as for any value kind
+  CHECK(std::get<std::string>(items[0].expected) == "paid");
+  CHECK(items[0].message ==
+        "column public.orders.tags defaults to {new,Paid,NULL}, whose element \"Paid\" the "
+        "snapshot lacks: inserts that rely on the default write a value the code cannot read");
+  CHECK(items[0].remediation_sql ==
+        "ALTER TABLE \"public\".\"orders\" ALTER COLUMN \"tags\" SET DEFAULT '{new,paid,NULL}';");
+
+  // ARRAY[...]: several lacking, one item each (each element once), one with no match: every
+  // item's fix is the same comment, no statement.
+  DefaultFixture g({"new", "paid"}, {"new", "paid", "Paid", "gone"});
+  g.column("orders", "tags", ColumnUse::Via::array,
+           "ARRAY['Paid'::public.status, 'gone'::public.status, 'Paid'::public.status]");
+  items = g.defaults();
+  REQUIRE(items.size() == 2);
+  CHECK(std::get<std::string>(items[0].actual) == "Paid");
+  CHECK(std::get<std::string>(items[0].expected) == "paid");
+  CHECK(std::get<std::string>(items[1].actual) == "gone");
+  CHECK(std::holds_alternative<std::monostate>(items[1].expected));
+  CHECK(items[1].message.find("defaults to {Paid,gone,Paid}, whose element \"gone\" "
+                              "the snapshot lacks") != std::string::npos);
+  expect_only_comments(*items[0].remediation_sql);
+  CHECK(items[0].remediation_sql == items[1].remediation_sql);
+  CHECK(*items[0].remediation_sql ==
+        "-- public.orders.tags defaults to '{Paid,gone,Paid}', whose elements \"Paid\", \"gone\" "
+        "the snapshot lacks: choose which of the snapshot's values it should hold, then run\n"
+        "-- ALTER TABLE \"public\".\"orders\" ALTER COLUMN \"tags\" SET DEFAULT '{<values>}';");
+  CHECK(items[1].code_fix->find("add \"gone\" to the code's enum") != std::string::npos);
+
+  // Nested arrays keep their shape, lower bounds theirs.
+  DefaultFixture h({"new", "paid"}, {"new", "paid", "NEW"});
+  h.column("t", "grid", ColumnUse::Via::array, "'{{NEW,paid},{paid,NEW}}'::public.status[]")
+      .column("t", "shifted", ColumnUse::Via::array, "'[0:1]={NEW,paid}'::public.status[]");
+  items = h.defaults();
+  REQUIRE(items.size() == 2);
+  CHECK(
+      items[0].remediation_sql ==
+      "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"grid\" SET DEFAULT '{{new,paid},{paid,new}}';");
+  CHECK(items[1].remediation_sql ==
+        "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"shifted\" SET DEFAULT '[0:1]={new,paid}';");
+}
+
+TEST_CASE("array defaults the snapshot can read, or that are not literal arrays, are no drift") {
+  DefaultFixture f({"new", "paid"}, {"new", "paid", "gone"});
+  f.column("t", "a", ColumnUse::Via::array, "'{paid,new}'::public.status[]")
+      .column("t", "b", ColumnUse::Via::array, "ARRAY['paid'::public.status, NULL::public.status]")
+      .column("t", "c", ColumnUse::Via::array, "'{}'::public.status[]")
+      .column("t", "d", ColumnUse::Via::array, "ARRAY[]::public.status[]")
+      .column("t", "e", ColumnUse::Via::array,
+              "array_append('{}'::public.status[], 'gone'::public.status)")
+      .column("t", "f", ColumnUse::Via::array, "NULL::public.status[]")
+      .column("t", "g", ColumnUse::Via::array, "'{gone}'::public.status[] || '{}'::public.status[]")
+      .column("t", "h", ColumnUse::Via::array, std::nullopt)
+      .column("t", "i", ColumnUse::Via::direct, "'{gone}'::public.status");  // the value "{gone}"
+  const auto items = f.defaults();
+  REQUIRE(items.size() == 1);
+  CHECK(items[0].used_by == Values{"public.t.i"});
+  CHECK(std::get<std::string>(items[0].actual) == "{gone}");
+}
+
+TEST_CASE("a domain-typed column without a default of its own takes the domain's") {
+  DefaultFixture f({"new", "paid"}, {"new", "paid", "PAID", "gone"});
+  f.column("orders", "a", ColumnUse::Via::domain, std::nullopt,
+           domain_default("status_domain", "'PAID'::public.status"))
+      .column("orders", "b", ColumnUse::Via::domain, std::nullopt,
+              domain_default("status_domain", "'PAID'::public.status"))
+      .column("orders", "c", ColumnUse::Via::domain, std::nullopt,
+              domain_default("legacy_domain", "'gone'::public.status"));
+  const auto items = f.defaults();
+  REQUIRE(items.size() == 3);
+  CHECK(items[0].used_by == Values{"public.orders.a"});
+  CHECK(std::get<std::string>(items[0].actual) == "PAID");
+  CHECK(std::get<std::string>(items[0].expected) == "paid");
+  CHECK(items[0].message ==
+        "column public.orders.a takes the default of domain public.status_domain, \"PAID\", "
+        "which the snapshot lacks: inserts that rely on the default write a value the code cannot "
+        "read");
+  CHECK(items[0].remediation_sql ==
+        "ALTER DOMAIN \"public\".\"status_domain\" SET DEFAULT 'paid';");
+  CHECK(items[1].used_by == Values{"public.orders.b"});
+  CHECK(items[1].remediation_sql == items[0].remediation_sql);
+  // No match: a comment naming the domain and the statement to run.
+  CHECK(std::holds_alternative<std::monostate>(items[2].expected));
+  CHECK(*items[2].remediation_sql ==
+        "-- domain public.legacy_domain defaults to 'gone': choose which of the snapshot's values "
+        "it should be, then run\n"
+        "-- ALTER DOMAIN \"public\".\"legacy_domain\" SET DEFAULT '<value>';");
+  CHECK(items[2].code_fix == "add \"gone\" to the code's enum, or change the domain's default");
+
+  // The script sets each domain's default once, however many columns take it.
+  const auto script = remediation_script(f.run());
+  CAPTURE(script);
+  std::size_t count = 0;
+  for (auto at = script.find("ALTER DOMAIN \"public\".\"status_domain\""); at != std::string::npos;
+       at = script.find("ALTER DOMAIN \"public\".\"status_domain\"", at + 1))
+    ++count;
+  CHECK(count == 1);
+}
+
+TEST_CASE("a domain-typed column's own default wins over the domain's") {
+  DefaultFixture f({"new", "paid"}, {"new", "paid", "gone", "NEW"});
+  // What PostgreSQL prints for DEFAULT 'NEW'::status_domain, DEFAULT 'NEW' and DEFAULT NULL on a
+  // column of status_domain (whose own default is 'gone').
+  const auto gone = domain_default("status_domain", "'gone'::public.status");
+  f.column("t", "a", ColumnUse::Via::domain, "('NEW'::public.status)::public.status_domain", gone)
+      .column("t", "b", ColumnUse::Via::domain, "'NEW'::public.status", gone)
+      .column("t", "c", ColumnUse::Via::domain, "NULL::public.status", gone)
+      .column("t", "d", ColumnUse::Via::domain, "'new'::public.status", gone);
+  const auto items = f.defaults();
+  REQUIRE(items.size() == 2);
+  for (const auto& item : items) {
+    CHECK(std::get<std::string>(item.actual) == "NEW");
+    CHECK(item.message.find("defaults to \"NEW\"") != std::string::npos);
+    CHECK(item.message.find("domain") == std::string::npos);
+  }
+  CHECK(items[0].remediation_sql ==
+        "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"a\" SET DEFAULT 'new';");
+  CHECK(items[1].used_by == Values{"public.t.b"});
+}
+
+TEST_CASE("a domain over an array of the type has its default read as an array") {
+  DefaultFixture f({"new", "paid"}, {"new", "paid", "NEW"});
+  f.column("t", "a", ColumnUse::Via::domain, std::nullopt,
+           domain_default("status_list", "'{paid,NEW}'::public.status[]"))
+      .column("t", "b", ColumnUse::Via::domain, std::nullopt,
+              domain_default("status_list2", "ARRAY['NEW'::public.status]"))
+      // Its own default, cast on to the domain; and an array of a domain over the type.
+      .column("t", "c", ColumnUse::Via::domain, "('{NEW}'::public.status[])::public.status_list")
+      .column("t", "d", ColumnUse::Via::domain,
+              "ARRAY[('NEW'::public.status)::public.status_domain]");
+  const auto items = f.defaults();
+  REQUIRE(items.size() == 4);
+  CHECK(std::get<std::string>(items[0].actual) == "NEW");
+  CHECK(std::get<std::string>(items[0].expected) == "new");
+  CHECK(items[0].message.find("takes the default of domain public.status_list, {paid,NEW}, whose "
+                              "element \"NEW\" the snapshot lacks") != std::string::npos);
+  CHECK(items[0].remediation_sql ==
+        "ALTER DOMAIN \"public\".\"status_list\" SET DEFAULT '{paid,new}';");
+  CHECK(items[1].remediation_sql ==
+        "ALTER DOMAIN \"public\".\"status_list2\" SET DEFAULT '{new}';");
+  CHECK(items[2].remediation_sql ==
+        "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"c\" SET DEFAULT '{new}';");
+  CHECK(items[3].remediation_sql ==
+        "ALTER TABLE \"public\".\"t\" ALTER COLUMN \"d\" SET DEFAULT '{new}';");
+}
+
+TEST_CASE("hostile names and values in defaults are quoted exactly") {
+  // Values with quotes, commas, braces, backslashes, a newline and non-ASCII, each differing
+  // from the snapshot's only in case.
+  const Values want{"it's, \"A\"", "{b}\\c", "l\nN", "Ünï €"};
+  const Values have{"IT'S, \"a\"", "{B}\\C", "L\nn", "üNÏ €"};
+  Values values = want;
+  values.insert(values.end(), have.begin(), have.end());
+  DefaultFixture f(want, values);
+  // As PostgreSQL 15 prints such an array default.
+  f.column("My \"Table\"", "a,b", ColumnUse::Via::array,
+           "'{\"IT''S, \\\"a\\\"\",\"{B}\\\\C\",\"L\nn\",\"üNÏ €\"}'::public.status[]")
+      .column("t", "x", ColumnUse::Via::domain, std::nullopt,
+              domain_default("D, \"1\"", "'L\nn'::public.status", "My Schema"));
+  const auto items = f.defaults();
+  REQUIRE(items.size() == 5);  // one per lacking element of the array, one for the domain
+  for (std::size_t i = 0; i < have.size(); ++i) {
+    CHECK(std::get<std::string>(items[i].actual) == have[i]);
+    CHECK(std::get<std::string>(items[i].expected) == want[i]);
+  }
+  CHECK(items[0].remediation_sql ==
+        "ALTER TABLE \"public\".\"My \"\"Table\"\"\" ALTER COLUMN \"a,b\" SET DEFAULT "
+        "E'{\"it''s, \\\\\"A\\\\\"\",\"{b}\\\\\\\\c\",\"l\\nN\",\"Ünï €\"}';");
+  CHECK(items[4].used_by == Values{"public.t.x"});
+  CHECK(std::get<std::string>(items[4].actual) == "L\nn");
+  CHECK(items[4].remediation_sql ==
+        "ALTER DOMAIN \"My Schema\".\"D, \"\"1\"\"\" SET DEFAULT E'l\\nN';");
+
+  // No match: the comment stays comments, one line each.
+  DefaultFixture g({"new"}, {"new", "x\ny", "'; DROP TABLE t; --"});
+  g.column("t", "a", ColumnUse::Via::array,
+           "'{\"x\ny\",\"''; DROP TABLE t; --\"}'::public.status[]")
+      .column("t", "b", ColumnUse::Via::domain, std::nullopt,
+              domain_default("d\nx", "'x\ny'::public.status"));
+  for (const auto& item : g.defaults()) expect_only_comments(*item.remediation_sql);
 }
 
 TEST_CASE("two snapshots that name one type differently are one snapshot_conflict each") {

@@ -260,6 +260,101 @@ TEST_CASE("dependents are dropped deepest first, re-created shallowest first, th
   CHECK(sql.find("CASCADE") == std::string::npos);
 }
 
+TEST_CASE(
+    "domains and composites over the type are recreated with it and their columns converted") {
+  TypeDependents deps;
+  // Read in dependency order by depth: the domain over the type, a domain over that domain, a
+  // composite with an attribute of the first domain.
+  auto domain = dependent(Dependent::Kind::domain, 1, "it's dom", "");
+  domain.definition =
+      R"({"base":"public.s","default":"'gone'::public.s","not_null":false,"constraints":[)"
+      R"({"name":"no \"b\"","definition":"CHECK ((VALUE <> 'b'::public.s)) NOT VALID",)"
+      R"("comment":"b is for\nbad"}]})";
+  domain.owner = "app owner";
+  domain.comment = "a domain";
+  auto outer = dependent(Dependent::Kind::domain, 2, "dom2", "");
+  outer.definition = R"({"base":"public.\"it's dom\"","default":null,"not_null":true,)"
+                     R"("constraints":null})";
+  auto composite = dependent(Dependent::Kind::composite, 2, "pair", "");
+  composite.definition = R"({"attributes":[{"name":"st","type":"public.\"it's dom\""},)"
+                         R"({"name":"note","type":"text COLLATE pg_catalog.\"C\""}]})";
+  composite.column_comments = R"({"st":"the status"})";
+  deps.objects.push_back(outer);
+  deps.objects.push_back(composite);
+  deps.objects.push_back(domain);
+  Dependent column = dependent(Dependent::Kind::column, 2, "uses", "public.pair");
+  column.column = "p";
+  column.convert_to = "public.pair";
+  deps.objects.push_back(column);
+  Dependent domain_column = dependent(Dependent::Kind::column, 2, "uses", "public.dom2");
+  domain_column.column = "d";
+  domain_column.convert_to = "public.dom2";
+  domain_column.convert_default = "'a'::public.s";
+  deps.objects.push_back(domain_column);
+  // The poll's column list names the domain column too: converted once, from the dependents.
+  const std::vector<ColumnUse> columns{
+      {"public", "uses", "d", ColumnUse::Via::domain, std::nullopt}};
+  const std::string sql = recreate_type_sql(RecreatePlan{{"public", "s"},
+                                                         {"a", "b"},
+                                                         {"gone"},
+                                                         {{"b_old", "b"}},
+                                                         columns,
+                                                         &deps,
+                                                         std::chrono::seconds(2)});
+  CAPTURE(sql);
+  REQUIRE(sql.starts_with("-- Recreate \"public\".\"s\""));
+  // The old ones step aside with the type, the new ones come after the new type, shallowest first.
+  CHECK(at(sql, "ALTER DOMAIN \"public\".\"it's dom\" RENAME TO \"it's dom_enumwatch_old\";") <
+        at(sql, "CREATE TYPE \"public\".\"s\" AS ENUM ('a', 'b');"));
+  CHECK(at(sql, "CREATE TYPE \"public\".\"s\" AS ENUM") <
+        at(sql, "CREATE DOMAIN \"public\".\"it's dom\" AS public.s DEFAULT 'gone'::public.s;"));
+  CHECK(at(sql, "CREATE DOMAIN \"public\".\"it's dom\"") <
+        at(sql, "CREATE DOMAIN \"public\".\"dom2\" AS public.\"it's dom\" NOT NULL;"));
+  at(sql,
+     "ALTER DOMAIN \"public\".\"it's dom\" ADD CONSTRAINT \"no \"\"b\"\"\" CHECK ((VALUE <> "
+     "'b'::public.s)) NOT VALID;");
+  at(sql,
+     "COMMENT ON CONSTRAINT \"no \"\"b\"\"\" ON DOMAIN \"public\".\"it's dom\" IS E'b is "
+     "for\\nbad';");
+  at(sql, "ALTER DOMAIN \"public\".\"it's dom\" OWNER TO \"app owner\";");
+  at(sql, "COMMENT ON DOMAIN \"public\".\"it's dom\" IS 'a domain';");
+  at(sql,
+     "CREATE TYPE \"public\".\"pair\" AS (\"st\" public.\"it's dom\", \"note\" text COLLATE "
+     "pg_catalog.\"C\");");
+  at(sql, "COMMENT ON COLUMN \"public\".\"pair\".\"st\" IS 'the status';");
+  // Columns: through their text form, one ALTER TABLE; the default dropped and set again.
+  CHECK(at(sql, "CREATE TYPE \"public\".\"pair\"") <
+        at(sql,
+           "ALTER TABLE \"public\".\"uses\" ALTER COLUMN \"p\" TYPE public.pair USING "
+           "\"p\"::text::public.pair, ALTER COLUMN \"d\" TYPE public.dom2 USING "
+           "\"d\"::text::public.dom2;"));
+  at(sql, "ALTER TABLE \"public\".\"uses\" ALTER COLUMN \"d\" DROP DEFAULT;");
+  at(sql, "ALTER TABLE \"public\".\"uses\" ALTER COLUMN \"d\" SET DEFAULT 'a'::public.s;");
+  // The old ones go outermost first, then the old type; the self-check covers them.
+  CHECK(at(sql, "DROP DOMAIN \"public\".\"dom2_enumwatch_old\";") <
+        at(sql, "DROP DOMAIN \"public\".\"it's dom_enumwatch_old\";"));
+  CHECK(at(sql, "DROP DOMAIN \"public\".\"it's dom_enumwatch_old\";") <
+        at(sql, "DROP TYPE \"public\".\"s_enumwatch_old\";"));
+  CHECK(at(sql, "DROP TYPE \"public\".\"pair_enumwatch_old\";") <
+        at(sql, "DROP TYPE \"public\".\"s_enumwatch_old\";"));
+  CHECK(at(sql, "DROP TYPE \"public\".\"s_enumwatch_old\";") <
+        at(sql, "CREATE TEMP TABLE enumwatch_after"));
+  // A renamed value is spelled the new way in the domain's constraint; a dropped one is warned.
+  CHECK(sql.find("'b_old'") == std::string::npos);
+  CHECK(at(sql, "domain \"public\".\"it's dom\" names 'gone', which the snapshot drops") <
+        at(sql, "BEGIN;"));
+  CHECK(sql.find("cannot be converted") == std::string::npos);
+}
+
+TEST_CASE("a domain or composite definition that is not what the reader wrote is a comment") {
+  TypeDependents deps;
+  deps.objects.push_back(dependent(Dependent::Kind::domain, 1, "d", "CREATE DOMAIN d AS x"));
+  const std::string sql =
+      recreate_type_sql(RecreatePlan{{"public", "s"}, {"a"}, {}, {}, {}, &deps});
+  CHECK(sql.starts_with("-- enumwatch cannot write the recipe for \"public\".\"s\""));
+  CHECK(code_outside_quotes_and_comments(sql).find_first_not_of(" \n") == std::string::npos);
+}
+
 TEST_CASE("a grant whose privilege or grantee is not text is left out, never an exception") {
   TypeDependents deps;
   auto view =
@@ -360,4 +455,30 @@ TEST_CASE("a recipe over the served bound becomes one comment pointing at diff -
   edge[0].remediation_sql = std::string(kMaxServedRemediationBytes, 'y');
   bound_remediation(edge);
   CHECK(edge[0].remediation_sql->size() == kMaxServedRemediationBytes);
+}
+
+TEST_CASE("a domain's CHECK is swapped with ALTER DOMAIN in one transaction, naming no column") {
+  CheckSwapPlan plan;
+  plan.wanted.schema = "public";
+  plan.wanted.table = "orders";
+  plan.wanted.column = "channel";
+  plan.wanted.values = {"it's", "web"};
+  plan.old_constraints = {"chan \"check\""};
+  plan.kept = {"VALUE IS NOT NULL"};
+  plan.domain = TypeName{"public", "chan ö"};
+  const std::string sql = check_swap_sql(plan);
+  CAPTURE(sql);
+  CHECK(sql.find("orders") == std::string::npos);  // the same recipe for every column
+  CHECK(at(sql, "BEGIN;") <
+        at(sql,
+           "ALTER DOMAIN \"public\".\"chan ö\" ADD CONSTRAINT \"chan \"\"check\"\"_enumwatch_new\" "
+           "CHECK (VALUE::text = ANY (ARRAY['it''s', 'web']::text[]) AND (VALUE IS NOT NULL));"));
+  CHECK(at(sql, "ADD CONSTRAINT") <
+        at(sql, "ALTER DOMAIN \"public\".\"chan ö\" DROP CONSTRAINT \"chan \"\"check\"\"\";"));
+  at(sql,
+     "ALTER DOMAIN \"public\".\"chan ö\" RENAME CONSTRAINT \"chan \"\"check\"\"_enumwatch_new\" "
+     "TO \"chan \"\"check\"\"\";");
+  CHECK(sql.find("NOT VALID") == std::string::npos);
+  CHECK(sql.find("BEGIN;") == sql.rfind("BEGIN;"));  // one transaction
+  CHECK(sql.ends_with("COMMIT;"));
 }
