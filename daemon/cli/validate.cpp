@@ -1,11 +1,13 @@
 // enumwatch validate: runs a pending migration on a throwaway copy before it is deployed and
 // reports what it would do (docs/validate.md).
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -162,18 +164,27 @@ constexpr std::string_view kTableSizes =
     "WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,m,p}'::pg_catalog.\"char\"[])";
 
 // What validate --dsn reads from production, read only: its catalog (for the columns that use
-// each type) and its tables' row estimates; the connection stays open for pg_stats.
+// each type), its tables' row estimates and its schema (pg_dump); the connection stays open for
+// pg_stats.
 struct Production {
   std::shared_ptr<PgConnection> connection;
   DatabaseState state;
   std::map<std::string, double> rows;  // never-analysed tables (reltuples -1) are absent
+  std::optional<MigrationScript> schema;
 };
 
-asio::awaitable<Production> read_production(const ConnParams& params, Deadline deadline) {
+asio::awaitable<Production> read_production(const ConnParams& params, const PgDump& pg_dump,
+                                            Deadline deadline) {
   Production production;
   production.connection = co_await PgConnection::connect(params, deadline);
   production.state = co_await read_database(*production.connection, read_options(), deadline);
   ReadPipeline reads(deadline, "reading production's table sizes");
+  const auto version = reads.add(CatalogRead<int>{
+      "SELECT pg_catalog.current_setting('server_version_num')", {}, [](const Rows& rows) {
+        if (rows.size() != 1 || rows[0].size() != 1 || !rows[0][0])
+          throw Error("unexpected server_version_num row");
+        return std::atoi(rows[0][0]->c_str());
+      }});
   const auto sizes = reads.add(CatalogRead<std::map<std::string, double>>{
       std::string(kTableSizes), {}, [](const Rows& rows) {
         std::map<std::string, double> out;
@@ -186,7 +197,47 @@ asio::awaitable<Production> read_production(const ConnParams& params, Deadline d
       }});
   co_await reads.run(*production.connection);
   production.rows = reads.take(sizes);
+  // Before pg_dump runs: a pg_dump older than the server refuses it, and says less clearly why.
+  require_pg_dump_for(pg_dump, reads.take(version));
+  production.schema = parse_migration("production's schema (pg_dump)",
+                                      dump_schema(pg_dump, params, kDumpLockWaitSeconds));
   co_return production;
+}
+
+// The views whose rules use one of `columns` (table as written, column): what an ALTER COLUMN
+// ... TYPE refused with 0A000 trips over; as schema.name.
+constexpr std::string_view kViewsUsingColumn =
+    "SELECT DISTINCT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' "
+    "OPERATOR(pg_catalog.||) pg_catalog.quote_ident(v.relname) "
+    "FROM pg_catalog.pg_depend d "
+    "JOIN pg_catalog.pg_rewrite r ON r.oid OPERATOR(pg_catalog.=) d.objid "
+    "JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) r.ev_class "
+    "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) v.relnamespace "
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid "
+    "AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid "
+    "WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
+    "AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
+    "AND d.refobjid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) "
+    "AND a.attname OPERATOR(pg_catalog.=) $2 AND v.oid OPERATOR(pg_catalog.<>) d.refobjid "
+    "ORDER BY 1";
+
+asio::awaitable<std::vector<std::string>> views_using(
+    PgConnection& connection, const std::vector<std::pair<WrittenName, std::string>>& columns,
+    Deadline deadline) {
+  std::vector<Statement> reads;
+  for (const auto& [table, column] : columns) {
+    std::string relation = table.schema ? quote_ident(*table.schema) + "." : std::string();
+    relation += quote_ident(table.name);
+    reads.push_back({kViewsUsingColumn, {std::move(relation), column}});
+  }
+  std::vector<std::string> views;
+  for (const auto& result : co_await connection.run_pipeline(reads, deadline)) {
+    if (result.error) continue;  // only an explanation: the failure stands without it
+    for (const auto& row : result.rows)
+      if (!row.empty() && row[0] && std::find(views.begin(), views.end(), *row[0]) == views.end())
+        views.push_back(*row[0]);
+  }
+  co_return views;
 }
 
 // A statement's rows: production's estimate for the table it rewrote, else the one it locked.
@@ -205,46 +256,55 @@ asio::awaitable<ValidationReport> validate(const std::vector<NamedSnapshot>& sna
                                            const std::vector<NamedSnapshot>& previous,
                                            const std::vector<MigrationScript>& migrations,
                                            const std::optional<MigrationScript>& schema,
-                                           const std::optional<ConnParams>& production_params,
+                                           const std::optional<Production>& production,
                                            const ShadowDatabase& shadow, Deadline deadline) {
   ValidationReport report;
   report.shadow = shadow.kind();
-  std::optional<Production> production;
-  std::optional<MigrationScript> dumped;
-  if (production_params) {
-    production = co_await read_production(*production_params, deadline);
-    dumped = parse_migration("production's schema (pg_dump)",
-                             dump_schema(*production_params, kDumpLockWaitSeconds));
-  }
+  const MigrationScript* start = schema                             ? &*schema
+                                 : production && production->schema ? &*production->schema
+                                                                    : nullptr;
   auto connection = co_await PgConnection::connect(shadow.params(), deadline);
-  if (schema || dumped) {
-    co_await load_schema(*connection, schema ? *schema : *dumped, deadline);
+  if (start) {
+    co_await load_schema(*connection, *start, deadline);
     // The migration gets a session of its own, as under its tool: not the SETs of a dump
     // (pg_dump empties search_path).
     connection = co_await PgConnection::connect(shadow.params(), deadline);
   }
   const DatabaseState before = co_await read_database(*connection, read_options(), deadline);
   const TypeDependentNames dependents_before = co_await read_type_dependents(*connection, deadline);
+  // What took effect on the copy: the findings that compare before and after point into it.
+  std::vector<MigrationScript> applied;
   for (const auto& script : migrations) {
     MigrationOutcome outcome = co_await run_migration(*connection, script, deadline);
+    const std::size_t ran = outcome.statements.size();
     for (auto& run : outcome.statements) {
       if (production) run.rows = rows_of(run, *production);
       for (auto& finding : statement_findings(run)) report.findings.push_back(std::move(finding));
       report.statements.push_back(std::move(run));
     }
     if (outcome.failure) {
+      // The failed statement is the last that ran (or, at COMMIT, the file's last one).
+      const std::size_t failed = ran == 0 ? 0 : ran - 1;
+      if (failed < script.statements.size() && failed_with(*outcome.failure, "0A000") &&
+          !script.statements[failed].retyped_columns.empty()) {
+        name_blocking_views(
+            *outcome.failure,
+            co_await views_using(*connection, script.statements[failed].retyped_columns, deadline));
+      }
       report.findings.push_back(std::move(*outcome.failure));
+      applied.push_back(committed_part(script, failed));
       break;  // the run stops at a failed transaction; the drift is what the copy holds
     }
+    applied.push_back(script);
   }
   const DatabaseState after = co_await read_database(*connection, read_options(), deadline);
   const TypeDependentNames dependents_after = co_await read_type_dependents(*connection, deadline);
-  for (auto& finding : lost_dependents(dependents_before, dependents_after))
+  for (auto& finding : lost_dependents(dependents_before, dependents_after, applied))
     report.findings.push_back(std::move(finding));
   for (auto& finding :
-       rolling_deploy_findings(before.catalog, after.catalog, previous, snapshots, migrations))
+       rolling_deploy_findings(before.catalog, after.catalog, previous, snapshots, applied))
     report.findings.push_back(std::move(finding));
-  for (auto& finding : order_changes(before.catalog, after.catalog))
+  for (auto& finding : order_changes(before.catalog, after.catalog, applied))
     report.findings.push_back(std::move(finding));
   if (production) {
     // The values the migration takes away, weighed by production's pg_stats as `diff` weighs
@@ -252,12 +312,13 @@ asio::awaitable<ValidationReport> validate(const std::vector<NamedSnapshot>& sna
     std::vector<DriftItem> removed = removed_value_items(before.catalog, after.catalog);
     co_await read_impact_estimates(*production->connection, removed, production->state.catalog,
                                    deadline);
-    for (auto& finding : rows_remain_findings(removed))
+    for (auto& finding : rows_remain_findings(removed, applied))
       report.findings.push_back(std::move(finding));
   }
   DiffOptions options;  // as diff: the snapshot is the whole policy
   report.drift = diff("validate", snapshots, after, options);
-  for (auto& finding : drift_findings(report.drift)) report.findings.push_back(std::move(finding));
+  for (auto& finding : drift_findings(report.drift, before.catalog, applied))
+    report.findings.push_back(std::move(finding));
   co_return report;
 }
 
@@ -269,7 +330,8 @@ ValidationReport run_interruptible(const ValidateArgs& args,
                                    const std::vector<NamedSnapshot>& previous,
                                    const std::vector<MigrationScript>& migrations,
                                    const std::optional<MigrationScript>& schema,
-                                   const std::optional<ConnParams>& production, Deadline deadline) {
+                                   const std::optional<ConnParams>& production,
+                                   const std::optional<PgDump>& pg_dump, Deadline deadline) {
   asio::io_context io;
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([](const boost::system::error_code& ec, int signal) {
@@ -284,9 +346,12 @@ ValidationReport run_interruptible(const ValidateArgs& args,
   std::exception_ptr failure;
   // Named: a coroutine lambda's captures live in the closure, which must outlive io.run().
   auto work = [&]() -> asio::awaitable<ValidationReport> {
+    // Production first: what is wrong there (a refused connection, an old pg_dump) is said
+    // before a server is started for nothing.
+    std::optional<Production> read;
+    if (production) read = co_await read_production(*production, *pg_dump, deadline);
     shadow = std::make_unique<ShadowDatabase>(args.shadow_dsn, deadline);
-    co_return co_await validate(snapshots, previous, migrations, schema, production, *shadow,
-                                deadline);
+    co_return co_await validate(snapshots, previous, migrations, schema, read, *shadow, deadline);
   };
   asio::co_spawn(io, work(), [&](std::exception_ptr e, ValidationReport r) {
     failure = e;
@@ -314,16 +379,18 @@ int validate_command(const ValidateArgs& args) {
   if (!args.schema_from.empty())
     schema = parse_migration(args.schema_from, read_text(args.schema_from, "--schema-from"));
   std::optional<ConnParams> production;
+  std::optional<PgDump> pg_dump;
   if (args.production.given()) {
     if (schema)
       throw Error("validate starts from --dsn (production's schema) or --schema-from, not both");
     production = parse_dsn(args.production.resolve());
+    pg_dump = find_pg_dump();  // a missing pg_dump is said before anything connects or starts
   }
   const Duration timeout = parse_timeout_option(args.timeout);
   const Deadline deadline = std::chrono::steady_clock::now() + timeout;
 
-  const ValidationReport report =
-      run_interruptible(args, snapshots, previous, migrations, schema, production, deadline);
+  const ValidationReport report = run_interruptible(args, snapshots, previous, migrations, schema,
+                                                    production, pg_dump, deadline);
   if (args.format == "json") {
     std::cout << boost::json::serialize(to_json(report)) << "\n";
   } else if (args.format == "markdown") {

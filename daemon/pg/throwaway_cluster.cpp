@@ -21,8 +21,12 @@
 namespace enumwatch {
 namespace {
 
+// run()'s status when the program's user cannot open its log: the temporary directory is out of
+// its reach.
+constexpr int kLogUnreachable = 125;
+
 // Runs argv (no shell) with stdout and stderr appended to `log`, as `run_as` when given; returns
-// the exit status (-1 when it could not start).
+// the exit status (-1 when it could not start, kLogUnreachable when the log cannot be opened).
 int run(const std::vector<std::string>& argv, const std::string& log,
         const std::optional<std::pair<uid_t, gid_t>>& run_as) {
   const pid_t pid = ::fork();
@@ -30,11 +34,11 @@ int run(const std::vector<std::string>& argv, const std::string& log,
   if (pid == 0) {
     // The user first: the log belongs to whoever writes it (the server appends to it later).
     if (run_as && (::setgid(run_as->second) != 0 || ::setuid(run_as->first) != 0)) ::_exit(126);
+    // Never onto enumwatch's own stderr: its errors are one line each.
     const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-      ::dup2(fd, STDOUT_FILENO);
-      ::dup2(fd, STDERR_FILENO);
-    }
+    if (fd < 0) ::_exit(kLogUnreachable);
+    ::dup2(fd, STDOUT_FILENO);
+    ::dup2(fd, STDERR_FILENO);
     const int null = ::open("/dev/null", O_RDONLY);
     if (null >= 0) ::dup2(null, STDIN_FILENO);
     std::vector<char*> args;
@@ -95,10 +99,19 @@ std::unique_ptr<ThrowawayCluster> ThrowawayCluster::start() {
   }
   const std::string data = cluster->dir_ + "/data";
   const std::string log = cluster->dir_ + "/initdb.log";
-  if (run({cluster->bin_ + "/initdb", "--no-sync", "--no-instructions", "-D", data, "-U",
+  const int initdb_status =
+      run({cluster->bin_ + "/initdb", "--no-sync", "--no-instructions", "-D", data, "-U",
            "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"},
-          log, cluster->run_as_) != 0) {
-    throw Error("validate: initdb failed in " + cluster->dir_ + ": " + last_line_of(log));
+          log, cluster->run_as_);
+  if (initdb_status == kLogUnreachable && cluster->run_as_) {
+    throw Error("validate: the postgres user cannot reach the temporary directory " +
+                escape_control(cluster->dir_) +
+                " (a directory above it is private to root): set TMPDIR to a directory every "
+                "user may enter, such as /tmp, or give --shadow-dsn");
+  }
+  if (initdb_status != 0) {
+    throw Error("validate: initdb failed in " + escape_control(cluster->dir_) + ": " +
+                last_line_of(log));
   }
   {
     // Only a unix socket in the private directory: nothing else on the machine can reach it.

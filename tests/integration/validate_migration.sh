@@ -4,7 +4,8 @@
 # one transaction (55P04, pointing at both lines), a type recreated under a table (rewrite,
 # ACCESS EXCLUSIVE without lock_timeout, reorder), drift left against the code, Flyway and
 # golang-migrate directory order, names full of quotes and newlines, SQL that does not parse,
-# SIGINT and --timeout mid-run, a shadow role without CREATEDB. Each time nothing is left behind:
+# no initdb or pg_dump to be found, an old pg_dump, SIGINT and --timeout mid-run, a shadow role
+# without CREATEDB. Each time nothing is left behind:
 # no temporary directory, no server, no database.
 source "$(dirname "$0")/lib.sh"
 pg_start
@@ -15,10 +16,10 @@ export TMPDIR
 
 left_behind() {
   compgen -G "$TMPDIR/enumwatch-validate.*" >/dev/null && return 0
-  pgrep -f 'enumwatch-validate[.]' >/dev/null && return 0
+  pgrep -f "$TMPDIR/enumwatch-validate[.]" >/dev/null && return 0  # this test's own only
   [[ $(psql -X -At -c "SELECT count(*) FROM pg_database WHERE datname LIKE 'enumwatch_validate_%'") != 0 ]]
 }
-expect_clean() { ! left_behind || fail "something was left behind after $1: $(ls "$TMPDIR"; pgrep -af 'enumwatch-validate[.]')"; }
+expect_clean() { ! left_behind || fail "something was left behind after $1: $(ls "$TMPDIR"; pgrep -af "$TMPDIR/enumwatch-validate[.]")"; }
 
 cat >"$WORK/schema.sql" <<'SQL'
 -- the production schema the migrations start from
@@ -221,19 +222,78 @@ expect_exit 2 "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WO
 expect_clean "bad input"
 pass "unparsable SQL: file:line:column and the parser's message, exit 2"
 
+# 6b. No PostgreSQL to run or dump with: no initdb in PATH or /usr/lib/postgresql/*/bin; with
+#     --dsn, no pg_dump, or one older than production's server. Each one line naming what is
+#     missing and what to install, exit 2, before any server starts; nothing left behind.
+mkdir -p "$WORK/nopg" "$WORK/oldpg"
+one_line_error() {
+  expect_contains "$ERR" "$1" "the error"
+  [[ $(wc -l <"$WORK/err") == 1 ]] || fail "not one line: $ERR"
+  expect_clean "$2"
+}
+# without_pg_dirs CMD...: CMD in a mount namespace of its own where /usr/lib/postgresql is an
+# empty directory: the fallback place enumwatch looks for PostgreSQL's programs holds none.
+without_pg_dirs() {
+  local ns=(unshare --mount --propagation private)
+  [[ $(id -u) == 0 ]] || ns=(unshare --map-root-user --mount)
+  "${ns[@]}" /bin/sh -c 'mount -t tmpfs -o size=1m none /usr/lib/postgresql && exec "$@"' sh "$@"
+}
+if without_pg_dirs true 2>/dev/null; then
+  expect_exit 2 without_pg_dirs env PATH="$WORK/nopg" "$ENUMWATCH" validate --snapshot "$WORK/app.toml" \
+    --migration "$WORK/good.sql"
+  one_line_error "validate: no initdb in PATH or /usr/lib/postgresql/*/bin: install the PostgreSQL server" "no initdb"
+  expect_exit 2 without_pg_dirs env PATH="$WORK/nopg" "$ENUMWATCH" validate --snapshot "$WORK/app.toml" \
+    --migration "$WORK/good.sql" --dsn "host=127.0.0.1 port=$PGPORT dbname=postgres user=reader password=reader-pw"
+  one_line_error "validate --dsn needs pg_dump, as new as the server (Debian: postgresql-client-15 or newer): none in PATH" "no pg_dump"
+  no_programs="no initdb, no pg_dump, "
+else
+  echo "SKIP [$TEST_NAME]: no mount namespace here (unshare): the missing initdb and pg_dump cases did not run" >&2
+  no_programs=""
+fi
+# An old pg_dump first in PATH: refused by its version once production's server_version_num is
+# read, before it runs against production and before any server starts. It says it is 11, and
+# leaves a mark if it is ever run for a dump.
+cat >"$WORK/oldpg/pg_dump" <<'SH'
+#!/bin/sh
+[ "$1" = --version ] && { echo "pg_dump (PostgreSQL) 11.22"; exit 0; }
+echo "dumped" >"${0%/*}/ran"
+echo "pg_dump: error: aborting because of server version mismatch" >&2
+exit 1
+SH
+chmod +x "$WORK/oldpg/pg_dump"
+expect_exit 2 env PATH="$WORK/oldpg:$PATH" "$ENUMWATCH" validate --snapshot "$WORK/app.toml" \
+  --migration "$WORK/good.sql" --dsn "host=127.0.0.1 port=$PGPORT dbname=postgres user=reader password=reader-pw"
+one_line_error "$WORK/oldpg/pg_dump is pg_dump 11.22, older than production's server (PostgreSQL 15), which it cannot dump: install pg_dump 15 or newer (Debian: postgresql-client-15)" "an old pg_dump"
+expect_not_contains "$ERR" "reader-pw" "the error"
+[[ ! -e $WORK/oldpg/ran ]] || fail "the old pg_dump was run against production"
+# A pg_dump that cannot say its version is refused too.
+printf '#!/bin/sh\necho "command not found: pg_dump" >&2\nexit 127\n' >"$WORK/oldpg/pg_dump"
+expect_exit 2 env PATH="$WORK/oldpg:$PATH" "$ENUMWATCH" validate --snapshot "$WORK/app.toml" \
+  --migration "$WORK/good.sql" --dsn "host=127.0.0.1 port=$PGPORT dbname=postgres user=reader password=reader-pw"
+one_line_error "cannot tell which version $WORK/oldpg/pg_dump is: \`pg_dump --version\` printed \"command not found: pg_dump\" and failed" "a broken pg_dump"
+# As root the throwaway server runs as postgres, which cannot enter a TMPDIR private to root.
+if [[ $(id -u) == 0 ]]; then
+  mkdir -m 700 "$WORK/private"
+  expect_exit 2 env TMPDIR="$WORK/private" "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WORK/good.sql"
+  one_line_error "validate: the postgres user cannot reach the temporary directory $WORK/private/enumwatch-validate." "a private TMPDIR"
+  expect_contains "$ERR" "set TMPDIR to a directory every user may enter" "the error"
+  [[ -z $(ls -A "$WORK/private") ]] || fail "left in the private TMPDIR: $(ls -A "$WORK/private")"
+fi
+pass "${no_programs}an old or broken pg_dump, a TMPDIR the server cannot enter: one line each, exit 2, nothing left"
+
 # 7. SIGINT while the migration runs, and --timeout: exit 2, the server stopped, the directory
 #    removed.
 printf "SELECT pg_sleep(60);\n" >"$WORK/slow.sql"
 "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WORK/slow.sql" >"$WORK/out" 2>"$WORK/err" &
 validate_pid=$!
-wait_for 30 "the throwaway server running" pgrep -f 'enumwatch-validate[.].*data' 
+wait_for 30 "the throwaway server running" pgrep -f "$TMPDIR/enumwatch-validate[.].*data" 
 sleep 1
 kill -INT "$validate_pid"
 rc=0
 wait "$validate_pid" || rc=$?
 [[ $rc == 2 ]] || fail "SIGINT: exit $rc, want 2: $(cat "$WORK/err")"
 expect_contains "$(cat "$WORK/err")" "interrupted by SIGINT" "the SIGINT message"
-wait_for 10 "the throwaway server gone" bash -c "! pgrep -f 'enumwatch-validate[.]'"
+wait_for 10 "the throwaway server gone" bash -c "! pgrep -f '$TMPDIR/enumwatch-validate[.]'"
 expect_clean "SIGINT"
 expect_exit 2 "$ENUMWATCH" validate --snapshot "$WORK/app.toml" --migration "$WORK/slow.sql" --timeout 4s
 expect_contains "$(cat "$WORK/err")" "timed out" "the --timeout message"

@@ -77,6 +77,114 @@ bool is_comment(const PgQuery__ScanToken& token) {
   return token.token == PG_QUERY__TOKEN__SQL_COMMENT || token.token == PG_QUERY__TOKEN__C_COMMENT;
 }
 
+std::string_view string_of(const boost::json::object& node, std::string_view key) {
+  const auto* value = node.if_contains(key);
+  return value && value->is_string() ? std::string_view(value->get_string()) : std::string_view();
+}
+
+// [{"String": {"sval": "s"}}, {"String": {"sval": "t"}}] -> s.t: the last name and the one before
+// it (a catalog before them is left out).
+std::optional<WrittenName> written_name(const boost::json::value* items) {
+  if (!items || !items->is_array()) return std::nullopt;
+  std::vector<std::string> parts;
+  for (const auto& item : items->as_array()) {
+    const auto* string = item.is_object() ? item.as_object().if_contains("String") : nullptr;
+    if (!string || !string->is_object()) return std::nullopt;
+    parts.emplace_back(string_of(string->as_object(), "sval"));
+  }
+  if (parts.empty()) return std::nullopt;
+  WrittenName name{std::nullopt, parts.back()};
+  if (parts.size() >= 2) name.schema = parts[parts.size() - 2];
+  return name;
+}
+
+// {"List": {"items": [...]}} -> its items.
+const boost::json::value* list_items(const boost::json::value& node) {
+  const auto* list = node.is_object() ? node.as_object().if_contains("List") : nullptr;
+  return list && list->is_object() ? list->as_object().if_contains("items") : nullptr;
+}
+
+// The objects a DROP statement names, each as pg_describe_object words its kind.
+void read_drop(const boost::json::object& drop, std::vector<RemovedObject>& removes) {
+  static const std::vector<std::pair<std::string_view, std::string_view>> kinds{
+      {"OBJECT_TABLE", "table"},
+      {"OBJECT_VIEW", "view"},
+      {"OBJECT_MATVIEW", "materialized view"},
+      {"OBJECT_INDEX", "index"},
+      {"OBJECT_SEQUENCE", "sequence"},
+      {"OBJECT_FOREIGN_TABLE", "foreign table"},
+      {"OBJECT_TYPE", "type"},
+      {"OBJECT_DOMAIN", "type"},
+      {"OBJECT_FUNCTION", "function"},
+      {"OBJECT_ROUTINE", "function"},
+      {"OBJECT_PROCEDURE", "procedure"},
+      {"OBJECT_SCHEMA", "schema"},
+      {"OBJECT_TRIGGER", "trigger"},
+      {"OBJECT_POLICY", "policy"},
+  };
+  const std::string_view remove_type = string_of(drop, "removeType");
+  const auto kind = std::find_if(kinds.begin(), kinds.end(),
+                                 [&](const auto& k) { return k.first == remove_type; });
+  const auto* objects = drop.if_contains("objects");
+  if (kind == kinds.end() || !objects || !objects->is_array()) return;
+  for (const auto& object : objects->as_array()) {
+    if (!object.is_object()) continue;
+    const auto& o = object.as_object();
+    std::optional<WrittenName> name;
+    if (const auto* type = o.if_contains("TypeName"); type && type->is_object()) {
+      name = written_name(type->as_object().if_contains("names"));
+    } else if (const auto* function = o.if_contains("ObjectWithArgs");
+               function && function->is_object()) {
+      name = written_name(function->as_object().if_contains("objname"));
+    } else if (const auto* string = o.if_contains("String"); string && string->is_object()) {
+      name = WrittenName{std::nullopt, std::string(string_of(string->as_object(), "sval"))};
+    } else {
+      name = written_name(list_items(object));
+    }
+    if (!name) continue;
+    RemovedObject removed{std::string(kind->second), *name, {}};
+    if (removed.kind == "trigger" || removed.kind == "policy") {
+      // [schema,] table, trigger: the member is the last name, the table the ones before it.
+      const auto* items = list_items(object);
+      if (!items || items->as_array().size() < 2) continue;
+      boost::json::array table(items->as_array().begin(), items->as_array().end() - 1);
+      const boost::json::value table_value(std::move(table));
+      const auto on = written_name(&table_value);
+      if (!on) continue;
+      removed.member = removed.name.name;
+      removed.name = *on;
+    }
+    removes.push_back(std::move(removed));
+  }
+}
+
+// ALTER TABLE's commands that drop a part of the table or end a column's use of its type.
+void read_alter_table(const boost::json::object& alter, MigrationStatement& statement) {
+  const auto* relation = alter.if_contains("relation");
+  const auto* cmds = alter.if_contains("cmds");
+  if (!relation || !relation->is_object() || !cmds || !cmds->is_array()) return;
+  WrittenName table{std::nullopt, std::string(string_of(relation->as_object(), "relname"))};
+  if (const auto schema = string_of(relation->as_object(), "schemaname"); !schema.empty())
+    table.schema = std::string(schema);
+  for (const auto& entry : cmds->as_array()) {
+    const auto* cmd = entry.is_object() ? entry.as_object().if_contains("AlterTableCmd") : nullptr;
+    if (!cmd || !cmd->is_object()) continue;
+    const auto& c = cmd->as_object();
+    const std::string_view subtype = string_of(c, "subtype");
+    const std::string member(string_of(c, "name"));
+    if (subtype == "AT_DropColumn") {
+      statement.removes.push_back({"column", table, member});
+    } else if (subtype == "AT_DropConstraint") {
+      statement.removes.push_back({"constraint", table, member});
+    } else if (subtype == "AT_ColumnDefault" && !c.contains("def")) {
+      statement.removes.push_back({"default value", table, member});
+    } else if (subtype == "AT_AlterColumnType") {
+      statement.removes.push_back({"column", table, member});
+      statement.retyped_columns.emplace_back(table, member);
+    }
+  }
+}
+
 // "V1.2__x.sql" -> {1, 2}; "V2_1__x.sql" -> {2, 1}; nothing when not a Flyway versioned name.
 std::optional<std::vector<long>> flyway_version(std::string_view name) {
   if (name.size() < 2 || name[0] != 'V' || !std::isdigit(static_cast<unsigned char>(name[1])))
@@ -188,6 +296,20 @@ MigrationScript parse_migration(std::string file, std::string_view sql) {
             statement.added_value = std::string(new_value->get_string());
           }
         }
+        statement.type = written_name(alter.if_contains("typeName"));
+      } else if (node == "CreateEnumStmt" && body.is_object()) {
+        statement.type = written_name(body.as_object().if_contains("typeName"));
+      } else if (node == "RenameStmt" && body.is_object()) {
+        const auto& rename = body.as_object();
+        const auto* object = rename.if_contains("object");
+        if (string_of(rename, "renameType") == "OBJECT_TYPE" && object) {
+          statement.type = written_name(list_items(*object));
+          statement.type_renamed_to = std::string(string_of(rename, "newname"));
+        }
+      } else if (node == "DropStmt" && body.is_object()) {
+        read_drop(body.as_object(), statement.removes);
+      } else if (node == "AlterTableStmt" && body.is_object()) {
+        read_alter_table(body.as_object(), statement);
       }
     }
     script.statements.push_back(std::move(statement));
@@ -196,6 +318,30 @@ MigrationScript parse_migration(std::string file, std::string_view sql) {
       ++token;
   }
   return script;
+}
+
+std::string postgres_quote_identifier(std::string_view identifier) {
+  const bool bare = !identifier.empty() &&
+                    ((identifier[0] >= 'a' && identifier[0] <= 'z') || identifier[0] == '_') &&
+                    std::all_of(identifier.begin(), identifier.end(), [](char c) {
+                      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+                    });
+  bool keyword = false;
+  if (bare) {
+    // As quote_identifier: an unreserved keyword may stay bare, any other keyword may not.
+    const std::string text(identifier);
+    const ScanResult scanned(text.c_str());
+    keyword = scanned.tokens && scanned.tokens->n_tokens == 1 &&
+              scanned.tokens->tokens[0]->keyword_kind != PG_QUERY__KEYWORD_KIND__NO_KEYWORD &&
+              scanned.tokens->tokens[0]->keyword_kind != PG_QUERY__KEYWORD_KIND__UNRESERVED_KEYWORD;
+  }
+  if (bare && !keyword) return std::string(identifier);
+  std::string out = "\"";
+  for (const char c : identifier) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
 }
 
 std::vector<std::string> migration_order(std::vector<std::string> names) {

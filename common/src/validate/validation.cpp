@@ -33,6 +33,193 @@ std::string cell(std::string_view text) {
   return out;
 }
 
+// ---- which statement caused what a before/after comparison found ----------------------------
+
+struct Origin {
+  const MigrationScript* script = nullptr;
+  const MigrationStatement* statement = nullptr;
+};
+
+// The finding points at the statement, when one is known.
+void point_at(Finding& finding, const std::optional<Origin>& origin) {
+  if (!origin) return;
+  finding.file = origin->script->file;
+  finding.line = origin->statement->line;
+}
+
+// Two names as statements wrote them may be the same object: a name without a schema is the
+// one the search path finds, which can be any schema's.
+bool same_name(const WrittenName& a, const WrittenName& b) {
+  return a.name == b.name && (!a.schema || !b.schema || *a.schema == *b.schema);
+}
+
+bool names_type(const WrittenName& written, const TypeName& type) {
+  return same_name(written, WrittenName{type.schema, type.name});
+}
+
+template <typename Visit>
+void each_statement(std::span<const MigrationScript> scripts, Visit&& visit) {
+  for (const auto& script : scripts)
+    for (const auto& statement : script.statements) visit(Origin{&script, &statement});
+}
+
+// The CREATE TYPE ... AS ENUM that made the type named `type` after the migration: followed
+// through the ALTER TYPE ... RENAME TOs after it (CREATE TYPE t_new, then RENAME TO t).
+std::optional<Origin> creator_of(std::span<const MigrationScript> scripts, const TypeName& type) {
+  std::vector<std::pair<WrittenName, Origin>> created;  // by their current names
+  each_statement(scripts, [&](const Origin& at) {
+    const MigrationStatement& s = *at.statement;
+    if (s.type && s.node == "CreateEnumStmt") {
+      created.emplace_back(*s.type, at);
+    } else if (s.type && s.type_renamed_to) {
+      for (auto& entry : created)
+        if (same_name(entry.first, *s.type)) entry.first.name = *s.type_renamed_to;
+    }
+    for (const auto& removed : s.removes) {
+      if (removed.kind != "type") continue;
+      std::erase_if(created, [&](const auto& c) { return same_name(c.first, removed.name); });
+    }
+  });
+  for (auto it = created.rbegin(); it != created.rend(); ++it)
+    if (names_type(it->first, type)) return it->second;
+  return std::nullopt;
+}
+
+// The DROP TYPE (or DROP SCHEMA) that dropped the type named `type` before the migration: the
+// object followed through its ALTER TYPE ... RENAME TOs (RENAME TO t_old, ..., DROP TYPE t_old).
+std::optional<Origin> dropper_of(std::span<const MigrationScript> scripts, const TypeName& type) {
+  WrittenName current{type.schema, type.name};
+  std::optional<Origin> found;
+  each_statement(scripts, [&](const Origin& at) {
+    const MigrationStatement& s = *at.statement;
+    if (found) return;
+    if (s.type && s.type_renamed_to && same_name(*s.type, current)) {
+      current.name = *s.type_renamed_to;
+      return;
+    }
+    for (const auto& removed : s.removes) {
+      if ((removed.kind == "type" && same_name(removed.name, current)) ||
+          (removed.kind == "schema" && removed.name.name == type.schema))
+        found = at;
+    }
+  });
+  return found;
+}
+
+// The statement that brought `value` into the type: its ADD VALUE, or the RENAME VALUE to it,
+// else the CREATE TYPE.
+std::optional<Origin> introducer_of(std::span<const MigrationScript> scripts, const TypeName& type,
+                                    const std::string& value) {
+  std::optional<Origin> found;
+  each_statement(scripts, [&](const Origin& at) {
+    const MigrationStatement& s = *at.statement;
+    if (s.node != "AlterEnumStmt" || !s.type || !names_type(*s.type, type)) return;
+    if (s.added_value == value || (s.renamed_value && s.renamed_value->second == value)) found = at;
+  });
+  return found ? found : creator_of(scripts, type);
+}
+
+// The statement that took `value` out of the type: the RENAME VALUE from it, else the CREATE
+// TYPE that re-created the type without it, else the type's DROP.
+std::optional<Origin> remover_of(std::span<const MigrationScript> scripts, const TypeName& type,
+                                 const std::string& value) {
+  std::optional<Origin> found;
+  each_statement(scripts, [&](const Origin& at) {
+    const MigrationStatement& s = *at.statement;
+    if (s.node == "AlterEnumStmt" && s.type && names_type(*s.type, type) && s.renamed_value &&
+        s.renamed_value->first == value)
+      found = at;
+  });
+  if (found) return found;
+  if (auto created = creator_of(scripts, type)) return created;
+  return dropper_of(scripts, type);
+}
+
+// Strips one identifier, as quote_identifier writes it, off the end of `text`.
+bool strip_identifier_back(std::string_view& text) {
+  if (text.ends_with('"')) {
+    for (std::size_t i = text.size() - 1; i-- > 0;) {
+      if (text[i] != '"') continue;
+      if (i > 0 && text[i - 1] == '"') {
+        --i;  // a doubled quote inside the name
+        continue;
+      }
+      text = text.substr(0, i);
+      return true;
+    }
+    return false;
+  }
+  std::size_t n = text.size();
+  while (n > 0 && ((text[n - 1] >= 'a' && text[n - 1] <= 'z') ||
+                   (text[n - 1] >= '0' && text[n - 1] <= '9') || text[n - 1] == '_'))
+    --n;
+  if (n == text.size()) return false;
+  text = text.substr(0, n);
+  return true;
+}
+
+// True when `text` ends with "<kind> <schema>.<name>" as pg_describe_object writes an object
+// (any kind word when `kind` is empty; any schema when the statement wrote none).
+bool ends_with_object(std::string_view text, std::string_view kind, const WrittenName& name) {
+  const std::string tail = "." + postgres_quote_identifier(name.name);
+  if (!text.ends_with(tail)) return false;
+  text.remove_suffix(tail.size());
+  if (name.schema) {
+    const std::string schema = postgres_quote_identifier(*name.schema);
+    if (!text.ends_with(schema)) return false;
+    text.remove_suffix(schema.size());
+  } else if (!strip_identifier_back(text)) {
+    return false;
+  }
+  return text.ends_with(std::string(kind) + " ");
+}
+
+// True when pg_describe_object's `dependent` is the object `removed` names, or a part of it.
+bool describes(std::string_view dependent, const RemovedObject& removed) {
+  const std::string& kind = removed.kind;
+  if (kind == "column" || kind == "default value" || kind == "constraint" || kind == "trigger" ||
+      kind == "policy") {
+    std::vector<std::string> prefixes;
+    if (kind == "column") prefixes.push_back("column " + removed.member + " of ");
+    if (kind == "column" || kind == "default value")
+      prefixes.push_back("default value for column " + removed.member + " of ");
+    if (kind == "constraint" || kind == "trigger" || kind == "policy")
+      prefixes.push_back(kind + " " + removed.member + " on ");
+    return std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& prefix) {
+      return dependent.starts_with(prefix) &&
+             ends_with_object(dependent.substr(prefix.size() - 1), "", removed.name);
+    });
+  }
+  if (kind == "function" || kind == "procedure") {
+    if (!dependent.starts_with(kind + " ")) return false;
+    std::string_view rest = dependent.substr(kind.size() + 1);
+    const auto paren = rest.find("." + postgres_quote_identifier(removed.name.name) + "(");
+    if (paren == std::string_view::npos) return false;
+    std::string_view schema = rest.substr(0, paren);
+    if (removed.name.schema) return schema == postgres_quote_identifier(*removed.name.schema);
+    return strip_identifier_back(schema) && schema.empty();
+  }
+  if (kind == "schema") {
+    return dependent.find(" " + postgres_quote_identifier(removed.name.name) + ".") !=
+           std::string_view::npos;
+  }
+  // A relation or a type: the object itself, or a part of it ("column status of view public.v",
+  // "rule _RETURN on view public.v", "column a of composite type public.c").
+  return ends_with_object(dependent, kind, removed.name) ||
+         (kind == "type" && ends_with_object(dependent, "domain", removed.name));
+}
+
+// The last statement that dropped the dependent (or ended its use of the type).
+std::optional<Origin> remover_of_dependent(std::span<const MigrationScript> scripts,
+                                           std::string_view dependent) {
+  std::optional<Origin> found;
+  each_statement(scripts, [&](const Origin& at) {
+    for (const auto& removed : at.statement->removes)
+      if (describes(dependent, removed)) found = at;
+  });
+  return found;
+}
+
 }  // namespace
 
 std::string_view to_string(FindingKind kind) {
@@ -125,7 +312,52 @@ Finding migration_failed(const MigrationScript& script, const MigrationStatement
   return finding;
 }
 
-std::vector<Finding> order_changes(const Catalog& before, const Catalog& after) {
+bool failed_with(const Finding& failure, std::string_view sqlstate) {
+  return failure.kind == FindingKind::migration_failed &&
+         failure.message.find("(SQLSTATE " + std::string(sqlstate) + ")") != std::string::npos;
+}
+
+void name_blocking_views(Finding& failure, std::span<const std::string> views) {
+  if (views.empty()) return;
+  std::string names;
+  for (const auto& view : views) names += (names.empty() ? "" : ", ") + escape_control(view);
+  failure.message += ": the column is used by " + names;
+  failure.fix = "in the same migration, drop the views that use the column (" + names +
+                ") before the ALTER and re-create them after it; PostgreSQL cannot change "
+                "the type of a column a view uses";
+}
+
+MigrationScript committed_part(const MigrationScript& script, std::size_t failed_index) {
+  MigrationScript out;
+  out.file = script.file;
+  if (!script.manages_transactions()) return out;  // one transaction, rolled back whole
+  std::vector<MigrationStatement> block;
+  bool in_block = false;
+  for (std::size_t i = 0; i < failed_index && i < script.statements.size(); ++i) {
+    const auto& statement = script.statements[i];
+    switch (statement.control) {
+      case TransactionControl::begin:
+        in_block = true;
+        block.clear();
+        break;
+      case TransactionControl::commit:
+        out.statements.insert(out.statements.end(), block.begin(), block.end());
+        block.clear();
+        in_block = false;
+        break;
+      case TransactionControl::rollback:
+        block.clear();
+        in_block = false;
+        break;
+      default:
+        (in_block ? block : out.statements).push_back(statement);
+    }
+  }
+  return out;
+}
+
+std::vector<Finding> order_changes(const Catalog& before, const Catalog& after,
+                                   std::span<const MigrationScript> scripts) {
   std::vector<Finding> out;
   for (const auto& old_type : before.enums) {
     const EnumType* new_type = after.find(old_type.type);
@@ -147,6 +379,7 @@ std::vector<Finding> order_changes(const Catalog& before, const Catalog& after) 
                        "the type change meaning (and indexes on it are rebuilt)",
                    "check the queries that sort or compare the type; keep the old order and add "
                    "values with ADD VALUE ... BEFORE/AFTER if the order was not meant to change"});
+    point_at(out.back(), creator_of(scripts, new_type->type));
   }
   return out;
 }
@@ -172,15 +405,6 @@ std::vector<Finding> rolling_deploy_findings(const Catalog& before, const Catalo
                                              std::span<const NamedSnapshot> next,
                                              std::span<const MigrationScript> scripts) {
   std::vector<Finding> out;
-  // Where a value was renamed, by (type name as written is unknown) old label: its statement.
-  auto rename_of = [&](const std::string& value)
-      -> std::pair<const MigrationScript*, const MigrationStatement*> {
-    for (const auto& script : scripts)
-      for (const auto& statement : script.statements)
-        if (statement.renamed_value && statement.renamed_value->first == value)
-          return {&script, &statement};
-    return {nullptr, nullptr};
-  };
   for (const auto& old_type : before.enums) {
     const EnumType* new_type = after.find(old_type.type);
     const std::string type_name = escape_control(old_type.type.display());
@@ -193,11 +417,13 @@ std::vector<Finding> rolling_deploy_findings(const Catalog& before, const Catalo
                        type_name + " is dropped while the running code (" +
                            escape_control(running.name) + ") still uses it",
                        "drop the type in a later deploy, once no running code uses it"});
+        point_at(out.back(), dropper_of(scripts, old_type.type));
         continue;
       }
       for (const auto& value : old_type.values) {
         if (has_value(*new_type, value) || !has_value(*used, value)) continue;
-        const auto [script, statement] = rename_of(value);
+        const auto origin = remover_of(scripts, old_type.type, value);
+        const MigrationStatement* statement = origin ? origin->statement : nullptr;
         Finding finding{FindingKind::rename_breaks_running_code,
                         Severity::critical,
                         "",
@@ -206,9 +432,8 @@ std::vector<Finding> rolling_deploy_findings(const Catalog& before, const Catalo
                         "keep the old value until no running code uses it: "
                         "add the new one now, migrate the rows, and remove "
                         "or rename the old one in a later deploy"};
-        if (statement) {
-          finding.file = script->file;
-          finding.line = statement->line;
+        point_at(finding, origin);
+        if (statement && statement->renamed_value && statement->renamed_value->first == value) {
           finding.message = "value '" + escape_control(value) + "' of " + type_name +
                             " is renamed to '" + escape_control(statement->renamed_value->second) +
                             "'";
@@ -242,6 +467,7 @@ std::vector<Finding> rolling_deploy_findings(const Catalog& before, const Catalo
                        "deploy code that reads the value before code that writes it (the reader "
                        "first, then the writer), or make the running code tolerate unknown "
                        "values"});
+        point_at(out.back(), introducer_of(scripts, new_type.type, value));
       }
     }
   }
@@ -249,7 +475,8 @@ std::vector<Finding> rolling_deploy_findings(const Catalog& before, const Catalo
 }
 
 std::vector<Finding> lost_dependents(const TypeDependentNames& before,
-                                     const TypeDependentNames& after) {
+                                     const TypeDependentNames& after,
+                                     std::span<const MigrationScript> scripts) {
   std::vector<Finding> out;
   for (const auto& [type, dependents] : before) {
     const auto now = after.find(type);
@@ -261,6 +488,11 @@ std::vector<Finding> lost_dependents(const TypeDependentNames& before,
                          "CASCADE, or not re-created)",
                      "re-create it after the type, or keep the type: add values with ALTER "
                      "TYPE ... ADD VALUE, rename with RENAME VALUE"});
+      auto origin = remover_of_dependent(scripts, dependent);
+      // The type by its schema.name as the reader keys it (nspname.typname).
+      if (const auto dot = type.find('.'); !origin && dot != std::string::npos)
+        origin = dropper_of(scripts, TypeName{type.substr(0, dot), type.substr(dot + 1)});
+      point_at(out.back(), origin);
     }
   }
   return out;
@@ -284,9 +516,11 @@ std::vector<DriftItem> removed_value_items(const Catalog& before, const Catalog&
   return out;
 }
 
-std::vector<Finding> rows_remain_findings(std::span<const DriftItem> items) {
+std::vector<Finding> rows_remain_findings(std::span<const DriftItem> items,
+                                          std::span<const MigrationScript> scripts) {
   std::vector<Finding> out;
   for (const auto& item : items) {
+    const TypeName type_name{item.schema, item.enum_name};
     const std::string type = escape_control(item.schema + "." + item.enum_name);
     for (const auto& impact : item.impact) {
       const std::string value = "value '" + escape_control(impact.value) + "' of " + type;
@@ -308,12 +542,14 @@ std::vector<Finding> rows_remain_findings(std::span<const DriftItem> items) {
                        "run ANALYZE on the tables using the type, or count the rows with "
                        "enumwatch diff --impact exact"});
       }
+      point_at(out.back(), remover_of(scripts, type_name, impact.value));
     }
   }
   return out;
 }
 
-std::vector<Finding> drift_findings(std::span<const DriftItem> items) {
+std::vector<Finding> drift_findings(std::span<const DriftItem> items, const Catalog& before,
+                                    std::span<const MigrationScript> scripts) {
   std::vector<Finding> out;
   for (const auto& item : items) {
     std::string subject = item.enum_name.empty()
@@ -323,6 +559,33 @@ std::vector<Finding> drift_findings(std::span<const DriftItem> items) {
                    "after the migration, " + std::string(to_string(item.kind)) + " " + subject +
                        escape_control(item.message),
                    item.remediation_sql ? item.remediation_sql : item.code_fix});
+    if (item.table || item.enum_name.empty()) continue;  // checks and revisions: no type
+    const TypeName type{item.schema, item.enum_name};
+    const EnumType* had = before.find(type);
+    const auto* expected = std::get_if<std::string>(&item.expected);
+    const auto* actual = std::get_if<std::string>(&item.actual);
+    switch (item.kind) {
+      case DriftKind::unexpected_value:
+      case DriftKind::case_mismatch:
+        // A value the migration brought, as the database spells it.
+        if (actual && !(had && has_value(*had, *actual)))
+          point_at(out.back(), introducer_of(scripts, type, *actual));
+        break;
+      case DriftKind::missing_value:
+        // A value the type had and the migration took away.
+        if (expected && had && has_value(*had, *expected))
+          point_at(out.back(), remover_of(scripts, type, *expected));
+        break;
+      case DriftKind::order_mismatch:
+      case DriftKind::unexpected_type:
+        point_at(out.back(), creator_of(scripts, type));
+        break;
+      case DriftKind::missing_type:
+        if (had) point_at(out.back(), dropper_of(scripts, type));
+        break;
+      default:
+        break;
+    }
   }
   return out;
 }

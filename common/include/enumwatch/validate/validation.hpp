@@ -84,16 +84,40 @@ inline constexpr double kCriticalRewriteRows = 1'000'000;
                                        const MigrationStatement& failed, std::string_view sqlstate,
                                        std::string_view message);
 
+// True when `failure` (a migration_failed) is the server's refusal with that SQLSTATE.
+[[nodiscard]] bool failed_with(const Finding& failure, std::string_view sqlstate);
+
+// An ALTER COLUMN ... TYPE refused because views use the column (0A000): the message names the
+// views (`views`, as schema.name) and the fix says to drop and re-create them around it.
+void name_blocking_views(Finding& failure, std::span<const std::string> views);
+
+// The part of `script` that took effect when its statement at `failed_index` failed, for the
+// findings that compare before and after to point into: nothing of a script run in one
+// transaction; of one that manages its own, the statements outside any block and those of the
+// blocks it committed before the failure.
+[[nodiscard]] MigrationScript committed_part(const MigrationScript& script,
+                                             std::size_t failed_index);
+
+// The findings below that come from comparing the copy before and after the migration point at
+// the statement of `scripts` (the parts that took effect) that caused them, where it can be told
+// from the statements as PostgreSQL's parser read them; else their file and line are empty:
+// - a lost dependent: the last statement that drops it (DROP VIEW, ALTER TABLE ... DROP COLUMN,
+//   ...), else the DROP TYPE of its type (followed through ALTER TYPE ... RENAME TO);
+// - a value removed: its RENAME VALUE, else the CREATE TYPE that re-created the type without it,
+//   else the type's DROP TYPE; a value added: its ADD VALUE or RENAME VALUE, else the CREATE
+//   TYPE; a reorder: the CREATE TYPE that re-created the type (through its RENAME TO).
+
 // order_changed for each enum type present before and after whose common values changed their
 // relative order (ORDER BY and < on the type change meaning). Values added or removed are not
 // reorders.
-[[nodiscard]] std::vector<Finding> order_changes(const Catalog& before, const Catalog& after);
+[[nodiscard]] std::vector<Finding> order_changes(const Catalog& before, const Catalog& after,
+                                                 std::span<const MigrationScript> scripts = {});
 
 // A rolling deploy runs the code of now (`previous`) beside the code after it (`next`) against
 // the migrated database: rename_breaks_running_code for each value (or type) the migration
-// removes or renames that a previous snapshot still names (at the RENAME VALUE's line when
-// `scripts` has one), unreadable_by_running_code for each value it adds that a next snapshot
-// writes and the previous snapshot of that type lacks.
+// removes or renames that a previous snapshot still names, unreadable_by_running_code for each
+// value it adds that a next snapshot writes and the previous snapshot of that type lacks; each at
+// the statement of `scripts` that did it (above).
 [[nodiscard]] std::vector<Finding> rolling_deploy_findings(
     const Catalog& before, const Catalog& after, std::span<const NamedSnapshot> previous,
     std::span<const NamedSnapshot> next, std::span<const MigrationScript> scripts);
@@ -103,7 +127,8 @@ inline constexpr double kCriticalRewriteRows = 1'000'000;
 // present before the migration and absent after it, whether the type was recreated or dropped.
 using TypeDependentNames = std::map<std::string, std::set<std::string>>;  // by type display
 [[nodiscard]] std::vector<Finding> lost_dependents(const TypeDependentNames& before,
-                                                   const TypeDependentNames& after);
+                                                   const TypeDependentNames& after,
+                                                   std::span<const MigrationScript> scripts = {});
 
 // The values each type loses by the migration (removed, renamed, or dropped with the type), as
 // unexpected_value items naming the value on the database side: the reader fills in their impact
@@ -112,10 +137,15 @@ using TypeDependentNames = std::map<std::string, std::set<std::string>>;  // by 
                                                          const Catalog& after);
 // value_removed_rows_remain for each such item whose impact says production rows hold the value
 // (critical), or that production's statistics cannot say (warning: run ANALYZE).
-[[nodiscard]] std::vector<Finding> rows_remain_findings(std::span<const DriftItem> items);
+[[nodiscard]] std::vector<Finding> rows_remain_findings(
+    std::span<const DriftItem> items, std::span<const MigrationScript> scripts = {});
 
-// drift_after_migration, one per item, with the item's severity and its remediation as the fix.
-[[nodiscard]] std::vector<Finding> drift_findings(std::span<const DriftItem> items);
+// drift_after_migration, one per item, with the item's severity and its remediation as the fix;
+// an item the migration brought (a value of an enum type that `before` lacked, a value it took
+// away, a type it created) points at the statement that did it.
+[[nodiscard]] std::vector<Finding> drift_findings(std::span<const DriftItem> items,
+                                                  const Catalog& before = {},
+                                                  std::span<const MigrationScript> scripts = {});
 
 // True when a finding is at or above `threshold` (validate --fail-on).
 [[nodiscard]] bool has_findings_at(const ValidationReport& report, Severity threshold);

@@ -75,3 +75,62 @@ TEST_CASE("a directory applies in its tool's order, without down, undo and other
   CHECK(migration_order({"b.sql", "a.sql", "001_x.sql"}) ==
         std::vector<std::string>{"001_x.sql", "a.sql", "b.sql"});
 }
+
+TEST_CASE("what a statement drops, renames and re-creates is read from the parse tree") {
+  const auto script = parse_migration(
+      "m.sql",
+      "DROP VIEW open_orders, s.\"Big View\" CASCADE;\n"
+      "ALTER TYPE public.order_status RENAME TO order_status_old;\n"
+      "CREATE TYPE order_status AS ENUM ('a');\n"
+      "ALTER TABLE ONLY s.t DROP COLUMN c, DROP CONSTRAINT k, ALTER COLUMN d DROP DEFAULT,\n"
+      "  ALTER COLUMN e TYPE order_status USING e::text::order_status;\n"
+      "DROP TYPE order_status_old;\n"
+      "DROP TRIGGER tg ON s.t;\n"
+      "DROP FUNCTION f(int);\n"
+      "ALTER TYPE s.x ADD VALUE 'b';\n"
+      "DROP SCHEMA gone CASCADE;\n"
+      "ALTER TABLE t ALTER COLUMN d SET DEFAULT 'a';");
+  REQUIRE(script.statements.size() == 10);
+  const auto& drop_views = script.statements[0];
+  CHECK(drop_views.removes ==
+        std::vector<RemovedObject>{{"view", {std::nullopt, "open_orders"}, ""},
+                                   {"view", {"s", "Big View"}, ""}});
+  const auto& rename = script.statements[1];
+  CHECK(rename.type == WrittenName{"public", "order_status"});
+  CHECK(rename.type_renamed_to == "order_status_old");
+  CHECK(script.statements[2].node == "CreateEnumStmt");
+  CHECK(script.statements[2].type == WrittenName{std::nullopt, "order_status"});
+  const auto& alter = script.statements[3];
+  CHECK(alter.removes == std::vector<RemovedObject>{{"column", {"s", "t"}, "c"},
+                                                    {"constraint", {"s", "t"}, "k"},
+                                                    {"default value", {"s", "t"}, "d"},
+                                                    {"column", {"s", "t"}, "e"}});
+  REQUIRE(alter.retyped_columns.size() == 1);
+  CHECK(alter.retyped_columns[0].first == WrittenName{"s", "t"});
+  CHECK(alter.retyped_columns[0].second == "e");
+  CHECK(script.statements[4].removes ==
+        std::vector<RemovedObject>{{"type", {std::nullopt, "order_status_old"}, ""}});
+  CHECK(script.statements[5].removes == std::vector<RemovedObject>{{"trigger", {"s", "t"}, "tg"}});
+  CHECK(script.statements[6].removes ==
+        std::vector<RemovedObject>{{"function", {std::nullopt, "f"}, ""}});
+  CHECK(script.statements[7].type == WrittenName{"s", "x"});
+  CHECK(script.statements[7].added_value == "b");
+  CHECK(script.statements[8].removes ==
+        std::vector<RemovedObject>{{"schema", {std::nullopt, "gone"}, ""}});
+  CHECK(script.statements[9].removes.empty());  // SET DEFAULT drops nothing
+}
+
+TEST_CASE("identifiers are quoted as PostgreSQL's quote_identifier quotes them") {
+  CHECK(postgres_quote_identifier("open_orders") == "open_orders");
+  CHECK(postgres_quote_identifier("_x1") == "_x1");
+  CHECK(postgres_quote_identifier("Big View") == "\"Big View\"");
+  CHECK(postgres_quote_identifier("1st") == "\"1st\"");
+  CHECK(postgres_quote_identifier("a\"b") == "\"a\"\"b\"");
+  CHECK(postgres_quote_identifier("é") == "\"é\"");
+  // Reserved and column-name keywords need quotes; unreserved ones do not.
+  CHECK(postgres_quote_identifier("order") == "\"order\"");
+  CHECK(postgres_quote_identifier("user") == "\"user\"");
+  CHECK(postgres_quote_identifier("time") == "\"time\"");
+  CHECK(postgres_quote_identifier("status") == "status");
+  CHECK(postgres_quote_identifier("comment") == "comment");
+}
