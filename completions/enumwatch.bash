@@ -15,7 +15,7 @@ _enumwatch() {
     diff) flags="--snapshot --dsn --dsn-file --against --schema --format --timeout --impact --lock-timeout --help" ;;
     register) flags="--url --token-file --timeout --snapshot --file --help" ;;
     poll) flags="--url --token-file --timeout --target --help" ;;
-    install-trigger) flags="--dsn --dsn-file --uninstall --print --timeout --help" ;;
+    install-trigger) flags="--dsn --dsn-file --monitoring-role --uninstall --print --timeout --help" ;;
     validate) flags="--snapshot --previous-snapshot --migration --dsn --dsn-file --shadow-dsn --schema-from --format --fail-on --timeout --help" ;;
     help)
       mapfile -t COMPREPLY < <(compgen -W "$commands" -- "$cur")

@@ -66,11 +66,13 @@ DatabaseState read_live(const DiffArgs& args, std::span<const NamedSnapshot> sna
         *connection, target, snapshots, state, options,
         args.impact == "exact" ? ImpactRead::exact : ImpactRead::estimate, deadline);
     for (const auto& failure : read.failures) {
-      // The drift is known; only the recipe or the impact is poorer, and it says so.
+      // The drift is known; only the recipe, the attribution or the impact is poorer, and it
+      // says so.
       std::cerr << "enumwatch: warning: reading " << failure.what() << " failed ("
                 << escape_control(failure.error) << "): "
-                << (failure.read == "dependents" ? "the SQL does not keep them"
-                                                 : "impact is unknown")
+                << (failure.read == "dependents"   ? "the SQL does not keep them"
+                    : failure.read == "changed_by" ? "who changed it is unknown"
+                                                   : "impact is unknown")
                 << "\n";
     }
     items = std::move(read.items);

@@ -19,11 +19,13 @@ struct InstallTriggerArgs {
   bool uninstall = false;
   bool print = false;
   std::string timeout = "10s";
+  std::vector<std::string> monitoring_roles;  // made members of enumwatch_reader
 };
 
 // --print --dsn: the script for that database, which refuses to run in any other. Reads only its
 // name, with the same empty search_path as everything enumwatch sends.
-std::string script_for(const ConnParams& params, bool uninstall, Deadline deadline) {
+std::string script_for(const ConnParams& params, const InstallTriggerArgs& args,
+                       Deadline deadline) {
   const std::string database = run_blocking([&]() -> boost::asio::awaitable<std::string> {
     auto connection = co_await PgConnection::connect(params, deadline);
     ReadPipeline pipeline(deadline, "reading the database's name");
@@ -39,7 +41,7 @@ std::string script_for(const ConnParams& params, bool uninstall, Deadline deadli
                   ")");
     co_return *database;
   });
-  return ddl_trigger_script(uninstall, database);
+  return ddl_trigger_script(args.uninstall, database, args.monitoring_roles);
 }
 
 int install_trigger(const InstallTriggerArgs& args) {
@@ -47,12 +49,13 @@ int install_trigger(const InstallTriggerArgs& args) {
   const Deadline deadline = std::chrono::steady_clock::now() + timeout;
   if (args.print) {
     std::cout << (args.database.given()
-                      ? script_for(parse_dsn(args.database.resolve()), args.uninstall, deadline)
-                      : ddl_trigger_script(args.uninstall));
+                      ? script_for(parse_dsn(args.database.resolve()), args, deadline)
+                      : ddl_trigger_script(args.uninstall, {}, args.monitoring_roles));
     return kExitOk;
   }
   ConnParams params = parse_dsn(args.database.resolve());
-  const std::vector<std::string> sql = ddl_trigger_statements(args.uninstall);
+  const std::vector<std::string> sql =
+      ddl_trigger_statements(args.uninstall, args.monitoring_roles);
   const std::string where = run_blocking([&]() -> boost::asio::awaitable<std::string> {
     auto connection = co_await PgConnection::connect(params, deadline);
     std::vector<Statement> statements;
@@ -87,7 +90,11 @@ Command add_install_trigger(CLI::App& app) {
       "Install (as a superuser, once per database) the event trigger that makes schema changes "
       "instant for the daemon (notify = \"auto\")");
   (void)add_dsn_options(*command, args->database);
-  command->add_flag("--uninstall", args->uninstall, "Remove the trigger and its function");
+  command->add_flag("--uninstall", args->uninstall,
+                    "Remove the triggers, their functions and the log enumwatch.ddl_log");
+  command->add_option("--monitoring-role", args->monitoring_roles,
+                      "A role that may read who changed what (enumwatch.ddl_log): made a member "
+                      "of enumwatch_reader; repeatable");
   command->add_flag("--print", args->print,
                     "Write the SQL (one transaction) instead, for a DBA to run; with --dsn, the "
                     "script for that database (it refuses to run in another)");

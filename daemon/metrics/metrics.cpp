@@ -224,7 +224,7 @@ struct Metrics::Impl {
                                   "reload", "housekeeping", "snapshot_store"}) {
       internal_error_counters.emplace(component, &internal_errors.Add({{"component", component}}));
     }
-    for (const char* read : {"dependents", "column_stats", "migration_revision"})
+    for (const char* read : {"dependents", "column_stats", "changed_by", "migration_revision"})
       secondary_read_counters.emplace(read, &secondary_read_failures.Add({{"read", read}}));
   }
 

@@ -1,5 +1,6 @@
 #include "pg/catalog_reader.hpp"
 
+#include "enumwatch/catalog/ddl_log.hpp"
 #include "enumwatch/catalog/dependents.hpp"
 #include "enumwatch/catalog/impact.hpp"
 #include "enumwatch/core/error.hpp"
@@ -146,6 +147,21 @@ boost::asio::awaitable<void> read_dependents(PgConnection& connection,
   co_await pipeline.run(connection);
   pipeline.require_all();
   for (const auto& [type, read] : reads) state.catalog.dependents[type] = pipeline.take(read);
+}
+
+boost::asio::awaitable<void> read_changed_by(PgConnection& connection,
+                                             std::vector<DriftItem>& items, Deadline deadline) {
+  const auto objects = logged_objects(items);
+  if (objects.empty()) co_return;
+  // One round trip: whether the log is there, and its rows (an error when it is not there,
+  // which is no failure: no trigger, or one installed before it had a log).
+  ReadPipeline pipeline(deadline, "reading who changed it (enumwatch.ddl_log)");
+  const auto exists = pipeline.add(ddl_log_exists_read());
+  const auto changes = pipeline.add(latest_changes_read(objects));
+  co_await pipeline.run(connection);
+  if (pipeline.setup().error) pipeline.require_all();
+  if (!pipeline.take(exists)) co_return;
+  attach_changed_by(items, pipeline.take(changes));
 }
 
 boost::asio::awaitable<void> read_impact_estimates(PgConnection& connection,

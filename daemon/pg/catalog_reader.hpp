@@ -38,6 +38,13 @@ struct FingerprintQuery {
 
 // Fills in the impact of the items (impact.hpp) from pg_stats: one round trip, only while an
 // item carries impact; no table is scanned. Throws PgError.
+// Sets changed_by on the items the event trigger's log explains (docs/who-changed-it.md). A
+// database without the log (no trigger, or one installed before it had a log) is not an error;
+// a log the role may not read is (PgError).
+[[nodiscard]] boost::asio::awaitable<void> read_changed_by(PgConnection& connection,
+                                                           std::vector<DriftItem>& items,
+                                                           Deadline deadline);
+
 [[nodiscard]] boost::asio::awaitable<void> read_impact_estimates(PgConnection& connection,
                                                                  std::vector<DriftItem>& items,
                                                                  const Catalog& catalog,

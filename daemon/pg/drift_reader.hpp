@@ -1,7 +1,8 @@
 // One poll's sequence after the catalog is read, for the daemon and for the CLI alike: diff, read
 // the dependents of each type whose fix recreates it and diff again (so the recipe keeps them),
-// then read the impact of the drifting values. Secondary reads may fail without failing the poll:
-// the drift is known, only the recipe or the impact is poorer, and the failure is returned.
+// then read who made the changes (docs/who-changed-it.md) and the impact of the drifting values.
+// Secondary reads may fail without failing the poll: the drift is known, only the recipe, the
+// attribution or the impact is poorer, and the failure is returned.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

@@ -1,6 +1,6 @@
 // A read after the catalog's that failed without failing the poll: the drift is known, only the
-// recipe or the impact is poorer. Plain data, without libpq, so that whoever counts it need not
-// include the connection.
+// recipe, the attribution or the impact is poorer. Plain data, without libpq, so that whoever
+// counts it need not include the connection.
 #pragma once
 
 #include <string>
@@ -9,13 +9,15 @@
 namespace enumwatch {
 
 // `read` names it as the metric label does (docs/metrics.md): dependents, column_stats
-// (pg_stats), migration_revision.
+// (pg_stats), changed_by (the trigger's log), migration_revision.
 struct SecondaryReadFailure {
   std::string read;
   std::string error;
   // For messages: "reading <what> failed".
   [[nodiscard]] std::string_view what() const {
-    return read == "dependents" ? "the dependents of a drifting type" : "the column statistics";
+    if (read == "dependents") return "the dependents of a drifting type";
+    if (read == "changed_by") return "who changed it (enumwatch.ddl_log)";
+    return "the column statistics";
   }
 };
 

@@ -82,10 +82,18 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
       DriftRead read =
           co_await read_drift(*connection, target.name, snapshots, state,
                               diff_options_for(target.options), ImpactRead::estimate, deadline);
+      bool changed_by_failed = false;
       for (const auto& failure : read.failures) {
+        // A log the role may not read stays so until a DBA grants it: said once, and again
+        // only after it was read (docs/who-changed-it.md); every failure is still counted.
+        if (failure.read == "changed_by") {
+          changed_by_failed = true;
+          if (std::exchange(changed_by_unreadable_, true)) continue;
+        }
         spdlog::warn("target {}: reading {} failed: {}", target.name, failure.what(),
                      escape_control(failure.error));
       }
+      if (!changed_by_failed) changed_by_unreadable_ = false;
       if (read.failures.empty()) {
         last_diff_ = LastDiff{state.fingerprint, {}};
         for (const auto& s : snapshots) last_diff_->snapshots.push_back(s.snapshot);

@@ -88,7 +88,8 @@ class TargetPoller {
   std::optional<FingerprintQuery> fingerprint_query_;  // built at the first fingerprint poll
   std::optional<DatabaseState> last_read_;             // the last full read, for fingerprint polls
   std::optional<LastDiff> last_diff_;
-  int fingerprint_polls_ = 0;  // polls that reused last_read_ since it was read
+  bool changed_by_unreadable_ = false;  // its warning was logged: not again until it reads
+  int fingerprint_polls_ = 0;           // polls that reused last_read_ since it was read
   // A full read is due while the reads asked for outnumber those done (counted, so that a request
   // that comes while a read runs, or a read that fails, still leaves one due).
   unsigned full_reads_asked_ = 1, full_reads_done_ = 0;

@@ -18,7 +18,7 @@ echo "port = $STANDBY_PORT" | as_pg tee -a "$STANDBY_DIR/postgresql.conf" >/dev/
 as_pg "$PG_BIN/pg_ctl" -D "$STANDBY_DIR" -l "$WORK/standby-log/server.log" -w -t 60 start >/dev/null
 on_exit "as_pg $PG_BIN/pg_ctl -D $STANDBY_DIR -m immediate -w stop"
 [[ $(psql -X -At -p "$STANDBY_PORT" -d orders -c "SELECT pg_is_in_recovery()") == t ]] || fail "not a standby"
-[[ $(psql -X -At -p "$STANDBY_PORT" -d orders -c "SELECT count(*) FROM pg_event_trigger") == 1 ]] ||
+[[ $(psql -X -At -p "$STANDBY_PORT" -d orders -c "SELECT count(*) FROM pg_event_trigger WHERE evtname = 'enumwatch_ddl_notify'") == 1 ]] ||
   fail "the standby should have the primary's trigger in its catalog"
 
 daemon_port

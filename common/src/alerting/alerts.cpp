@@ -33,6 +33,7 @@ Alert build_alert(const AlertKey& key, const std::map<std::string, std::string>&
     if (kinds.find(kind) == std::string::npos) kinds += (kinds.empty() ? "" : ", ") + kind;
     description += (description.empty() ? "" : "\n") + kind + ": " + i->message;
     if (!i->impact.empty()) description += " (" + impact_text(*i) + ")";
+    if (i->changed_by) description += "; changed by " + changed_by_text(*i->changed_by);
     owned.push_back(*i);
   }
   alert.annotations["summary"] = "Enum " + key.schema + "." + key.enum_name + " on " + key.target +

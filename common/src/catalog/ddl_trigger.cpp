@@ -20,33 +20,146 @@ constexpr std::string_view kTags =
     "'CREATE SCHEMA', 'ALTER SCHEMA', 'DROP SCHEMA', 'DROP OWNED', 'CREATE EXTENSION', "
     "'ALTER EXTENSION', 'DROP EXTENSION'";
 
-// The function runs as whoever runs the DDL, so it does nothing but notify, with an empty
-// search_path: nothing the migration's role put on its path can stand in for pg_notify. The
-// payload is JSON: the command tag, the schemas of the objects it created or altered, and the
-// names of the types among them, so that a listener watching other schemas can skip a CREATE or
-// ALTER TYPE (a type moved by SET SCHEMA is named by the schema it entered: the daemon matches
-// its name against the types it saw; a DROP names none; a payload near NOTIFY's 8000-byte limit
-// drops them: every listener then polls). PostgreSQL sends notifications at COMMIT only, and
-// folds identical ones of one transaction into one.
-constexpr std::string_view kFunction =
+// The log of who changed what (docs/who-changed-it.md): one row per object a command created,
+// altered or dropped, bounded to the last 10 000 rows. Only the trigger's functions write
+// it (they run as its owner, the installing superuser); only members of enumwatch_reader read it.
+constexpr std::string_view kLogTable =
+    "CREATE TABLE IF NOT EXISTS enumwatch.ddl_log (\n"
+    "  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+    "  at timestamptz NOT NULL,\n"
+    "  txid xid8 NOT NULL,\n"
+    "  session_role text NOT NULL,\n"
+    "  acting_role text,\n"
+    "  application_name text,\n"
+    "  client_addr inet,\n"
+    "  backend_pid integer NOT NULL,\n"
+    "  command_tag text NOT NULL,\n"
+    "  object_type text,\n"
+    "  schema_name text,\n"
+    "  object_name text,\n"
+    "  object_identity text,\n"
+    "  statement text\n"
+    ")";
+
+// What both functions record of the session, and the statement: password literals redacted
+// first (PASSWORD '...', E'...' too: a script may hold ALTER ROLE next to the ALTER TYPE), then
+// cut to at most 4096 bytes at a character boundary. The functions set standard_conforming_strings:
+// plpgsql reads their literals (the pattern's backslashes) under the calling session's settings.
+#define ENUMWATCH_LOG_COLUMNS                                                               \
+  "INSERT INTO enumwatch.ddl_log (at, txid, session_role, acting_role, application_name,\n" \
+  "    client_addr, backend_pid, command_tag, object_type, schema_name, object_name,\n"     \
+  "    object_identity, statement)\n"
+#define ENUMWATCH_LOG_SESSION                                                                \
+  "pg_catalog.statement_timestamp(), pg_catalog.pg_current_xact_id(), session_user::text,\n" \
+  "    NULLIF(pg_catalog.current_setting('role'), 'none'),\n"                                \
+  "    NULLIF(pg_catalog.current_setting('application_name'), ''),\n"                        \
+  "    pg_catalog.inet_client_addr(), pg_catalog.pg_backend_pid(), tg_tag"
+
+constexpr std::string_view kStatementText =
+    "  statement := pg_catalog.regexp_replace(pg_catalog.current_query(),\n"
+    "    '(password\\s+)(E''(\\\\.|''''|[^''\\\\])*(''|$)|''(''''|[^''])*(''|$))',\n"
+    "    '\\1''[redacted]''', 'gi');\n"
+    "  IF pg_catalog.octet_length(statement) > 4096 THEN\n"
+    "    statement := pg_catalog.\"left\"(statement, 4096);\n"
+    "    WHILE pg_catalog.octet_length(statement) > 4096 LOOP\n"
+    "      statement := pg_catalog.\"left\"(statement, pg_catalog.length(statement)\n"
+    "        - (pg_catalog.octet_length(statement) - 4093) / 4 - 1);\n"
+    "    END LOOP;\n"
+    "  END IF;\n";
+
+// The function runs in every matching DDL statement, as its owner (SECURITY DEFINER: the role
+// running the DDL may not write the log), with an empty search_path: nothing any role put on a
+// path can stand in for pg_catalog's functions. It logs the objects the command created or
+// altered and prunes the log, in a block of its own: a log that fails (dropped, full disk) is a
+// warning, never the failure of someone's migration; then it notifies. The payload is JSON: the
+// command tag, the schemas of the objects, the names of the types among them (so that a listener
+// watching other schemas can skip a CREATE or ALTER TYPE; a type moved by SET SCHEMA is named by
+// the schema it entered: the daemon matches its name against the types it saw; a DROP names none),
+// and the newest log row; a payload near NOTIFY's 8000-byte limit keeps only the tag and the row:
+// every listener then polls. PostgreSQL sends notifications at COMMIT only, and folds identical
+// ones of one transaction into one.
+constexpr std::string_view kFunctionHead =
     "CREATE FUNCTION enumwatch.enumwatch_ddl_notify() RETURNS event_trigger\n"
-    "  LANGUAGE plpgsql SET search_path = '' AS $enumwatch$\n"
+    "  LANGUAGE plpgsql SECURITY DEFINER SET search_path = ''\n"
+    "  SET standard_conforming_strings = on AS $enumwatch$\n"
     "DECLARE\n"
     "  payload text;\n"
-    "BEGIN\n"
+    "  statement text;\n"
+    "  newest bigint;\n"
+    "BEGIN\n";
+constexpr std::string_view kFunctionBody =
+    "  " ENUMWATCH_LOG_COLUMNS "  SELECT " ENUMWATCH_LOG_SESSION
+    ",\n"
+    "    c.object_type, c.schema_name, COALESCE(t.typname::text, r.relname::text),\n"
+    "    c.object_identity, statement\n"
+    "  FROM pg_catalog.pg_event_trigger_ddl_commands() c\n"
+    "  LEFT JOIN pg_catalog.pg_type t\n"
+    "    ON c.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid = c.objid\n"
+    "  LEFT JOIN pg_catalog.pg_class r\n"
+    "    ON c.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND r.oid = c.objid\n"
+    "  WHERE c.object_type IN ('type', 'domain', 'table', 'foreign table', 'schema',\n"
+    "                          'table column', 'extension');\n"
+    "  SELECT pg_catalog.max(id) INTO newest FROM enumwatch.ddl_log;\n"
+    "  DELETE FROM enumwatch.ddl_log WHERE id <= newest - 10000;\n"
+    "  EXCEPTION WHEN OTHERS THEN\n"
+    "    RAISE WARNING 'enumwatch: this change was not logged in enumwatch.ddl_log: %', SQLERRM;\n"
+    "  END;\n"
     "  SELECT pg_catalog.json_build_object('tag', tg_tag,\n"
     "           'schemas', pg_catalog.json_agg(DISTINCT c.schema_name)\n"
     "                        FILTER (WHERE c.schema_name IS NOT NULL),\n"
-    "           'types', pg_catalog.json_agg(DISTINCT t.typname) FILTER (WHERE t.oid IS NOT NULL)\n"
+    "           'types', pg_catalog.json_agg(DISTINCT t.typname) FILTER (WHERE t.oid IS NOT "
+    "NULL),\n"
+    "           'log_id', newest\n"
     "         )::text\n"
     "    INTO payload\n"
     "    FROM pg_catalog.pg_event_trigger_ddl_commands() c\n"
     "    LEFT JOIN pg_catalog.pg_type t\n"
     "      ON c.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid = c.objid;\n"
     "  IF payload IS NULL OR pg_catalog.octet_length(payload) > 7000 THEN\n"
-    "    payload := pg_catalog.json_build_object('tag', tg_tag)::text;\n"
+    "    payload := pg_catalog.json_build_object('tag', tg_tag, 'log_id', newest)::text;\n"
     "  END IF;\n"
     "  PERFORM pg_catalog.pg_notify('enumwatch_ddl', payload);\n"
+    "END\n"
+    "$enumwatch$";
+
+// Dropped objects are not among a command's objects at ddl_command_end: sql_drop logs them
+// (types, domains, tables, schemas), before the notifying function runs for the same command.
+constexpr std::string_view kDropFunctionHead =
+    "CREATE FUNCTION enumwatch.enumwatch_ddl_log_drop() RETURNS event_trigger\n"
+    "  LANGUAGE plpgsql SECURITY DEFINER SET search_path = ''\n"
+    "  SET standard_conforming_strings = on AS $enumwatch$\n"
+    "DECLARE\n"
+    "  statement text;\n"
+    "BEGIN\n";
+constexpr std::string_view kDropFunctionBody =
+    "  " ENUMWATCH_LOG_COLUMNS "  SELECT " ENUMWATCH_LOG_SESSION
+    ",\n"
+    "    d.object_type, d.schema_name, d.object_name, d.object_identity, statement\n"
+    "  FROM pg_catalog.pg_event_trigger_dropped_objects() d\n"
+    "  WHERE d.original AND d.object_type IN ('type', 'domain', 'table', 'foreign table',\n"
+    "                                         'schema');\n"
+    "  EXCEPTION WHEN OTHERS THEN\n"
+    "    RAISE WARNING 'enumwatch: this change was not logged in enumwatch.ddl_log: %', SQLERRM;\n"
+    "  END;\n"
+    "END\n"
+    "$enumwatch$";
+
+#undef ENUMWATCH_LOG_COLUMNS
+#undef ENUMWATCH_LOG_SESSION
+
+// A role named enumwatch_reader that can log in, or is a superuser, is not the one this install
+// made: someone else's role would read the log, so the install stops there.
+constexpr std::string_view kReaderRole =
+    "DO $enumwatch$\n"
+    "BEGIN\n"
+    "  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'enumwatch_reader') THEN\n"
+    "    CREATE ROLE enumwatch_reader NOLOGIN;\n"
+    "  ELSIF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'enumwatch_reader'\n"
+    "                  AND (rolcanlogin OR rolsuper OR rolcreaterole OR rolbypassrls)) THEN\n"
+    "    RAISE EXCEPTION 'role enumwatch_reader exists and can log in or has other powers'\n"
+    "      USING HINT = 'enumwatch makes enumwatch_reader a NOLOGIN role that may only read "
+    "enumwatch.ddl_log: find out who made this one; drop or rename it', ERRCODE = '42501';\n"
+    "  END IF;\n"
     "END\n"
     "$enumwatch$";
 
@@ -82,7 +195,8 @@ constexpr std::string_view kDropSchemaIfEmpty =
 
 }  // namespace
 
-std::vector<std::string> ddl_trigger_statements(bool uninstall) {
+std::vector<std::string> ddl_trigger_statements(bool uninstall,
+                                                std::span<const std::string> monitoring_roles) {
   std::vector<std::string> out;
   // The installing superuser's session runs these: the same empty search_path as every other
   // statement of enumwatch, so that nothing in public runs with a superuser's rights.
@@ -91,25 +205,54 @@ std::vector<std::string> ddl_trigger_statements(bool uninstall) {
   // CREATE EVENT TRIGGER has no OR REPLACE: dropping it first makes a re-install idempotent
   // and picks up a changed list of commands.
   out.emplace_back("DROP EVENT TRIGGER IF EXISTS enumwatch_ddl_notify");
+  out.emplace_back("DROP EVENT TRIGGER IF EXISTS enumwatch_ddl_log_drop");
   // Dropped and created, never replaced: CREATE OR REPLACE keeps the owner of a function that
   // someone else created first, who could then rewrite what runs inside every DDL statement.
   // The first versions put the function in public: an install moves it.
   out.emplace_back("DROP FUNCTION IF EXISTS public.enumwatch_ddl_notify()");
   out.emplace_back("DROP FUNCTION IF EXISTS enumwatch.enumwatch_ddl_notify()");
+  out.emplace_back("DROP FUNCTION IF EXISTS enumwatch.enumwatch_ddl_log_drop()");
   if (uninstall) {
+    // The role enumwatch_reader belongs to the cluster, not the database, and may serve others:
+    // it stays (docs/who-changed-it.md).
+    out.emplace_back("DROP TABLE IF EXISTS enumwatch.ddl_log");
     out.emplace_back(kDropSchemaIfEmpty);
     return out;
   }
   out.emplace_back("CREATE SCHEMA IF NOT EXISTS enumwatch");
   out.emplace_back("REVOKE ALL ON SCHEMA enumwatch FROM PUBLIC");
   out.emplace_back(
-      "COMMENT ON SCHEMA enumwatch IS 'enumwatch: the event trigger''s function; remove with "
-      "enumwatch install-trigger --uninstall'");
-  out.emplace_back(kFunction);
+      "COMMENT ON SCHEMA enumwatch IS 'enumwatch: the event trigger''s functions and its log; "
+      "remove with enumwatch install-trigger --uninstall'");
+  // An install of an earlier version has no log: this adds it (an upgrade is a re-install).
+  out.emplace_back(kLogTable);
+  out.emplace_back("REVOKE ALL ON enumwatch.ddl_log FROM PUBLIC");
+  out.emplace_back(
+      "COMMENT ON TABLE enumwatch.ddl_log IS 'enumwatch: who changed which type or table, and "
+      "when (the last 10000 objects); written only by enumwatch''s event trigger'");
+  out.emplace_back(kReaderRole);
+  out.emplace_back("GRANT USAGE ON SCHEMA enumwatch TO enumwatch_reader");
+  out.emplace_back("GRANT SELECT ON enumwatch.ddl_log TO enumwatch_reader");
+  for (const auto& role : monitoring_roles)
+    out.emplace_back("GRANT enumwatch_reader TO " + quote_ident(role));
+  // The statement's text is made inside the logging block too: nothing of it fails a migration.
+  out.emplace_back(std::string(kFunctionHead) + "  BEGIN\n" + std::string(kStatementText) +
+                   std::string(kFunctionBody));
+  out.emplace_back(std::string(kDropFunctionHead) + "  BEGIN\n" + std::string(kStatementText) +
+                   std::string(kDropFunctionBody));
+  for (const char* function : {"enumwatch_ddl_notify", "enumwatch_ddl_log_drop"}) {
+    // SECURITY DEFINER: nobody else may call them (they write the log).
+    out.emplace_back(std::string("REVOKE ALL ON FUNCTION enumwatch.") + function +
+                     "() FROM PUBLIC");
+  }
   out.emplace_back(
       "COMMENT ON FUNCTION enumwatch.enumwatch_ddl_notify() IS "
-      "'enumwatch: tells the enumwatch daemon (LISTEN enumwatch_ddl) that a schema change "
-      "committed; remove with enumwatch install-trigger --uninstall'");
+      "'enumwatch: logs a schema change and tells the enumwatch daemon (LISTEN enumwatch_ddl) "
+      "that it committed; remove with enumwatch install-trigger --uninstall'");
+  out.emplace_back(
+      "CREATE EVENT TRIGGER enumwatch_ddl_log_drop ON sql_drop\n"
+      "  WHEN TAG IN (" +
+      std::string(kTags) + ")\n  EXECUTE FUNCTION enumwatch.enumwatch_ddl_log_drop()");
   out.emplace_back(
       "CREATE EVENT TRIGGER enumwatch_ddl_notify ON ddl_command_end\n"
       "  WHEN TAG IN (" +
@@ -117,7 +260,8 @@ std::vector<std::string> ddl_trigger_statements(bool uninstall) {
   return out;
 }
 
-std::string ddl_trigger_script(bool uninstall, std::string_view database) {
+std::string ddl_trigger_script(bool uninstall, std::string_view database,
+                               std::span<const std::string> monitoring_roles) {
   std::string out =
       uninstall ? "-- enumwatch: remove the event trigger enumwatch_ddl_notify, its function and "
                   "its schema.\n"
@@ -139,7 +283,8 @@ std::string ddl_trigger_script(bool uninstall, std::string_view database) {
            quote_literal(database) +
            ", pg_catalog.current_database();\n  END IF;\nEND\n$enumwatch$;\n";
   }
-  for (const auto& statement : ddl_trigger_statements(uninstall)) out += statement + ";\n";
+  for (const auto& statement : ddl_trigger_statements(uninstall, monitoring_roles))
+    out += statement + ";\n";
   out += "COMMIT;\n";
   return out;
 }

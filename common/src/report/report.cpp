@@ -84,6 +84,7 @@ boost::json::value to_json(const DriftItem& item) {
   o["used_by"] = std::move(used_by);
   o["table"] = optional_json(item.table);
   o["column"] = optional_json(item.column);
+  o["changed_by"] = item.changed_by ? to_json(*item.changed_by) : boost::json::value(nullptr);
   if (item.impact.empty()) {
     o["impact"] = nullptr;
   } else {
@@ -151,8 +152,46 @@ std::string render_items_text(std::span<const DriftItem> items, bool color) {
            pad(escape_control(enum_label(i)), enum_width + 2) + escape_control(i.message) + "\n";
     if (i.code_fix) out += indent + "code: " + escape_control(*i.code_fix) + "\n";
     if (!i.impact.empty()) out += indent + "rows: " + escape_control(impact_text(i)) + "\n";
+    if (i.changed_by) out += indent + "changed: " + changed_by_text(*i.changed_by) + "\n";
   }
   return out;
+}
+
+boost::json::value to_json(const ChangedBy& who) {
+  boost::json::object o;
+  o["at"] = who.at;
+  o["role"] = who.role;
+  o["current_role"] = optional_json(who.current_role);
+  o["application_name"] = optional_json(who.application_name);
+  o["client_addr"] = optional_json(who.client_addr);
+  o["command_tag"] = who.command_tag;
+  o["statement"] = who.statement;
+  boost::json::value out = std::move(o);
+  repair_utf8(out);
+  return out;
+}
+
+std::string changed_by_text(const ChangedBy& who) {
+  // One line: runs of white space (a script's newlines) become one space; then bounded.
+  std::string statement;
+  for (char c : who.statement) {
+    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (space && (statement.empty() || statement.back() == ' ')) continue;
+    statement += space ? ' ' : c;
+  }
+  while (!statement.empty() && statement.back() == ' ') statement.pop_back();
+  const std::string shown = utf8_prefix(statement, kShownStatementChars);
+  std::string out = "\"" + escape_control(shown) + (shown.size() < statement.size() ? "…" : "") +
+                    "\" by role " + escape_control(who.role);
+  if (who.current_role) out += " (as " + escape_control(*who.current_role) + ")";
+  if (who.application_name)
+    out += " (application_name " + escape_control(*who.application_name) + ")";
+  out += who.client_addr ? " from " + escape_control(*who.client_addr) : " over a unix socket";
+  // 2026-12-05T14:02:11Z → 2026-12-05 14:02:11 UTC
+  std::string at = who.at;
+  if (at.size() == 20 && at[10] == 'T' && at.back() == 'Z')
+    at = at.substr(0, 10) + " " + at.substr(11, 8) + " UTC";
+  return out + " at " + escape_control(at);
 }
 
 std::string row_count_text(double rows) {

@@ -132,6 +132,9 @@ std::string item_html(const DriftItem& item, std::size_t index) {
     out += "</ul></dd>\n";
   }
   if (!item.impact.empty()) out += "<dt>rows</dt><dd>" + e(impact_text(item)) + "</dd>\n";
+  if (item.changed_by)
+    out += "<dt>changed</dt><dd class=\"changed-by\">" + e(changed_by_text(*item.changed_by)) +
+           "</dd>\n";
   out += "</dl>\n";
   if (item.remediation_sql) {
     const std::string sql_id = "sql-" + std::to_string(index);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,13 +24,17 @@ inline constexpr std::string_view kListenProbePrefix = "enumwatch-probe:";
 inline constexpr std::string_view kEmptySearchPath =
     "SELECT pg_catalog.set_config('search_path', '', true)";
 
-// The statements, in order, that install (or, with uninstall, remove) the trigger and its
-// function. Idempotent: running them again changes nothing. Meant for one transaction.
-[[nodiscard]] std::vector<std::string> ddl_trigger_statements(bool uninstall);
+// The statements, in order, that install (or, with uninstall, remove) the triggers, their
+// functions and the log enumwatch.ddl_log, and make each of `monitoring_roles` a member of
+// enumwatch_reader, which may read the log (docs/who-changed-it.md). Idempotent: running them
+// again changes nothing, and upgrades an install of an earlier version. For one transaction.
+[[nodiscard]] std::vector<std::string> ddl_trigger_statements(
+    bool uninstall, std::span<const std::string> monitoring_roles = {});
 
 // The same as a script a DBA can review and run with psql: one transaction, comments first. With
 // a database name, the script refuses to run in any other.
-[[nodiscard]] std::string ddl_trigger_script(bool uninstall, std::string_view database = {});
+[[nodiscard]] std::string ddl_trigger_script(bool uninstall, std::string_view database = {},
+                                             std::span<const std::string> monitoring_roles = {});
 
 // Whether a notification's payload may concern a target of this scope: false only for a
 // CREATE TYPE whose every schema is outside it, or an ALTER TYPE whose every schema is outside

@@ -48,6 +48,19 @@ struct ValueImpact {
   bool operator==(const ValueImpact&) const = default;
 };
 
+// Who made the change that explains an item, from the event trigger's log (docs/who-changed-it.md):
+// the newest logged command on the item's type (or, for a check, its table).
+struct ChangedBy {
+  std::string at;                               // RFC 3339, UTC: 2026-12-05T14:02:11Z
+  std::string role;                             // session_user
+  std::optional<std::string> current_role;      // the role SET ROLE made current, if another
+  std::optional<std::string> application_name;  // nothing: unset
+  std::optional<std::string> client_addr;       // nothing: a unix socket
+  std::string command_tag;                      // ALTER TYPE
+  std::string statement;                        // at most 4096 bytes, passwords redacted
+  bool operator==(const ChangedBy&) const = default;
+};
+
 struct DriftItem {
   std::string target;
   std::string snapshot;
@@ -64,6 +77,8 @@ struct DriftItem {
   std::vector<std::string> used_by;
   // Value-level items only, one entry per value they name; empty until the reader filled it in.
   std::vector<ValueImpact> impact;
+  // Filled in by the reader when the event trigger's log explains the item.
+  std::optional<ChangedBy> changed_by{};
 
   // Derived from the kind (docs/drift-kinds.md), never stored: the two cannot disagree.
   [[nodiscard]] Severity severity() const { return severity_of(kind); }

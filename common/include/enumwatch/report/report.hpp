@@ -37,6 +37,13 @@ struct TargetReport {
 [[nodiscard]] std::string impact_text(const DriftItem& item);
 [[nodiscard]] std::string row_count_text(double rows);  // 12, 45.3 k, 1.2 M, 3.0 G
 
+// `"ALTER TYPE public.s ADD VALUE 'x'" by role deploy (application_name alembic) from 10.0.3.7
+// at 2026-12-05 14:02:11 UTC`: the statement on one line, control characters escaped, at most
+// kShownStatementChars characters of it (docs/who-changed-it.md).
+inline constexpr std::size_t kShownStatementChars = 200;
+[[nodiscard]] std::string changed_by_text(const ChangedBy& who);
+[[nodiscard]] boost::json::value to_json(const ChangedBy& who);
+
 // RFC 3339 in UTC with milliseconds, e.g. 2026-11-24T08:53:08.123Z.
 [[nodiscard]] std::string format_timestamp(std::chrono::system_clock::time_point t);
 

@@ -61,8 +61,10 @@ TEST_CASE("installing again replaces everything, and never adopts a function som
   // The old trigger and function go first (the first versions' in public too), so a second
   // install is the same as the first...
   CHECK(install[2] == "DROP EVENT TRIGGER IF EXISTS enumwatch_ddl_notify");
-  CHECK(install[3] == "DROP FUNCTION IF EXISTS public.enumwatch_ddl_notify()");
-  CHECK(install[4] == "DROP FUNCTION IF EXISTS enumwatch.enumwatch_ddl_notify()");
+  CHECK(install[3] == "DROP EVENT TRIGGER IF EXISTS enumwatch_ddl_log_drop");
+  CHECK(install[4] == "DROP FUNCTION IF EXISTS public.enumwatch_ddl_notify()");
+  CHECK(install[5] == "DROP FUNCTION IF EXISTS enumwatch.enumwatch_ddl_notify()");
+  CHECK(install[6] == "DROP FUNCTION IF EXISTS enumwatch.enumwatch_ddl_log_drop()");
   // ...and the function is created, not replaced: CREATE OR REPLACE would keep a squatter as
   // its owner.
   for (const auto& statement : install) CHECK_FALSE(contains(statement, "OR REPLACE"));
@@ -76,13 +78,53 @@ TEST_CASE("installing again replaces everything, and never adopts a function som
 
 TEST_CASE("uninstalling removes the trigger, the function and its schema when empty") {
   const std::vector<std::string> uninstall = ddl_trigger_statements(true);
-  REQUIRE(uninstall.size() == 5);
+  REQUIRE(uninstall.size() == 8);
   CHECK(uninstall[0] == kEmptySearchPath);
   CHECK(uninstall[1] == "DROP EVENT TRIGGER IF EXISTS enumwatch_ddl_notify");
-  CHECK(uninstall[2] == "DROP FUNCTION IF EXISTS public.enumwatch_ddl_notify()");
-  CHECK(uninstall[3] == "DROP FUNCTION IF EXISTS enumwatch.enumwatch_ddl_notify()");
-  CHECK(contains(uninstall[4], "DROP SCHEMA IF EXISTS enumwatch;"));
-  CHECK_FALSE(contains(uninstall[4], "CASCADE"));
+  CHECK(uninstall[2] == "DROP EVENT TRIGGER IF EXISTS enumwatch_ddl_log_drop");
+  CHECK(uninstall[3] == "DROP FUNCTION IF EXISTS public.enumwatch_ddl_notify()");
+  CHECK(uninstall[4] == "DROP FUNCTION IF EXISTS enumwatch.enumwatch_ddl_notify()");
+  CHECK(uninstall[5] == "DROP FUNCTION IF EXISTS enumwatch.enumwatch_ddl_log_drop()");
+  CHECK(uninstall[6] == "DROP TABLE IF EXISTS enumwatch.ddl_log");
+  CHECK(contains(uninstall[7], "DROP SCHEMA IF EXISTS enumwatch;"));
+  CHECK_FALSE(contains(uninstall[7], "CASCADE"));
+}
+
+TEST_CASE("the log: its own table, written only by the trigger, read only by enumwatch_reader") {
+  const std::vector<std::string> roles{"monitor", "Odd \"Role\""};
+  const std::vector<std::string> install = ddl_trigger_statements(false, roles);
+  auto has = [&](std::string_view part) {
+    return std::any_of(install.begin(), install.end(),
+                       [&](const std::string& s) { return contains(s, part); });
+  };
+  CHECK(has("CREATE TABLE IF NOT EXISTS enumwatch.ddl_log ("));
+  CHECK(has("REVOKE ALL ON enumwatch.ddl_log FROM PUBLIC"));
+  CHECK(has("CREATE ROLE enumwatch_reader NOLOGIN"));
+  CHECK(has("rolcanlogin OR rolsuper"));  // someone else's enumwatch_reader stops the install
+  CHECK(has("GRANT SELECT ON enumwatch.ddl_log TO enumwatch_reader"));
+  CHECK(has("GRANT enumwatch_reader TO \"monitor\""));
+  CHECK(has("GRANT enumwatch_reader TO \"Odd \"\"Role\"\"\""));
+  // Both functions write the log as their owner, nobody else may call them, and a log that
+  // fails never fails the migration.
+  for (const char* function : {"enumwatch_ddl_notify", "enumwatch_ddl_log_drop"}) {
+    CAPTURE(function);
+    const auto body = std::find_if(install.begin(), install.end(), [&](const std::string& s) {
+      return s.starts_with(std::string("CREATE FUNCTION enumwatch.") + function);
+    });
+    REQUIRE(body != install.end());
+    CHECK(contains(*body, "SECURITY DEFINER SET search_path = ''"));
+    CHECK(contains(*body, "SET standard_conforming_strings = on"));
+    CHECK(contains(*body, "EXCEPTION WHEN OTHERS THEN"));
+    CHECK(contains(*body, "'[redacted]'"));
+    CHECK(contains(*body, "octet_length(statement) > 4096"));
+    CHECK(has(std::string("REVOKE ALL ON FUNCTION enumwatch.") + function + "() FROM PUBLIC"));
+  }
+  CHECK(has("CREATE EVENT TRIGGER enumwatch_ddl_log_drop ON sql_drop"));
+  CHECK(has("DELETE FROM enumwatch.ddl_log WHERE id <= newest - 10000"));
+  CHECK(has("'log_id', newest"));
+  // Each statement in the printed script too.
+  const std::string script = ddl_trigger_script(false, "shop", roles);
+  CHECK(contains(script, "GRANT enumwatch_reader TO \"monitor\";\n"));
 }
 
 TEST_CASE("a script printed for one database refuses to run in another") {

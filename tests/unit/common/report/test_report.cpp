@@ -28,12 +28,13 @@ TEST_CASE(
   auto v = to_json(case_item()).as_object();
   for (const char* key :
        {"target", "snapshot", "schema", "enum", "kind", "severity", "expected", "actual", "message",
-        "remediation_sql", "code_fix", "used_by", "table", "column", "impact"}) {
+        "remediation_sql", "code_fix", "used_by", "table", "column", "impact", "changed_by"}) {
     CAPTURE(key);
     CHECK(v.contains(key));
   }
-  CHECK(v.size() == 15);
-  CHECK(v["table"].is_null());  // an enum type's item: no table, no column
+  CHECK(v.size() == 16);
+  CHECK(v["changed_by"].is_null());  // nothing in the trigger's log explains it
+  CHECK(v["table"].is_null());       // an enum type's item: no table, no column
   CHECK(v["impact"].is_null());
   CHECK(v["kind"] == "case_mismatch");
   CHECK(v["code_fix"].is_null());

@@ -1,0 +1,190 @@
+#include "enumwatch/catalog/ddl_log.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <map>
+
+#include "enumwatch/core/error.hpp"
+#include "enumwatch/core/utf8.hpp"
+
+namespace enumwatch {
+namespace {
+
+// Run after ReadPipeline's empty search_path: every function and operator is pg_catalog's.
+// DISTINCT ON keeps the newest row (the greatest id) of each object asked for.
+constexpr std::string_view kLatestChanges =
+    "SELECT l.id::text, l.txid::text, l.object_type, l.schema_name, l.object_name,\n"
+    "       pg_catalog.to_char(l.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),\n"
+    "       l.session_role, l.acting_role, l.application_name, pg_catalog.host(l.client_addr),\n"
+    "       l.command_tag, l.statement\n"
+    "FROM (SELECT DISTINCT ON (w.kind, d.schema_name, d.object_name) w.kind, d.*\n"
+    "      FROM enumwatch.ddl_log d\n"
+    "      JOIN ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[]),\n"
+    "                      pg_catalog.unnest($3::text[])) AS w(kind, schema_name, object_name)\n"
+    "        ON d.schema_name = w.schema_name AND d.object_name = w.object_name\n"
+    "       AND (d.object_type = w.kind OR (w.kind = 'table' AND d.object_type = 'foreign "
+    "table'))\n"
+    "      ORDER BY w.kind, d.schema_name, d.object_name, d.id DESC) l\n"
+    "ORDER BY l.id";
+
+constexpr std::size_t kColumns = 12;
+
+// The log is there: read from the catalog, which every role may read, so that an install from
+// before the log (its schema private, no table) is told from a log the role may not read.
+constexpr std::string_view kLogExists =
+    "SELECT EXISTS (SELECT FROM pg_catalog.pg_class c\n"
+    "               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n"
+    "               WHERE n.nspname = 'enumwatch' AND c.relname = 'ddl_log' AND c.relkind = 'r')";
+
+std::string text_at(const Row& row, std::size_t i) {
+  return row[i].value_or(std::string());
+}
+
+long long number_at(const Row& row, std::size_t i) {
+  const std::string text = text_at(row, i);
+  long long value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size())
+    throw Error("unexpected number \"" + text + "\" in the change log (column " +
+                std::to_string(i + 1) + ")");
+  return value;
+}
+
+std::vector<LoggedChange> decode_changes(const Rows& rows) {
+  std::vector<LoggedChange> out;
+  for (const auto& row : rows) {
+    if (row.size() != kColumns || !row[0] || !row[6] || !row[10])
+      throw Error("unexpected row shape from the change log query");
+    LoggedChange change;
+    change.id = number_at(row, 0);
+    change.txid = number_at(row, 1);
+    change.object_type = text_at(row, 2);
+    change.schema = text_at(row, 3);
+    change.object = text_at(row, 4);
+    change.who.at = text_at(row, 5);
+    change.who.role = text_at(row, 6);
+    change.who.current_role = row[7];
+    change.who.application_name = row[8];
+    change.who.client_addr = row[9];
+    change.who.command_tag = text_at(row, 10);
+    change.who.statement = shown_statement(text_at(row, 11));
+    out.push_back(std::move(change));
+  }
+  return out;
+}
+
+std::string pg_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+LoggedObject object_of(const DriftItem& item) {
+  if (item.table) return {"table", {item.schema, *item.table}};
+  return {"type", {item.schema, item.enum_name}};
+}
+
+bool iequal_at(std::string_view text, std::size_t at, std::string_view word) {
+  if (text.size() - at < word.size()) return false;
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[at + i])) != word[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+CatalogRead<bool> ddl_log_exists_read() {
+  return {std::string(kLogExists), {}, [](const Rows& rows) {
+            if (rows.size() != 1 || rows[0].size() != 1 || !rows[0][0])
+              throw Error("unexpected answer to whether enumwatch.ddl_log exists");
+            return *rows[0][0] == "t";
+          }};
+}
+
+std::vector<LoggedObject> logged_objects(std::span<const DriftItem> items) {
+  std::vector<LoggedObject> out;
+  for (const auto& item : items) {
+    if (item.enum_name.empty()) continue;  // revision_mismatch: no object
+    out.push_back(object_of(item));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+CatalogRead<std::vector<LoggedChange>> latest_changes_read(std::span<const LoggedObject> objects) {
+  std::vector<std::string> kinds, schemas, names;
+  for (const auto& o : objects) {
+    kinds.push_back(o.kind);
+    schemas.push_back(o.name.schema);
+    names.push_back(o.name.name);
+  }
+  return {std::string(kLatestChanges),
+          {pg_array(kinds), pg_array(schemas), pg_array(names)},
+          decode_changes};
+}
+
+void attach_changed_by(std::span<DriftItem> items, std::span<const LoggedChange> changes) {
+  std::map<LoggedObject, const LoggedChange*> newest;
+  for (const auto& change : changes) {
+    const std::string kind = change.object_type == "foreign table" ? "table" : change.object_type;
+    auto& slot = newest[LoggedObject{kind, {change.schema, change.object}}];
+    if (!slot || slot->id < change.id) slot = &change;
+  }
+  for (auto& item : items) {
+    if (item.enum_name.empty()) continue;
+    const auto it = newest.find(object_of(item));
+    if (it != newest.end()) item.changed_by = it->second->who;
+  }
+}
+
+std::string shown_statement(std::string_view statement, std::size_t max_bytes) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < statement.size()) {
+    if (!iequal_at(statement, i, "password")) {
+      out += statement[i++];
+      continue;
+    }
+    out += statement.substr(i, 8);
+    i += 8;
+    std::size_t j = i;
+    while (j < statement.size() && std::isspace(static_cast<unsigned char>(statement[j]))) ++j;
+    const bool escaped = j + 1 < statement.size() && (statement[j] == 'E' || statement[j] == 'e') &&
+                         statement[j + 1] == '\'';
+    if (j >= statement.size() || (statement[j] != '\'' && !escaped)) continue;
+    out += statement.substr(i, j - i);
+    // Skip the literal: '' is a quote inside it; in E'', so is \' (and \\ a backslash).
+    std::size_t k = j + (escaped ? 2 : 1);
+    while (k < statement.size()) {
+      if (escaped && statement[k] == '\\') {
+        k += 2;
+        continue;
+      }
+      if (statement[k] == '\'') {
+        if (k + 1 < statement.size() && statement[k + 1] == '\'') {
+          k += 2;
+          continue;
+        }
+        ++k;
+        break;
+      }
+      ++k;
+    }
+    out += "'[redacted]'";
+    i = std::min(k, statement.size());
+  }
+  return utf8_prefix(out, max_bytes);
+}
+
+}  // namespace enumwatch
