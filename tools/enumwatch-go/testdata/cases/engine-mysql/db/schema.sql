@@ -1,0 +1,1 @@
+CREATE TABLE orders (status ENUM("new", "paid"));

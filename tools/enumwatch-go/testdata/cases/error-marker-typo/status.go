@@ -1,0 +1,6 @@
+package app
+
+//enumwatch:enums public.status
+type Status string
+
+const StatusNew Status = "new"

@@ -1,0 +1,2 @@
+-- A hidden file: sqlc skips it.
+CREATE TYPE hidden AS ENUM ('x');

@@ -1,0 +1,2 @@
+-- name: CreateOrder :one
+INSERT INTO orders (status, currency) VALUES ($1, $2) RETURNING *;
