@@ -134,6 +134,7 @@ boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request)
     const std::string& name = resource->first;
     const std::string& tail = resource->second;
     if (tail.empty()) co_return read_only([&] { return target_status(name); });
+    if (tail == "changes") co_return read_only([&] { return target_changes(name); });
     if (tail == "poll") {
       if (method != http::verb::post) co_return method_not_allowed("POST");
       co_return poll_requested(request, name);
@@ -212,6 +213,12 @@ HttpResponse HttpApi::target_status(const std::string& name) const {
   auto report = scheduler_.report(name);
   if (!report) return not_watched(name, http::status::not_found);
   return json(http::status::ok, to_json(*report));
+}
+
+HttpResponse HttpApi::target_changes(const std::string& name) const {
+  auto report = scheduler_.report(name);
+  if (!report) return not_watched(name, http::status::not_found);
+  return json(http::status::ok, changes_json(report->changes));
 }
 
 HttpResponse HttpApi::not_watched(const std::string& name, http::status other_shard_status) const {

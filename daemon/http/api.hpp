@@ -64,6 +64,8 @@ class HttpApi {
   [[nodiscard]] HttpResponse status_page(std::string_view path) const;
   [[nodiscard]] static HttpResponse events_full();
   [[nodiscard]] HttpResponse target_status(const std::string& name) const;
+  // GET /api/v1/targets/{name}/changes (docs/who-changed-it.md, "Changelog").
+  [[nodiscard]] HttpResponse target_changes(const std::string& name) const;
   [[nodiscard]] HttpResponse poll_requested(const HttpRequest& request, const std::string& name);
   [[nodiscard]] HttpResponse snapshot_status(const std::string& name) const;
   // The answer for a target this daemon does not watch: 404, or `other_shard_status` (409 for a

@@ -195,6 +195,7 @@ void Scheduler::record(const Target& t, std::span<const NamedSnapshot> snapshots
     t->report.up = true;
     t->report.error.reset();
     t->report.polled_at = result.report.polled_at;
+    t->report.changes = std::move(result.report.changes);
   } else if (ok) {
     t->revision = result.report.migration_revision;
     t->attribution.annotate(result.report.drift, t->revision);

@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <utility>
 
+#include "enumwatch/catalog/ddl_log.hpp"
 #include "enumwatch/catalog/ddl_trigger.hpp"
 #include "enumwatch/core/error.hpp"
 #include "enumwatch/core/text.hpp"
 #include "enumwatch/sql/remediation.hpp"
 #include "pg/catalog_reader.hpp"
 #include "pg/drift_reader.hpp"
+#include "pg/read_pipeline.hpp"
 
 namespace enumwatch {
 
@@ -105,6 +107,8 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
       result.secondary_failures = std::move(read.failures);
       result.database = std::move(state);
     }
+    if (result.ddl_trigger_installed) co_await read_changelog(*connection, target, deadline);
+    result.report.changes = changelog_;
     result.report.migration_revision = last_read_->migration_revision;
     result.report.up = true;
     result.outcome = PollOutcome::ok;
@@ -119,6 +123,28 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
   result.report.polled_at = std::chrono::system_clock::now();
   result.took = std::chrono::steady_clock::now() - started;
   co_return result;
+}
+
+boost::asio::awaitable<void> TargetPoller::read_changelog(PgConnection& connection,
+                                                          const TargetConfig& target,
+                                                          Deadline deadline) {
+  // Only the rows after the newest one kept: one short indexed read per poll while the trigger
+  // is installed (docs/who-changed-it.md, "Changelog"). Not the poll's failure: a log the role
+  // may not read is told by the changed_by read, once.
+  const long long after = changelog_.empty() ? 0 : changelog_.front().id;
+  ReadPipeline pipeline(deadline, "reading the changelog (enumwatch.ddl_log)");
+  const auto exists = pipeline.add(ddl_log_exists_read());
+  const auto rows = pipeline.add(recent_changes_read(after, target.options.scope));
+  try {
+    co_await pipeline.run(connection);
+    if (pipeline.setup().error || !pipeline.take(exists)) co_return;
+    merge_changelog(changelog_, pipeline.take(rows));
+  } catch (const PgError& e) {
+    if (e.kind() != PgError::Kind::query) throw;  // the connection's failure is the poll's
+    spdlog::debug("target {}: {}", target.name, escape_control(e.what()));
+  } catch (const Error& e) {
+    spdlog::debug("target {}: {}", target.name, escape_control(e.what()));
+  }
 }
 
 boost::asio::awaitable<void> TargetPoller::send_probe_now(PgConnection& connection,

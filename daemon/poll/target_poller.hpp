@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 
+#include "enumwatch/catalog/ddl_log.hpp"
 #include "enumwatch/config/config.hpp"
 #include "enumwatch/diff/diff.hpp"
 #include "enumwatch/report/report.hpp"
@@ -67,6 +68,10 @@ class TargetPoller {
   static constexpr int kFullReadEvery = 10;
 
  private:
+  // The log's rows after the newest in changelog_, into it (docs/who-changed-it.md).
+  [[nodiscard]] boost::asio::awaitable<void> read_changelog(PgConnection& connection,
+                                                            const TargetConfig& target,
+                                                            Deadline deadline);
   [[nodiscard]] boost::asio::awaitable<void> send_probe_now(PgConnection& connection,
                                                             const std::string& target,
                                                             Deadline deadline);
@@ -88,8 +93,9 @@ class TargetPoller {
   std::optional<FingerprintQuery> fingerprint_query_;  // built at the first fingerprint poll
   std::optional<DatabaseState> last_read_;             // the last full read, for fingerprint polls
   std::optional<LastDiff> last_diff_;
-  bool changed_by_unreadable_ = false;  // its warning was logged: not again until it reads
-  int fingerprint_polls_ = 0;           // polls that reused last_read_ since it was read
+  bool changed_by_unreadable_ = false;   // its warning was logged: not again until it reads
+  std::vector<LoggedChange> changelog_;  // newest first, at most kChangelogSize
+  int fingerprint_polls_ = 0;            // polls that reused last_read_ since it was read
   // A full read is due while the reads asked for outnumber those done (counted, so that a request
   // that comes while a read runs, or a read that fails, still leaves one due).
   unsigned full_reads_asked_ = 1, full_reads_done_ = 0;

@@ -115,6 +115,7 @@ $(daemon_section)
 interval = "300ms"
 drift_for = "0s"
 naming = "none"
+schemas = ["public"]
 [snapshots.app]
 path = "app.toml"
 [[target]]
@@ -136,7 +137,29 @@ assert items and all(i["changed_by"]["role"] == "deploy" for i in items), items
 PY
 page=$(curl -sf "$BASE/targets/shop")
 expect_contains "$page" '<dd class="changed-by">&quot;ALTER TYPE status ADD VALUE &#39;after_full&#39;&quot; by role deploy'
-pass "the daemon's API, page and alert say who changed it"
+# The changelog: newest first, at most 100, only the target's schemas; on the target's page.
+psql_q -d shop -c "CREATE SCHEMA elsewhere" -c "CREATE TYPE elsewhere.x AS ENUM ('a')"
+[[ $(psql -X -At -d shop -c "SELECT count(*) FROM enumwatch.ddl_log WHERE schema_name = 'elsewhere'") != 0 ]] ||
+  fail "the log lacks the type created in another schema"
+sleep 1  # polls since
+changes=$(curl -sf "$BASE/api/v1/targets/shop/changes")
+python3 - "$changes" <<'PY'
+import json, sys
+changes = json.loads(sys.argv[1])["changes"]
+assert 0 < len(changes) <= 100, len(changes)
+first = changes[0]
+assert set(first) == {"at", "role", "current_role", "application_name", "client_addr",
+                      "command_tag", "statement", "schema", "object", "txid"}, first
+assert first["statement"] == "ALTER TYPE status ADD VALUE 'after_full'", first
+assert first["schema"] == "public" and first["object"] == "status" and first["txid"] > 0, first
+assert all(c["schema"] == "public" for c in changes), changes  # the target's schemas only
+ats = [c["at"] for c in changes]
+assert ats == sorted(ats, reverse=True), ats
+PY
+curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/targets/nope/changes" | grep -qx 404 ||
+  fail "changes of an unknown target is not 404"
+expect_contains "$(curl -sf "$BASE/targets/shop")" '<h2 id="changes-title">Changes</h2>'
+pass "the daemon's API, page and alert say who changed it; the changelog lists the newest first"
 
 psql_q -d shop -c "REVOKE enumwatch_reader FROM monitor"
 psql_q "$DEPLOY" -c "ALTER TYPE status ADD VALUE 'after_revoke'"

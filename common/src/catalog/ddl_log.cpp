@@ -28,6 +28,18 @@ constexpr std::string_view kLatestChanges =
     "      ORDER BY w.kind, d.schema_name, d.object_name, d.id DESC) l\n"
     "ORDER BY l.id";
 
+// The same columns, for the changelog: rows after $3 in the target's schemas, newest first.
+constexpr std::string_view kRecentChanges =
+    "SELECT l.id::text, l.txid::text, l.object_type, l.schema_name, l.object_name,\n"
+    "       pg_catalog.to_char(l.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),\n"
+    "       l.session_role, l.acting_role, l.application_name, pg_catalog.host(l.client_addr),\n"
+    "       l.command_tag, l.statement\n"
+    "FROM enumwatch.ddl_log l\n"
+    "WHERE l.id > $3::bigint AND l.schema_name IS NOT NULL\n"
+    "  AND (pg_catalog.cardinality($1::text[]) = 0 OR l.schema_name = ANY ($1::text[]))\n"
+    "  AND NOT (l.schema_name = ANY ($2::text[]))\n"
+    "ORDER BY l.id DESC LIMIT 100";
+
 constexpr std::size_t kColumns = 12;
 
 // The log is there: read from the catalog, which every role may read, so that an install from
@@ -74,20 +86,6 @@ std::vector<LoggedChange> decode_changes(const Rows& rows) {
   return out;
 }
 
-std::string pg_array(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ',';
-    out += '"';
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 LoggedObject object_of(const DriftItem& item) {
   if (item.table) return {"table", {item.schema, *item.table}};
   return {"type", {item.schema, item.enum_name}};
@@ -130,8 +128,25 @@ CatalogRead<std::vector<LoggedChange>> latest_changes_read(std::span<const Logge
     names.push_back(o.name.name);
   }
   return {std::string(kLatestChanges),
-          {pg_array(kinds), pg_array(schemas), pg_array(names)},
+          {pg_text_array(kinds), pg_text_array(schemas), pg_text_array(names)},
           decode_changes};
+}
+
+CatalogRead<std::vector<LoggedChange>> recent_changes_read(long long after_id, const Scope& scope) {
+  static_assert(kChangelogSize == 100, "kRecentChanges' LIMIT");
+  return {std::string(kRecentChanges),
+          {pg_text_array(scope.schemas), pg_text_array(scope.exclude_schemas),
+           std::to_string(after_id)},
+          decode_changes};
+}
+
+void merge_changelog(std::vector<LoggedChange>& older, std::vector<LoggedChange> newer) {
+  for (auto& change : older) {
+    if (!newer.empty() && change.id >= newer.back().id) continue;  // read again: not twice
+    newer.push_back(std::move(change));
+  }
+  if (newer.size() > kChangelogSize) newer.resize(kChangelogSize);
+  older = std::move(newer);
 }
 
 void attach_changed_by(std::span<DriftItem> items, std::span<const LoggedChange> changes) {

@@ -171,6 +171,20 @@ boost::json::value to_json(const ChangedBy& who) {
   return out;
 }
 
+boost::json::value changes_json(std::span<const LoggedChange> changes) {
+  boost::json::array list;
+  for (const auto& change : changes) {
+    boost::json::object entry = to_json(change.who).as_object();
+    entry["schema"] = change.schema;
+    entry["object"] = nonempty_json(change.object);
+    entry["txid"] = change.txid;
+    list.push_back(std::move(entry));
+  }
+  boost::json::value out = boost::json::object{{"changes", std::move(list)}};
+  repair_utf8(out);
+  return out;
+}
+
 std::string changed_by_text(const ChangedBy& who) {
   // One line: runs of white space (a script's newlines) become one space; then bounded.
   std::string statement;

@@ -147,6 +147,25 @@ std::string item_html(const DriftItem& item, std::size_t index) {
   return out + "</article>\n";
 }
 
+// The target's changelog (docs/who-changed-it.md, "Changelog"): the newest logged changes in its
+// schemas, each on one line, the statement escaped and bounded as everywhere else.
+std::string changelog_html(const std::vector<LoggedChange>& changes) {
+  std::string out =
+      "<section aria-labelledby=\"changes-title\">\n<h2 id=\"changes-title\">Changes</h2>\n";
+  if (changes.empty()) {
+    return out +
+           "<p class=\"muted\">None logged: no event trigger with its log "
+           "(<code>enumwatch install-trigger</code>), or nothing changed since.</p>\n</section>\n";
+  }
+  out += "<ol class=\"plain changes\">\n";
+  for (const auto& c : changes) {
+    out += "<li><code>" + e(c.who.command_tag) + "</code> " +
+           e(c.object.empty() ? c.schema : c.schema + "." + c.object) + ": " +
+           e(changed_by_text(c.who)) + "</li>\n";
+  }
+  return out + "</ol>\n</section>\n";
+}
+
 const TargetReport* find_target(const StatusPage& page, std::string_view name) {
   const auto it = std::find_if(page.targets.begin(), page.targets.end(),
                                [&](const TargetReport& t) { return t.name == name; });
@@ -389,7 +408,9 @@ std::optional<std::string> render_target_page(const StatusPage& page, std::strin
                 : "<p class=\"muted\">Unknown while the target is down.</p>\n";
   }
   for (std::size_t i = 0; i < t.drift.size(); ++i) out += item_html(t.drift[i], i);
-  out += "</div>\n</section>\n</div>\n";
+  out += "</div>\n</section>\n";
+  out += changelog_html(t.changes);
+  out += "</div>\n";
   return out + "</main>\n" + page_end(assets);
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "enumwatch/catalog/catalog_query.hpp"
+#include "enumwatch/config/scope.hpp"
 #include "enumwatch/core/drift.hpp"
 #include "enumwatch/core/model.hpp"
 
@@ -40,6 +41,16 @@ struct LoggedObject {
 // holds only built-in types: nothing in it runs anyone's code.
 [[nodiscard]] CatalogRead<std::vector<LoggedChange>> latest_changes_read(
     std::span<const LoggedObject> objects);
+
+// The changelog a target keeps (docs/who-changed-it.md, "Changelog"): at most this many.
+inline constexpr std::size_t kChangelogSize = 100;
+
+// The newest logged changes after row `after_id` in the schemas of `scope` (as catalog_query's
+// reads take it: $1 schemas, $2 excluded ones), newest first, at most kChangelogSize.
+[[nodiscard]] CatalogRead<std::vector<LoggedChange>> recent_changes_read(long long after_id,
+                                                                         const Scope& scope);
+// `older` (newest first) with `newer` (newest first) in front, at most kChangelogSize.
+void merge_changelog(std::vector<LoggedChange>& older, std::vector<LoggedChange> newer);
 
 // Sets changed_by on each item that one of `changes` explains.
 void attach_changed_by(std::span<DriftItem> items, std::span<const LoggedChange> changes);

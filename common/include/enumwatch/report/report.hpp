@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "enumwatch/catalog/ddl_log.hpp"
 #include "enumwatch/diff/diff.hpp"
 
 namespace enumwatch {
@@ -21,7 +22,14 @@ struct TargetReport {
   std::optional<std::string> migration_revision;
   std::vector<DriftItem> drift;
   std::vector<std::string> unregistered_snapshots;  // API-managed, no version yet
+  // The newest logged changes in the target's schemas, newest first, at most kChangelogSize:
+  // served by /api/v1/targets/{name}/changes and the target's page, not in the status JSON.
+  std::vector<LoggedChange> changes{};
 };
+
+// {"changes":[{"at","role","current_role","application_name","client_addr","command_tag",
+// "statement","schema","object","txid"}…]} (docs/who-changed-it.md, "Changelog").
+[[nodiscard]] boost::json::value changes_json(std::span<const LoggedChange> changes);
 
 [[nodiscard]] boost::json::value to_json(const DriftItem& item);
 [[nodiscard]] boost::json::value to_json(const TargetReport& target);

@@ -107,3 +107,32 @@ TEST_CASE("changed_by reads as one line: statement, role, SET ROLE, application,
   CHECK(json.at("client_addr").is_null());
   CHECK(json.at("at") == "2026-12-05T14:02:11Z");
 }
+
+TEST_CASE("the changelog keeps the newest 100, newest first, each row once") {
+  auto change = [](long long id) {
+    LoggedChange c;
+    c.id = id;
+    return c;
+  };
+  std::vector<LoggedChange> kept;
+  std::vector<LoggedChange> first;
+  for (long long id = 150; id >= 1; --id) first.push_back(change(id));
+  merge_changelog(kept, first);
+  REQUIRE(kept.size() == kChangelogSize);
+  CHECK(kept.front().id == 150);
+  CHECK(kept.back().id == 51);
+  // A read after 150 that overlaps what is kept (the log's rows are read again): no row twice.
+  merge_changelog(kept, {change(152), change(151), change(150)});
+  REQUIRE(kept.size() == kChangelogSize);
+  CHECK(kept[0].id == 152);
+  CHECK(kept[2].id == 150);
+  CHECK(kept[3].id == 149);
+  merge_changelog(kept, {});
+  CHECK(kept[0].id == 152);
+  Scope scope;
+  scope.schemas = {"app"};
+  const auto read = recent_changes_read(152, scope);
+  CHECK(read.params == std::vector<std::string>{"{\"app\"}", "{}", "152"});
+  CHECK(read.sql.find("l.id > $3::bigint") != std::string::npos);
+  CHECK(read.sql.find("LIMIT 100") != std::string::npos);
+}
