@@ -1,0 +1,142 @@
+// The snapshot: validation against docs/snapshot-format.md's rules, and its output as TOML or
+// JSON, deterministic (enums sorted by schema and name, values in code order) so that the file can
+// be committed and diffed. The same output as enumwatch-py's, byte for byte, for the same enums.
+
+import { InputError, MAX_NAME_BYTES, compareKeys, qualified, quote } from "./model.js";
+
+/** @typedef {import("./model.js").EnumType} EnumType */
+/** @typedef {import("./model.js").CheckEnum} CheckEnum */
+
+const encoder = new TextEncoder();
+
+/**
+ * Why `text` cannot be a name or a value, or null when it can.
+ * @param {unknown} text
+ */
+function badName(text) {
+  if (typeof text !== "string" || text.length === 0) return "must be a non-empty string";
+  if (!text.isWellFormed()) return "is not valid UTF-8 (a lone surrogate)";
+  if (text.includes("\0")) return "contains a NUL character";
+  const bytes = encoder.encode(text).length;
+  if (bytes > MAX_NAME_BYTES) return `is ${bytes} bytes long; PostgreSQL allows at most ${MAX_NAME_BYTES}`;
+  return null;
+}
+
+/**
+ * @param {EnumType[]} enums
+ * @param {CheckEnum[]} checks
+ */
+export function validate(enums, checks) {
+  /** @type {Map<string, string>} */
+  const seen = new Map();
+  for (const e of enums) {
+    for (const [what, text] of [["schema", e.schema], ["enum name", e.name]]) {
+      const why = badName(text);
+      if (why) throw new InputError(`${e.origin}: ${what} ${quote(text)} ${why}`);
+    }
+    const name = qualified(e.schema, e.name);
+    if (e.values.length === 0) throw new InputError(`${e.origin}: enum ${name} has no values`);
+    const labels = new Set();
+    for (const v of e.values) {
+      const why = badName(v);
+      if (why) throw new InputError(`${e.origin}: enum ${name}: value ${quote(v)} ${why}`);
+      if (labels.has(v)) throw new InputError(`${e.origin}: enum ${name}: duplicate value ${quote(v)}`);
+      labels.add(v);
+    }
+    const key = JSON.stringify([e.schema, e.name]);
+    const other = seen.get(key);
+    if (other) throw new InputError(`${e.origin}: enum ${name} is also defined at ${other}`);
+    seen.set(key, e.origin);
+  }
+  seen.clear();
+  for (const c of checks) {
+    for (const [what, text] of [["schema", c.schema], ["table", c.table], ["column", c.column]]) {
+      const why = badName(text);
+      if (why) throw new InputError(`${c.origin}: check ${what} ${quote(text)} ${why}`);
+    }
+    const name = qualified(c.schema, c.table, c.column);
+    if (c.values.length === 0) throw new InputError(`${c.origin}: check ${name} has no values`);
+    for (const v of c.values) {
+      const why = badName(v);
+      if (why) throw new InputError(`${c.origin}: check ${name}: value ${quote(v)} ${why}`);
+    }
+    if (new Set(c.values).size !== c.values.length) {
+      throw new InputError(`${c.origin}: check ${name}: duplicate values`);
+    }
+    const key = JSON.stringify([c.schema, c.table, c.column]);
+    const other = seen.get(key);
+    if (other) throw new InputError(`${c.origin}: check ${name} is also defined at ${other}`);
+    seen.set(key, c.origin);
+  }
+}
+
+/**
+ * A TOML basic string: `"` and `\` escaped, control characters as \n, \t, \r or \uXXXX,
+ * everything else (non-ASCII included) as itself, in UTF-8.
+ * @param {string} text
+ */
+export function tomlString(text) {
+  let out = '"';
+  for (const ch of text) {
+    const cp = /** @type {number} */ (ch.codePointAt(0));
+    if (ch === '"') out += '\\"';
+    else if (ch === "\\") out += "\\\\";
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\t") out += "\\t";
+    else if (ch === "\r") out += "\\r";
+    else if (cp < 0x20 || cp === 0x7f) out += "\\u" + cp.toString(16).toUpperCase().padStart(4, "0");
+    else out += ch;
+  }
+  return out + '"';
+}
+
+/**
+ * @param {EnumType[]} enums
+ * @param {CheckEnum[]} checks
+ * @param {{revision?: string, source?: string}} header
+ * @param {"toml" | "json"} format
+ */
+export function render(enums, checks, header, format) {
+  const ordered = [...enums].sort((a, b) => compareKeys([a.schema, a.name], [b.schema, b.name]));
+  const orderedChecks = [...checks].sort((a, b) =>
+    compareKeys([a.schema, a.table, a.column], [b.schema, b.table, b.column]),
+  );
+  const sortedValues = (/** @type {string[]} */ values) => [...values].sort((a, b) => compareKeys([a], [b]));
+  if (format === "json") {
+    /** @type {Record<string, string>} */
+    const snapshot = {};
+    if (header.revision) snapshot.revision = header.revision;
+    if (header.source) snapshot.source = header.source;
+    /** @type {Record<string, unknown>} */
+    const doc = {
+      snapshot,
+      enum: ordered.map((e) => ({ schema: e.schema, name: e.name, values: e.values })),
+    };
+    if (orderedChecks.length > 0) {
+      doc.check = orderedChecks.map((c) => ({
+        schema: c.schema,
+        table: c.table,
+        column: c.column,
+        values: sortedValues(c.values),
+      }));
+    }
+    return JSON.stringify(doc, null, 2) + "\n";
+  }
+  const lines = ["# Generated by enumwatch-js; do not edit: regenerate it from the code.", ""];
+  if (header.revision || header.source) {
+    lines.push("[snapshot]");
+    if (header.revision) lines.push(`revision = ${tomlString(header.revision)}`);
+    if (header.source) lines.push(`source = ${tomlString(header.source)}`);
+    lines.push("");
+  }
+  for (const e of ordered) {
+    lines.push("[[enum]]", `schema = ${tomlString(e.schema)}`, `name = ${tomlString(e.name)}`);
+    lines.push(`values = [${e.values.map(tomlString).join(", ")}]`, "");
+  }
+  for (const c of orderedChecks) {
+    lines.push("[[check]]", `schema = ${tomlString(c.schema)}`, `table = ${tomlString(c.table)}`);
+    lines.push(`column = ${tomlString(c.column)}`);
+    lines.push(`values = [${sortedValues(c.values).map(tomlString).join(", ")}]`, "");
+  }
+  return lines.join("\n");
+}
