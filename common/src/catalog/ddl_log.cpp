@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <map>
 
 #include "enumwatch/core/error.hpp"
@@ -40,7 +39,7 @@ constexpr std::string_view kRecentChanges =
     "  AND NOT (l.schema_name = ANY ($2::text[]))\n"
     "ORDER BY l.id DESC LIMIT 100";
 
-constexpr std::size_t kColumns = 12;
+constexpr std::size_t kChangeColumns = 12;
 
 // The log is there: read from the catalog, which every role may read, so that an install from
 // before the log (its schema private, no table) is told from a log the role may not read.
@@ -49,38 +48,24 @@ constexpr std::string_view kLogExists =
     "               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n"
     "               WHERE n.nspname = 'enumwatch' AND c.relname = 'ddl_log' AND c.relkind = 'r')";
 
-std::string text_at(const Row& row, std::size_t i) {
-  return row[i].value_or(std::string());
-}
-
-long long number_at(const Row& row, std::size_t i) {
-  const std::string text = text_at(row, i);
-  long long value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size())
-    throw Error("unexpected number \"" + text + "\" in the change log (column " +
-                std::to_string(i + 1) + ")");
-  return value;
-}
-
 std::vector<LoggedChange> decode_changes(const Rows& rows) {
   std::vector<LoggedChange> out;
   for (const auto& row : rows) {
-    if (row.size() != kColumns || !row[0] || !row[6] || !row[10])
+    if (row.size() != kChangeColumns || !row[0] || !row[6] || !row[10])
       throw Error("unexpected row shape from the change log query");
     LoggedChange change;
-    change.id = number_at(row, 0);
-    change.txid = number_at(row, 1);
-    change.object_type = text_at(row, 2);
-    change.schema = text_at(row, 3);
-    change.object = text_at(row, 4);
-    change.who.at = text_at(row, 5);
-    change.who.role = text_at(row, 6);
+    change.id = row_number(row, 0, "change log");
+    change.txid = row_number(row, 1, "change log");
+    change.object_type = row_text(row, 2);
+    change.schema = row_text(row, 3);
+    change.object = row_text(row, 4);
+    change.who.at = row_text(row, 5);
+    change.who.role = row_text(row, 6);
     change.who.current_role = row[7];
     change.who.application_name = row[8];
     change.who.client_addr = row[9];
-    change.who.command_tag = text_at(row, 10);
-    change.who.statement = shown_statement(text_at(row, 11));
+    change.who.command_tag = row_text(row, 10);
+    change.who.statement = shown_statement(row_text(row, 11));
     out.push_back(std::move(change));
   }
   return out;

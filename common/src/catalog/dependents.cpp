@@ -1,7 +1,6 @@
 #include "enumwatch/catalog/dependents.hpp"
 
 #include <array>
-#include <charconv>
 #include <string>
 
 #include "enumwatch/core/error.hpp"
@@ -307,22 +306,6 @@ constexpr std::array<std::pair<std::string_view, Dependent::Kind>, 16> kKinds{{
 
 constexpr std::size_t kColumns = 20;
 
-std::string text_at(const Row& row, std::size_t i) {
-  return row[i].value_or(std::string());
-}
-
-long long number_at(const Row& row, std::size_t i) {
-  const std::string text = text_at(row, i);
-  long long value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    if (text.empty()) return 0;
-    throw Error("unexpected number \"" + text + "\" in the dependents query (column " +
-                std::to_string(i + 1) + ")");
-  }
-  return value;
-}
-
 }  // namespace
 
 std::string_view dependents_sql() {
@@ -348,8 +331,8 @@ TypeDependents decode_dependents(const Rows& rows) {
     }
     const std::string& kind = *row[1];
     if (kind == "table") {
-      out.tables.push_back(
-          {text_at(row, 2), text_at(row, 3), number_at(row, 15), number_at(row, 16)});
+      out.tables.push_back({row_text(row, 2), row_text(row, 3), row_number(row, 15, "dependents"),
+                            row_number(row, 16, "dependents")});
       continue;
     }
     Dependent d;
@@ -357,20 +340,20 @@ TypeDependents decode_dependents(const Rows& rows) {
     for (const auto& [name, k] : kKinds) {
       if (name == kind) d.kind = k;
     }
-    d.depth = static_cast<int>(number_at(row, 0));
-    d.schema = text_at(row, 2);
-    d.name = text_at(row, 3);
-    d.table_schema = text_at(row, 4);
-    d.table = text_at(row, 5);
-    d.column = text_at(row, 6);
-    d.definition = text_at(row, 7);
-    d.identity = text_at(row, 8);
+    d.depth = static_cast<int>(row_number(row, 0, "dependents"));
+    d.schema = row_text(row, 2);
+    d.name = row_text(row, 3);
+    d.table_schema = row_text(row, 4);
+    d.table = row_text(row, 5);
+    d.column = row_text(row, 6);
+    d.definition = row_text(row, 7);
+    d.identity = row_text(row, 8);
     d.owner = row[9];
     d.grants = row[10];
     d.comment = row[11];
-    d.populated = text_at(row, 12) != "false";
-    d.options = text_at(row, 13);
-    d.why = text_at(row, 14);
+    d.populated = row_text(row, 12) != "false";
+    d.options = row_text(row, 13);
+    d.why = row_text(row, 14);
     d.column_comments = row[17];
     d.convert_to = row[18];
     d.convert_default = row[19];

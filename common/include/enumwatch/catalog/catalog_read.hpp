@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace enumwatch {
@@ -13,6 +14,11 @@ namespace enumwatch {
 // Rows as libpq returns them in text format; nullopt is SQL NULL.
 using Row = std::vector<std::optional<std::string>>;
 using Rows = std::vector<Row>;
+
+// Field i of a row as text ("" for NULL), and as a whole number (0 for NULL or ""; Error naming
+// `query` and the column when it is something else).
+[[nodiscard]] std::string row_text(const Row& row, std::size_t i);
+[[nodiscard]] long long row_number(const Row& row, std::size_t i, std::string_view query);
 
 template <typename T>
 struct CatalogRead {
