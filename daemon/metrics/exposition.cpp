@@ -48,11 +48,16 @@ void append_sample(std::string& out, std::string_view name, const SampleLabels& 
                    double value) {
   out += name;
   out += '{';
-  if (!labels.key.empty()) {
+  const bool key_first = labels.key < std::string_view("target");
+  if (!labels.key.empty() && key_first) {
     append_label(out, labels.key, labels.value);
     out += ',';
   }
   append_label(out, "target", labels.target);
+  if (!labels.key.empty() && !key_first) {
+    out += ',';
+    append_label(out, labels.key, labels.value);
+  }
   if (!labels.le.empty()) {
     out += ',';
     append_label(out, "le", labels.le);

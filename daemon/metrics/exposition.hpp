@@ -14,7 +14,7 @@
 namespace enumwatch::exposition {
 
 // A per-target sample: name{[key=value,]target=T[,le=L]} value. Labels are in the order
-// prometheus-cpp uses (sorted by name; every second label here sorts before "target"; le last).
+// prometheus-cpp uses (sorted by name: the second label before or after "target"; le last).
 struct SampleLabels {
   std::string_view target;
   std::string_view key = {}, value = {};

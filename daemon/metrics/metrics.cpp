@@ -6,8 +6,10 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
 #include <set>
 
+#include "enumwatch/catalog/migration_lock.hpp"
 #include "metrics/exposition.hpp"
 #include "metrics/process_metrics.hpp"
 #include "version.hpp"
@@ -72,6 +74,7 @@ enum TargetFamily {
   kChangeNotifications,
   kNotificationsCoalesced,
   kTriggerInstalled,
+  kMigrationInProgress,
   kTargetFamilies
 };
 
@@ -106,6 +109,10 @@ constexpr FamilyHeader kTargetFamilyHeaders[kTargetFamilies] = {
     {"enumwatch_notify_trigger_installed",
      "1 if the event trigger is installed and enabled in the target's database, as its last "
      "successful poll saw it.",
+     "gauge"},
+    {"enumwatch_migration_in_progress",
+     "1 while the migration tool holds its lock on the target's database "
+     "(docs/migration-locks.md); present with migration_lock = \"auto\".",
      "gauge"},
 };
 
@@ -172,6 +179,10 @@ struct Metrics::Impl {
                               .Name(kTargetFamilyHeaders[kTriggerInstalled].name)
                               .Help(kTargetFamilyHeaders[kTriggerInstalled].help)
                               .Register(*target_registry)),
+        migration_in_progress(prom::BuildGauge()
+                                  .Name(kTargetFamilyHeaders[kMigrationInProgress].name)
+                                  .Help(kTargetFamilyHeaders[kMigrationInProgress].help)
+                                  .Register(*target_registry)),
         secondary_read_failures(
             prom::BuildCounter()
                 .Name("enumwatch_secondary_read_failures_total")
@@ -221,10 +232,11 @@ struct Metrics::Impl {
         .Set(1);
     // Present at 0 from the start, so that rules see a counter rise from 0 rather than appear.
     for (const char* component : {"scheduler", "revision_watch", "listener", "alerting", "http",
-                                  "reload", "housekeeping", "snapshot_store"}) {
+                                  "reload", "housekeeping", "snapshot_store", "migration_watch"}) {
       internal_error_counters.emplace(component, &internal_errors.Add({{"component", component}}));
     }
-    for (const char* read : {"dependents", "column_stats", "changed_by", "migration_revision"})
+    for (const char* read :
+         {"dependents", "column_stats", "changed_by", "migration_revision", "migration_lock"})
       secondary_read_counters.emplace(read, &secondary_read_failures.Add({{"read", read}}));
   }
 
@@ -242,6 +254,8 @@ struct Metrics::Impl {
     prom::Counter* change_notifications;
     prom::Counter* coalesced_notifications;
     prom::Gauge* trigger_installed;
+    // One per tool (kMigrationLockTools) with migration_lock = "auto", else none.
+    std::map<std::string_view, prom::Gauge*> migration;
     std::array<std::string, kTargetFamilies> text;  // rendered lines per family
     bool stale = true;
   };
@@ -286,6 +300,11 @@ struct Metrics::Impl {
     exposition::append_sample(s.text[kTriggerInstalled],
                               kTargetFamilyHeaders[kTriggerInstalled].name, {name},
                               s.trigger_installed->Value());
+    for (const auto& [tool, gauge] : s.migration) {
+      exposition::append_sample(s.text[kMigrationInProgress],
+                                kTargetFamilyHeaders[kMigrationInProgress].name,
+                                {name, "tool", tool}, gauge->Value());
+    }
   }
 
   bool per_enum_metrics;
@@ -304,6 +323,7 @@ struct Metrics::Impl {
   prom::Family<prom::Counter>& change_notifications;
   prom::Family<prom::Counter>& coalesced_notifications;
   prom::Family<prom::Gauge>& trigger_installed;
+  prom::Family<prom::Gauge>& migration_in_progress;
   prom::Family<prom::Counter>& secondary_read_failures;
   prom::Family<prom::Gauge>& enum_values_family;
   prom::Family<prom::Gauge>& snapshot_info_family;
@@ -345,6 +365,33 @@ struct Metrics::Impl {
   std::map<std::string, prom::Counter*, std::less<>> internal_error_counters;
   std::map<std::string, prom::Counter*, std::less<>> secondary_read_counters;
 };
+
+namespace {
+
+// enumwatch_migration_in_progress{target,tool}: every tool at 0 or 1 while the target watches
+// the locks, none when it does not (a reload may turn it on or off).
+void set_migration(Metrics::Impl& m, const TargetConfig& target, Metrics::Impl::TargetSeries& s,
+                   const PollResult& result) {
+  if (!target.options.watch_migration_locks) {
+    for (auto& [tool, gauge] : s.migration) m.migration_in_progress.Remove(gauge);
+    s.migration.clear();
+    return;
+  }
+  if (s.migration.empty()) {
+    for (std::string_view tool : kMigrationLockTools) {
+      s.migration[tool] =
+          &m.migration_in_progress.Add({{"target", target.name}, {"tool", std::string(tool)}});
+    }
+  }
+  for (auto& [tool, gauge] : s.migration) {
+    const auto& held = result.report.migration;
+    const bool holds =
+        held && std::find(held->tools.begin(), held->tools.end(), tool) != held->tools.end();
+    gauge->Set(holds ? 1 : 0);
+  }
+}
+
+}  // namespace
 
 Metrics::Metrics(bool per_enum_metrics) : impl_(std::make_unique<Impl>(per_enum_metrics)) {}
 Metrics::~Metrics() = default;
@@ -400,6 +447,7 @@ void Metrics::remove_target(const std::string& target) {
   m.change_notifications.Remove(s.change_notifications);
   m.coalesced_notifications.Remove(s.coalesced_notifications);
   m.trigger_installed.Remove(s.trigger_installed);
+  for (auto& [tool, gauge] : s.migration) m.migration_in_progress.Remove(gauge);
   const prom::Labels owner{{"target", target}};
   m.enum_drifted.replace(owner, {});
   m.enum_values.replace(owner, {});
@@ -422,18 +470,21 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
   s.stale = true;
   if (result.outcome != PollOutcome::ok) return;  // keep the last known drift
   s.trigger_installed->Set(result.ddl_trigger_installed ? 1 : 0);
+  set_migration(m, target, s, result);
 
   if (!s.last_success) s.last_success = &m.last_success.Add({{"target", target.name}});
   s.last_success->Set(
       seconds_since_epoch(result.report.polled_at.value_or(std::chrono::system_clock::now())));
-  if (result.unchanged || !result.database) return;  // the drift series stand as they are
+  if (result.unchanged) return;  // the drift series stand as they are
 
   std::map<DriftKind, int> counts;
   std::map<prom::Labels, double> drifted;
   std::map<prom::Labels, Severity> worst;
   for (const auto& item : result.report.drift) {
     ++counts[item.kind];
-    if (item.enum_name.empty()) continue;
+    // Held back while a migration is in flight: not drifting yet, as no alert fires for it
+    // (docs/migration-locks.md); its items are counted all the same.
+    if (item.enum_name.empty() || item.migrating) continue;
     prom::Labels key{{"target", target.name}, {"schema", item.schema}, {"enum", item.enum_name}};
     auto [it, inserted] = worst.try_emplace(key, item.severity());
     if (!inserted && item.severity() > it->second) it->second = item.severity();
@@ -446,6 +497,8 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
   }
   const prom::Labels owner{{"target", target.name}};
   m.enum_drifted.replace(owner, drifted);
+  // A held drift judged anew, without a new catalog: what follows stands as it is.
+  if (!result.database) return;
 
   const auto& database = *result.database;
   std::set<TypeName> snapshot_enums;

@@ -34,6 +34,32 @@ void require_setup(const ReadPipeline& pipeline) {
   if (pipeline.setup().error) throw pipeline.failed(pipeline.setup(), "setting statement_timeout");
 }
 
+std::optional<ReadHandle<MigrationLocks>> add_locks(ReadPipeline& pipeline,
+                                                    const MigrationLockLook* locks) {
+  if (!locks) return std::nullopt;
+  return pipeline.add_optional(locks->read);
+}
+
+// After the pipeline's own reads passed: a failure here is the look's alone.
+void take_locks(const ReadPipeline& pipeline, const std::optional<ReadHandle<MigrationLocks>>& read,
+                MigrationLockLook* locks) {
+  if (!locks || !read) return;
+  locks->found.reset();
+  locks->error.clear();
+  try {
+    locks->found = pipeline.take(*read);
+  } catch (const PgError& e) {
+    if (e.kind() == PgError::Kind::timeout) throw;  // the poll's time ran out: the poll's
+    locks->error = e.what();
+  } catch (const Error& e) {
+    locks->error = e.what();
+  }
+}
+
+// Where the session's database name is remembered among the session's names: migration_table's
+// names are never empty (an empty one is no table, and never looked up).
+const std::string kSessionDatabaseKey;
+
 }  // namespace
 
 boost::asio::awaitable<std::string> migration_relation(PgConnection& connection,
@@ -78,9 +104,36 @@ boost::asio::awaitable<std::optional<std::string>> read_migration_revision(
   co_return decode_revision(pipeline, revision, options);
 }
 
+boost::asio::awaitable<std::string> session_database(PgConnection& connection, Deadline deadline) {
+  auto& known = connection.session_names();
+  if (auto it = known.find(kSessionDatabaseKey); it != known.end()) co_return it->second;
+  ReadPipeline pipeline(deadline, "reading the database's name");
+  const auto name = pipeline.add(CatalogRead<std::string>{
+      "SELECT pg_catalog.current_database()::pg_catalog.text", {}, [](const Rows& rows) {
+        if (rows.size() != 1 || rows[0].size() != 1 || !rows[0][0])
+          throw Error("current_database() returned no name");
+        return *rows[0][0];
+      }});
+  co_await pipeline.run(connection);
+  pipeline.require_all();
+  std::string database = pipeline.take(name);
+  known.emplace(kSessionDatabaseKey, database);
+  co_return database;
+}
+
+boost::asio::awaitable<MigrationLocks> read_migration_locks(PgConnection& connection,
+                                                            const MigrationLockLook& look,
+                                                            Deadline deadline) {
+  ReadPipeline pipeline(deadline, "reading the migration tools' locks");
+  const auto locks = pipeline.add(look.read);
+  co_await pipeline.run(connection);
+  pipeline.require_all();
+  co_return pipeline.take(locks);
+}
+
 boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
-                                                    const TargetOptions& options,
-                                                    Deadline deadline) {
+                                                    const TargetOptions& options, Deadline deadline,
+                                                    MigrationLockLook* locks) {
   const bool with_revision = !options.migration_table.empty();
   const std::string relation = co_await migration_relation(connection, options, deadline);
 
@@ -98,6 +151,7 @@ boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
   const auto usage = pipeline.add(column_usage_read(options.scope));
   std::optional<ReadHandle<std::vector<CheckColumn>>> checks;
   if (options.checks) checks = pipeline.add(check_constraints_read(options.scope));
+  const auto lock_read = add_locks(pipeline, locks);
   co_await pipeline.run(connection);
 
   require_setup(pipeline);
@@ -118,6 +172,7 @@ boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
   state.ddl_trigger_installed = read.ddl_trigger_installed;
   state.catalog = decode_catalog(pipeline.take(enums), pipeline.take(usage), options.scope);
   if (checks) state.catalog.checks = pipeline.take(*checks);
+  take_locks(pipeline, lock_read, locks);
   co_return state;
 }
 
@@ -127,12 +182,15 @@ FingerprintQuery::FingerprintQuery(const TargetOptions& options, std::string rel
 
 boost::asio::awaitable<Fingerprint> read_fingerprint(PgConnection& connection,
                                                      const FingerprintQuery& query,
-                                                     Deadline deadline) {
+                                                     Deadline deadline, MigrationLockLook* locks) {
   ReadPipeline pipeline(deadline, "reading the fingerprint");
   const auto fingerprint = pipeline.add(query.read);
+  const auto lock_read = add_locks(pipeline, locks);
   co_await pipeline.run(connection);
   pipeline.require_all();
-  co_return pipeline.take(fingerprint);
+  Fingerprint read = pipeline.take(fingerprint);
+  take_locks(pipeline, lock_read, locks);
+  co_return read;
 }
 
 boost::asio::awaitable<void> read_dependents(PgConnection& connection,

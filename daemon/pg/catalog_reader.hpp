@@ -4,6 +4,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "enumwatch/catalog/migration_lock.hpp"
 #include "enumwatch/config/config.hpp"
 #include "enumwatch/core/drift.hpp"
 #include "enumwatch/core/model.hpp"
@@ -11,11 +12,26 @@
 
 namespace enumwatch {
 
+// The migration tools' locks (docs/migration-locks.md), looked at in the same round trip as the
+// catalog or its fingerprint: what was found, or why it could not be read. Its failure is not the
+// read's (a secondary read, "migration_lock").
+struct MigrationLockLook {
+  explicit MigrationLockLook(CatalogRead<MigrationLocks> r) : read(std::move(r)) {}
+  CatalogRead<MigrationLocks> read;  // built once per session: the database's name is in it
+  std::optional<MigrationLocks> found;
+  std::string error;  // when not found
+};
+
+// The name of the session's database as the server has it (current_database(); a pooler may
+// call it otherwise): read once per session, remembered by the connection. Throws PgError.
+[[nodiscard]] boost::asio::awaitable<std::string> session_database(PgConnection& connection,
+                                                                   Deadline deadline);
+
 // Throws PgError; a missing migration table is a PgError of kind query with a message that says
-// which table and what to do.
-[[nodiscard]] boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
-                                                                  const TargetOptions& options,
-                                                                  Deadline deadline);
+// which table and what to do. With `locks`, they are looked at in the same pipeline.
+[[nodiscard]] boost::asio::awaitable<DatabaseState> read_database(
+    PgConnection& connection, const TargetOptions& options, Deadline deadline,
+    MigrationLockLook* locks = nullptr);
 
 // The fingerprint query of a target's options, built once (a poll sends it as it is).
 struct FingerprintQuery {
@@ -25,10 +41,10 @@ struct FingerprintQuery {
 };
 
 // The fingerprint of what read_database would return (catalog_query.hpp): one round trip, one
-// short row. Throws PgError.
-[[nodiscard]] boost::asio::awaitable<Fingerprint> read_fingerprint(PgConnection& connection,
-                                                                   const FingerprintQuery& query,
-                                                                   Deadline deadline);
+// short row. Throws PgError. With `locks`, they are looked at in the same round trip.
+[[nodiscard]] boost::asio::awaitable<Fingerprint> read_fingerprint(
+    PgConnection& connection, const FingerprintQuery& query, Deadline deadline,
+    MigrationLockLook* locks = nullptr);
 
 // Adds to the state the dependents of each type (dependents.hpp): read only when a fix recreates
 // a type, so a poll without such drift costs nothing more. Throws PgError.
@@ -62,6 +78,11 @@ struct FingerprintQuery {
 [[nodiscard]] boost::asio::awaitable<std::string> migration_relation(PgConnection& connection,
                                                                      const TargetOptions& options,
                                                                      Deadline deadline);
+
+// Only the migration tools' locks: the check the scheduler runs between polls while a migration
+// is in flight. Throws PgError.
+[[nodiscard]] boost::asio::awaitable<MigrationLocks> read_migration_locks(
+    PgConnection& connection, const MigrationLockLook& look, Deadline deadline);
 
 // Only the migration revision: the cheap check the scheduler runs between polls.
 [[nodiscard]] boost::asio::awaitable<std::optional<std::string>> read_migration_revision(

@@ -25,11 +25,12 @@ ReadPipeline::ReadPipeline(Deadline deadline, std::string what, Setup setup)
     : what_(std::move(what)), deadline_(deadline) {
   statements_.push_back(
       {std::string(setup == Setup::empty_search_path ? kEmptySearchPathAndTimeout : kTimeoutOnly),
-       {}});
+       {},
+       false});
 }
 
 void ReadPipeline::set(std::string sql) {
-  statements_.push_back({std::move(sql), {}});
+  statements_.push_back({std::move(sql), {}, false});
 }
 
 boost::asio::awaitable<void> ReadPipeline::run(PgConnection& connection) {
@@ -43,8 +44,8 @@ boost::asio::awaitable<void> ReadPipeline::run(PgConnection& connection) {
 }
 
 void ReadPipeline::require_all() const {
-  for (const auto& result : results_)
-    if (result.error) throw failed(result);
+  for (std::size_t i = 0; i < results_.size(); ++i)
+    if (results_[i].error && !statements_.at(i).optional) throw failed(results_[i]);
 }
 
 PgError ReadPipeline::failed(const StatementResult& result, std::string_view what) const {

@@ -41,8 +41,16 @@ class ReadPipeline {
 
   template <typename T>
   [[nodiscard]] ReadHandle<T> add(CatalogRead<T> read) {
-    statements_.push_back({std::move(read.sql), std::move(read.params)});
+    statements_.push_back({std::move(read.sql), std::move(read.params), false});
     return ReadHandle<T>(statements_.size() - 1, std::move(read.decode));
+  }
+  // A read whose failure is not the pipeline's: require_all() passes over it, and its caller
+  // looks at result() itself. Added last, since a failed statement aborts the ones after it.
+  template <typename T>
+  [[nodiscard]] ReadHandle<T> add_optional(CatalogRead<T> read) {
+    auto handle = add(std::move(read));
+    statements_.back().optional = true;
+    return handle;
   }
   // A statement whose rows nobody reads (a set_config for the rest of the transaction).
   void set(std::string sql);
@@ -72,7 +80,8 @@ class ReadPipeline {
       throw Error(std::string(e.what()) + " (" + description_ + ")");
     }
   }
-  // Throws the first statement's error, setup included, in the order they were sent.
+  // Throws the first statement's error, setup included, in the order they were sent; optional
+  // reads aside.
   void require_all() const;
   // "WHAT failed (DESCRIPTION): the server's message", of kind timeout for SQLSTATE 57014.
   [[nodiscard]] PgError failed(const StatementResult& result, std::string_view what = {}) const;
@@ -84,6 +93,7 @@ class ReadPipeline {
   struct OwnedStatement {
     std::string sql;
     std::vector<std::string> params;
+    bool optional = false;
   };
   std::vector<OwnedStatement> statements_;  // [0]: the setup
   std::vector<StatementResult> results_;

@@ -9,7 +9,8 @@
 namespace enumwatch {
 
 // `read` names it as the metric label does (docs/metrics.md): dependents, column_stats
-// (pg_stats), changed_by (the trigger's log), migration_revision.
+// (pg_stats), changed_by (the trigger's log), migration_revision, migration_lock (the migration
+// tools' locks, docs/migration-locks.md).
 struct SecondaryReadFailure {
   std::string read;
   std::string error;
@@ -17,6 +18,7 @@ struct SecondaryReadFailure {
   [[nodiscard]] std::string_view what() const {
     if (read == "dependents") return "the dependents of a drifting type";
     if (read == "changed_by") return "who changed it (enumwatch.ddl_log)";
+    if (read == "migration_lock") return "the migration tools' locks";
     return "the column statistics";
   }
 };

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct PollResult {
   // drift stands, and report.drift and database are left empty (the scheduler keeps the last).
   bool unchanged = false;
   bool ddl_trigger_installed = false;  // the event trigger (docs/instant-detection.md), as seen
+  // The migration tools holding their lock now (docs/migration-locks.md): nothing with
+  // migration_lock = "off", or when they could not be read (a secondary failure).
+  std::optional<std::vector<std::string>> migration_locks_held;
   // Reads after the catalog's that failed (the poll still counts): logged and counted by read.
   std::vector<SecondaryReadFailure> secondary_failures;
   std::chrono::duration<double> took{};

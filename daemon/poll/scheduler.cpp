@@ -7,6 +7,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <set>
+#include <utility>
 
 #include "enumwatch/catalog/ddl_trigger.hpp"
 #include "enumwatch/core/backoff.hpp"
@@ -196,9 +197,11 @@ void Scheduler::record(const Target& t, std::span<const NamedSnapshot> snapshots
     t->report.error.reset();
     t->report.polled_at = result.report.polled_at;
     t->report.changes = std::move(result.report.changes);
+    hold_drift(*t, result);
   } else if (ok) {
     t->revision = result.report.migration_revision;
     t->attribution.annotate(result.report.drift, t->revision);
+    hold_drift(*t, result);
     t->report = result.report;
   } else {
     // A failed poll is not a resolution: keep the last known drift, mark the target down.
@@ -210,6 +213,62 @@ void Scheduler::record(const Target& t, std::span<const NamedSnapshot> snapshots
   for (const auto& failure : result.secondary_failures)
     observer_.secondary_read_failed(t->setup.config.name, failure.read);
   observer_.polled(t->setup.config, snapshots, result);
+}
+
+MigrationHold::Change Scheduler::look_at_locks(TargetState& t,
+                                               const std::vector<std::string>& held) {
+  const TargetConfig& config = t.setup.config;
+  const auto since = t.hold.since();
+  const auto change =
+      t.hold.look(held, std::chrono::system_clock::now(), config.options.migration_grace);
+  std::string tools;
+  for (const auto& tool : held) tools += (tools.empty() ? "" : ", ") + tool;
+  switch (change) {
+    case MigrationHold::Change::began:
+      spdlog::info(
+          "target {}: a migration is in flight ({} holds its lock): new drift is held until it "
+          "ends, for at most migration_grace ({})",
+          config.name, tools, format_duration(config.options.migration_grace));
+      break;
+    case MigrationHold::Change::ended:
+      spdlog::info("target {}: the migration ended (its lock was released): judging the drift now",
+                   config.name);
+      break;
+    case MigrationHold::Change::stuck:
+      spdlog::warn(
+          "target {}: {} has held its migration lock for longer than migration_grace ({}) since "
+          "{}: the migration seems stuck, and its drift alerts now",
+          config.name, tools, format_duration(config.options.migration_grace),
+          since ? format_timestamp(*since) : std::string("?"));
+      break;
+    case MigrationHold::Change::released:
+    case MigrationHold::Change::none:
+      break;
+  }
+  return change;
+}
+
+void Scheduler::hold_drift(TargetState& t, PollResult& result) {
+  if (result.migration_locks_held) (void)look_at_locks(t, *result.migration_locks_held);
+  if (result.unchanged) {
+    std::vector<DriftItem> drift = t.report.drift;
+    t.hold.annotate(drift);
+    if (drift != t.report.drift) {
+      // The migration ended, or went stuck: the drift kept is judged anew, and whoever observes
+      // polls (metrics, alerts) sees it as a changed poll's (without a new catalog).
+      t.report.drift = drift;
+      result.report.drift = std::move(drift);
+      result.unchanged = false;
+    }
+  } else {
+    t.hold.annotate(result.report.drift);
+  }
+  std::optional<MigrationInProgress> migration;
+  if (t.hold.active()) {
+    migration = MigrationInProgress{t.hold.tools(), *t.hold.since(), t.hold.stuck()};
+  }
+  t.report.migration = migration;
+  result.report.migration = std::move(migration);
 }
 
 void Scheduler::follow_ddl_trigger(const Target& t, const PollResult& result) {
@@ -319,6 +378,10 @@ asio::awaitable<void> Scheduler::wait_for_next_poll(const Target& t) {
     const auto left = std::chrono::duration_cast<milliseconds>(t->last_poll_finished +
                                                                next_wait(*t) - Clock::now());
     if (left <= milliseconds(0)) co_return;
+    if (t->hold.active() && !t->hold.stuck() && t->failures == 0) {
+      co_await watch_migration(t);
+      co_return;
+    }
     const bool watch = !config.options.migration_table.empty() && check.count() > 0 &&
                        t->failures == 0 && check < left;
     if (!watch) {
@@ -347,6 +410,47 @@ asio::awaitable<void> Scheduler::wait_for_next_poll(const Target& t) {
                    escape_control(checked.revision.value_or("(none)")));
       co_return;
     }
+  }
+}
+
+asio::awaitable<void> Scheduler::watch_migration(const Target& t) {
+  const auto& config = t->setup.config;
+  bool failing = false;  // a look that keeps failing is logged once per wait, counted every time
+  while (!t->stopped && !t->poll_requested) {
+    const auto left = std::chrono::duration_cast<milliseconds>(t->last_poll_finished +
+                                                               next_wait(*t) - Clock::now());
+    if (left <= milliseconds(0)) co_return;
+    co_await sleep(*t, std::min(left, kLockCheck));
+    if (t->stopped || t->poll_requested) co_return;
+    LockCheck checked;
+    try {
+      ScopedFlag in_flight(t->in_flight);
+      t->due_by = Clock::now() + config.options.timeout + kOverdueGrace;
+      checked = co_await t->poller->check_migration_locks(config);
+    } catch (...) {
+      report_internal_error(count_internal_error_, "migration_watch", std::current_exception());
+    }
+    t->due_by.reset();
+    if (t->stopped) co_return;
+    if (checked.outcome == LockCheck::Outcome::failed) {
+      if (!std::exchange(failing, true)) {
+        spdlog::warn("target {}: looking at the migration tools' locks failed: {}", config.name,
+                     escape_control(checked.error));
+      }
+      observer_.secondary_read_failed(config.name, "migration_lock");
+      continue;
+    }
+    failing = false;
+    // No connection: the next poll, at its time, reconnects and looks.
+    if (checked.outcome == LockCheck::Outcome::no_connection) {
+      co_await sleep(*t, std::chrono::duration_cast<milliseconds>(t->last_poll_finished +
+                                                                  next_wait(*t) - Clock::now()));
+      co_return;
+    }
+    const auto change = look_at_locks(*t, checked.held_by);
+    if (change == MigrationHold::Change::ended || change == MigrationHold::Change::stuck ||
+        !t->hold.active())
+      co_return;  // poll now: the end state is judged, or the stuck migration's drift alerts
   }
 }
 

@@ -78,6 +78,9 @@ class Scheduler {
   // is still seen within a second (docs/instant-detection.md, "Floods").
   void request_notified_poll(const std::string& target, std::size_t notifications);
   static constexpr std::chrono::milliseconds kNotifiedPollGap{500};
+  // How often a target's locks are looked at while a migration is in flight
+  // (docs/migration-locks.md, "Holding drift").
+  static constexpr std::chrono::milliseconds kLockCheck{1000};
   // Polls every target that uses the snapshot now.
   void request_polls_using(const std::string& snapshot);
 
@@ -110,6 +113,15 @@ class Scheduler {
   // A poll that threw instead of returning a result: the target is down with that error.
   void record_internal_failure(const Target& target, std::exception_ptr error);
   void record(const Target& target, std::span<const NamedSnapshot> snapshots, PollResult& result);
+  // A look at the migration tools' locks (a poll's, or a check's between polls) moves the
+  // target's hold; what changed is logged.
+  MigrationHold::Change look_at_locks(TargetState& target, const std::vector<std::string>& held);
+  // The poll's drift as the hold judges it: migrating where a migration is in flight. A poll that
+  // found nothing new still re-judges the drift it kept, and counts as changed if that moved.
+  void hold_drift(TargetState& target, PollResult& result);
+  // While a migration is in flight: looks at its locks every kLockCheck, and returns when the
+  // hold ended or went stuck (the target is polled at once) or the next poll is due.
+  boost::asio::awaitable<void> watch_migration(const Target& target);
   // Sleeps until the next poll is due (next_wait after the last poll), re-reading the migration
   // revision meanwhile where the target has a migration table.
   boost::asio::awaitable<void> wait_for_next_poll(const Target& target);

@@ -72,6 +72,8 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
     }
     connection = connection_;
     if (probe_) co_await send_probe_now(*connection, target.name, deadline);
+    if (target.options.watch_migration_locks)
+      co_await prepare_lock_look(*connection, target, deadline);
     const bool read_in_full = co_await refresh(*connection, target.options, deadline, result);
     const DatabaseState& last = *last_read_;
     if (!read_in_full && last_diff_ && last_diff_->fingerprint == last.fingerprint &&
@@ -107,6 +109,7 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
       result.secondary_failures = std::move(read.failures);
       result.database = std::move(state);
     }
+    take_lock_look(target, result);
     if (result.ddl_trigger_installed) co_await read_changelog(*connection, target, deadline);
     result.report.changes = changelog_;
     result.report.migration_revision = last_read_->migration_revision;
@@ -147,6 +150,61 @@ boost::asio::awaitable<void> TargetPoller::read_changelog(PgConnection& connecti
   }
 }
 
+boost::asio::awaitable<void> TargetPoller::prepare_lock_look(PgConnection& connection,
+                                                             const TargetConfig& target,
+                                                             Deadline deadline) {
+  // golang-migrate's key holds the database's name: the server's, which a pooler may hide.
+  std::string database = co_await session_database(connection, deadline);
+  if (!lock_look_ || lock_look_database_ != database) {
+    lock_look_.emplace(
+        migration_locks_read(MigrationLockTarget{database, target.options.scope.schemas}));
+    lock_look_database_ = std::move(database);
+  }
+  lock_look_->found.reset();
+  lock_look_->error.clear();
+}
+
+void TargetPoller::take_lock_look(const TargetConfig& target, PollResult& result) {
+  if (!lock_look_ || !target.options.watch_migration_locks) return;
+  if (!lock_look_->found) {
+    if (lock_look_->error.empty()) return;  // not run: the poll failed before
+    spdlog::warn("target {}: reading the migration tools' locks failed: {}", target.name,
+                 escape_control(lock_look_->error));
+    result.secondary_failures.push_back({"migration_lock", lock_look_->error});
+    return;
+  }
+  result.migration_locks_held = lock_look_->found->held_by;
+  // Said once, and again only when the set of tables changes (docs/migration-locks.md).
+  auto& unreadable = lock_look_->found->unreadable;
+  if (!unreadable.empty() && unreadable != unreadable_lock_tables_) {
+    std::string tables;
+    for (const auto& t : unreadable) tables += (tables.empty() ? "" : ", ") + t;
+    spdlog::warn(
+        "target {}: Liquibase's lock table {} cannot be read by the monitoring role; a Liquibase "
+        "migration there is not seen (counted as no lock): grant it SELECT "
+        "(docs/migration-locks.md, "
+        "\"Liquibase\")",
+        target.name, escape_control(tables));
+  }
+  unreadable_lock_tables_ = unreadable;
+}
+
+boost::asio::awaitable<LockCheck> TargetPoller::check_migration_locks(const TargetConfig& target) {
+  LockCheck out;
+  if (!connection_ || !connection_->usable() || !lock_look_) co_return out;
+  const std::shared_ptr<PgConnection> connection = connection_;
+  try {
+    const Deadline deadline = std::chrono::steady_clock::now() + target.options.timeout;
+    out.held_by = (co_await read_migration_locks(*connection, *lock_look_, deadline)).held_by;
+    out.outcome = LockCheck::Outcome::read;
+  } catch (const Error& e) {
+    out.outcome = LockCheck::Outcome::failed;
+    out.error = e.what();
+  }
+  if (connection_ && !connection_->usable()) connection_.reset();
+  co_return out;
+}
+
 boost::asio::awaitable<void> TargetPoller::send_probe_now(PgConnection& connection,
                                                           const std::string& target,
                                                           Deadline deadline) {
@@ -172,7 +230,7 @@ boost::asio::awaitable<bool> TargetPoller::refresh(PgConnection& connection,
       const std::string relation = co_await migration_relation(connection, options, deadline);
       if (!fingerprint_query_ || fingerprint_query_->relation != relation)
         fingerprint_query_.emplace(options, relation);
-      now = co_await read_fingerprint(connection, *fingerprint_query_, deadline);
+      now = co_await read_fingerprint(connection, *fingerprint_query_, deadline, lock_look());
     } catch (const PgError& e) {
       // A query error (say, the migration table is gone) is best told by the full read below;
       // a broken connection or a timeout is the poll's.
@@ -186,7 +244,7 @@ boost::asio::awaitable<bool> TargetPoller::refresh(PgConnection& connection,
     }
   }
   const unsigned asked = full_reads_asked_;
-  last_read_ = co_await read_database(connection, options, deadline);
+  last_read_ = co_await read_database(connection, options, deadline, lock_look());
   last_diff_.reset();  // a full read diffs again (dependents too), whatever the fingerprint
   full_reads_done_ = asked;
   fingerprint_polls_ = 0;

@@ -34,6 +34,14 @@ struct RevisionCheck {
 
 [[nodiscard]] DiffOptions diff_options_for(const TargetOptions& options);
 
+// What looking at the migration tools' locks between polls found (docs/migration-locks.md).
+struct LockCheck {
+  enum class Outcome { no_connection, read, failed };
+  Outcome outcome = Outcome::no_connection;
+  std::vector<std::string> held_by;  // when read
+  std::string error;                 // when failed
+};
+
 // Virtual so that the scheduler's own tests can stand in a poller that fails in ways a real
 // database rarely does (an exception of an unexpected type, a poll that never ends).
 class TargetPoller {
@@ -50,6 +58,10 @@ class TargetPoller {
       const std::optional<std::string>& password);
   // Re-reads only the migration revision over the open connection.
   [[nodiscard]] virtual boost::asio::awaitable<RevisionCheck> check_revision(
+      const TargetConfig& target);
+  // Looks only at the migration tools' locks over the open connection: while a migration is in
+  // flight, its end is seen within a second.
+  [[nodiscard]] virtual boost::asio::awaitable<LockCheck> check_migration_locks(
       const TargetConfig& target);
   // Whether the last full read saw an enum type of this name in any schema (true before the
   // first read): a type moved out of a watched schema is named by the schema it entered.
@@ -72,6 +84,14 @@ class TargetPoller {
   [[nodiscard]] boost::asio::awaitable<void> read_changelog(PgConnection& connection,
                                                             const TargetConfig& target,
                                                             Deadline deadline);
+  // The look at the locks for this session (the database's name is in it): built at the first
+  // poll of a session, when migration_lock = "auto".
+  [[nodiscard]] boost::asio::awaitable<void> prepare_lock_look(PgConnection& connection,
+                                                               const TargetConfig& target,
+                                                               Deadline deadline);
+  // What the poll's look found, into the result; an unreadable lock table is said once.
+  void take_lock_look(const TargetConfig& target, PollResult& result);
+  [[nodiscard]] MigrationLockLook* lock_look() { return lock_look_ ? &*lock_look_ : nullptr; }
   [[nodiscard]] boost::asio::awaitable<void> send_probe_now(PgConnection& connection,
                                                             const std::string& target,
                                                             Deadline deadline);
@@ -93,9 +113,12 @@ class TargetPoller {
   std::optional<FingerprintQuery> fingerprint_query_;  // built at the first fingerprint poll
   std::optional<DatabaseState> last_read_;             // the last full read, for fingerprint polls
   std::optional<LastDiff> last_diff_;
-  bool changed_by_unreadable_ = false;   // its warning was logged: not again until it reads
-  std::vector<LoggedChange> changelog_;  // newest first, at most kChangelogSize
-  int fingerprint_polls_ = 0;            // polls that reused last_read_ since it was read
+  bool changed_by_unreadable_ = false;  // its warning was logged: not again until it reads
+  std::optional<MigrationLockLook> lock_look_;
+  std::string lock_look_database_;                   // the database lock_look_ was built for
+  std::vector<std::string> unreadable_lock_tables_;  // as last warned about
+  std::vector<LoggedChange> changelog_;              // newest first, at most kChangelogSize
+  int fingerprint_polls_ = 0;  // polls that reused last_read_ since it was read
   // A full read is due while the reads asked for outnumber those done (counted, so that a request
   // that comes while a read runs, or a read that fails, still leaves one due).
   unsigned full_reads_asked_ = 1, full_reads_done_ = 0;

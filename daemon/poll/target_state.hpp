@@ -11,6 +11,7 @@
 
 #include "enumwatch/config/config.hpp"
 #include "enumwatch/diff/migration_attribution.hpp"
+#include "enumwatch/diff/migration_hold.hpp"
 #include "enumwatch/report/report.hpp"
 #include "poll/listener_hub.hpp"
 #include "poll/target_poller.hpp"
@@ -45,6 +46,8 @@ struct TargetState {
   int failures = 0;
   std::optional<std::string> revision;  // as the last successful poll read it
   MigrationAttribution attribution;
+  // Drift held back while a migration tool holds its lock (docs/migration-locks.md).
+  MigrationHold hold;
   // Its place on the database's LISTEN connection (docs/instant-detection.md), while the database
   // has the event trigger and notify allows.
   std::unique_ptr<ListenerHub::Subscription> listener;

@@ -2,7 +2,8 @@
 # No role of a watched database runs code in a poll (docs/security.md, "search_path"): a property
 # test over the SQL enumwatch actually sends. Pass 1 runs the daemon (full reads, fingerprints,
 # dependents, pg_stats, the revision watch, the listener), check, diff (SQL and exact counts),
-# snapshot and install-trigger, with the server logging every statement. From that log, a tenant
+# snapshot and install-trigger, with the server logging every statement; the daemon also looks at
+# the migration tools' locks, Liquibase's table included, while a migration holds them. From that log, a tenant
 # with CREATE on public plants a shadow of every function and operator the statements use, over
 # the types catalog queries meet; each shadow writes a row if called. Pass 2 runs all of it again:
 # no shadow runs and every command sees what pass 1 saw. The control: the same logged statements,
@@ -23,7 +24,9 @@ psql_q -d orders -c "GRANT CREATE ON SCHEMA public TO tenant" \
   -c "CREATE TABLE shipments (id int, state text CHECK (state IN ('new', 'sent') AND state IS NOT NULL))" \
   -c "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)" \
   -c "INSERT INTO alembic_version VALUES ('r1')" \
-  -c "GRANT SELECT ON orders, open_orders, shipments, alembic_version TO watcher" -c "ANALYZE orders"
+  -c "CREATE TABLE databasechangeloglock (id int PRIMARY KEY, locked boolean NOT NULL, lockgranted timestamp, lockedby varchar(255))" \
+  -c "INSERT INTO databasechangeloglock VALUES (1, false)" \
+  -c "GRANT SELECT ON orders, open_orders, shipments, alembic_version, databasechangeloglock TO watcher" -c "ANALYZE orders"
 # The tenant's own enum, with a cast to text of its own, in a table with a policy of its own.
 PGUSER=tenant PGPASSWORD=tenant-pw psql_q -d orders \
   -c "CREATE TYPE public.tenant_state AS ENUM ('on', 'off')" \
@@ -64,6 +67,9 @@ print(" ".join(sorted(i["kind"] + ":" + i["enum"] for i in t["drift"])))'; }
 
 # Every command enumwatch has that talks to a database, as it runs in production. Its results go
 # to $WORK/results-PASS for comparison.
+sqitch_lock_taken() {
+  [[ $(as_owner -At -d orders -c "SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype OPERATOR(pg_catalog.=) 'advisory' AND objid OPERATOR(pg_catalog.=) 75474063 AND granted") == 1 ]]
+}
 exercise() {
   local pass=$1 results=$WORK/results-$1
   : >"$results"
@@ -75,6 +81,18 @@ exercise() {
   # A change the listener reports, a new revision the revision watch sees, fingerprint polls.
   as_owner -d orders -c "CREATE TYPE public.pass_$pass AS ENUM ('x')" -c "UPDATE public.alembic_version SET version_num = 'r-$pass'"
   wait_for 10 "the new revision ($pass)" metric_is "enumwatch_migration_revision_info{revision=\"r-$pass\",target=\"orders\"}" 1
+  # A migration in flight (docs/migration-locks.md): Sqitch's lock and Liquibase's row held for a
+  # moment, so that the looks at the locks between polls run too.
+  # A change to the type while they are held brings a poll (the listener), which sees them.
+  as_owner -d orders -c "UPDATE public.databasechangeloglock SET locked = true" \
+    -c "SELECT pg_advisory_lock(75474063), pg_sleep(3)" -c "UPDATE public.databasechangeloglock SET locked = false" >/dev/null &
+  local holder=$!
+  wait_for 10 "Sqitch's lock taken ($pass)" sqitch_lock_taken
+  as_owner -d orders -c "ALTER TYPE public.pass_$pass ADD VALUE 'y'"
+  wait_for 10 "Sqitch's lock seen ($pass)" metric_is 'enumwatch_migration_in_progress{target="orders",tool="sqitch"}' 1
+  metric_is 'enumwatch_migration_in_progress{target="orders",tool="liquibase"}' 1 || fail "Liquibase's lock not seen ($pass)"
+  wait "$holder"
+  wait_for 10 "the locks released ($pass)" metric_is 'enumwatch_migration_in_progress{target="orders",tool="sqitch"}' 0
   sleep 1
   curl -sf "$BASE/api/v1/targets/orders" >/dev/null
   echo "daemon: up=$(metric 'enumwatch_up{target="orders"}') $(drift_of)" >>"$results"

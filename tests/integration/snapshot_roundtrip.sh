@@ -59,8 +59,10 @@ assert item["kind"] == "missing_value" and item["expected"] == "archived" and it
 assert item["schema"] == "public" and item["enum"] == "status", item
 assert sorted(item["used_by"]) == ["public.tickets.history", "public.tickets.s2", "public.tickets.status"], item
 assert set(item) == {"target","snapshot","schema","enum","kind","severity","expected","actual","message",
-                     "remediation_sql","code_fix","used_by","table","column","impact","changed_by"}, item
+                     "remediation_sql","code_fix","used_by","table","column","impact","changed_by",
+                     "migrating"}, item
 assert item["changed_by"] is None, item  # no trigger, no log
+assert item["migrating"] is False, item  # a one-shot diff holds nothing back
 assert item["table"] is None and item["column"] is None, item
 assert [(i["value"], i["rows"]) for i in item["impact"]] == [("archived", 0)], item
 ' || fail "diff JSON is not as expected"

@@ -65,6 +65,9 @@ void AlertTracker::observe(const std::string& target,
   std::map<AlertKey, std::vector<const DriftItem*>> drifting;
   for (const auto& item : drift) {
     if (item.enum_name.empty()) continue;  // revision_mismatch: about the target, not an enum
+    // Held back while a migration is in flight (docs/migration-locks.md): it alerts, if it lasts,
+    // once the migration ends or seems stuck.
+    if (item.migrating) continue;
     drifting[{target, item.schema, item.enum_name}].push_back(&item);
   }
   for (const auto& [key, items] : drifting) {

@@ -119,7 +119,7 @@ class Fields {
 constexpr std::string_view kOptionKeys =
     "interval, timeout, schemas, exclude_schemas, ignore, report_unexpected, check_order, naming, "
     "drift_for, migration_table, migration_tool, revision_check_interval, checks, notify, "
-    "notify_dsn, interval_listening";
+    "notify_dsn, interval_listening, migration_lock, migration_grace";
 
 void read_options(Fields& f, TargetOptions& options) {
   if (auto d = f.duration("interval")) {
@@ -201,6 +201,19 @@ void read_options(Fields& f, TargetOptions& options) {
       }
     }
     options.notify_dsn = *s;
+  }
+  if (auto s = f.string("migration_lock")) {
+    if (*s != "auto" && *s != "off") {
+      f.fail_at("migration_lock",
+                f.key_path("migration_lock") + " = \"" + *s + "\": use \"auto\" or \"off\"");
+    }
+    options.watch_migration_locks = *s == "auto";
+  }
+  if (auto d = f.duration("migration_grace")) {
+    if (d->count() < 1000) {
+      f.fail_at("migration_grace", f.key_path("migration_grace") + " must be at least 1s");
+    }
+    options.migration_grace = *d;
   }
 }
 

@@ -59,4 +59,24 @@ Severity severity_of(DriftKind kind) {
   return Severity::info;
 }
 
+namespace {
+
+std::string flatten_side(const DriftSide& side) {
+  if (const auto* one = std::get_if<std::string>(&side)) return "1" + *one;
+  std::string out = std::holds_alternative<std::monostate>(side) ? "0" : "n";
+  if (const auto* list = std::get_if<std::vector<std::string>>(&side)) {
+    for (const auto& v : *list) out += v + '\x1f';
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string drift_identity(const DriftItem& item) {
+  const char sep = '\x1e';
+  return item.snapshot + sep + item.schema + sep + item.enum_name + sep +
+         std::string(to_string(item.kind)) + sep + flatten_side(item.expected) + sep +
+         flatten_side(item.actual);
+}
+
 }  // namespace enumwatch

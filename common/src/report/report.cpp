@@ -85,6 +85,7 @@ boost::json::value to_json(const DriftItem& item) {
   o["table"] = optional_json(item.table);
   o["column"] = optional_json(item.column);
   o["changed_by"] = item.changed_by ? to_json(*item.changed_by) : boost::json::value(nullptr);
+  o["migrating"] = item.migrating;
   if (item.impact.empty()) {
     o["impact"] = nullptr;
   } else {
@@ -119,6 +120,8 @@ boost::json::value to_json(const TargetReport& target) {
   boost::json::array pending;
   for (const auto& s : target.unregistered_snapshots) pending.emplace_back(s);
   o["unregistered_snapshots"] = std::move(pending);
+  o["migration_in_progress"] =
+      target.migration ? to_json(*target.migration) : boost::json::value(nullptr);
   boost::json::value out = std::move(o);
   repair_utf8(out);
   return out;
@@ -153,6 +156,7 @@ std::string render_items_text(std::span<const DriftItem> items, bool color) {
     if (i.code_fix) out += indent + "code: " + escape_control(*i.code_fix) + "\n";
     if (!i.impact.empty()) out += indent + "rows: " + escape_control(impact_text(i)) + "\n";
     if (i.changed_by) out += indent + "changed: " + changed_by_text(*i.changed_by) + "\n";
+    if (i.migrating) out += indent + "held: a migration is in flight; no alert until it ends\n";
   }
   return out;
 }
@@ -268,9 +272,34 @@ std::string render_status_text(std::span<const TargetReport> targets, bool color
     }
     if (t.migration_revision) out += "  revision " + escape_control(*t.migration_revision);
     for (const auto& s : t.unregistered_snapshots) out += "  snapshot " + s + " not registered yet";
+    if (t.migration) out += "\n  " + migration_text(*t.migration);
     out += "\n" + render_items_text(t.drift, color);
   }
   return out;
+}
+
+boost::json::value to_json(const MigrationInProgress& migration) {
+  boost::json::array tools;
+  for (const auto& t : migration.tools) tools.emplace_back(t);
+  return boost::json::object{{"tools", std::move(tools)},
+                             {"since", format_timestamp(migration.since)},
+                             {"stuck", migration.stuck}};
+}
+
+std::string migration_text(const MigrationInProgress& migration) {
+  std::string tools;
+  for (const auto& t : migration.tools) tools += (tools.empty() ? "" : ", ") + t;
+  // 2026-12-05T14:02:11.123Z → 14:02:11 UTC (the date is the page's and the log's)
+  const std::string at = format_timestamp(migration.since);
+  const std::string since = at.substr(0, 10) + " " + at.substr(11, 8) + " UTC";
+  if (migration.stuck) {
+    return "the migration seems stuck: " + (tools.empty() ? "its lock" : tools + "'s lock") +
+           " has been held since " + since + ", longer than migration_grace; its drift alerts";
+  }
+  if (tools.empty())
+    return "a migration just released its lock: new drift is held for a second more";
+  return "migration in progress: " + tools + " holds its lock since " + since +
+         "; new drift is held until it ends";
 }
 
 std::string format_timestamp(std::chrono::system_clock::time_point t) {

@@ -66,6 +66,10 @@ std::string state_cell(const TargetReport& t) {
            e(t.error.value_or(t.polled_at ? "poll failed" : "not polled yet")) + "</span>";
   }
   std::string out = "<span class=\"badge up\">up</span>";
+  if (t.migration) {
+    out += t.migration->stuck ? " <span class=\"badge migrating stuck\">migration stuck</span>"
+                              : " <span class=\"badge migrating\">migrating</span>";
+  }
   if (t.error) out += " <span class=\"error\">" + e(*t.error) + "</span>";
   return out;
 }
@@ -135,6 +139,10 @@ std::string item_html(const DriftItem& item, std::size_t index) {
   if (item.changed_by)
     out += "<dt>changed</dt><dd class=\"changed-by\">" + e(changed_by_text(*item.changed_by)) +
            "</dd>\n";
+  if (item.migrating)
+    out +=
+        "<dt>held</dt><dd class=\"migrating\">a migration is in flight: no alert until it "
+        "ends</dd>\n";
   out += "</dl>\n";
   if (item.remediation_sql) {
     const std::string sql_id = "sql-" + std::to_string(index);
@@ -399,8 +407,15 @@ std::optional<std::string> render_target_page(const StatusPage& page, std::strin
     for (const auto& s : t.unregistered_snapshots) out += "<code>" + e(s) + "</code> ";
     out += "</dd>";
   }
+  out += "</dl>\n";
+  // docs/migration-locks.md: while a migration tool holds its lock, and when it seems stuck.
+  if (t.migration) {
+    out += "<p id=\"target-migration\" class=\"migration" +
+           std::string(t.migration->stuck ? " stuck" : "") + "\">" +
+           e(migration_text(*t.migration)) + "</p>\n";
+  }
   out +=
-      "</dl>\n<section aria-labelledby=\"drift-title\">\n<h2 id=\"drift-title\">Drift (<span "
+      "<section aria-labelledby=\"drift-title\">\n<h2 id=\"drift-title\">Drift (<span "
       "id=\"drift-count\">" +
       std::to_string(t.drift.size()) + "</span>)</h2>\n<div id=\"drift\">\n";
   if (t.drift.empty()) {

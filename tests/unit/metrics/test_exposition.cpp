@@ -77,7 +77,10 @@ TEST_CASE("the hand-written per-target exposition equals prometheus-cpp's TextSe
   item.enum_name = "e";
   item.kind = DriftKind::missing_value;
   for (const auto& name : names) metrics.add_target(target_named(name));
-  metrics.record_poll(target_named(names[0]), {}, poll_with(PollOutcome::ok, {item, item}, 0.012));
+  PollResult migrating = poll_with(PollOutcome::ok, {item, item}, 0.012);
+  migrating.report.migration =
+      MigrationInProgress{{"sqitch"}, std::chrono::system_clock::now(), false};
+  metrics.record_poll(target_named(names[0]), {}, migrating);
   metrics.record_poll(target_named(names[0]), {}, poll_with(PollOutcome::timeout, {}, 10.0));
   metrics.record_poll(target_named(names[1]), {}, poll_with(PollOutcome::error, {}, 0.3));
   metrics.record_poll(target_named(names[2]), {}, poll_with(PollOutcome::ok, {}, 2.75e-4));
@@ -97,6 +100,11 @@ TEST_CASE("the hand-written per-target exposition equals prometheus-cpp's TextSe
   // And it says what an operator reads off it.
   const std::string text = metrics.serialize();
   CHECK(text.find("enumwatch_up{target=\"orders-prod\"} 0\n") != std::string::npos);
+  // A failed poll keeps the last known state: sqitch still migrating, the other tools at 0.
+  CHECK(text.find("enumwatch_migration_in_progress{target=\"orders-prod\",tool=\"sqitch\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("enumwatch_migration_in_progress{target=\"orders-prod\",tool=\"flyway\"} 0\n") !=
+        std::string::npos);
   CHECK(text.find("enumwatch_poll_interval_seconds{target=\"a.b_c\"} 1.5\n") != std::string::npos);
   CHECK(text.find("enumwatch_drift_items{kind=\"missing_value\",target=\"orders-prod\"} 2\n") !=
         std::string::npos);
@@ -143,4 +151,26 @@ TEST_CASE("poll durations: a histogram per target below 1 000 targets, one for t
         std::string::npos);
   metrics.set_duration_histograms(DurationHistogram::fleet, 1);
   CHECK(metrics.serialize().find("enumwatch_poll_duration_seconds_sum{") == std::string::npos);
+}
+
+TEST_CASE("drift held while a migration is in flight is counted, but no enum is drifting yet") {
+  Metrics metrics{false};
+  DriftItem item;
+  item.schema = "public";
+  item.enum_name = "e";
+  item.kind = DriftKind::missing_value;
+  item.migrating = true;
+  metrics.record_poll(target_named("orders"), {}, poll_with(PollOutcome::ok, {item}, 0.01));
+  std::string text = metrics.serialize();
+  CHECK(text.find("enumwatch_drift_items{kind=\"missing_value\",target=\"orders\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("enumwatch_enum_drifted{") == std::string::npos);
+  // The migration ended and the drift stayed: judged without a new catalog, it drifts now.
+  item.migrating = false;
+  PollResult judged = poll_with(PollOutcome::ok, {item}, 0.01);
+  judged.database.reset();
+  metrics.record_poll(target_named("orders"), {}, judged);
+  text = metrics.serialize();
+  CHECK(text.find("enumwatch_enum_drifted{enum=\"e\",schema=\"public\",severity=\"critical\","
+                  "target=\"orders\"} 1\n") != std::string::npos);
 }

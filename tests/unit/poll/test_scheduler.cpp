@@ -193,3 +193,128 @@ TEST_CASE("a poll that never ends makes its target stale, and only that target")
   CHECK(observer.polls["hangs"] == 0);
   scheduler.stop();
 }
+
+namespace {
+
+// A database in the middle of a deploy: `held` names the tools whose lock is held, for polls and
+// for the checks between them; every poll finds one drifting value, "unchanged" after the first.
+class MigratingPoller final : public TargetPoller {
+ public:
+  explicit MigratingPoller(std::vector<std::string>& held) : held_(held) {}
+
+  boost::asio::awaitable<PollResult> poll(const TargetConfig& target,
+                                          std::span<const NamedSnapshot>,
+                                          const std::optional<std::string>&) override {
+    PollResult result = testing::healthy_poll(target.name);
+    result.migration_locks_held = held_;
+    if (polls_++ == 0) {
+      DriftItem item;
+      item.snapshot = "app";
+      item.schema = "public";
+      item.enum_name = "order_status";
+      item.kind = DriftKind::missing_value;
+      item.expected = "refunded";
+      result.report.drift.push_back(item);
+    } else {
+      result.unchanged = true;  // the fingerprint stood still: the drift is the first poll's
+      result.database.reset();
+    }
+    co_return result;
+  }
+  boost::asio::awaitable<LockCheck> check_migration_locks(const TargetConfig&) override {
+    ++checks;
+    co_return LockCheck{LockCheck::Outcome::read, held_, {}};
+  }
+  int checks = 0;
+
+ private:
+  std::vector<std::string>& held_;
+  int polls_ = 0;
+};
+
+// What observers were last shown of the drift (alerts and metrics look at changed polls only).
+struct LastDrift final : PollObserver {
+  void polled(const TargetConfig&, std::span<const NamedSnapshot>,
+              const PollResult& result) override {
+    ++polls;
+    if (!result.unchanged) {
+      ++changed_polls;
+      drift = result.report.drift;
+    }
+  }
+  void removed(const std::string&) override {}
+  void listening(const std::string&, bool) override {}
+  void interval_changed(const std::string&, std::chrono::milliseconds) override {}
+  void notified(const std::string&, std::size_t) override {}
+  void coalesced(const std::string&, std::size_t) override {}
+  void secondary_read_failed(const std::string&, std::string_view) override {}
+  int polls = 0, changed_polls = 0;
+  std::vector<DriftItem> drift;
+};
+
+// One target whose polls a MigratingPoller answers, at an interval of an hour: every poll after
+// the first is one the hold asked for.
+struct MigrationScenario {
+  explicit MigrationScenario(std::vector<std::string> tools, Duration grace = 15min)
+      : held(std::move(tools)) {
+    TargetSetup setup = target_named("orders");
+    setup.config.options.interval = 1h;
+    setup.config.options.migration_grace = grace;
+    scheduler.apply({setup}, 1);
+  }
+  ~MigrationScenario() { scheduler.stop(); }
+  MigrationScenario(const MigrationScenario&) = delete;
+  MigrationScenario& operator=(const MigrationScenario&) = delete;
+
+  boost::asio::io_context io;
+  SnapshotRegistry registry{"/nonexistent", {}};
+  LastDrift observer;
+  std::vector<std::string> held;
+  Scheduler scheduler{io.get_executor(), registry, observer, {}, [this] {
+                        return std::make_unique<MigratingPoller>(held);
+                      }};
+};
+
+}  // namespace
+
+TEST_CASE("drift found while a migration holds its lock is held, and judged once the lock goes") {
+  MigrationScenario s({"sqitch"});
+  s.io.run_for(300ms);
+  auto report = s.scheduler.report("orders");
+  REQUIRE(report->drift.size() == 1);
+  CHECK(report->drift[0].migrating);
+  REQUIRE(report->migration);
+  CHECK(report->migration->tools == std::vector<std::string>{"sqitch"});
+  CHECK(s.observer.polls == 1);
+  REQUIRE(s.observer.drift.size() == 1);
+  CHECK(s.observer.drift[0].migrating);  // what the alerts saw: held
+
+  // The deploy ends: the release is seen by a check, the hold settles for a second, and the
+  // target is polled at once, not an hour later.
+  s.held.clear();
+  s.io.run_for(2800ms);
+  CHECK(s.observer.polls == 2);
+  report = s.scheduler.report("orders");
+  REQUIRE(report->drift.size() == 1);
+  CHECK_FALSE(report->drift[0].migrating);
+  CHECK_FALSE(report->migration);
+  // The poll found the catalog unchanged, yet the drift it judged anew reached the observers.
+  CHECK(s.observer.changed_polls == 2);
+  REQUIRE(s.observer.drift.size() == 1);
+  CHECK_FALSE(s.observer.drift[0].migrating);
+}
+
+TEST_CASE("a lock held past migration_grace: the drift is released and the page says stuck") {
+  MigrationScenario s({"flyway"}, 1500ms);
+  s.io.run_for(300ms);
+  CHECK(s.scheduler.report("orders")->drift.at(0).migrating);
+  s.io.run_for(2500ms);  // the check after the grace sees it stuck, and polls
+  CHECK(s.observer.polls == 2);
+  const auto report = s.scheduler.report("orders");
+  CHECK_FALSE(report->drift.at(0).migrating);
+  REQUIRE(report->migration);
+  CHECK(report->migration->stuck);
+  CHECK(report->migration->tools == std::vector<std::string>{"flyway"});
+  REQUIRE(s.observer.drift.size() == 1);
+  CHECK_FALSE(s.observer.drift[0].migrating);
+}

@@ -43,6 +43,11 @@ struct TargetOptions {
   // The safety-net interval while the database is listened to (docs/instant-detection.md,
   // "The interval while listening"): notifications bring changes at once, polls only confirm.
   Duration interval_listening{std::chrono::minutes(5)};
+  // migration_lock = "auto" (docs/migration-locks.md): each poll also asks whether a migration
+  // tool holds its lock, and drift that appears meanwhile is held back as migrating, for at most
+  // migration_grace. "off": never asked.
+  bool watch_migration_locks = true;
+  Duration migration_grace{std::chrono::minutes(15)};
 
   bool operator==(const TargetOptions&) const = default;
 };

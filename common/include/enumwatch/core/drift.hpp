@@ -79,11 +79,18 @@ struct DriftItem {
   std::vector<ValueImpact> impact;
   // Filled in by the reader when the event trigger's log explains the item.
   std::optional<ChangedBy> changed_by{};
+  // Held back while a migration tool holds its lock (docs/migration-locks.md, "Holding drift"):
+  // set by the daemon, never by a one-shot check.
+  bool migrating = false;
 
   // Derived from the kind (docs/drift-kinds.md), never stored: the two cannot disagree.
   [[nodiscard]] Severity severity() const { return severity_of(kind); }
 
   bool operator==(const DriftItem&) const = default;
 };
+
+// What makes an item the same drift from one poll to the next: snapshot, schema, enum, kind and
+// both sides; not the message, nor what the daemon annotates.
+[[nodiscard]] std::string drift_identity(const DriftItem& item);
 
 }  // namespace enumwatch

@@ -14,6 +14,15 @@
 
 namespace enumwatch {
 
+// A migration tool holds its lock on the target's database (docs/migration-locks.md): new drift
+// is held back as migrating until it ends, or until migration_grace has passed (stuck).
+struct MigrationInProgress {
+  std::vector<std::string> tools;  // whose lock is held; empty for the second after a release
+  std::chrono::system_clock::time_point since;
+  bool stuck = false;
+  bool operator==(const MigrationInProgress&) const = default;
+};
+
 struct TargetReport {
   std::string name;
   bool up = false;
@@ -25,6 +34,7 @@ struct TargetReport {
   // The newest logged changes in the target's schemas, newest first, at most kChangelogSize:
   // served by /api/v1/targets/{name}/changes and the target's page, not in the status JSON.
   std::vector<LoggedChange> changes{};
+  std::optional<MigrationInProgress> migration{};
 };
 
 // {"changes":[{"at","role","current_role","application_name","client_addr","command_tag",
@@ -33,6 +43,11 @@ struct TargetReport {
 
 [[nodiscard]] boost::json::value to_json(const DriftItem& item);
 [[nodiscard]] boost::json::value to_json(const TargetReport& target);
+// {"tools","since","stuck"}: the target's "migration_in_progress" (docs/http-api.md).
+[[nodiscard]] boost::json::value to_json(const MigrationInProgress& migration);
+// "sqitch holds its migration lock since 14:02:11 UTC: new drift is held until it ends", or that
+// it seems stuck; plain text, the page and the status text say it.
+[[nodiscard]] std::string migration_text(const MigrationInProgress& migration);
 [[nodiscard]] boost::json::value status_json(
     std::span<const TargetReport> targets);                                     // {"targets":[...]}
 [[nodiscard]] boost::json::value drift_json(std::span<const DriftItem> items);  // {"drift":[...]}

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "enumwatch/alerting/alerts.hpp"
@@ -304,4 +305,26 @@ TEST_CASE("an alert's description says how many rows each drifting value touches
   CHECK(fired[0].annotations.at("description") ==
         "unexpected_value: allows fax (~1.5 M rows hold \"fax\" (pg_stats most_common_freqs × "
         "reltuples))");
+}
+
+TEST_CASE("drift held as migrating never fires; once judged, it fires after drift_for") {
+  AlertTracker tracker({1min, ""});
+  auto held = item("public", "s", DriftKind::missing_value, "held");
+  held.migrating = true;
+  const auto before = item("app", "t", DriftKind::order_mismatch, "there before the deploy");
+  std::vector<DriftItem> drift{held, before};
+  tracker.observe("orders", {}, 0s, drift, t0);
+  auto fired = tracker.due(t0);
+  REQUIRE(fired.size() == 1);  // only the item that was there before the migration began
+  CHECK(fired[0].key.enum_name == "t");
+  tracker.observe("orders", {}, 30s, drift, t0 + 10min);
+  CHECK(tracker.due(t0 + 20min).size() == 1);  // a re-send of "t"; "s" never started pending
+  // The migration ended and "s" still drifts: drift_for counts from now, not from the hold.
+  held.migrating = false;
+  drift = {held, before};
+  tracker.observe("orders", {}, 30s, drift, t0 + 21min);
+  CHECK(tracker.firing_count() == 1);
+  const auto due = tracker.due(t0 + 21min + 30s);
+  CHECK(std::any_of(due.begin(), due.end(), [](const Alert& a) { return a.key.enum_name == "s"; }));
+  CHECK(tracker.firing_count() == 2);
 }

@@ -262,3 +262,18 @@ TEST_CASE("notify is auto by default, set per target, and notify_dsn is checked 
   CHECK(broken.find("notify_dsn") != std::string::npos);
   CHECK(broken.find("Hunter2pw") == std::string::npos);
 }
+
+TEST_CASE(
+    "migration_lock is auto with a 15m grace by default, both set in [defaults] or a target") {
+  const Config defaults = parse(kBase);
+  CHECK(defaults.targets.at(0).options.watch_migration_locks);
+  CHECK(defaults.targets.at(0).options.migration_grace == std::chrono::minutes(15));
+  const Config set = parse("[defaults]\nmigration_lock = \"off\"\nmigration_grace = \"2m\"\n" +
+                           kBase + "migration_grace = \"30s\"\n");
+  CHECK_FALSE(set.targets.at(0).options.watch_migration_locks);
+  CHECK(set.targets.at(0).options.migration_grace == std::chrono::seconds(30));
+  CHECK(error_of("[defaults]\nmigration_lock = \"on\"\n").find("use \"auto\" or \"off\"") !=
+        std::string::npos);
+  CHECK(error_of("[defaults]\nmigration_grace = \"10ms\"\n").find("at least 1s") !=
+        std::string::npos);
+}

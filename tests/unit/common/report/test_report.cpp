@@ -26,13 +26,14 @@ DriftItem case_item() {
 TEST_CASE(
     "a drift item's JSON has exactly the documented fields with nulls where a side is empty") {
   auto v = to_json(case_item()).as_object();
-  for (const char* key :
-       {"target", "snapshot", "schema", "enum", "kind", "severity", "expected", "actual", "message",
-        "remediation_sql", "code_fix", "used_by", "table", "column", "impact", "changed_by"}) {
+  for (const char* key : {"target", "snapshot", "schema", "enum", "kind", "severity", "expected",
+                          "actual", "message", "remediation_sql", "code_fix", "used_by", "table",
+                          "column", "impact", "changed_by", "migrating"}) {
     CAPTURE(key);
     CHECK(v.contains(key));
   }
-  CHECK(v.size() == 16);
+  CHECK(v.size() == 17);
+  CHECK(v["migrating"] == false);    // nothing held: no migration in flight
   CHECK(v["changed_by"].is_null());  // nothing in the trigger's log explains it
   CHECK(v["table"].is_null());       // an enum type's item: no table, no column
   CHECK(v["impact"].is_null());
@@ -65,6 +66,31 @@ TEST_CASE("status JSON lists targets with up, error, polled_at, migration_revisi
   CHECK(targets[0].as_object()["migration_revision"] == "rev1");
   CHECK(targets[1].as_object()["up"] == false);
   CHECK(targets[1].as_object()["error"] == "connection refused");
+  CHECK(targets[0].as_object()["migration_in_progress"].is_null());
+}
+
+TEST_CASE("a migration in flight: the target's JSON and text say which tool, since when, stuck") {
+  TargetReport t{"orders", true, {}, {}, {}, {case_item()}, {}};
+  t.drift[0].migrating = true;
+  const auto since = std::chrono::system_clock::time_point(std::chrono::seconds(1'796'479'331));
+  t.migration = MigrationInProgress{{"sqitch"}, since, false};
+  auto v = to_json(t).as_object();
+  const auto& m = v["migration_in_progress"].as_object();
+  CHECK(m.at("tools").as_array() == boost::json::array{"sqitch"});
+  CHECK(m.at("since") == "2026-12-05T14:02:11.000Z");
+  CHECK(m.at("stuck") == false);
+  CHECK(v["drift"].as_array()[0].as_object()["migrating"] == true);
+  const std::string text = render_status_text(std::span(&t, 1), false);
+  CHECK(text.find("migration in progress: sqitch holds its lock since 2026-12-05 14:02:11 UTC") !=
+        std::string::npos);
+  CHECK(text.find("held: a migration is in flight; no alert until it ends") != std::string::npos);
+  t.migration->stuck = true;
+  CHECK(migration_text(*t.migration) ==
+        "the migration seems stuck: sqitch's lock has been held since 2026-12-05 14:02:11 UTC, "
+        "longer than migration_grace; its drift alerts");
+  t.migration->tools.clear();
+  t.migration->stuck = false;
+  CHECK(migration_text(*t.migration).find("just released its lock") != std::string::npos);
 }
 
 TEST_CASE("text output aligns items and colours only when asked") {
