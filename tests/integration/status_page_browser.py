@@ -82,6 +82,9 @@ try:
     sql = browser.evaluate("Array.from(document.querySelectorAll('pre code')).map(c => c.textContent).join('\\n')")
     check("ADD VALUE IF NOT EXISTS 'refunded'" in sql, "its remediation SQL is on the page")
     check(browser.evaluate("document.querySelectorAll('button.copy').length") >= 1, "with a copy button")
+    who = browser.evaluate("Array.from(document.querySelectorAll('dd.changed-by')).map(d => d.textContent).join('\\n')")
+    check('"CREATE TYPE surprise AS ENUM (\'x\')" by role postgres (application_name psql) from 127.0.0.1 at '
+          in who, "the new type's item says who created it: " + who)
     check("<script>window.pwned=1</script>" in page, "a catalog name holding <script> is shown as text")
     check(browser.evaluate("typeof window.pwned") == "undefined", "and never runs")
     browser.screenshot(os.path.join(shots, "status-target-light.png"))
@@ -95,5 +98,8 @@ try:
                        "the fixed item leaves the open target page")
     check(browser.evaluate("window.notReloaded") == 43, "the target page updated live, not by a reload")
     check(text(browser, "#drift-count") == "2", "the count follows: " + text(browser, "#drift-count"))
+    changes = browser.evaluate("document.querySelector('ol.changes').textContent")
+    check(changes.index("ADD VALUE 'refunded'") < changes.index("CREATE TYPE surprise"),
+          "the changelog shows the new change first, live: " + changes)
 finally:
     browser.close()

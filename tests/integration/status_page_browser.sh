@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The status page (docs/status-page.md) in a real browser (Debian's headless chromium): a down target with
 # its error, a drifting target's items and SQL, a catalog name holding <script> shown as text,
-# sorting from the keyboard, filtering, a phone's width, and a change committed to the database
-# showing in the open page without a reload (SSE). Screenshots, light and dark, land in $WORK (or
+# sorting from the keyboard, filtering, a phone's width, who made a change (the trigger's log) and
+# the changelog, and a change committed to the database showing in the open page without a reload
+# (SSE). Screenshots, light and dark, land in $WORK (or
 # in docs/screenshots with UPDATE_SCREENSHOTS=1). Without JavaScript, the targets table is there.
 source "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -11,6 +12,8 @@ psql_q -c "CREATE DATABASE shop"
 psql_q -d shop -c "CREATE TYPE order_status AS ENUM ('pending', 'paid')" \
   -c 'CREATE TYPE "<script>window.pwned=1</script>" AS ENUM ('"'a'"')' \
   -c "CREATE TABLE orders (status order_status)"
+# The event trigger with its log: the page says who made each change (docs/who-changed-it.md).
+"$ENUMWATCH" install-trigger --dsn "$(dsn_for shop)" >/dev/null
 cat >"$WORK/app.toml" <<'TOML'
 [[enum]]
 name = "order_status"
