@@ -547,13 +547,21 @@ class SharedDiffCases(ToolCase):
         self.assertGreaterEqual(len(cases), 15)
         for case in cases:
             with self.subTest(case["name"]):
-                # The snapshot side as code: a module whose enum classes --map to the types.
-                lines, maps = ["import enum"], []
-                for i, e in enumerate(case["snapshot"]):
-                    lines.append(f"class E{i}(str, enum.Enum):")
-                    lines += [f"    m{j} = {v!r}" for j, v in enumerate(e["values"])]
-                    maps += ["--map", f"E{i}={e['schema']}.{e['name']}"]
-                self.write("code/enums.py", "\n".join(lines) + "\n")
+                code = case.get("code", {})
+                if "python" in code:
+                    # Python's own trap: the case's code as written, read as `snapshot` says.
+                    for path, text in code["python"]["files"].items():
+                        self.write(os.path.join("code", path), text)
+                    maps = code["python"].get("args", [])
+                else:
+                    # The snapshot side as code (another language's trap included): a module
+                    # whose enum classes --map to the types.
+                    lines, maps = ["import enum"], []
+                    for i, e in enumerate(case["snapshot"]):
+                        lines.append(f"class E{i}(str, enum.Enum):")
+                        lines += [f"    m{j} = {v!r}" for j, v in enumerate(e["values"])]
+                        maps += ["--map", f"E{i}={e['schema']}.{e['name']}"]
+                    self.write("code/enums.py", "\n".join(lines) + "\n")
                 self.write("db.json", json.dumps({"enum": case["database"]}))
                 err = io.StringIO()
                 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):

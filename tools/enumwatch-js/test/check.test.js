@@ -3,7 +3,7 @@
 // snapshot cannot be read.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { REPOSITORY, project, run, write } from "./helpers.js";
@@ -115,12 +115,21 @@ test("tests/fixtures/diff_cases.json: --check answers every shared case as the C
   assert.ok(cases.length >= 15);
   const dir = project(t, {});
   for (const c of cases) {
-    // The snapshot side as Drizzle code; the database side as a JSON snapshot.
-    const lines = [IMPORT];
-    c.snapshot.forEach((/** @type {any} */ e, /** @type {number} */ i) => {
-      lines.push(`export const e${i} = pgSchema(${JSON.stringify(e.schema)}).enum(${JSON.stringify(e.name)}, ${JSON.stringify(e.values)});\n`);
-    });
-    write(dir, { "code/schema.ts": lines.join(""), "db.json": JSON.stringify({ enum: c.database }) });
+    rmSync(join(dir, "code"), { recursive: true, force: true });
+    /** @type {Record<string, string>} */
+    const files = { "db.json": JSON.stringify({ enum: c.database }) };
+    if (c.code?.js) {
+      // A trap of Prisma, Drizzle or TypeORM: the case's code as written, read as `snapshot` says.
+      for (const [path, text] of Object.entries(c.code.js.files)) files[`code/${path}`] = /** @type {string} */ (text);
+    } else {
+      // The snapshot side as Drizzle code (another language's trap included).
+      const lines = [IMPORT];
+      c.snapshot.forEach((/** @type {any} */ e, /** @type {number} */ i) => {
+        lines.push(`export const e${i} = pgSchema(${JSON.stringify(e.schema)}).enum(${JSON.stringify(e.name)}, ${JSON.stringify(e.values)});\n`);
+      });
+      files["code/schema.ts"] = lines.join("");
+    }
+    write(dir, files);
     const r = run(["snapshot", "--project", "code", "--check", "db.json"], { cwd: dir });
     const got = r.drift.flatMap((line) => {
       const name = line.slice(0, line.indexOf(": "));
