@@ -34,26 +34,42 @@ void require_setup(const ReadPipeline& pipeline) {
   if (pipeline.setup().error) throw pipeline.failed(pipeline.setup(), "setting statement_timeout");
 }
 
-std::optional<ReadHandle<MigrationLocks>> add_locks(ReadPipeline& pipeline,
-                                                    const MigrationLockLook* locks) {
-  if (!locks) return std::nullopt;
-  return pipeline.add_optional(locks->read);
+template <typename T>
+std::optional<ReadHandle<T>> add_riding(ReadPipeline& pipeline, RidingRead<T>* riding) {
+  if (!riding) return std::nullopt;
+  riding->found.reset();
+  riding->error.clear();
+  return pipeline.add_optional(riding->read);
 }
 
-// After the pipeline's own reads passed: a failure here is the look's alone.
-void take_locks(const ReadPipeline& pipeline, const std::optional<ReadHandle<MigrationLocks>>& read,
-                MigrationLockLook* locks) {
-  if (!locks || !read) return;
-  locks->found.reset();
-  locks->error.clear();
+// After the pipeline's own reads passed: a failure here is the riding read's alone.
+template <typename T>
+void take_riding(const ReadPipeline& pipeline, const std::optional<ReadHandle<T>>& handle,
+                 RidingRead<T>* riding) {
+  if (!riding || !handle) return;
   try {
-    locks->found = pipeline.take(*read);
+    riding->found = pipeline.take(*handle);
   } catch (const PgError& e) {
     if (e.kind() == PgError::Kind::timeout) throw;  // the poll's time ran out: the poll's
-    locks->error = e.what();
+    riding->error = e.what();
   } catch (const Error& e) {
-    locks->error = e.what();
+    riding->error = e.what();
   }
+}
+
+// The locks first: a failed statement aborts the ones after it, and the changelog is the one
+// that fails for good where the role may not read the log.
+struct RidingHandles {
+  std::optional<ReadHandle<MigrationLocks>> locks;
+  std::optional<ReadHandle<std::vector<LoggedChange>>> changelog;
+};
+RidingHandles add_riding(ReadPipeline& pipeline, const RidingReads& riding) {
+  return {add_riding(pipeline, riding.locks), add_riding(pipeline, riding.changelog)};
+}
+void take_riding(const ReadPipeline& pipeline, const RidingHandles& handles,
+                 const RidingReads& riding) {
+  take_riding(pipeline, handles.locks, riding.locks);
+  take_riding(pipeline, handles.changelog, riding.changelog);
 }
 
 // Where the session's database name is remembered among the session's names: migration_table's
@@ -133,7 +149,7 @@ boost::asio::awaitable<MigrationLocks> read_migration_locks(PgConnection& connec
 
 boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
                                                     const TargetOptions& options, Deadline deadline,
-                                                    MigrationLockLook* locks) {
+                                                    RidingReads riding) {
   const bool with_revision = !options.migration_table.empty();
   const std::string relation = co_await migration_relation(connection, options, deadline);
 
@@ -151,7 +167,7 @@ boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
   const auto usage = pipeline.add(column_usage_read(options.scope));
   std::optional<ReadHandle<std::vector<CheckColumn>>> checks;
   if (options.checks) checks = pipeline.add(check_constraints_read(options.scope));
-  const auto lock_read = add_locks(pipeline, locks);
+  const auto riders = add_riding(pipeline, riding);
   co_await pipeline.run(connection);
 
   require_setup(pipeline);
@@ -172,7 +188,7 @@ boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
   state.ddl_trigger_installed = read.ddl_trigger_installed;
   state.catalog = decode_catalog(pipeline.take(enums), pipeline.take(usage), options.scope);
   if (checks) state.catalog.checks = pipeline.take(*checks);
-  take_locks(pipeline, lock_read, locks);
+  take_riding(pipeline, riders, riding);
   co_return state;
 }
 
@@ -182,14 +198,14 @@ FingerprintQuery::FingerprintQuery(const TargetOptions& options, std::string rel
 
 boost::asio::awaitable<Fingerprint> read_fingerprint(PgConnection& connection,
                                                      const FingerprintQuery& query,
-                                                     Deadline deadline, MigrationLockLook* locks) {
+                                                     Deadline deadline, RidingReads riding) {
   ReadPipeline pipeline(deadline, "reading the fingerprint");
   const auto fingerprint = pipeline.add(query.read);
-  const auto lock_read = add_locks(pipeline, locks);
+  const auto riders = add_riding(pipeline, riding);
   co_await pipeline.run(connection);
   pipeline.require_all();
   Fingerprint read = pipeline.take(fingerprint);
-  take_locks(pipeline, lock_read, locks);
+  take_riding(pipeline, riders, riding);
   co_return read;
 }
 

@@ -4,6 +4,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "enumwatch/catalog/ddl_log.hpp"
 #include "enumwatch/catalog/migration_lock.hpp"
 #include "enumwatch/config/config.hpp"
 #include "enumwatch/core/drift.hpp"
@@ -12,14 +13,25 @@
 
 namespace enumwatch {
 
-// The migration tools' locks (docs/migration-locks.md), looked at in the same round trip as the
-// catalog or its fingerprint: what was found, or why it could not be read. Its failure is not the
-// read's (a secondary read, "migration_lock").
-struct MigrationLockLook {
-  explicit MigrationLockLook(CatalogRead<MigrationLocks> r) : read(std::move(r)) {}
-  CatalogRead<MigrationLocks> read;  // built once per session: the database's name is in it
-  std::optional<MigrationLocks> found;
+// A read that rides a poll's pipeline after the poll's own reads, in the same round trip: what
+// it found, or why not. Its failure is its own, never the poll's (ReadPipeline::add_optional).
+template <typename T>
+struct RidingRead {
+  explicit RidingRead(CatalogRead<T> r) : read(std::move(r)) {}
+  CatalogRead<T> read;
+  std::optional<T> found;
   std::string error;  // when not found
+};
+// The migration tools' locks (docs/migration-locks.md): a secondary read, "migration_lock".
+// Built once per session: the database's name is in it.
+using MigrationLockLook = RidingRead<MigrationLocks>;
+// The trigger's log rows after the newest kept (docs/who-changed-it.md, "Changelog").
+using ChangelogLook = RidingRead<std::vector<LoggedChange>>;
+
+// What rides a catalog or fingerprint read: either, both, or nothing.
+struct RidingReads {
+  MigrationLockLook* locks = nullptr;
+  ChangelogLook* changelog = nullptr;
 };
 
 // The name of the session's database as the server has it (current_database(); a pooler may
@@ -28,10 +40,11 @@ struct MigrationLockLook {
                                                                    Deadline deadline);
 
 // Throws PgError; a missing migration table is a PgError of kind query with a message that says
-// which table and what to do. With `locks`, they are looked at in the same pipeline.
-[[nodiscard]] boost::asio::awaitable<DatabaseState> read_database(
-    PgConnection& connection, const TargetOptions& options, Deadline deadline,
-    MigrationLockLook* locks = nullptr);
+// which table and what to do. `riding` is read in the same pipeline.
+[[nodiscard]] boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
+                                                                  const TargetOptions& options,
+                                                                  Deadline deadline,
+                                                                  RidingReads riding = {});
 
 // The fingerprint query of a target's options, built once (a poll sends it as it is).
 struct FingerprintQuery {
@@ -41,10 +54,11 @@ struct FingerprintQuery {
 };
 
 // The fingerprint of what read_database would return (catalog_query.hpp): one round trip, one
-// short row. Throws PgError. With `locks`, they are looked at in the same round trip.
-[[nodiscard]] boost::asio::awaitable<Fingerprint> read_fingerprint(
-    PgConnection& connection, const FingerprintQuery& query, Deadline deadline,
-    MigrationLockLook* locks = nullptr);
+// short row. Throws PgError. `riding` is read in the same round trip.
+[[nodiscard]] boost::asio::awaitable<Fingerprint> read_fingerprint(PgConnection& connection,
+                                                                   const FingerprintQuery& query,
+                                                                   Deadline deadline,
+                                                                   RidingReads riding = {});
 
 // Adds to the state the dependents of each type (dependents.hpp): read only when a fix recreates
 // a type, so a poll without such drift costs nothing more. Throws PgError.

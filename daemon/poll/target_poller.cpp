@@ -74,6 +74,13 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
     if (probe_) co_await send_probe_now(*connection, target.name, deadline);
     if (target.options.watch_migration_locks)
       co_await prepare_lock_look(*connection, target, deadline);
+    // Only the rows after the newest one kept, in the poll's own round trip, while the database
+    // has the trigger (docs/who-changed-it.md, "Changelog").
+    changelog_look_.reset();
+    if (trigger_seen_) {
+      changelog_look_.emplace(recent_changes_read(changelog_.empty() ? 0 : changelog_.front().id,
+                                                  target.options.scope));
+    }
     const bool read_in_full = co_await refresh(*connection, target.options, deadline, result);
     const DatabaseState& last = *last_read_;
     if (!read_in_full && last_diff_ && last_diff_->fingerprint == last.fingerprint &&
@@ -110,7 +117,16 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
       result.database = std::move(state);
     }
     take_lock_look(target, result);
-    if (result.ddl_trigger_installed) co_await read_changelog(*connection, target, deadline);
+    if (changelog_look_ && changelog_look_->found) {
+      merge_changelog(changelog_, std::move(*changelog_look_->found));
+    } else if (changelog_look_ && !changelog_look_->error.empty()) {
+      // Not the poll's failure: a log the role may not read is told by the changed_by read, once.
+      spdlog::debug("target {}: reading the changelog failed: {}", target.name,
+                    escape_control(changelog_look_->error));
+    } else if (result.ddl_trigger_installed && !changelog_look_) {
+      co_await read_changelog(*connection, target, deadline);
+    }
+    trigger_seen_ = result.ddl_trigger_installed;
     result.report.changes = changelog_;
     result.report.migration_revision = last_read_->migration_revision;
     result.report.up = true;
@@ -131,9 +147,7 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
 boost::asio::awaitable<void> TargetPoller::read_changelog(PgConnection& connection,
                                                           const TargetConfig& target,
                                                           Deadline deadline) {
-  // Only the rows after the newest one kept: one short indexed read per poll while the trigger
-  // is installed (docs/who-changed-it.md, "Changelog"). Not the poll's failure: a log the role
-  // may not read is told by the changed_by read, once.
+  // Not the poll's failure: a log the role may not read is told by the changed_by read, once.
   const long long after = changelog_.empty() ? 0 : changelog_.front().id;
   ReadPipeline pipeline(deadline, "reading the changelog (enumwatch.ddl_log)");
   const auto exists = pipeline.add(ddl_log_exists_read());
@@ -230,7 +244,7 @@ boost::asio::awaitable<bool> TargetPoller::refresh(PgConnection& connection,
       const std::string relation = co_await migration_relation(connection, options, deadline);
       if (!fingerprint_query_ || fingerprint_query_->relation != relation)
         fingerprint_query_.emplace(options, relation);
-      now = co_await read_fingerprint(connection, *fingerprint_query_, deadline, lock_look());
+      now = co_await read_fingerprint(connection, *fingerprint_query_, deadline, riding());
     } catch (const PgError& e) {
       // A query error (say, the migration table is gone) is best told by the full read below;
       // a broken connection or a timeout is the poll's.
@@ -244,7 +258,7 @@ boost::asio::awaitable<bool> TargetPoller::refresh(PgConnection& connection,
     }
   }
   const unsigned asked = full_reads_asked_;
-  last_read_ = co_await read_database(connection, options, deadline, lock_look());
+  last_read_ = co_await read_database(connection, options, deadline, riding());
   last_diff_.reset();  // a full read diffs again (dependents too), whatever the fingerprint
   full_reads_done_ = asked;
   fingerprint_polls_ = 0;

@@ -80,7 +80,8 @@ class TargetPoller {
   static constexpr int kFullReadEvery = 10;
 
  private:
-  // The log's rows after the newest in changelog_, into it (docs/who-changed-it.md).
+  // The log's rows after the newest in changelog_, into it (docs/who-changed-it.md), in a round
+  // trip of their own: for the poll that first sees the trigger (later polls carry the read).
   [[nodiscard]] boost::asio::awaitable<void> read_changelog(PgConnection& connection,
                                                             const TargetConfig& target,
                                                             Deadline deadline);
@@ -91,7 +92,10 @@ class TargetPoller {
                                                                Deadline deadline);
   // What the poll's look found, into the result; an unreadable lock table is said once.
   void take_lock_look(const TargetConfig& target, PollResult& result);
-  [[nodiscard]] MigrationLockLook* lock_look() { return lock_look_ ? &*lock_look_ : nullptr; }
+  // What rides this poll's catalog or fingerprint read: the locks, the changelog's new rows.
+  [[nodiscard]] RidingReads riding() {
+    return {lock_look_ ? &*lock_look_ : nullptr, changelog_look_ ? &*changelog_look_ : nullptr};
+  }
   [[nodiscard]] boost::asio::awaitable<void> send_probe_now(PgConnection& connection,
                                                             const std::string& target,
                                                             Deadline deadline);
@@ -118,6 +122,9 @@ class TargetPoller {
   std::string lock_look_database_;                   // the database lock_look_ was built for
   std::vector<std::string> unreadable_lock_tables_;  // as last warned about
   std::vector<LoggedChange> changelog_;              // newest first, at most kChangelogSize
+  // The changelog's read riding this poll's pipeline: set while the last poll saw the trigger.
+  std::optional<ChangelogLook> changelog_look_;
+  bool trigger_seen_ = false;
   int fingerprint_polls_ = 0;  // polls that reused last_read_ since it was read
   // A full read is due while the reads asked for outnumber those done (counted, so that a request
   // that comes while a read runs, or a read that fails, still leaves one due).
