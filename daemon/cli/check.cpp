@@ -44,13 +44,15 @@ std::vector<TargetReport> poll_all(const std::vector<const TargetConfig*>& selec
                                    const SnapshotSet& snapshots, int concurrency) {
   std::vector<TargetReport> reports(selected.size());
   asio::io_context io;
+  // As in the daemon, the targets of one database poll over one session, in turns.
+  SharedConnections connections(io.get_executor());
   std::size_t next = 0;
   auto worker = [&]() -> asio::awaitable<void> {
     while (next < selected.size()) {
       const std::size_t i = next++;
       const TargetConfig& target = *selected[i];
       try {
-        TargetPoller poller;
+        TargetPoller poller(connections);
         auto result =
             co_await poller.poll(target, snapshots_for(target, snapshots), read_password(target));
         reports[i] = std::move(result.report);

@@ -27,6 +27,24 @@ asio::awaitable<AsyncSemaphore::Permit> AsyncSemaphore::acquire() {
   co_return Permit(state);
 }
 
+asio::awaitable<std::optional<AsyncSemaphore::Permit>> AsyncSemaphore::acquire_until(
+    std::chrono::steady_clock::time_point deadline) {
+  auto state = state_;
+  if (state->available > 0 && state->waiters.empty()) {
+    --state->available;
+    co_return Permit(state);
+  }
+  auto waiter =
+      std::make_shared<State::Waiter>(State::Waiter{asio::steady_timer(state->executor, deadline)});
+  state->waiters.push_back(waiter);
+  boost::system::error_code ec;
+  co_await waiter->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  // A grant that raced the deadline is still a grant: the slot was handed over.
+  if (waiter->granted) co_return Permit(state);
+  std::erase(state->waiters, waiter);
+  co_return std::nullopt;
+}
+
 void AsyncSemaphore::State::release() {
   ++available;
   hand_over();

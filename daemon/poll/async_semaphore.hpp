@@ -1,4 +1,5 @@
-// A counting semaphore for coroutines on one io_context: bounds the polls in flight. A slot is
+// A counting semaphore for coroutines on one io_context: bounds the polls in flight, and takes
+// turns on a shared connection (poll/shared_connection.hpp). A slot is
 // held by a Permit and given back by its destructor, so no exit path of a poll (return, throw,
 // a coroutine frame destroyed at shutdown) can keep it.
 #pragma once
@@ -6,8 +7,10 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <deque>
 #include <memory>
+#include <optional>
 
 namespace enumwatch {
 
@@ -45,6 +48,9 @@ class AsyncSemaphore {
 
   // Waits for a free slot, first come first served.
   [[nodiscard]] boost::asio::awaitable<Permit> acquire();
+  // The same, for at most until `deadline`: nothing when it passed first.
+  [[nodiscard]] boost::asio::awaitable<std::optional<Permit>> acquire_until(
+      std::chrono::steady_clock::time_point deadline);
 
   void set_capacity(int capacity) { state_->set_capacity(capacity); }
   [[nodiscard]] int available() const { return state_->available; }

@@ -11,18 +11,6 @@
 namespace enumwatch {
 namespace asio = boost::asio;
 
-std::string listener_key(const ConnParams& params) {
-  auto entries = params.entries;
-  std::sort(entries.begin(), entries.end());
-  std::string key;
-  for (const auto& [name, value] : entries) {
-    // Lengths first: no value can be written to look like two entries.
-    key += std::to_string(name.size()) + ':' + name + '=' + std::to_string(value.size()) + ':' +
-           value + ';';
-  }
-  return key;
-}
-
 ListenerHub::ListenerHub(asio::any_io_executor executor, InternalErrorCounter count_internal_error)
     : executor_(std::move(executor)), count_internal_error_(std::move(count_internal_error)) {}
 
@@ -52,7 +40,7 @@ std::unique_ptr<ListenerHub::Subscription> ListenerHub::subscribe(const std::str
                                                                   const ConnParams& params,
                                                                   Duration timeout,
                                                                   Subscriber subscriber) {
-  const std::string key = listener_key(params);
+  const std::string key = connection_key(params);
   auto& slot = (*databases_)[key];
   const bool first = !slot;
   if (first) slot = std::make_shared<Database>();

@@ -93,7 +93,4 @@ class ListenerHub {
   std::shared_ptr<Databases> databases_ = std::make_shared<Databases>();
 };
 
-// Equal for two parameter sets that connect the same way (order of keys does not matter).
-[[nodiscard]] std::string listener_key(const ConnParams& params);
-
 }  // namespace enumwatch

@@ -53,7 +53,10 @@ Scheduler::Scheduler(asio::any_io_executor executor, const SnapshotRegistry& sna
       count_internal_error_(std::move(count_internal_error)),
       make_poller_(std::move(make_poller)),
       slots_(executor, 1),
-      listeners_(executor, count_internal_error_) {}
+      connections_(executor),
+      listeners_(executor, count_internal_error_) {
+  if (!make_poller_) make_poller_ = [this] { return std::make_unique<TargetPoller>(connections_); };
+}
 
 Scheduler::~Scheduler() {
   stop();

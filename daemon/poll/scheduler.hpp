@@ -1,7 +1,8 @@
 // Polls every target on its own schedule: first polls spread across the interval (10 s at most),
 // at most max_concurrent_polls in flight, exponential backoff for failing targets (capped at 5
 // minutes and at 10x the interval), immediate polls on request (coalescing with one in flight).
-// One coroutine per target on the shared io_context; connections stay open between polls. Where
+// One coroutine per target on the shared io_context; the targets of one database poll over one
+// connection (poll/shared_connection.hpp), which stays open between polls. Where
 // the database has the event trigger of docs/instant-detection.md (and notify allows), the target
 // joins its database's LISTEN connection (poll/listener_hub.hpp, one per database), which asks for
 // a poll at once on a change; while it listens, the target polls at interval_listening.
@@ -55,10 +56,11 @@ class Scheduler {
  public:
   using PollerFactory = std::function<std::unique_ptr<TargetPoller>()>;
 
-  Scheduler(
-      boost::asio::any_io_executor executor, const SnapshotRegistry& snapshots,
-      PollObserver& observer, InternalErrorCounter count_internal_error,
-      PollerFactory make_poller = [] { return std::make_unique<TargetPoller>(); });
+  // Without make_poller, targets poll the databases through connections shared by database
+  // (poll/shared_connection.hpp).
+  Scheduler(boost::asio::any_io_executor executor, const SnapshotRegistry& snapshots,
+            PollObserver& observer, InternalErrorCounter count_internal_error,
+            PollerFactory make_poller = {});
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -99,6 +101,8 @@ class Scheduler {
   }
   // LISTEN connections open or trying: one per database in use (docs/instant-detection.md).
   [[nodiscard]] std::size_t listeners() const { return listeners_.listeners(); }
+  // Poll connections held: one per database in use, whatever the number of its targets.
+  [[nodiscard]] std::size_t poll_connections() const { return connections_.leased(); }
   void stop();
 
  private:
@@ -137,6 +141,7 @@ class Scheduler {
   InternalErrorCounter count_internal_error_;
   PollerFactory make_poller_;
   AsyncSemaphore slots_;
+  SharedConnections connections_;   // before targets_: their pollers lease from it
   ListenerHub listeners_;           // before targets_: their subscriptions leave it
   std::vector<std::string> order_;  // config order, for reports
   std::map<std::string, Target> targets_;

@@ -59,18 +59,23 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
   for (const auto& s : snapshots) {
     if (!s.snapshot) result.report.unregistered_snapshots.push_back(s.name);
   }
-  // Every step of this poll holds the connection it started with: a step that breaks it drops
-  // connection_ for the next poll, and the later steps fail fast on the one they hold.
+  // Every step of this poll holds the connection it started with, and the turn on it: a step that
+  // breaks it leaves the next use to connect again, and the later steps fail fast.
   std::shared_ptr<PgConnection> connection;
+  std::optional<SharedConnection::Turn> turn;
   try {
-    if (!connection_ || !connection_->usable()) {
-      connection_.reset();
-      require_full_read();  // a new session reads in full (its search_path may differ)
+    if (!lease_) {
+      if (!connections_) throw Error("internal: a target poller without a connection to poll over");
       ConnParams params = parse_dsn(target.dsn);
       if (password && !params.find("password")) params.set("password", *password);
-      connection_ = co_await PgConnection::connect(std::move(params), deadline);
+      lease_ = connections_->lease(params);
     }
-    connection = connection_;
+    turn.emplace(co_await lease_->take_turn(deadline));
+    connection = co_await turn->connect(deadline);
+    if (turn->session() != session_seen_) {
+      session_seen_ = turn->session();
+      require_full_read();  // a new session reads in full (its search_path may differ)
+    }
     if (probe_) co_await send_probe_now(*connection, target.name, deadline);
     if (target.options.watch_migration_locks)
       co_await prepare_lock_look(*connection, target, deadline);
@@ -138,7 +143,6 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
     result.outcome = PollOutcome::error;
     result.report.error = e.what();
   }
-  if (connection_ && !connection_->usable()) connection_.reset();
   result.report.polled_at = std::chrono::system_clock::now();
   result.took = std::chrono::steady_clock::now() - started;
   co_return result;
@@ -205,17 +209,18 @@ void TargetPoller::take_lock_look(const TargetConfig& target, PollResult& result
 
 boost::asio::awaitable<LockCheck> TargetPoller::check_migration_locks(const TargetConfig& target) {
   LockCheck out;
-  if (!connection_ || !connection_->usable() || !lock_look_) co_return out;
-  const std::shared_ptr<PgConnection> connection = connection_;
+  if (!lease_ || !lock_look_) co_return out;
   try {
     const Deadline deadline = std::chrono::steady_clock::now() + target.options.timeout;
+    const auto turn = co_await lease_->take_turn(deadline);
+    const auto connection = turn.open();
+    if (!connection) co_return out;  // the next poll connects again
     out.held_by = (co_await read_migration_locks(*connection, *lock_look_, deadline)).held_by;
     out.outcome = LockCheck::Outcome::read;
   } catch (const Error& e) {
     out.outcome = LockCheck::Outcome::failed;
     out.error = e.what();
   }
-  if (connection_ && !connection_->usable()) connection_.reset();
   co_return out;
 }
 
@@ -268,17 +273,18 @@ boost::asio::awaitable<bool> TargetPoller::refresh(PgConnection& connection,
 
 boost::asio::awaitable<RevisionCheck> TargetPoller::check_revision(const TargetConfig& target) {
   RevisionCheck out;
-  if (!connection_ || !connection_->usable()) co_return out;
-  const std::shared_ptr<PgConnection> connection = connection_;
+  if (!lease_) co_return out;
   try {
     const Deadline deadline = std::chrono::steady_clock::now() + target.options.timeout;
+    const auto turn = co_await lease_->take_turn(deadline);
+    const auto connection = turn.open();
+    if (!connection) co_return out;  // the next poll connects again
     out.revision = co_await read_migration_revision(*connection, target.options, deadline);
     out.outcome = RevisionCheck::Outcome::read;
   } catch (const Error& e) {
     out.outcome = RevisionCheck::Outcome::failed;
     out.error = e.what();
   }
-  if (connection_ && !connection_->usable()) connection_.reset();
   co_return out;
 }
 

@@ -1,5 +1,5 @@
-// One poll of one target: connect (or reuse the open connection), read the catalog, diff against
-// the target's snapshots. The connection is kept between polls and replaced when broken.
+// One poll of one target: take a turn on its database's shared connection (connecting, or
+// connecting again when it broke), read the catalog, diff against the target's snapshots.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -17,6 +17,7 @@
 #include "pg/connection.hpp"
 #include "pg/drift_reader.hpp"
 #include "poll/poll_result.hpp"
+#include "poll/shared_connection.hpp"
 
 namespace enumwatch {
 
@@ -46,6 +47,9 @@ struct LockCheck {
 // database rarely does (an exception of an unexpected type, a poll that never ends).
 class TargetPoller {
  public:
+  // Polls over the connection `connections` shares among the targets that connect the same way.
+  explicit TargetPoller(SharedConnections& connections) : connections_(&connections) {}
+  // For stand-ins that override every call that talks to a database (the scheduler's tests).
   TargetPoller() = default;
   virtual ~TargetPoller() = default;
   TargetPoller(const TargetPoller&) = delete;
@@ -66,7 +70,8 @@ class TargetPoller {
   // Whether the last full read saw an enum type of this name in any schema (true before the
   // first read): a type moved out of a watched schema is named by the schema it entered.
   [[nodiscard]] virtual bool saw_enum_named(std::string_view name) const;
-  virtual void disconnect() { connection_.reset(); }
+  // Leaves the shared connection: the last target to leave closes it.
+  virtual void disconnect() { lease_.reset(); }
   // The next poll reads everything, whatever the fingerprint says: after the LISTEN connection
   // reconnected, a change may have gone unnoticed (docs/instant-detection.md asks for a full poll
   // then).
@@ -113,7 +118,9 @@ class TargetPoller {
     std::vector<std::shared_ptr<const Snapshot>> snapshots;
   };
 
-  std::shared_ptr<PgConnection> connection_;
+  SharedConnections* connections_ = nullptr;
+  std::shared_ptr<SharedConnection> lease_;            // taken at the first poll
+  std::uint64_t session_seen_ = 0;                     // the shared session the last poll read over
   std::optional<FingerprintQuery> fingerprint_query_;  // built at the first fingerprint poll
   std::optional<DatabaseState> last_read_;             // the last full read, for fingerprint polls
   std::optional<LastDiff> last_diff_;

@@ -248,4 +248,16 @@ std::string redact_dsn(std::string_view text) {
   return out + original.substr(std::min(copied, original.size()));
 }
 
+std::string connection_key(const ConnParams& params) {
+  auto entries = params.entries;
+  std::sort(entries.begin(), entries.end());
+  std::string key;
+  for (const auto& [name, value] : entries) {
+    // Lengths first: no value can be written to look like two entries.
+    key += std::to_string(name.size()) + ':' + name + '=' + std::to_string(value.size()) + ':' +
+           value + ';';
+  }
+  return key;
+}
+
 }  // namespace enumwatch

@@ -18,6 +18,10 @@ struct ConnParams {
   [[nodiscard]] std::string redacted() const;  // key=value form, password shown as *****
 };
 
+// Equal for two parameter sets that connect the same way (the order of keys does not matter):
+// what the daemon shares a poll or a LISTEN connection by (docs/fleet.md).
+[[nodiscard]] std::string connection_key(const ConnParams& params);
+
 // Throws Error (with the DSN redacted) when libpq cannot parse it.
 [[nodiscard]] ConnParams parse_dsn(std::string_view dsn);
 
