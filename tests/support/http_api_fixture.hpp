@@ -9,21 +9,12 @@
 #include <string>
 
 #include "http/api.hpp"
+#include "ignore_polls.hpp"
 #include "metrics/metrics.hpp"
 #include "poll/scheduler.hpp"
 #include "snapshots/registry.hpp"
 
 namespace enumwatch::testing {
-
-struct IgnorePolls final : PollObserver {
-  void polled(const TargetConfig&, std::span<const NamedSnapshot>, const PollResult&) override {}
-  void removed(const std::string&) override {}
-  void listening(const std::string&, bool) override {}
-  void interval_changed(const std::string&, std::chrono::milliseconds) override {}
-  void notified(const std::string&, std::size_t) override {}
-  void coalesced(const std::string&, std::size_t) override {}
-  void secondary_read_failed(const std::string&, std::string_view) override {}
-};
 
 struct HttpApiFixture {
   explicit HttpApiFixture(std::string state_dir = "/nonexistent")

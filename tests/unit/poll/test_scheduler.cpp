@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "healthy_poll.hpp"
+#include "ignore_polls.hpp"
 #include "metrics/metrics.hpp"
 #include "poll/scheduler.hpp"
 #include "snapshots/registry.hpp"
@@ -62,7 +63,7 @@ class ScriptedPoller final : public TargetPoller {
 };
 
 // Counts polls and records them into the metrics, as the daemon does.
-struct CountPolls final : PollObserver {
+struct CountPolls final : testing::IgnorePolls {
   explicit CountPolls(Metrics* m = nullptr) : metrics(m) {}
   void polled(const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
               const PollResult& result) override {
@@ -70,12 +71,6 @@ struct CountPolls final : PollObserver {
     ++polls[target.name];
     if (result.outcome != PollOutcome::ok) last_error[target.name] = *result.report.error;
   }
-  void removed(const std::string&) override {}
-  void listening(const std::string&, bool) override {}
-  void interval_changed(const std::string&, std::chrono::milliseconds) override {}
-  void notified(const std::string&, std::size_t) override {}
-  void coalesced(const std::string&, std::size_t) override {}
-  void secondary_read_failed(const std::string&, std::string_view) override {}
   Metrics* metrics;
   std::map<std::string, int> polls;
   std::map<std::string, std::string> last_error;
@@ -233,7 +228,7 @@ class MigratingPoller final : public TargetPoller {
 };
 
 // What observers were last shown of the drift (alerts and metrics look at changed polls only).
-struct LastDrift final : PollObserver {
+struct LastDrift final : testing::IgnorePolls {
   void polled(const TargetConfig&, std::span<const NamedSnapshot>,
               const PollResult& result) override {
     ++polls;
@@ -242,12 +237,6 @@ struct LastDrift final : PollObserver {
       drift = result.report.drift;
     }
   }
-  void removed(const std::string&) override {}
-  void listening(const std::string&, bool) override {}
-  void interval_changed(const std::string&, std::chrono::milliseconds) override {}
-  void notified(const std::string&, std::size_t) override {}
-  void coalesced(const std::string&, std::size_t) override {}
-  void secondary_read_failed(const std::string&, std::string_view) override {}
   int polls = 0, changed_polls = 0;
   std::vector<DriftItem> drift;
 };
