@@ -253,17 +253,18 @@ MigrationHold::Change Scheduler::look_at_locks(TargetState& t,
 
 void Scheduler::hold_drift(TargetState& t, PollResult& result) {
   if (result.migration_locks_held) (void)look_at_locks(t, *result.migration_locks_held);
-  if (result.unchanged) {
+  if (result.unchanged && t.hold.judgement_changed()) {
+    // The same drift as the last poll's, judged again only when the hold's judgement moved (the
+    // migration ended, or went stuck), so a quiet poll copies nothing. Whoever observes polls
+    // (metrics, alerts) sees a flag that moved as a changed poll's, without a new catalog.
     std::vector<DriftItem> drift = t.report.drift;
     t.hold.annotate(drift);
     if (drift != t.report.drift) {
-      // The migration ended, or went stuck: the drift kept is judged anew, and whoever observes
-      // polls (metrics, alerts) sees it as a changed poll's (without a new catalog).
       t.report.drift = drift;
       result.report.drift = std::move(drift);
       result.unchanged = false;
     }
-  } else {
+  } else if (!result.unchanged) {
     t.hold.annotate(result.report.drift);
   }
   std::optional<MigrationInProgress> migration;

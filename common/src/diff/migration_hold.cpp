@@ -32,6 +32,7 @@ MigrationHold::Change MigrationHold::look(const std::vector<std::string>& tools_
 }
 
 void MigrationHold::annotate(std::vector<DriftItem>& drift) {
+  judged_holding_ = holding();
   last_.clear();
   for (auto& item : drift) {
     std::string id = drift_identity(item);

@@ -44,6 +44,10 @@ class MigrationHold {
   // also while no lock is held: it is what "before" means.
   void annotate(std::vector<DriftItem>& drift);
 
+  // Whether a drift annotated before may now be judged otherwise: only when holding() changed
+  // since the last annotate() (within one hold, what was there before it is fixed). A poll that
+  // found the same drift re-annotates only then.
+  [[nodiscard]] bool judgement_changed() const { return holding() != judged_holding_; }
   // A lock held or settling, and the grace not passed: new drift is held back.
   [[nodiscard]] bool holding() const { return since_.has_value() && !stuck_; }
   // The grace passed with the lock still held (until the hold ends).
@@ -65,6 +69,7 @@ class MigrationHold {
   bool stuck_ = false;
   std::set<std::string> before_;  // identities of the drift there when the hold began
   std::set<std::string> last_;    // identities of the last poll's drift
+  bool judged_holding_ = false;   // holding() at the last annotate()
 };
 
 }  // namespace enumwatch

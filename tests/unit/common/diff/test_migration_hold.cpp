@@ -116,3 +116,17 @@ TEST_CASE("an item fixed during the hold and back after it is judged again") {
   // "old" was there before the hold began: it stays judged, also when it comes back.
   CHECK(poll(hold, kSqitch, kStart + 2s, {missing("old")}) == std::vector<bool>{false});
 }
+
+TEST_CASE("a poll that found the same drift needs judging again only when the hold moved") {
+  MigrationHold hold;
+  (void)poll(hold, kNone, kStart, {missing("old")});
+  CHECK_FALSE(hold.judgement_changed());
+  (void)hold.look(kSqitch, kStart + 1s, kGrace);  // began: what was there stays judged
+  CHECK(hold.judgement_changed());
+  (void)poll(hold, kSqitch, kStart + 2s, {missing("old"), missing("new")});
+  CHECK_FALSE(hold.judgement_changed());        // within the hold nothing moves
+  (void)hold.look(kNone, kStart + 3s, kGrace);  // released, still settling: still holding
+  CHECK_FALSE(hold.judgement_changed());
+  (void)hold.look(kNone, kStart + 4s, kGrace);  // ended: the held item is judged now
+  CHECK(hold.judgement_changed());
+}
