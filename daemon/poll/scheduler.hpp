@@ -101,8 +101,6 @@ class Scheduler {
   }
   // LISTEN connections open or trying: one per database in use (docs/instant-detection.md).
   [[nodiscard]] std::size_t listeners() const { return listeners_.listeners(); }
-  // Poll connections held: one per database in use, whatever the number of its targets.
-  [[nodiscard]] std::size_t poll_connections() const { return connections_.leased(); }
   void stop();
 
  private:

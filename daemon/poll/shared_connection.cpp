@@ -43,9 +43,4 @@ std::shared_ptr<SharedConnection> SharedConnections::lease(const ConnParams& par
   return made;
 }
 
-std::size_t SharedConnections::leased() const {
-  return static_cast<std::size_t>(std::count_if(
-      by_key_.begin(), by_key_.end(), [](const auto& entry) { return !entry.second.expired(); }));
-}
-
 }  // namespace enumwatch

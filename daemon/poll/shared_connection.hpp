@@ -64,8 +64,6 @@ class SharedConnections {
   explicit SharedConnections(boost::asio::any_io_executor executor)
       : executor_(std::move(executor)) {}
   [[nodiscard]] std::shared_ptr<SharedConnection> lease(const ConnParams& params);
-  // Sets of parameters with a connection leased: what the daemon holds at most on the servers.
-  [[nodiscard]] std::size_t leased() const;
 
  private:
   boost::asio::any_io_executor executor_;

@@ -178,8 +178,6 @@ boost::asio::awaitable<void> TargetPoller::prepare_lock_look(PgConnection& conne
         migration_locks_read(MigrationLockTarget{database, target.options.scope.schemas}));
     lock_look_database_ = std::move(database);
   }
-  lock_look_->found.reset();
-  lock_look_->error.clear();
 }
 
 void TargetPoller::take_lock_look(const TargetConfig& target, PollResult& result) {
