@@ -64,6 +64,13 @@ void repair_utf8(boost::json::value& value) {
   }
 }
 
+// RFC 3339 in UTC, with or without milliseconds, for people: 2026-12-05T14:02:11Z and
+// 2026-12-05T14:02:11.123Z → 2026-12-05 14:02:11 UTC. Anything else is shown as it is.
+std::string readable_utc(const std::string& rfc3339) {
+  if (rfc3339.size() < 20 || rfc3339[10] != 'T' || rfc3339.back() != 'Z') return rfc3339;
+  return rfc3339.substr(0, 10) + " " + rfc3339.substr(11, 8) + " UTC";
+}
+
 }  // namespace
 
 boost::json::value to_json(const DriftItem& item) {
@@ -205,11 +212,7 @@ std::string changed_by_text(const ChangedBy& who) {
   if (who.application_name)
     out += " (application_name " + escape_control(*who.application_name) + ")";
   out += who.client_addr ? " from " + escape_control(*who.client_addr) : " over a unix socket";
-  // 2026-12-05T14:02:11Z → 2026-12-05 14:02:11 UTC
-  std::string at = who.at;
-  if (at.size() == 20 && at[10] == 'T' && at.back() == 'Z')
-    at = at.substr(0, 10) + " " + at.substr(11, 8) + " UTC";
-  return out + " at " + escape_control(at);
+  return out + " at " + escape_control(readable_utc(who.at));
 }
 
 std::string row_count_text(double rows) {
@@ -289,9 +292,7 @@ boost::json::value to_json(const MigrationInProgress& migration) {
 std::string migration_text(const MigrationInProgress& migration) {
   std::string tools;
   for (const auto& t : migration.tools) tools += (tools.empty() ? "" : ", ") + t;
-  // 2026-12-05T14:02:11.123Z → 14:02:11 UTC (the date is the page's and the log's)
-  const std::string at = format_timestamp(migration.since);
-  const std::string since = at.substr(0, 10) + " " + at.substr(11, 8) + " UTC";
+  const std::string since = readable_utc(format_timestamp(migration.since));
   if (migration.stuck) {
     return "the migration seems stuck: " + (tools.empty() ? "its lock" : tools + "'s lock") +
            " has been held since " + since + ", longer than migration_grace; its drift alerts";
