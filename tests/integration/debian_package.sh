@@ -27,6 +27,10 @@ env PACKAGE_OUT="$WORK/dist" "${package_env[@]}" "$ROOT/scripts/package" >"$WORK
   { cat "$WORK/package.log"; fail "scripts/package failed"; }
 deb=$(ls "$WORK"/dist/enumwatch_*.deb)
 pass "scripts/package built $(basename "$deb")"
+# Kept for systemd_boot.sh, which boots a minimal Debian and installs it there by apt.
+if [[ -n ${ENUMWATCH_DEB_OUT:-} ]]; then
+  rm -rf "$ENUMWATCH_DEB_OUT" && mkdir -p "$ENUMWATCH_DEB_OUT" && cp "$deb" "$ENUMWATCH_DEB_OUT/"
+fi
 
 lintian --fail-on error --no-tag-display-limit "$deb" >"$WORK/lintian.out" 2>&1 ||
   { cat "$WORK/lintian.out"; fail "lintian reports errors"; }
