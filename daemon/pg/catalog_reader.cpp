@@ -199,14 +199,26 @@ FingerprintQuery::FingerprintQuery(const TargetOptions& options, std::string rel
 boost::asio::awaitable<Fingerprint> read_fingerprint(PgConnection& connection,
                                                      const FingerprintQuery& query,
                                                      Deadline deadline, RidingReads riding) {
-  ReadPipeline pipeline(deadline, "reading the fingerprint");
-  const auto fingerprint = pipeline.add(query.read);
-  const auto riders = add_riding(pipeline, riding);
-  co_await pipeline.run(connection);
-  pipeline.require_all();
-  Fingerprint read = pipeline.take(fingerprint);
-  take_riding(pipeline, riders, riding);
-  co_return read;
+  FingerprintPipeline read(query, deadline, riding);
+  co_await read.pipeline().run(connection);
+  co_return read.take();
+}
+
+FingerprintPipeline::FingerprintPipeline(const FingerprintQuery& query, Deadline deadline,
+                                         RidingReads riding)
+    : pipeline_(deadline, "reading the fingerprint"),
+      riding_(riding),
+      fingerprint_(pipeline_.add(query.read)) {
+  auto riders = add_riding(pipeline_, riding_);
+  locks_ = std::move(riders.locks);
+  changelog_ = std::move(riders.changelog);
+}
+
+Fingerprint FingerprintPipeline::take() const {
+  pipeline_.require_all();
+  Fingerprint read = pipeline_.take(fingerprint_);
+  take_riding(pipeline_, RidingHandles{locks_, changelog_}, riding_);
+  return read;
 }
 
 boost::asio::awaitable<void> read_dependents(PgConnection& connection,

@@ -10,6 +10,7 @@
 #include "enumwatch/core/drift.hpp"
 #include "enumwatch/core/model.hpp"
 #include "pg/connection.hpp"
+#include "pg/read_pipeline.hpp"
 
 namespace enumwatch {
 
@@ -59,6 +60,24 @@ struct FingerprintQuery {
                                                                    const FingerprintQuery& query,
                                                                    Deadline deadline,
                                                                    RidingReads riding = {});
+
+// The same read as a pipeline to run wherever the caller chooses: in a round trip shared with
+// the other targets of the database (SharedConnection::run_batched).
+class FingerprintPipeline {
+ public:
+  FingerprintPipeline(const FingerprintQuery& query, Deadline deadline, RidingReads riding);
+  [[nodiscard]] ReadPipeline& pipeline() { return pipeline_; }
+  // After the run: the fingerprint, and what rode along into `riding`. Throws as
+  // read_fingerprint does.
+  [[nodiscard]] Fingerprint take() const;
+
+ private:
+  ReadPipeline pipeline_;
+  RidingReads riding_;
+  ReadHandle<Fingerprint> fingerprint_;
+  std::optional<ReadHandle<MigrationLocks>> locks_;
+  std::optional<ReadHandle<std::vector<LoggedChange>>> changelog_;
+};
 
 // Adds to the state the dependents of each type (dependents.hpp): read only when a fix recreates
 // a type, so a poll without such drift costs nothing more. Throws PgError.

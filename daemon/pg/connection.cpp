@@ -304,6 +304,13 @@ asio::awaitable<std::shared_ptr<PgConnection>> PgConnection::connect_one(const C
 
 asio::awaitable<std::vector<StatementResult>> PgConnection::run_pipeline(
     std::span<const Statement> statements, Deadline deadline) {
+  const std::vector<Statement> group(statements.begin(), statements.end());
+  auto results = co_await run_pipelines(std::span(&group, 1), deadline);
+  co_return std::move(results.front());
+}
+
+asio::awaitable<std::vector<std::vector<StatementResult>>> PgConnection::run_pipelines(
+    std::span<const std::vector<Statement>> groups, Deadline deadline) {
   auto self = shared_from_this();
   Impl& impl = *impl_;
   PGconn* conn = impl.conn.get();
@@ -320,16 +327,18 @@ asio::awaitable<std::vector<StatementResult>> PgConnection::run_pipeline(
   if (PQenterPipelineMode(conn) != 1) throw broken("entering pipeline mode failed");
   std::string sql;  // libpq wants NUL-terminated text
   std::vector<const char*> params;
-  for (const auto& s : statements) {
-    sql.assign(s.sql);
-    params.clear();
-    for (const auto& p : s.params) params.push_back(p.c_str());
-    if (PQsendQueryParams(conn, sql.c_str(), static_cast<int>(params.size()), nullptr,
-                          params.data(), nullptr, nullptr, 0) != 1) {
-      throw broken("sending a query failed");
+  for (const auto& statements : groups) {
+    for (const auto& s : statements) {
+      sql.assign(s.sql);
+      params.clear();
+      for (const auto& p : s.params) params.push_back(p.c_str());
+      if (PQsendQueryParams(conn, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                            params.data(), nullptr, nullptr, 0) != 1) {
+        throw broken("sending a query failed");
+      }
     }
+    if (PQpipelineSync(conn) != 1) throw broken("sending the pipeline failed");
   }
-  if (PQpipelineSync(conn) != 1) throw broken("sending the pipeline failed");
   for (int flushed; (flushed = PQflush(conn)) != 0;) {
     if (flushed < 0) throw broken("sending the pipeline failed");
     co_await impl.wait(asio::posix::descriptor_base::wait_write, "sending queries");
@@ -344,42 +353,47 @@ asio::awaitable<std::vector<StatementResult>> PgConnection::run_pipeline(
     co_return ResultHandle(PQgetResult(conn));
   };
 
-  std::vector<StatementResult> results;
-  for (std::size_t i = 0; i < statements.size(); ++i) {
-    ResultHandle result = co_await next_result();
-    if (!result) throw broken("the server ended the pipeline early");
-    StatementResult out;
-    switch (PQresultStatus(result.get())) {
-      case PGRES_TUPLES_OK:
-        out.rows = rows_of(result.get());
-        out.command_status = PQcmdStatus(result.get());
-        break;
-      case PGRES_COMMAND_OK:
-        out.command_status = PQcmdStatus(result.get());
-        break;
-      case PGRES_PIPELINE_ABORTED:
-        out.error = "not run: an earlier statement of the same poll failed";
-        break;
-      default: {
-        const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
-        const char* state = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
-        out.error = one_line(primary ? primary : PQresultErrorMessage(result.get()));
-        out.sqlstate = state ? state : "";
+  std::vector<std::vector<StatementResult>> answers;
+  answers.reserve(groups.size());
+  for (const auto& statements : groups) {
+    std::vector<StatementResult> results;
+    for (std::size_t i = 0; i < statements.size(); ++i) {
+      ResultHandle result = co_await next_result();
+      if (!result) throw broken("the server ended the pipeline early");
+      StatementResult out;
+      switch (PQresultStatus(result.get())) {
+        case PGRES_TUPLES_OK:
+          out.rows = rows_of(result.get());
+          out.command_status = PQcmdStatus(result.get());
+          break;
+        case PGRES_COMMAND_OK:
+          out.command_status = PQcmdStatus(result.get());
+          break;
+        case PGRES_PIPELINE_ABORTED:
+          out.error = "not run: an earlier statement of the same poll failed";
+          break;
+        default: {
+          const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
+          const char* state = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
+          out.error = one_line(primary ? primary : PQresultErrorMessage(result.get()));
+          out.sqlstate = state ? state : "";
+        }
       }
+      results.push_back(std::move(out));
+      // Each statement's results end with a null result.
+      if (ResultHandle end = co_await next_result(); end) throw broken("unexpected extra result");
     }
-    results.push_back(std::move(out));
-    // Each statement's results end with a null result.
-    if (ResultHandle end = co_await next_result(); end) throw broken("unexpected extra result");
+    ResultHandle sync = co_await next_result();
+    if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC)
+      throw broken("the pipeline did not end cleanly");
+    answers.push_back(std::move(results));
   }
-  ResultHandle sync = co_await next_result();
-  if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC)
-    throw broken("the pipeline did not end cleanly");
   if (PQexitPipelineMode(conn) != 1) throw broken("leaving pipeline mode failed");
   // A poll connection never LISTENs, but behind a transaction pooler it may be handed a server
   // session on which another client ran LISTEN: libpq would keep those notifications forever.
   while (PGnotify* stray = PQnotifies(conn)) PQfreemem(stray);
   impl.timer.cancel();
-  co_return results;
+  co_return answers;
 }
 
 asio::awaitable<std::vector<Notification>> PgConnection::wait_for_notifications(Deadline deadline) {

@@ -34,13 +34,22 @@ void ReadPipeline::set(std::string sql) {
 }
 
 boost::asio::awaitable<void> ReadPipeline::run(PgConnection& connection) {
-  description_ = connection.description();
+  const auto sent = statements();
+  accept(co_await connection.run_pipeline(sent, deadline_), connection.description());
+}
+
+std::vector<Statement> ReadPipeline::statements() {
   // The timeout is what is left of the deadline when the pipeline leaves, not when it was built.
   statements_.front().params = {statement_timeout_ms(deadline_)};
-  std::vector<Statement> statements;
-  statements.reserve(statements_.size());
-  for (const auto& s : statements_) statements.push_back({s.sql, s.params});
-  results_ = co_await connection.run_pipeline(statements, deadline_);
+  std::vector<Statement> out;
+  out.reserve(statements_.size());
+  for (const auto& s : statements_) out.push_back({s.sql, s.params});
+  return out;
+}
+
+void ReadPipeline::accept(std::vector<StatementResult> results, std::string description) {
+  results_ = std::move(results);
+  description_ = std::move(description);
 }
 
 void ReadPipeline::require_all() const {

@@ -58,6 +58,12 @@ class ReadPipeline {
   // Throws PgError when the connection fails (timeout, broken); a statement's own error is kept
   // for the read it belongs to.
   [[nodiscard]] boost::asio::awaitable<void> run(PgConnection& connection);
+  // The same in two halves, for a round trip shared with other pipelines
+  // (SharedConnection::run_batched): what to send (the timeout is what is left of the deadline
+  // now), then what the server answered over the connection `description` names.
+  [[nodiscard]] std::vector<Statement> statements();
+  void accept(std::vector<StatementResult> results, std::string description);
+  [[nodiscard]] Deadline deadline() const { return deadline_; }
 
   // The server's error of the setup statement, if it failed.
   [[nodiscard]] const StatementResult& setup() const { return results_.at(0); }

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "enumwatch/catalog/ddl_trigger.hpp"
+#include "enumwatch/config/dsn.hpp"
 #include "enumwatch/core/backoff.hpp"
 #include "enumwatch/core/text.hpp"
 #include "enumwatch/diff/migration_attribution.hpp"
@@ -35,11 +36,28 @@ milliseconds backoff_delay(milliseconds interval, int failures) {
 namespace {
 
 // Cancelled early when an immediate poll is requested, or on stop.
-asio::awaitable<void> sleep(TargetState& t, milliseconds delay) {
-  t.due_by = Clock::now() + delay + kOverdueGrace;
-  t.wake.expires_after(delay);
+asio::awaitable<void> sleep_until(TargetState& t, Clock::time_point wake_at) {
+  t.due_by = wake_at + kOverdueGrace;
+  t.wake.expires_at(wake_at);
   boost::system::error_code ec;
   co_await t.wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<void> sleep(TargetState& t, milliseconds delay) {
+  co_await sleep_until(t, Clock::now() + delay);
+}
+
+// The shared connection a target polls over (poll/shared_connection.hpp), by its key (the
+// password in it is only ever hashed); a DSN that does not parse (the config was checked: it
+// does) stands alone.
+std::string database_of(const TargetSetup& setup) {
+  try {
+    ConnParams params = parse_dsn(setup.config.dsn);
+    if (setup.password && !params.find("password")) params.set("password", *setup.password);
+    return connection_key(params);
+  } catch (const Error&) {
+    return "target " + setup.config.name;
+  }
 }
 
 }  // namespace
@@ -53,7 +71,7 @@ Scheduler::Scheduler(asio::any_io_executor executor, const SnapshotRegistry& sna
       count_internal_error_(std::move(count_internal_error)),
       make_poller_(std::move(make_poller)),
       slots_(executor, 1),
-      connections_(executor),
+      connections_(executor, &slots_),
       listeners_(executor, count_internal_error_) {
   if (!make_poller_) make_poller_ = [this] { return std::make_unique<TargetPoller>(connections_); };
 }
@@ -69,6 +87,13 @@ Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups,
   Changes changes;
   std::map<std::string, Target> next;
   std::vector<std::pair<Target, milliseconds>> to_start;
+  // The targets of one database start together, so that their fingerprints share round trips
+  // from the first; the databases are spread over the interval.
+  std::map<std::string, std::size_t> database_place;
+  std::vector<std::size_t> place_of;
+  for (const auto& setup : setups)
+    place_of.push_back(
+        database_place.try_emplace(database_of(setup), database_place.size()).first->second);
   order_.clear();
   for (std::size_t i = 0; i < setups.size(); ++i) {
     const auto& setup = setups[i];
@@ -91,13 +116,15 @@ Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups,
     }
     auto target = std::make_shared<TargetState>(executor_, setup, make_poller_());
     target->report.name = setup.config.name;
+    target->database_phase = std::hash<std::string>{}(database_of(setup));
     next.emplace(setup.config.name, target);
-    // Spread first polls evenly so that N targets do not poll at once, but over no more than
+    // Spread first polls evenly so that N databases do not poll at once, but over no more than
     // kMaxFirstPollSpread: with a long interval the daemon must still be ready within seconds.
     const milliseconds spread =
         std::min<milliseconds>(setup.config.options.interval, kMaxFirstPollSpread);
-    to_start.emplace_back(target, spread * static_cast<long>(i) /
-                                      static_cast<long>(std::max<std::size_t>(setups.size(), 1)));
+    to_start.emplace_back(target,
+                          spread * static_cast<long>(place_of[i]) /
+                              static_cast<long>(std::max<std::size_t>(database_place.size(), 1)));
   }
   for (auto& [name, target] : targets_) {  // what is left was removed
     target->stopped = true;
@@ -142,7 +169,13 @@ asio::awaitable<void> Scheduler::run(Target t, milliseconds first_delay) {
 asio::awaitable<void> Scheduler::poll_once(const Target& t) {
   const auto& options = t->setup.config.options;
   t->due_by.reset();  // queued for a slot: not overdue however long others take
-  AsyncSemaphore::Permit permit = co_await slots_.acquire();
+  if (t->listener) {
+    if (auto probe = t->listener->pending_probe()) t->poller->send_probe(std::move(*probe));
+  }
+  // A poll that begins in its database's shared round trip takes its slot there, one for all the
+  // round trip carries (docs/fleet.md, "One round trip per database").
+  std::optional<AsyncSemaphore::Permit> permit;
+  if (!t->poller->shares_next_round_trip()) permit = co_await slots_.acquire();
   if (t->stopped) co_return;
   const std::vector<NamedSnapshot> snapshots = snapshots_.snapshots_for(t->setup.config);
   PollResult result;
@@ -152,16 +185,24 @@ asio::awaitable<void> Scheduler::poll_once(const Target& t) {
     t->only_notified = false;
     t->last_poll_started = Clock::now();
     t->due_by = Clock::now() + options.timeout + kOverdueGrace;
-    if (t->listener) {
-      if (auto probe = t->listener->pending_probe()) t->poller->send_probe(std::move(*probe));
-    }
     result = co_await t->poller->poll(t->setup.config, snapshots, t->setup.password);
   }
-  permit.release();
+  permit.reset();
   if (t->stopped) co_return;
   record(t, snapshots, result);
   follow_ddl_trigger(t, result);
   report_interval(*t);
+}
+
+Clock::time_point Scheduler::next_due(const TargetState& t) {
+  const milliseconds wait = next_wait(t);
+  if (t.failures > 0 || wait <= milliseconds(0)) return t.last_poll_finished + wait;
+  const Clock::duration period = wait;
+  const Clock::duration phase = milliseconds(
+      static_cast<long long>(t.database_phase % static_cast<std::size_t>(wait.count())));
+  const auto since = (t.last_poll_finished + period / 2).time_since_epoch() - phase;
+  if (since <= Clock::duration::zero()) return Clock::time_point(phase);
+  return Clock::time_point(phase + (since + period - Clock::duration(1)) / period * period);
 }
 
 milliseconds Scheduler::next_wait(const TargetState& t) {
@@ -379,8 +420,8 @@ asio::awaitable<void> Scheduler::wait_for_next_poll(const Target& t) {
   const auto& config = t->setup.config;
   const milliseconds check = config.options.revision_check_interval;
   while (!t->stopped && !t->poll_requested) {
-    const auto left = std::chrono::duration_cast<milliseconds>(t->last_poll_finished +
-                                                               next_wait(*t) - Clock::now());
+    const auto due = next_due(*t);
+    const auto left = std::chrono::ceil<milliseconds>(due - Clock::now());
     if (left <= milliseconds(0)) co_return;
     if (t->hold.active() && !t->hold.stuck() && t->failures == 0) {
       co_await watch_migration(t);
@@ -389,7 +430,7 @@ asio::awaitable<void> Scheduler::wait_for_next_poll(const Target& t) {
     const bool watch = !config.options.migration_table.empty() && check.count() > 0 &&
                        t->failures == 0 && check < left;
     if (!watch) {
-      co_await sleep(*t, left);
+      co_await sleep_until(*t, due);
       continue;
     }
     co_await sleep(*t, check);

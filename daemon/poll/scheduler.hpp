@@ -111,6 +111,11 @@ class Scheduler {
   // How long after the last poll ended the next one is due: backoff while failing, else
   // interval_listening while the target listens and interval while it does not.
   [[nodiscard]] static std::chrono::milliseconds next_wait(const TargetState& target);
+  // When the next poll is due: next_wait after the last poll ended while failing; else the first
+  // point of its database's grid (every next_wait, at the database's phase) at least half a
+  // next_wait after it, so that the targets of a database come due together and read their
+  // fingerprints in one round trip (docs/fleet.md, "One round trip per database").
+  [[nodiscard]] static std::chrono::steady_clock::time_point next_due(const TargetState& target);
   void report_interval(TargetState& target);
   // A poll that threw instead of returning a result: the target is down with that error.
   void record_internal_failure(const Target& target, std::exception_ptr error);

@@ -1,13 +1,36 @@
 #include "poll/shared_connection.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 namespace enumwatch {
+namespace asio = boost::asio;
 
-SharedConnection::SharedConnection(boost::asio::any_io_executor executor, ConnParams params)
-    : params_(std::move(params)), turns_(std::move(executor), 1) {}
+// One pipeline waiting for a shared round trip. Owned by its caller and by the queue alike: the
+// caller's wait ends when `answered` is set and the timer cancelled.
+struct SharedConnection::Batched {
+  Batched(ReadPipeline& p, const asio::any_io_executor& executor)
+      : pipeline(&p), done(executor, std::chrono::steady_clock::time_point::max()) {}
+  ReadPipeline* pipeline;
+  asio::steady_timer done;
+  bool answered = false;
+  std::optional<std::uint64_t> session;
+  std::exception_ptr error;
+};
 
-boost::asio::awaitable<SharedConnection::Turn> SharedConnection::take_turn(Deadline deadline) {
+SharedConnection::SharedConnection(asio::any_io_executor executor, ConnParams params,
+                                   AsyncSemaphore* poll_slots)
+    : executor_(executor), params_(std::move(params)), turns_(std::move(executor), 1) {
+  if (poll_slots) poll_slots_.emplace(*poll_slots);
+}
+
+asio::awaitable<SharedConnection::Turn> SharedConnection::take_turn(Deadline deadline) {
   auto permit = co_await turns_.acquire_until(deadline);
   if (!permit) {
     throw PgError(PgError::Kind::timeout,
@@ -19,8 +42,7 @@ boost::asio::awaitable<SharedConnection::Turn> SharedConnection::take_turn(Deadl
   co_return Turn(*this, std::move(*permit));
 }
 
-boost::asio::awaitable<std::shared_ptr<PgConnection>> SharedConnection::Turn::connect(
-    Deadline deadline) {
+asio::awaitable<std::shared_ptr<PgConnection>> SharedConnection::Turn::connect(Deadline deadline) {
   if (auto open_now = open()) co_return open_now;
   owner_->connection_.reset();
   owner_->connection_ = co_await PgConnection::connect(owner_->params_, deadline);
@@ -33,14 +55,89 @@ std::shared_ptr<PgConnection> SharedConnection::Turn::open() const {
   return nullptr;
 }
 
+std::optional<std::uint64_t> SharedConnection::open_session() const {
+  if (connection_ && connection_->usable()) return session_;
+  return std::nullopt;
+}
+
+asio::awaitable<std::optional<std::uint64_t>> SharedConnection::run_batched(
+    ReadPipeline& pipeline) {
+  auto entry = std::make_shared<Batched>(pipeline, executor_);
+  waiting_.push_back(entry);
+  if (!std::exchange(draining_, true))
+    asio::co_spawn(executor_, drain(shared_from_this()), asio::detached);
+  boost::system::error_code ignored;
+  while (!entry->answered)
+    co_await entry->done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  if (entry->error) std::rethrow_exception(entry->error);
+  co_return entry->session;
+}
+
+asio::awaitable<void> SharedConnection::drain(std::shared_ptr<SharedConnection> self) {
+  // Targets that came due in the same instant are resumed one after another: a moment's wait
+  // lets all of them ask before the round trip leaves.
+  asio::steady_timer gather(self->executor_, kGatherFor);
+  boost::system::error_code ignored;
+  co_await gather.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  while (!self->waiting_.empty()) {
+    // Whatever waited for the turn (or the slot) leaves with this round trip too.
+    std::vector<std::shared_ptr<Batched>> batch;
+    std::exception_ptr failure;
+    try {
+      std::optional<AsyncSemaphore::Permit> slot;
+      if (self->poll_slots_) slot = co_await self->poll_slots_->acquire();
+      Deadline earliest = Deadline::max();
+      for (const auto& b : self->waiting_) earliest = std::min(earliest, b->pipeline->deadline());
+      auto turn = co_await self->take_turn(earliest);
+      batch = std::exchange(self->waiting_, {});
+      co_await self->run_round_trip(batch);
+    } catch (...) {
+      failure = std::current_exception();
+      if (batch.empty()) batch = std::exchange(self->waiting_, {});
+    }
+    for (const auto& b : batch) {
+      if (failure && !b->answered) b->error = failure;
+      b->answered = true;
+      b->done.cancel();
+    }
+  }
+  self->draining_ = false;
+}
+
+asio::awaitable<void> SharedConnection::run_round_trip(
+    std::vector<std::shared_ptr<Batched>> batch) {
+  const auto connection = connection_ && connection_->usable() ? connection_ : nullptr;
+  if (!connection) co_return;  // nothing open: every caller polls the usual way
+  const std::uint64_t session = session_;
+  std::vector<std::vector<Statement>> groups;
+  groups.reserve(batch.size());
+  Deadline earliest = Deadline::max();
+  for (const auto& b : batch) {
+    groups.push_back(b->pipeline->statements());
+    earliest = std::min(earliest, b->pipeline->deadline());
+  }
+  auto answers = co_await connection->run_pipelines(groups, earliest);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i]->pipeline->accept(std::move(answers[i]), connection->description());
+    batch[i]->session = session;
+  }
+  spdlog::debug("shared poll connection ({}): {} reads in one round trip", params_.redacted(),
+                batch.size());
+}
+
 std::shared_ptr<SharedConnection> SharedConnections::lease(const ConnParams& params) {
   auto& slot = by_key_[connection_key(params)];
   if (auto existing = slot.lock()) return existing;
-  auto made = std::make_shared<SharedConnection>(executor_, params);
+  auto made = std::make_shared<SharedConnection>(executor_, params, poll_slots_);
   slot = made;
   // Expired entries of parameters nobody uses any more go as new ones come.
   std::erase_if(by_key_, [](const auto& entry) { return entry.second.expired(); });
   return made;
+}
+
+asio::awaitable<std::optional<AsyncSemaphore::Permit>> SharedConnections::poll_slot() {
+  if (!poll_slots_) co_return std::nullopt;
+  co_return co_await poll_slots_->acquire();
 }
 
 }  // namespace enumwatch

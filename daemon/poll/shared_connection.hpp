@@ -6,20 +6,27 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "enumwatch/config/dsn.hpp"
 #include "pg/connection.hpp"
+#include "pg/read_pipeline.hpp"
 #include "poll/async_semaphore.hpp"
 
 namespace enumwatch {
 
-class SharedConnection {
+class SharedConnection : public std::enable_shared_from_this<SharedConnection> {
  public:
-  SharedConnection(boost::asio::any_io_executor executor, ConnParams params);
+  // `poll_slots`, when given, bounds the polls in flight across the daemon
+  // (max_concurrent_polls): a shared round trip takes one slot for all it carries.
+  SharedConnection(boost::asio::any_io_executor executor, ConnParams params,
+                   AsyncSemaphore* poll_slots = nullptr);
   SharedConnection(const SharedConnection&) = delete;
   SharedConnection& operator=(const SharedConnection&) = delete;
 
@@ -50,23 +57,52 @@ class SharedConnection {
   // Closes the session (the last target left, or the daemon stops).
   void close() { connection_.reset(); }
 
+  // The session now, if one is open and usable (0 before the first).
+  [[nodiscard]] std::optional<std::uint64_t> open_session() const;
+
+  // Runs the pipeline in one round trip with every other pipeline that asks in the same instant,
+  // or while the connection is busy (docs/fleet.md, "One round trip per database"): the due
+  // targets of a database read their fingerprints together. Each pipeline keeps its own
+  // transaction, setup and errors. It never connects: nothing (nullopt) when no session was
+  // open, and the caller polls the usual way; else the session it ran on. Throws PgError when
+  // the round trip failed (the connection broke, the earliest deadline passed).
+  [[nodiscard]] boost::asio::awaitable<std::optional<std::uint64_t>> run_batched(
+      ReadPipeline& pipeline);
+  // How long a round trip waits for company before it leaves.
+  static constexpr std::chrono::milliseconds kGatherFor{2};
+
  private:
+  struct Batched;
+  // Sends what waits, round trip after round trip, until nothing does.
+  static boost::asio::awaitable<void> drain(std::shared_ptr<SharedConnection> self);
+  boost::asio::awaitable<void> run_round_trip(std::vector<std::shared_ptr<Batched>> batch);
+
+  boost::asio::any_io_executor executor_;
   ConnParams params_;
   AsyncSemaphore turns_;
+  // A copy shares the semaphore's state: it outlives the scheduler's own during shutdown.
+  std::optional<AsyncSemaphore> poll_slots_;
   std::shared_ptr<PgConnection> connection_;
   std::uint64_t session_ = 0;
+  std::vector<std::shared_ptr<Batched>> waiting_;
+  bool draining_ = false;
 };
 
 // Hands out one SharedConnection per set of connection parameters, for as long as a target holds
 // it: the last target to leave closes it.
 class SharedConnections {
  public:
-  explicit SharedConnections(boost::asio::any_io_executor executor)
-      : executor_(std::move(executor)) {}
+  explicit SharedConnections(boost::asio::any_io_executor executor,
+                             AsyncSemaphore* poll_slots = nullptr)
+      : executor_(std::move(executor)), poll_slots_(poll_slots) {}
   [[nodiscard]] std::shared_ptr<SharedConnection> lease(const ConnParams& params);
+  // A slot among the polls in flight (max_concurrent_polls), for a poll that began in a shared
+  // round trip and goes on alone; nothing when no bound was given.
+  [[nodiscard]] boost::asio::awaitable<std::optional<AsyncSemaphore::Permit>> poll_slot();
 
  private:
   boost::asio::any_io_executor executor_;
+  AsyncSemaphore* poll_slots_;
   std::map<std::string, std::weak_ptr<SharedConnection>> by_key_;
 };
 

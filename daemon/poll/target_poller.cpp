@@ -63,6 +63,7 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
   // breaks it leaves the next use to connect again, and the later steps fail fast.
   std::shared_ptr<PgConnection> connection;
   std::optional<SharedConnection::Turn> turn;
+  std::optional<AsyncSemaphore::Permit> slot;
   try {
     if (!lease_) {
       if (!connections_) throw Error("internal: a target poller without a connection to poll over");
@@ -70,56 +71,73 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
       if (password && !params.find("password")) params.set("password", *password);
       lease_ = connections_->lease(params);
     }
-    turn.emplace(co_await lease_->take_turn(deadline));
-    connection = co_await turn->connect(deadline);
-    if (turn->session() != session_seen_) {
-      session_seen_ = turn->session();
-      require_full_read();  // a new session reads in full (its search_path may differ)
+    // A quiet poll over an open session: the fingerprint alone, in the round trip of every target
+    // of the database due now (docs/fleet.md, "One round trip per database").
+    const bool shared_round_trip = shares_next_round_trip();
+    auto shared = SharedFingerprint::not_read;
+    if (shared_round_trip) {
+      plan_changelog_look(target);
+      shared = co_await fingerprint_in_shared_round_trip(deadline, result);
     }
-    if (probe_) co_await send_probe_now(*connection, target.name, deadline);
-    if (target.options.watch_migration_locks)
-      co_await prepare_lock_look(*connection, target, deadline);
-    // Only the rows after the newest one kept, in the poll's own round trip, while the database
-    // has the trigger (docs/who-changed-it.md, "Changelog").
-    changelog_look_.reset();
-    if (trigger_seen_) {
-      changelog_look_.emplace(recent_changes_read(changelog_.empty() ? 0 : changelog_.front().id,
-                                                  target.options.scope));
-    }
-    const bool read_in_full = co_await refresh(*connection, target.options, deadline, result);
-    const DatabaseState& last = *last_read_;
-    if (!read_in_full && last_diff_ && last_diff_->fingerprint == last.fingerprint &&
-        same_versions(last_diff_->snapshots, snapshots)) {
-      // Nothing changed on either side since the last diff: its result stands, recipes included
-      // (their dependents are read again with the next full read), and nobody needs a copy.
-      result.unchanged = true;
+    const bool diff_stands = shared == SharedFingerprint::same && last_diff_ &&
+                             last_diff_->fingerprint == last_read_->fingerprint &&
+                             same_versions(last_diff_->snapshots, snapshots);
+    if (diff_stands) {
+      result.unchanged = true;  // as below: the last diff stands, recipes included
     } else {
-      DatabaseState state = last;  // the dependents of drifting types are added to this copy
-      DriftRead read =
-          co_await read_drift(*connection, target.name, snapshots, state,
-                              diff_options_for(target.options), ImpactRead::estimate, deadline);
-      bool changed_by_failed = false;
-      for (const auto& failure : read.failures) {
-        // A log the role may not read stays so until a DBA grants it: said once, and again
-        // only after it was read (docs/who-changed-it.md); every failure is still counted.
-        if (failure.read == "changed_by") {
-          changed_by_failed = true;
-          if (std::exchange(changed_by_unreadable_, true)) continue;
-        }
-        spdlog::warn("target {}: reading {} failed: {}", target.name, failure.what(),
-                     escape_control(failure.error));
+      // The rest alone, in a slot of its own: the scheduler gave none to a shared poll.
+      if (shared_round_trip) slot = co_await connections_->poll_slot();
+      turn.emplace(co_await lease_->take_turn(deadline));
+      connection = co_await turn->connect(deadline);
+      if (turn->session() != session_seen_) {
+        session_seen_ = turn->session();
+        require_full_read();  // a new session reads in full (its search_path may differ)
+        shared = SharedFingerprint::not_read;
       }
-      if (!changed_by_failed) changed_by_unreadable_ = false;
-      if (read.failures.empty()) {
-        last_diff_ = LastDiff{state.fingerprint, {}};
-        for (const auto& s : snapshots) last_diff_->snapshots.push_back(s.snapshot);
+      if (probe_) co_await send_probe_now(*connection, target.name, deadline);
+      if (target.options.watch_migration_locks)
+        co_await prepare_lock_look(*connection, target, deadline);
+      // Only the rows after the newest one kept, in the poll's own round trip, while the database
+      // has the trigger (docs/who-changed-it.md, "Changelog").
+      if (shared == SharedFingerprint::not_read) plan_changelog_look(target);
+      const bool read_in_full = shared == SharedFingerprint::same
+                                    ? false
+                                    : co_await refresh(*connection, target.options, deadline,
+                                                       result, shared == SharedFingerprint::moved);
+      const DatabaseState& last = *last_read_;
+      if (!read_in_full && last_diff_ && last_diff_->fingerprint == last.fingerprint &&
+          same_versions(last_diff_->snapshots, snapshots)) {
+        // Nothing changed on either side since the last diff: its result stands, recipes included
+        // (their dependents are read again with the next full read), and nobody needs a copy.
+        result.unchanged = true;
       } else {
-        last_diff_.reset();  // not kept: the next poll tries again
+        DatabaseState state = last;  // the dependents of drifting types are added to this copy
+        DriftRead read =
+            co_await read_drift(*connection, target.name, snapshots, state,
+                                diff_options_for(target.options), ImpactRead::estimate, deadline);
+        bool changed_by_failed = false;
+        for (const auto& failure : read.failures) {
+          // A log the role may not read stays so until a DBA grants it: said once, and again
+          // only after it was read (docs/who-changed-it.md); every failure is still counted.
+          if (failure.read == "changed_by") {
+            changed_by_failed = true;
+            if (std::exchange(changed_by_unreadable_, true)) continue;
+          }
+          spdlog::warn("target {}: reading {} failed: {}", target.name, failure.what(),
+                       escape_control(failure.error));
+        }
+        if (!changed_by_failed) changed_by_unreadable_ = false;
+        if (read.failures.empty()) {
+          last_diff_ = LastDiff{state.fingerprint, {}};
+          for (const auto& s : snapshots) last_diff_->snapshots.push_back(s.snapshot);
+        } else {
+          last_diff_.reset();  // not kept: the next poll tries again
+        }
+        bound_remediation(read.items);  // docs/remediation.md, "Large recipes"
+        result.report.drift = std::move(read.items);
+        result.secondary_failures = std::move(read.failures);
+        result.database = std::move(state);
       }
-      bound_remediation(read.items);  // docs/remediation.md, "Large recipes"
-      result.report.drift = std::move(read.items);
-      result.secondary_failures = std::move(read.failures);
-      result.database = std::move(state);
     }
     take_lock_look(target, result);
     if (changelog_look_ && changelog_look_->found) {
@@ -128,7 +146,8 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
       // Not the poll's failure: a log the role may not read is told by the changed_by read, once.
       spdlog::debug("target {}: reading the changelog failed: {}", target.name,
                     escape_control(changelog_look_->error));
-    } else if (result.ddl_trigger_installed && !changelog_look_) {
+    } else if (result.ddl_trigger_installed && !changelog_look_ && connection) {
+      // The trigger is new to this poller; a shared poll leaves this to the next poll.
       co_await read_changelog(*connection, target, deadline);
     }
     trigger_seen_ = result.ddl_trigger_installed;
@@ -238,10 +257,50 @@ boost::asio::awaitable<void> TargetPoller::send_probe_now(PgConnection& connecti
   }
 }
 
+bool TargetPoller::shares_next_round_trip() const {
+  if (!connections_ || !lease_ || probe_ || !last_read_ || !fingerprint_query_) return false;
+  if (full_reads_done_ != full_reads_asked_ || fingerprint_polls_ >= kFullReadEvery) return false;
+  const auto session = lease_->open_session();
+  return session && *session == session_seen_;
+}
+
+void TargetPoller::plan_changelog_look(const TargetConfig& target) {
+  changelog_look_.reset();
+  if (trigger_seen_) {
+    changelog_look_.emplace(
+        recent_changes_read(changelog_.empty() ? 0 : changelog_.front().id, target.options.scope));
+  }
+}
+
+boost::asio::awaitable<TargetPoller::SharedFingerprint>
+TargetPoller::fingerprint_in_shared_round_trip(Deadline deadline, PollResult& result) {
+  FingerprintPipeline read(*fingerprint_query_, deadline, riding());
+  std::optional<std::uint64_t> session;
+  try {
+    session = co_await lease_->run_batched(read.pipeline());
+  } catch (const Error&) {
+    co_return SharedFingerprint::not_read;  // the usual way connects again, or says why not
+  }
+  if (!session || *session != session_seen_) co_return SharedFingerprint::not_read;
+  std::optional<Fingerprint> now;
+  try {
+    now = read.take();
+  } catch (const Error&) {
+    co_return SharedFingerprint::not_read;  // the full read below tells what went wrong
+  }
+  // require_full_read() may have come while the fingerprint was read.
+  if (full_reads_done_ != full_reads_asked_ || now->hash != last_read_->fingerprint)
+    co_return SharedFingerprint::moved;
+  ++fingerprint_polls_;
+  result.ddl_trigger_installed = now->ddl_trigger_installed;
+  co_return SharedFingerprint::same;
+}
+
 boost::asio::awaitable<bool> TargetPoller::refresh(PgConnection& connection,
                                                    const TargetOptions& options, Deadline deadline,
-                                                   PollResult& result) {
-  if (full_reads_done_ == full_reads_asked_ && last_read_ && fingerprint_polls_ < kFullReadEvery) {
+                                                   PollResult& result, bool fingerprint_moved) {
+  if (!fingerprint_moved && full_reads_done_ == full_reads_asked_ && last_read_ &&
+      fingerprint_polls_ < kFullReadEvery) {
     std::optional<Fingerprint> now;
     try {
       const std::string relation = co_await migration_relation(connection, options, deadline);

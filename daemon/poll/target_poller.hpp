@@ -79,6 +79,11 @@ class TargetPoller {
   // The next poll sends this payload on the change channel before it reads (the listener's proof
   // of listening, docs/instant-detection.md); it is sent once.
   virtual void send_probe(std::string payload) { probe_ = std::move(payload); }
+  // Whether the next poll begins with its fingerprint in a round trip shared with the other due
+  // targets of its database (docs/fleet.md, "One round trip per database"): it then takes no
+  // poll slot of its own unless the fingerprint moved. Only while the session it last read over
+  // is open and nothing but a fingerprint is due.
+  [[nodiscard]] virtual bool shares_next_round_trip() const;
 
   // A poll reads the fingerprint first and the catalog only when it changed, or on every
   // kFullReadEvery-th poll: a guard against a change the fingerprint does not cover.
@@ -104,11 +109,23 @@ class TargetPoller {
   [[nodiscard]] boost::asio::awaitable<void> send_probe_now(PgConnection& connection,
                                                             const std::string& target,
                                                             Deadline deadline);
-  // Brings last_read_ up to date: the fingerprint, and the catalog only when it changed (or a
-  // full read is due). True when the catalog was read.
+  // Brings last_read_ up to date: the fingerprint (unless `fingerprint_moved` says it was read
+  // and differs), and the catalog only when it changed (or a full read is due). True when the
+  // catalog was read.
   [[nodiscard]] boost::asio::awaitable<bool> refresh(PgConnection& connection,
                                                      const TargetOptions& options,
-                                                     Deadline deadline, PollResult& result);
+                                                     Deadline deadline, PollResult& result,
+                                                     bool fingerprint_moved = false);
+  // What the fingerprint read in a shared round trip found.
+  enum class SharedFingerprint {
+    same,     // the catalog is as last read
+    moved,    // it changed: read it in full
+    not_read  // no open session, another session, or a failure: poll the usual way
+  };
+  [[nodiscard]] boost::asio::awaitable<SharedFingerprint> fingerprint_in_shared_round_trip(
+      Deadline deadline, PollResult& result);
+  // The changelog's new rows ride this poll while the database has the trigger.
+  void plan_changelog_look(const TargetConfig& target);
 
   // What the last diff was made of: a poll that finds the same fingerprint and the same snapshot
   // versions is unchanged (PollResult::unchanged). The snapshots are held, so that a new version

@@ -39,8 +39,12 @@ struct TargetState {
   // reconnected listener): the poll keeps Scheduler::kNotifiedPollGap after the last one.
   bool only_notified = false;
   std::chrono::steady_clock::time_point last_poll_started{};
-  // The next poll is due this long after the last one ended (Scheduler::next_wait).
+  // The next poll is due this long after the last one ended (Scheduler::next_wait), on the grid
+  // of its database (Scheduler::next_due).
   std::chrono::steady_clock::time_point last_poll_finished{};
+  // Where its database's grid of due times stands within an interval: the same for every target
+  // that polls over the same connection (docs/fleet.md, "One round trip per database").
+  std::size_t database_phase = 0;
   bool in_flight = false;  // a poll or revision check is talking to the database
   bool stopped = false;
   int failures = 0;

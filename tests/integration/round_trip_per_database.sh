@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# One round trip per database (docs/fleet.md, "One round trip per database"): the quiet polls of
+# 30 targets on one database's schemas leave together, in one pipeline, through one poll slot
+# (max_concurrent_polls = 2), and every target is still polled every interval. A change in one
+# schema is seen by its target alone. One target's read failing inside the shared round trip (its
+# migration table dropped by a tenant) fails that target alone, and the others stay up. The shared
+# backend killed mid-run: every target comes back.
+source "$(dirname "$0")/lib.sh"
+pg_start
+N=30
+psql_q -c "CREATE DATABASE app" -c "CREATE ROLE monitor LOGIN PASSWORD 'monitor-pw'"
+{
+  for i in $(seq 0 $((N - 1))); do
+    echo "CREATE SCHEMA t$i; CREATE TYPE t$i.state AS ENUM ('a', 'b'); GRANT USAGE ON SCHEMA t$i TO monitor;"
+  done
+  # The tenant of t0 owns its migration table, and may drop it.
+  echo "CREATE ROLE tenant0 LOGIN PASSWORD 'tenant0-pw'; ALTER SCHEMA t0 OWNER TO tenant0;"
+  echo "CREATE TABLE t0.versions (version_num text); INSERT INTO t0.versions VALUES ('r1');"
+  echo "ALTER TABLE t0.versions OWNER TO tenant0; GRANT SELECT ON t0.versions TO monitor;"
+} | psql_q -d app
+for i in $(seq 0 $((N - 1))); do printf '[[enum]]\nschema = "t%s"\nname = "state"\nvalues = ["a", "b"]\n' "$i"; done >"$WORK/app.toml"
+APP="host=127.0.0.1 port=$PGPORT dbname=app user=monitor password=monitor-pw"
+daemon_port
+{
+  daemon_section
+  printf 'log_level = "debug"\nmax_concurrent_polls = 2\n'
+  printf '[defaults]\ninterval = "1s"\nnaming = "none"\nnotify = "off"\nmigration_lock = "off"\n'
+  printf '[snapshots.app]\npath = "app.toml"\n'
+  for i in $(seq 0 $((N - 1))); do
+    printf '[[target]]\nname = "t%s"\ndsn = "%s"\nsnapshots = ["app"]\nschemas = ["t%s"]\nreport_unexpected = false\n' "$i" "$APP" "$i"
+    ((i == 0)) && printf 'migration_table = "t0.versions"\n'
+  done
+} >"$WORK/enumwatch.toml"
+start_daemon "$WORK/enumwatch.toml"
+wait_for 20 "every target polled" curl -sf "$BASE/readyz"
+
+up_count() { curl -sf "$BASE/metrics" | grep -c '^enumwatch_up{target="[^"]*"} 1$' || true; }
+ok_polls() { metric "enumwatch_polls_total{outcome=\"ok\",target=\"$1\"}"; }
+# The largest number of reads one round trip carried, from the debug log, after line $1.
+largest_round_trip() {
+  tail -n +"$1" "$WORK/daemon.log" | sed -n 's/.* \([0-9]*\) reads in one round trip$/\1/p' | sort -n | tail -n 1
+}
+sleep 3  # every target past its first, full read
+from=$(wc -l <"$WORK/daemon.log")
+for i in 0 1 29; do eval "before_$i=$(ok_polls t$i)"; done
+sleep 4
+largest=$(largest_round_trip "$from")
+[[ -n $largest ]] || fail "no shared round trip in the log"
+((largest >= N - 2)) || fail "the largest round trip carried $largest reads, want about $N (one per target)"
+for i in 0 1 29; do
+  eval "before=\$before_$i"
+  now=$(ok_polls "t$i")
+  ((now - before >= 3)) || fail "t$i polled $((now - before)) times in 4 s at interval 1s"
+done
+[[ $(up_count) == "$N" ]] || fail "$(up_count) of $N targets up"
+pass "$N targets' quiet polls in one round trip ($largest reads), each polled every second through 2 slots"
+
+# A change in one tenant's schema: that target alone drifts, at once.
+psql_q -d app -c "ALTER TYPE t7.state ADD VALUE 'c'"
+wait_for 5 "t7's drift" bash -c "curl -sf $BASE/api/v1/targets/t7 | grep -q unexpected_value"
+for t in t6 t8 t29; do
+  [[ $(curl -sf "$BASE/api/v1/targets/$t" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["drift"]))') == 0 ]] ||
+    fail "$t drifts after a change in t7"
+done
+pass "a change in t7 is seen by t7 alone"
+
+# The tenant drops its migration table: t0's fingerprint fails inside the shared round trip. t0
+# goes down with the table's own message; the reads beside it in the round trip are untouched.
+PGPASSWORD=tenant0-pw psql -X -q -h 127.0.0.1 -p "$PGPORT" -U tenant0 -d app -c "DROP TABLE t0.versions"
+wait_for 10 "t0 down" metric_is 'enumwatch_up{target="t0"}' 0
+curl -sf "$BASE/api/v1/targets/t0" | grep -q 'versions' || fail "t0's error does not name its migration table"
+before=$(ok_polls t1)
+sleep 3
+now=$(ok_polls t1)
+((now - before >= 2)) || fail "t1 polled $((now - before)) times in 3 s beside the failing t0"
+[[ $(up_count) == $((N - 1)) ]] || fail "$(up_count) targets up, want $((N - 1)) (all but t0)"
+from=$(wc -l <"$WORK/daemon.log")
+sleep 2
+largest=$(largest_round_trip "$from")
+((largest >= N - 3)) || fail "round trips carry $largest reads beside a failing target, want about $((N - 1))"
+pass "t0's read failing in the shared round trip fails t0 alone"
+
+# The shared backend killed: every target comes back over a new session.
+psql -X -q -d postgres -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'monitor'" >/dev/null
+sleep 1
+wait_for 15 "every target but t0 back up" bash -c "[[ \$(curl -sf $BASE/metrics | grep -c '^enumwatch_up{target=\"[^\"]*\"} 1\$') == $((N - 1)) ]]"
+sessions=$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE usename = 'monitor'")
+[[ $sessions == 1 ]] || fail "$sessions sessions after the kill, want 1"
+kill -0 "$DAEMON_PID" || fail "the daemon died"
+pass "the shared backend killed: every target back over one new session"
