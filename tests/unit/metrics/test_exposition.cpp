@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <vector>
 
@@ -173,4 +174,59 @@ TEST_CASE("drift held while a migration is in flight is counted, but no enum is 
   text = metrics.serialize();
   CHECK(text.find("enumwatch_enum_drifted{enum=\"e\",schema=\"public\",severity=\"critical\","
                   "target=\"orders\"} 1\n") != std::string::npos);
+}
+
+TEST_CASE("a scrape lists every family once, in the order its groups register them") {
+  // prometheus-cpp writes a registry's families in the order they were registered
+  // (metric_families.hpp): a regrouping that reorders them changes every scrape.
+  Metrics metrics{true};
+  DriftItem item;
+  item.schema = "public";
+  item.enum_name = "e";
+  item.kind = DriftKind::missing_value;
+  PollResult polled = poll_with(PollOutcome::ok, {item}, 0.01);
+  polled.database->migration_revision = "42";
+  metrics.record_poll(target_named("orders"), {}, polled);
+  SnapshotSet snapshots;
+  snapshots["app"] =
+      LoadedSnapshot{"app", true, StoredSnapshot{std::make_shared<Snapshot>(), "d", {}, {}}};
+  metrics.set_snapshots(snapshots);
+  metrics.set_shard(Shard{0, 2}, 1, 1);
+  metrics.count_alert_notification("pager", true);
+
+  std::vector<std::string> families;
+  std::istringstream in(metrics.serialize());
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("# TYPE enumwatch_"))
+      families.push_back(line.substr(7, line.find(' ', 7) - 7));
+  }
+  const std::vector<std::string> expected{
+      "enumwatch_up",
+      "enumwatch_poll_duration_seconds",
+      "enumwatch_polls_total",
+      "enumwatch_last_successful_poll_timestamp_seconds",
+      "enumwatch_last_poll_timestamp_seconds",
+      "enumwatch_poll_interval_seconds",
+      "enumwatch_drift_items",
+      "enumwatch_enums",
+      "enumwatch_notify_listening",
+      "enumwatch_notifications_total",
+      "enumwatch_notifications_coalesced_total",
+      "enumwatch_notify_trigger_installed",
+      "enumwatch_migration_in_progress",
+      "enumwatch_secondary_read_failures_total",
+      "enumwatch_alert_notifications_total",
+      "enumwatch_internal_errors_total",
+      "enumwatch_enum_drifted",
+      "enumwatch_enum_values",
+      "enumwatch_snapshot_info",
+      "enumwatch_migration_revision_info",
+      "enumwatch_config_last_reload_successful",
+      "enumwatch_config_last_reload_success_timestamp_seconds",
+      "enumwatch_shard_info",
+      "enumwatch_targets",
+      "enumwatch_build_info",
+      "enumwatch_fleet_poll_duration_seconds",
+  };
+  CHECK(families == expected);
 }
