@@ -484,133 +484,161 @@ struct Conversion {
   std::string through = "text";
 };
 
-std::string recipe_sql(const RecreatePlan& plan) {
-  const TypeName& type = plan.type;
-  const std::string quoted = quote_type(type);
-  auto old_name_of = [](const std::string& name) {
-    return utf8_prefix(name, 63 - kOldSuffix.size()) + std::string(kOldSuffix);
-  };
-  const std::string old_name = old_name_of(type.name);
-  const std::string quoted_old = quote_ident(type.schema) + '.' + quote_ident(old_name);
+// The name a type (the enum, or a domain or composite over it) steps aside to during the swap:
+// within PostgreSQL's 63 bytes, cut on a character boundary.
+std::string recipe_old_name(const std::string& name) {
+  return utf8_prefix(name, 63 - kOldSuffix.size()) + std::string(kOldSuffix);
+}
 
-  std::vector<const Dependent*> objects, derived_types, blockers;
+// What the recipe does with each dependent of the type, and with each column that uses it.
+struct RecipeDependents {
+  std::vector<const Dependent*> objects;        // dropped and re-created
+  std::vector<const Dependent*> derived_types;  // domains and composites, recreated over it
+  std::vector<const Dependent*> blockers;       // PostgreSQL cannot swap the type under these
   // One ALTER TABLE per table, so each table is rewritten once.
   std::map<std::pair<std::string, std::string>, std::vector<Conversion>> by_table;
-  if (plan.dependents) {
-    for (const auto& d : plan.dependents->objects) {
-      switch (d.kind) {
-        case Kind::unsupported:
-          blockers.push_back(&d);
-          break;
-        case Kind::domain:
-        case Kind::composite:
-          derived_types.push_back(&d);
-          break;
-        case Kind::column:
-          if (d.convert_to) {
-            by_table[{d.schema, d.name}].push_back(
-                {d.column, deparsed(*d.convert_to), d.convert_default});
-          }
-          break;
-        case Kind::inherited:
-          break;
-        default:
-          objects.push_back(&d);
-      }
+  // Columns typed by a domain over the type when the dependents were not read: only named.
+  std::vector<std::string> domain_columns;
+  // Copies of objects and derived_types with the renamed labels, which those two then point at
+  // (so a copy of the whole would point into the original).
+  std::vector<Dependent> relabeled;
+
+  RecipeDependents() = default;
+  RecipeDependents(const RecipeDependents&) = delete;
+  RecipeDependents& operator=(const RecipeDependents&) = delete;
+};
+
+void classify_recipe_dependents(const RecreatePlan& plan, RecipeDependents& deps) {
+  if (!plan.dependents) return;
+  for (const auto& d : plan.dependents->objects) {
+    switch (d.kind) {
+      case Kind::unsupported:
+        deps.blockers.push_back(&d);
+        break;
+      case Kind::domain:
+      case Kind::composite:
+        deps.derived_types.push_back(&d);
+        break;
+      case Kind::column:
+        if (d.convert_to) {
+          deps.by_table[{d.schema, d.name}].push_back(
+              {d.column, deparsed(*d.convert_to), d.convert_default});
+        }
+        break;
+      case Kind::inherited:
+        break;
+      default:
+        deps.objects.push_back(&d);
     }
   }
-  if (!blockers.empty()) return refusal_sql(plan, blockers);
-  std::vector<Dependent> relabeled_objects;
-  relabeled_objects.reserve(objects.size() + derived_types.size());
-  for (auto* list : {&objects, &derived_types}) {
+}
+
+// Definitions were printed before the renames the script runs first: they get the new spellings.
+void relabel_recipe_dependents(const RecreatePlan& plan, RecipeDependents& deps) {
+  // Reserved whole, so that the pointers into it stay valid.
+  deps.relabeled.reserve(deps.objects.size() + deps.derived_types.size());
+  for (auto* list : {&deps.objects, &deps.derived_types}) {
     for (auto*& d : *list) {
-      relabeled_objects.push_back(*d);
-      std::string& definition = relabeled_objects.back().definition;
+      deps.relabeled.push_back(*d);
+      std::string& definition = deps.relabeled.back().definition;
       definition = d->kind == Kind::policy      ? relabeled_policy(d->definition, plan.renamed)
                    : d->kind == Kind::domain    ? relabeled_domain(d->definition, plan.renamed)
                    : d->kind == Kind::composite ? d->definition
                                                 : relabeled(d->definition, plan.renamed);
-      d = &relabeled_objects.back();
+      d = &deps.relabeled.back();
     }
   }
-  auto by_depth = [](const auto* a, const auto* b) { return a->depth < b->depth; };
-  std::stable_sort(objects.begin(), objects.end(), by_depth);
-  std::stable_sort(derived_types.begin(), derived_types.end(), by_depth);
+}
 
-  std::vector<std::string> domain_columns;
+// The recipe re-creates the shallowest first and drops the deepest first.
+void order_recipe_dependents(RecipeDependents& deps) {
+  auto by_depth = [](const auto* a, const auto* b) { return a->depth < b->depth; };
+  std::stable_sort(deps.objects.begin(), deps.objects.end(), by_depth);
+  std::stable_sort(deps.derived_types.begin(), deps.derived_types.end(), by_depth);
+}
+
+// The poll's columns of the type itself or its array, after those the dependents convert.
+void add_recipe_column_conversions(const RecreatePlan& plan, RecipeDependents& deps) {
+  const std::string quoted = quote_type(plan.type);
   for (const auto& c : plan.columns) {
     if (c.via == ColumnUse::Via::domain) {
       // Converted from the dependents, which name the domain; without them, only named here.
-      if (!plan.dependents) domain_columns.push_back(c.display());
+      if (!plan.dependents) deps.domain_columns.push_back(c.display());
       continue;
     }
     const std::string suffix = c.via == ColumnUse::Via::array ? "[]" : "";
-    by_table[{c.schema, c.table}].push_back(
+    deps.by_table[{c.schema, c.table}].push_back(
         {c.column, quoted + suffix, c.default_expr, "text" + suffix});
   }
+}
 
-  std::string sql;
-  sql += "-- Recreate " + sql_comment(quoted) +
-         " with the snapshot's values, in the snapshot's order, in one transaction.\n";
-  if (by_table.empty()) {
-    sql += "-- No table column uses it: no table is rewritten.\n";
-  } else {
-    std::vector<std::string> names;
-    for (const auto& [table, cols] : by_table) {
-      std::string name = qualified(table.first, table.second);
-      if (plan.dependents) {
-        for (const auto& t : plan.dependents->tables) {
-          if (t.schema == table.first && t.table == table.second) {
-            name += " (" + human_size(t.bytes) + ", ~" + std::to_string(t.rows) + " rows)";
-          }
+std::string recipe_rewritten_tables_comment(const RecreatePlan& plan,
+                                            const RecipeDependents& deps) {
+  if (deps.by_table.empty()) return "-- No table column uses it: no table is rewritten.\n";
+  std::vector<std::string> names;
+  for (const auto& [table, cols] : deps.by_table) {
+    std::string name = qualified(table.first, table.second);
+    if (plan.dependents) {
+      for (const auto& t : plan.dependents->tables) {
+        if (t.schema == table.first && t.table == table.second) {
+          name += " (" + human_size(t.bytes) + ", ~" + std::to_string(t.rows) + " rows)";
         }
       }
-      names.push_back(name);
     }
-    sql += "-- Rewrites under an ACCESS EXCLUSIVE lock (with their partitions and children): " +
-           sql_comment(join(names, ", ")) + ".\n";
+    names.push_back(name);
   }
+  return "-- Rewrites under an ACCESS EXCLUSIVE lock (with their partitions and children): " +
+         sql_comment(join(names, ", ")) + ".\n";
+}
+
+// The tables and views a dropped dependent locks besides the rewritten tables.
+std::string recipe_locked_objects_comment(const RecipeDependents& deps) {
   std::set<std::string> locked;
-  for (const auto* d : objects) {
+  for (const auto* d : deps.objects) {
     if (!d->table.empty()) locked.insert(qualified(d->table_schema, d->table));
     if (d->kind == Kind::view || d->kind == Kind::materialized_view)
       locked.insert(qualified(d->schema, d->name));
   }
-  for (const auto& [table, cols] : by_table) locked.erase(qualified(table.first, table.second));
-  if (!locked.empty()) {
-    sql += "-- Also locked ACCESS EXCLUSIVE until COMMIT (dependents dropped and re-created): " +
-           sql_comment(join(std::vector<std::string>(locked.begin(), locked.end()), ", ")) + ".\n";
-  }
-  sql += "-- lock_timeout " + std::to_string(plan.lock_timeout.count()) +
-         "ms: rather than wait behind a long transaction (and make every query on these tables "
-         "wait behind it), it fails and changes nothing; run it again at a quieter moment.\n";
-  sql += "-- Fails and changes nothing while any row still holds a value that is dropped.\n";
+  for (const auto& [table, cols] : deps.by_table)
+    locked.erase(qualified(table.first, table.second));
+  if (locked.empty()) return "";
+  return "-- Also locked ACCESS EXCLUSIVE until COMMIT (dependents dropped and re-created): " +
+         sql_comment(join(std::vector<std::string>(locked.begin(), locked.end()), ", ")) + ".\n";
+}
+
+std::string recipe_dependents_comment(const RecreatePlan& plan, const RecipeDependents& deps) {
   if (!plan.dependents) {
-    sql +=
-        "-- The objects that depend on the type were not read: views, indexes or constraints "
-        "that use it make this fail (and change nothing).\n";
-  } else {
-    if (!derived_types.empty()) {
-      std::vector<std::string> names;
-      for (const auto* d : derived_types) names.push_back(describe(*d));
-      sql +=
-          "-- Recreated over the new type under their own names, with their defaults, "
-          "constraints, owners, grants and comments, their columns converted: " +
-          sql_comment(join(names, ", ")) + ".\n";
-    }
-    if (!objects.empty()) {
-      std::vector<std::string> names;
-      for (const auto* d : objects) names.push_back(describe(*d));
-      sql += "-- Dropped and re-created from their own definitions, in dependency order: " +
-             sql_comment(join(names, ", ")) + ".\n";
-    }
-    if (!objects.empty() || !derived_types.empty()) {
-      sql +=
-          "-- Before COMMIT a self-check compares every dependent with what it was and rolls "
-          "back if one is missing or changed.\n";
-    }
+    return "-- The objects that depend on the type were not read: views, indexes or constraints "
+           "that use it make this fail (and change nothing).\n";
   }
-  for (auto* list : {&derived_types, &objects}) {
+  std::string sql;
+  if (!deps.derived_types.empty()) {
+    std::vector<std::string> names;
+    for (const auto* d : deps.derived_types) names.push_back(describe(*d));
+    sql +=
+        "-- Recreated over the new type under their own names, with their defaults, "
+        "constraints, owners, grants and comments, their columns converted: " +
+        sql_comment(join(names, ", ")) + ".\n";
+  }
+  if (!deps.objects.empty()) {
+    std::vector<std::string> names;
+    for (const auto* d : deps.objects) names.push_back(describe(*d));
+    sql += "-- Dropped and re-created from their own definitions, in dependency order: " +
+           sql_comment(join(names, ", ")) + ".\n";
+  }
+  if (!deps.objects.empty() || !deps.derived_types.empty()) {
+    sql +=
+        "-- Before COMMIT a self-check compares every dependent with what it was and rolls "
+        "back if one is missing or changed.\n";
+  }
+  return sql;
+}
+
+// What makes the transaction fail for certain, said before it is run: a definition that names a
+// dropped value, a column whose domain is not converted.
+std::string recipe_failure_warnings(const RecreatePlan& plan, const RecipeDependents& deps) {
+  std::string sql;
+  for (const auto* list : {&deps.derived_types, &deps.objects}) {
     for (const auto* d : *list) {
       for (const auto& v : plan.dropped) {
         if (d->definition.find(quote_literal(v) + "::") == std::string::npos) continue;
@@ -620,33 +648,44 @@ std::string recipe_sql(const RecreatePlan& plan) {
       }
     }
   }
-  if (!domain_columns.empty()) {
-    sql += "-- Columns typed by a domain over it (" + sql_comment(join(domain_columns, ", ")) +
+  if (!deps.domain_columns.empty()) {
+    sql += "-- Columns typed by a domain over it (" + sql_comment(join(deps.domain_columns, ", ")) +
            ") cannot be converted without reading the domain: until then DROP TYPE fails.\n";
   }
+  return sql;
+}
 
-  const bool self_check = !objects.empty() || !derived_types.empty();
-  sql += "BEGIN;\n";
-  sql += "SET LOCAL lock_timeout = '" + std::to_string(plan.lock_timeout.count()) + "ms';\n";
-  const std::string type_args = quote_literal(type.schema) + ", " + quote_literal(type.name);
-  if (self_check) {
-    sql += dependents_function_sql();
-    sql +=
-        "CREATE TEMP TABLE enumwatch_before ON COMMIT DROP AS\n"
-        "  SELECT * FROM pg_temp.enumwatch_dependents(" +
-        type_args + ");\n";
-    for (auto it = objects.rbegin(); it != objects.rend(); ++it) sql += drop_sql(**it);
-  }
-  sql += "ALTER TYPE " + quoted + " RENAME TO " + quote_ident(old_name) + ";\n";
-  // The old domains and composites step aside with the old type; their columns keep them until
-  // converted, and they are dropped at the end, the outermost first.
-  for (const auto* d : derived_types) {
+// The comments that open the recipe: what it rewrites and locks, and how it can fail.
+std::string recipe_comments(const RecreatePlan& plan, const RecipeDependents& deps) {
+  std::string sql = "-- Recreate " + sql_comment(quote_type(plan.type)) +
+                    " with the snapshot's values, in the snapshot's order, in one transaction.\n";
+  sql += recipe_rewritten_tables_comment(plan, deps);
+  sql += recipe_locked_objects_comment(deps);
+  sql += "-- lock_timeout " + std::to_string(plan.lock_timeout.count()) +
+         "ms: rather than wait behind a long transaction (and make every query on these tables "
+         "wait behind it), it fails and changes nothing; run it again at a quieter moment.\n";
+  sql += "-- Fails and changes nothing while any row still holds a value that is dropped.\n";
+  sql += recipe_dependents_comment(plan, deps);
+  return sql + recipe_failure_warnings(plan, deps);
+}
+
+// The old type and its domains and composites step aside under their old names; the new ones
+// take the names. Their columns keep the old ones until converted.
+std::string recipe_type_swap_sql(const RecreatePlan& plan, const RecipeDependents& deps) {
+  std::string sql = "ALTER TYPE " + quote_type(plan.type) + " RENAME TO " +
+                    quote_ident(recipe_old_name(plan.type.name)) + ";\n";
+  for (const auto* d : deps.derived_types) {
     sql += "ALTER " + ref_of(*d).keyword + " " + ref_of(*d).name + " RENAME TO " +
-           quote_ident(old_name_of(d->name)) + ";\n";
+           quote_ident(recipe_old_name(d->name)) + ";\n";
   }
-  sql += create_type_sql(EnumType{type, plan.values}) + "\n";
-  for (const auto* d : derived_types) sql += create_sql(*d);
-  for (const auto& [table, conversions] : by_table) {
+  sql += create_type_sql(EnumType{plan.type, plan.values}) + "\n";
+  for (const auto* d : deps.derived_types) sql += create_sql(*d);
+  return sql;
+}
+
+std::string recipe_column_conversions_sql(const RecreatePlan& plan, const RecipeDependents& deps) {
+  std::string sql;
+  for (const auto& [table, conversions] : deps.by_table) {
     const std::string quoted_table = qualified(table.first, table.second);
     std::vector<std::string> drops, converts, defaults;
     for (const auto& c : conversions) {
@@ -666,25 +705,70 @@ std::string recipe_sql(const RecreatePlan& plan) {
     if (!defaults.empty())
       sql += "ALTER TABLE " + quoted_table + " " + join(defaults, ", ") + ";\n";
   }
-  for (const auto* d : objects) sql += create_sql(*d);
-  for (const auto* d : objects) {
+  return sql;
+}
+
+// Every dropped dependent again, shallowest first; materialized views filled once all are back.
+std::string recipe_recreated_objects_sql(const RecipeDependents& deps) {
+  std::string sql;
+  for (const auto* d : deps.objects) sql += create_sql(*d);
+  for (const auto* d : deps.objects) {
     if (d->kind == Kind::materialized_view && d->populated)
       sql += "REFRESH MATERIALIZED VIEW " + ref_of(*d).name + ";\n";
   }
-  for (auto it = derived_types.rbegin(); it != derived_types.rend(); ++it) {
+  return sql;
+}
+
+// The old domains and composites (the outermost first), then the old type.
+std::string recipe_old_types_drop_sql(const RecreatePlan& plan, const RecipeDependents& deps) {
+  std::string sql;
+  for (auto it = deps.derived_types.rbegin(); it != deps.derived_types.rend(); ++it) {
     sql += "DROP " + ref_of(**it).keyword + " " + quote_ident((*it)->schema) + "." +
-           quote_ident(old_name_of((*it)->name)) + ";\n";
+           quote_ident(recipe_old_name((*it)->name)) + ";\n";
   }
-  sql += "DROP TYPE " + quoted_old + ";\n";
+  return sql + "DROP TYPE " + quote_ident(plan.type.schema) + '.' +
+         quote_ident(recipe_old_name(plan.type.name)) + ";\n";
+}
+
+// A temporary table of the dependents as they are now, by the self-check's own query.
+std::string recipe_dependents_record_sql(const RecreatePlan& plan, std::string_view table) {
+  return "CREATE TEMP TABLE " + std::string(table) +
+         " ON COMMIT DROP AS\n"
+         "  SELECT * FROM pg_temp.enumwatch_dependents(" +
+         quote_literal(plan.type.schema) + ", " + quote_literal(plan.type.name) + ");\n";
+}
+
+// The one transaction of docs/remediation.md, "What enumwatch does".
+std::string recipe_transaction_sql(const RecreatePlan& plan, const RecipeDependents& deps) {
+  const bool self_check = !deps.objects.empty() || !deps.derived_types.empty();
+  std::string sql = "BEGIN;\n";
+  sql += "SET LOCAL lock_timeout = '" + std::to_string(plan.lock_timeout.count()) + "ms';\n";
   if (self_check) {
-    sql +=
-        "CREATE TEMP TABLE enumwatch_after ON COMMIT DROP AS\n"
-        "  SELECT * FROM pg_temp.enumwatch_dependents(" +
-        type_args + ");\n";
+    sql += dependents_function_sql();
+    sql += recipe_dependents_record_sql(plan, "enumwatch_before");
+    for (auto it = deps.objects.rbegin(); it != deps.objects.rend(); ++it) sql += drop_sql(**it);
+  }
+  sql += recipe_type_swap_sql(plan, deps);
+  sql += recipe_column_conversions_sql(plan, deps);
+  sql += recipe_recreated_objects_sql(deps);
+  sql += recipe_old_types_drop_sql(plan, deps);
+  if (self_check) {
+    sql += recipe_dependents_record_sql(plan, "enumwatch_after");
     sql += kSelfCheck;
   }
-  sql += "COMMIT;";
-  return sql;
+  return sql + "COMMIT;";
+}
+
+std::string recipe_sql(const RecreatePlan& plan) {
+  RecipeDependents deps;
+  classify_recipe_dependents(plan, deps);
+  // Before any definition is read: a blocker stops the recipe whatever the definitions hold.
+  if (!deps.blockers.empty()) return refusal_sql(plan, deps.blockers);
+  relabel_recipe_dependents(plan, deps);
+  order_recipe_dependents(deps);
+  add_recipe_column_conversions(plan, deps);
+  const std::string comments = recipe_comments(plan, deps);
+  return comments + recipe_transaction_sql(plan, deps);
 }
 
 }  // namespace
