@@ -594,6 +594,125 @@ std::string to_snake_case(std::string_view value) {
   return out;
 }
 
+namespace {
+
+// revision_mismatch: the snapshot was made for another migration revision than the database's.
+void diff_snapshot_revision(const DriftItem& base, const Snapshot& snapshot,
+                            const DatabaseState& database, std::vector<DriftItem>& out) {
+  if (!snapshot.revision || !database.migration_revision ||
+      *snapshot.revision == *database.migration_revision)
+    return;
+  DriftItem item = base;
+  item.kind = DriftKind::revision_mismatch;
+  item.expected = *snapshot.revision;
+  item.actual = *database.migration_revision;
+  item.message = "the database is at migration revision " + q(*database.migration_revision) +
+                 " but the snapshot was made for " + q(*snapshot.revision);
+  item.code_fix = "deploy the code built for revision " + q(*database.migration_revision) +
+                  ", or migrate the database to " + q(*snapshot.revision);
+  out.push_back(std::move(item));
+}
+
+// Every enum of the snapshot in scope: missing from the database, or compared with it. `named`
+// collects them, so that the database's others are reported as unexpected.
+void diff_snapshot_enums(const DriftItem& base, const Snapshot& snapshot,
+                         const DatabaseState& database, const DiffOptions& options,
+                         std::set<TypeName>& named, std::vector<DriftItem>& out) {
+  for (const auto& expected : snapshot.enums) {
+    if (!options.scope.includes(expected.type)) continue;
+    named.insert(expected.type);
+    DriftItem enum_base = base;
+    enum_base.schema = expected.type.schema;
+    enum_base.enum_name = expected.type.name;
+    const EnumType* actual = database.catalog.find(expected.type);
+    if (!actual) {
+      DriftItem item = enum_base;
+      item.kind = DriftKind::missing_type;
+      item.expected = expected.values;
+      item.message = "enum " + expected.type.display() +
+                     " does not exist in the database: every write of it fails";
+      item.remediation_sql = create_type_sql(expected);
+      item.code_fix = "run the migration that creates it before deploying code that uses it";
+      out.push_back(std::move(item));
+      continue;
+    }
+    const auto& columns = database.catalog.uses_of(expected.type);
+    const auto dependents = database.catalog.dependents.find(expected.type);
+    EnumDiff(enum_base, expected, *actual, columns,
+             dependents == database.catalog.dependents.end() ? nullptr : &dependents->second,
+             options)
+        .run(out);
+  }
+}
+
+// Every CHECK-constraint enum of the snapshot in scope (docs/check-enums.md), as for enums.
+void diff_snapshot_checks(const DriftItem& base, const Snapshot& snapshot,
+                          const DatabaseState& database, const DiffOptions& options,
+                          std::set<TypeName>& named, std::vector<DriftItem>& out) {
+  for (const auto& expected : snapshot.checks) {
+    if (!options.checks || !options.scope.includes(expected.key())) continue;
+    named.insert(expected.key());
+    const DriftItem check_item = check_base(base, expected);
+    const CheckColumn* actual = database.catalog.find_check(expected.key());
+    if (!actual) {
+      DriftItem item = check_item;
+      item.kind = DriftKind::missing_type;
+      item.expected = expected.values;
+      item.message = "column " + expected.display() +
+                     " has no CHECK constraint listing its values (or does not exist): any "
+                     "value can be written to it";
+      item.remediation_sql = check_swap_sql({expected, {}, options.lock_timeout, {}, std::nullopt});
+      item.code_fix = "run the migration that adds the constraint";
+      out.push_back(std::move(item));
+      continue;
+    }
+    diff_check(check_item, expected, *actual, options, out);
+  }
+}
+
+// unexpected_type for each CHECK-constraint enum of the database that no snapshot names.
+void diff_unnamed_checks(std::string_view target, const DatabaseState& database,
+                         const DiffOptions& options, const std::set<TypeName>& named,
+                         std::vector<DriftItem>& out) {
+  for (const auto& actual : database.catalog.checks) {
+    if (named.contains(actual.key()) || !options.scope.includes(actual.key())) continue;
+    DriftItem base;
+    base.target = std::string(target);
+    DriftItem item = check_base(base, actual);
+    item.kind = DriftKind::unexpected_type;
+    item.actual = actual.values;
+    item.message = "column " + actual.display() +
+                   " has a CHECK listing its values, but no snapshot of the target names it";
+    item.code_fix =
+        "if the code writes the column, add it to the snapshot as [[check]]; otherwise add " +
+        q(actual.key().display()) + " to ignore";
+    out.push_back(std::move(item));
+  }
+}
+
+// unexpected_type for each enum of the database that no snapshot names.
+void diff_unnamed_enums(std::string_view target, const DatabaseState& database,
+                        const DiffOptions& options, const std::set<TypeName>& named,
+                        std::vector<DriftItem>& out) {
+  for (const auto& actual : database.catalog.enums) {
+    if (named.contains(actual.type) || !options.scope.includes(actual.type)) continue;
+    DriftItem item;
+    item.target = std::string(target);
+    item.schema = actual.type.schema;
+    item.enum_name = actual.type.name;
+    item.kind = DriftKind::unexpected_type;
+    item.actual = actual.values;
+    item.message = "enum " + actual.type.display() +
+                   " exists in the database but no snapshot of the target names it";
+    item.remediation_sql = drop_type_sql(actual.type);
+    item.code_fix = "if the code uses it, add it to the snapshot; otherwise add it to ignore";
+    item.used_by = display_uses(database.catalog.uses_of(actual.type));
+    out.push_back(std::move(item));
+  }
+}
+
+}  // namespace
+
 std::vector<DriftItem> diff(std::string_view target, std::span<const NamedSnapshot> snapshots,
                             const DatabaseState& database, const DiffOptions& options) {
   std::vector<DriftItem> out = snapshot_conflicts(target, snapshots, options);
@@ -608,101 +727,15 @@ std::vector<DriftItem> diff(std::string_view target, std::span<const NamedSnapsh
     DriftItem base;
     base.target = std::string(target);
     base.snapshot = named_snapshot.name;
-
-    if (snapshot.revision && database.migration_revision &&
-        *snapshot.revision != *database.migration_revision) {
-      DriftItem item = base;
-      item.kind = DriftKind::revision_mismatch;
-      item.expected = *snapshot.revision;
-      item.actual = *database.migration_revision;
-      item.message = "the database is at migration revision " + q(*database.migration_revision) +
-                     " but the snapshot was made for " + q(*snapshot.revision);
-      item.code_fix = "deploy the code built for revision " + q(*database.migration_revision) +
-                      ", or migrate the database to " + q(*snapshot.revision);
-      out.push_back(std::move(item));
-    }
-
-    for (const auto& expected : snapshot.enums) {
-      if (!options.scope.includes(expected.type)) continue;
-      named.insert(expected.type);
-      DriftItem enum_base = base;
-      enum_base.schema = expected.type.schema;
-      enum_base.enum_name = expected.type.name;
-      const EnumType* actual = database.catalog.find(expected.type);
-      if (!actual) {
-        DriftItem item = enum_base;
-        item.kind = DriftKind::missing_type;
-        item.expected = expected.values;
-        item.message = "enum " + expected.type.display() +
-                       " does not exist in the database: every write of it fails";
-        item.remediation_sql = create_type_sql(expected);
-        item.code_fix = "run the migration that creates it before deploying code that uses it";
-        out.push_back(std::move(item));
-        continue;
-      }
-      const auto& columns = database.catalog.uses_of(expected.type);
-      const auto dependents = database.catalog.dependents.find(expected.type);
-      EnumDiff(enum_base, expected, *actual, columns,
-               dependents == database.catalog.dependents.end() ? nullptr : &dependents->second,
-               options)
-          .run(out);
-    }
-
-    for (const auto& expected : snapshot.checks) {
-      if (!options.checks || !options.scope.includes(expected.key())) continue;
-      named.insert(expected.key());
-      const DriftItem check_item = check_base(base, expected);
-      const CheckColumn* actual = database.catalog.find_check(expected.key());
-      if (!actual) {
-        DriftItem item = check_item;
-        item.kind = DriftKind::missing_type;
-        item.expected = expected.values;
-        item.message = "column " + expected.display() +
-                       " has no CHECK constraint listing its values (or does not exist): any "
-                       "value can be written to it";
-        item.remediation_sql =
-            check_swap_sql({expected, {}, options.lock_timeout, {}, std::nullopt});
-        item.code_fix = "run the migration that adds the constraint";
-        out.push_back(std::move(item));
-        continue;
-      }
-      diff_check(check_item, expected, *actual, options, out);
-    }
+    diff_snapshot_revision(base, snapshot, database, out);
+    diff_snapshot_enums(base, snapshot, database, options, named, out);
+    diff_snapshot_checks(base, snapshot, database, options, named, out);
   }
-
-  if (options.report_unexpected && all_registered && options.checks) {
-    for (const auto& actual : database.catalog.checks) {
-      if (named.contains(actual.key()) || !options.scope.includes(actual.key())) continue;
-      DriftItem base;
-      base.target = std::string(target);
-      DriftItem item = check_base(base, actual);
-      item.kind = DriftKind::unexpected_type;
-      item.actual = actual.values;
-      item.message = "column " + actual.display() +
-                     " has a CHECK listing its values, but no snapshot of the target names it";
-      item.code_fix =
-          "if the code writes the column, add it to the snapshot as [[check]]; otherwise add " +
-          q(actual.key().display()) + " to ignore";
-      out.push_back(std::move(item));
-    }
-  }
-  if (options.report_unexpected && all_registered) {
-    for (const auto& actual : database.catalog.enums) {
-      if (named.contains(actual.type) || !options.scope.includes(actual.type)) continue;
-      DriftItem item;
-      item.target = std::string(target);
-      item.schema = actual.type.schema;
-      item.enum_name = actual.type.name;
-      item.kind = DriftKind::unexpected_type;
-      item.actual = actual.values;
-      item.message = "enum " + actual.type.display() +
-                     " exists in the database but no snapshot of the target names it";
-      item.remediation_sql = drop_type_sql(actual.type);
-      item.code_fix = "if the code uses it, add it to the snapshot; otherwise add it to ignore";
-      item.used_by = display_uses(database.catalog.uses_of(actual.type));
-      out.push_back(std::move(item));
-    }
-  }
+  // An unregistered snapshot may name any of the database's types: none is unexpected yet.
+  if (options.report_unexpected && all_registered && options.checks)
+    diff_unnamed_checks(target, database, options, named, out);
+  if (options.report_unexpected && all_registered)
+    diff_unnamed_enums(target, database, options, named, out);
   return out;
 }
 
