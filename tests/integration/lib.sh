@@ -1,8 +1,18 @@
 # Shared harness for integration tests: a throwaway PostgreSQL 15 and small assertions.
 # Source it, then call pg_start. Everything is removed on exit, even on failure.
+# One test, alone: `bash tests/integration/NAME.sh` (KEEP_WORK=1 keeps its directory). CTest passes
+# the binaries; run by hand, they default to those of ENUMWATCH_BUILD_DIR (./build, what
+# scripts/test builds first) when it holds them.
 set -euo pipefail
 
-ENUMWATCH=${ENUMWATCH:?set ENUMWATCH to the enumwatch binary}
+BUILD_TREE=${ENUMWATCH_BUILD_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}
+[[ -n ${ENUMWATCH:-} || ! -x $BUILD_TREE/enumwatch ]] || ENUMWATCH=$BUILD_TREE/enumwatch
+[[ -n ${CATALOG_SQL_DUMP:-} || ! -x $BUILD_TREE/bench/catalog_sql_dump ]] ||
+  CATALOG_SQL_DUMP=$BUILD_TREE/bench/catalog_sql_dump
+[[ -n ${MAN_DIR:-} || ! -d $BUILD_TREE/man ]] || MAN_DIR=$BUILD_TREE/man
+[[ -n ${MIGRATION_LOCK_SQL:-} || ! -x $BUILD_TREE/tests/print_migration_lock_sql ]] ||
+  MIGRATION_LOCK_SQL=$BUILD_TREE/tests/print_migration_lock_sql
+ENUMWATCH=${ENUMWATCH:?set ENUMWATCH to the enumwatch binary (or build it in $BUILD_TREE)}
 TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "/tmp/enumwatch-${TEST_NAME}.XXXXXX")
 chmod 755 "$WORK"
@@ -174,4 +184,91 @@ issue_cert() {
   printf 'subjectAltName=%s\n' "$2" >"$WORK/$1.ext"
   openssl x509 -req -in "$WORK/$1.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" -CAcreateserial \
     -out "$WORK/$1.pem" -days 2 -extfile "$WORK/$1.ext" 2>/dev/null
+}
+
+# ---- fixtures: the preamble most tests share ---------------------------------------------------
+# A database with an enum, a snapshot file declaring one, and the config's tables, for names and
+# labels without control characters (a test about awkward text writes its own). For example:
+#   enum_database orders order_status pending_payment paid
+#   write_enum_snapshot "$WORK/app.toml" order_status pending_payment paid refunded
+#   cat >"$WORK/enumwatch.toml" <<TOML
+#   $(daemon_section)
+#   $(snapshot_section app app.toml)
+#   $(target_section orders orders app)
+#   TOML
+#   start_daemon_up "$WORK/enumwatch.toml" orders
+
+# sql_literal TEXT: TEXT as an SQL string literal ('it''s').
+sql_literal() { printf "'%s'" "${1//\'/\'\'}"; }
+
+# toml_string TEXT: TEXT as a TOML basic string ("say \"hi\"").
+toml_string() {
+  local text=${1//\\/\\\\}
+  printf '"%s"' "${text//\"/\\\"}"
+}
+
+# toml_array TEXT...: a TOML array of strings (["a", "b"]; [] for none).
+toml_array() {
+  local items="" text
+  for text in "$@"; do items+="${items:+, }$(toml_string "$text")"; done
+  printf '[%s]' "$items"
+}
+
+# enum_database DB TYPE LABEL...: a new database DB of the test cluster holding the enum TYPE (a
+# name as SQL reads it: order_status, app.order_status) with these labels.
+enum_database() {
+  local db=$1 type=$2 labels="" label
+  shift 2
+  for label in "$@"; do labels+="${labels:+, }$(sql_literal "$label")"; done
+  psql_q -c "CREATE DATABASE $db"
+  psql_q -d "$db" -c "CREATE TYPE $type AS ENUM ($labels)"
+}
+
+# enum_entry TYPE LABEL...: one [[enum]] of a snapshot file (TYPE in the search path's schemas).
+enum_entry() {
+  local type=$1
+  shift
+  printf '[[enum]]\nname = %s\nvalues = %s\n' "$(toml_string "$type")" "$(toml_array "$@")"
+}
+
+# write_enum_snapshot FILE TYPE LABEL...: a snapshot file declaring the one enum TYPE.
+write_enum_snapshot() {
+  local file=$1
+  shift
+  enum_entry "$@" >"$file"
+}
+
+# snapshot_section NAME [PATH]: the config's [snapshots.NAME] table, read from PATH (relative to the
+# config) when given, else one the API manages.
+snapshot_section() {
+  printf '[snapshots.%s]\n' "$1"
+  [[ $# -lt 2 ]] || printf 'path = %s\n' "$(toml_string "$2")"
+}
+
+# target_section NAME DB SNAPSHOT...: a [[target]] NAME on database DB of the test cluster (or on
+# DB as a whole DSN when it holds an "="), judged against these snapshots; more keys may follow.
+target_section() {
+  local name=$1 dsn=$2
+  shift 2
+  [[ $dsn == *=* ]] || dsn=$(dsn_for "$dsn")
+  printf '[[target]]\nname = %s\ndsn = %s\nsnapshots = %s\n' "$(toml_string "$name")" \
+    "$(toml_string "$dsn")" "$(toml_array "$@")"
+}
+
+# start_daemon_up CONFIG TARGET...: start_daemon, then waits until each TARGET's enumwatch_up is 1,
+# within UP_WITHIN seconds (10 unless set) each.
+start_daemon_up() {
+  local config=$1 target
+  shift
+  start_daemon "$config"
+  for target in "$@"; do
+    wait_for "${UP_WITHIN:-10}" "$target up" metric_is "enumwatch_up{target=\"$target\"}" 1
+  done
+}
+
+# stop_daemon: SIGTERM to the daemon, and waits for it to end, whatever its exit code (a test that
+# checks the code kills and waits itself).
+stop_daemon() {
+  kill -TERM "$DAEMON_PID"
+  wait "$DAEMON_PID" || true
 }
