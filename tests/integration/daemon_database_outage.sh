@@ -3,9 +3,8 @@
 # TCP but never answers times out at its timeout while the other targets keep their schedule.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders" -d postgres
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('paid')"
-printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/app.toml"
+enum_database orders order_status paid
+write_enum_snapshot "$WORK/app.toml" order_status paid
 
 start_silent_server
 silent_port=$SILENT_PORT
@@ -16,19 +15,14 @@ $(daemon_section)
 [defaults]
 interval = "500ms"
 timeout = "1s"
-[snapshots.app]
-path = "app.toml"
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["app"]
+$(snapshot_section app app.toml)
+$(target_section orders orders app)
 [[target]]
 name = "silent"
 dsn = "host=127.0.0.1 port=$silent_port dbname=orders user=postgres password=hunter2"
 snapshots = ["app"]
 TOML
-start_daemon "$WORK/enumwatch.toml"
-wait_for 5 "orders up" metric_is 'enumwatch_up{target="orders"}' 1
+UP_WITHIN=5 start_daemon_up "$WORK/enumwatch.toml" orders
 
 # The silent target times out at 1s; meanwhile orders keeps polling every 500ms.
 wait_for 5 "silent timed out" metric_is 'enumwatch_polls_total{outcome="timeout",target="silent"}' 1

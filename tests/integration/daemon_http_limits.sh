@@ -5,9 +5,8 @@
 # Meanwhile a client from another address gets /healthz and /metrics within 1 s every time.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('paid')"
-printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/app.toml"
+enum_database orders order_status paid
+write_enum_snapshot "$WORK/app.toml" order_status paid
 write_token "$WORK/api.token" "http-limits-token-0123456789"
 daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML
@@ -15,12 +14,8 @@ $(daemon_section)
 api_token_file = "api.token"
 [defaults]
 interval = "200ms"
-[snapshots.app]
-path = "app.toml"
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["app"]
+$(snapshot_section app app.toml)
+$(target_section orders orders app)
 TOML
 ulimit -n 4096 2>/dev/null || true
 start_daemon "$WORK/enumwatch.toml"

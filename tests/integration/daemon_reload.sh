@@ -3,39 +3,29 @@
 # daemon goes on with the old one.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders" -c "CREATE DATABASE billing"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('paid', 'cancelled')"
-psql_q -d billing -c "CREATE TYPE currency AS ENUM ('eur')"
-printf '[[enum]]\nname = "order_status"\nvalues = ["paid", "cancelled"]\n' >"$WORK/app.toml"
-printf '[[enum]]\nname = "currency"\nvalues = ["eur"]\n' >"$WORK/billing.toml"
+enum_database orders order_status paid cancelled
+enum_database billing currency eur
+write_enum_snapshot "$WORK/app.toml" order_status paid cancelled
+write_enum_snapshot "$WORK/billing.toml" currency eur
 daemon_port
 write_config() {
   cat >"$WORK/enumwatch.toml" <<TOML
 $(daemon_section)
 [defaults]
 interval = "1s"
-[snapshots.app]
-path = "app.toml"
-[snapshots.billing]
-path = "billing.toml"
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["app"]
+$(snapshot_section app app.toml)
+$(snapshot_section billing billing.toml)
+$(target_section orders orders app)
 $1
 TOML
 }
 write_config ""
-start_daemon "$WORK/enumwatch.toml"
-wait_for 5 "orders polled" metric_is 'enumwatch_up{target="orders"}' 1
+UP_WITHIN=5 start_daemon_up "$WORK/enumwatch.toml" orders
 [[ $(metric 'enumwatch_config_last_reload_successful') == 1 ]] || fail "initial load not counted"
 
 # Valid reload: a target added, a snapshot file changed (drift appears at once).
-write_config "[[target]]
-name = \"billing\"
-dsn = \"$(dsn_for billing)\"
-snapshots = [\"billing\"]"
-printf '[[enum]]\nname = "order_status"\nvalues = ["paid", "cancelled", "refunded"]\n' >"$WORK/app.toml"
+write_config "$(target_section billing billing billing)"
+write_enum_snapshot "$WORK/app.toml" order_status paid cancelled refunded
 ok_before=$(metric 'enumwatch_polls_total{outcome="ok",target="orders"}')
 kill -HUP "$DAEMON_PID"
 wait_for 5 "billing added" metric_is 'enumwatch_up{target="billing"}' 1
@@ -59,12 +49,12 @@ wait_for 5 "old targets still polled" metric_above 'enumwatch_polls_total{outcom
 
 # A snapshot file broken on disk also rejects the reload.
 cp "$WORK/good.toml" "$WORK/enumwatch.toml"
-printf '[[enum]]\nname = "currency"\nvalues = ["eur", "eur"]\n' >"$WORK/billing.toml"
+write_enum_snapshot "$WORK/billing.toml" currency eur eur
 kill -HUP "$DAEMON_PID"
 wait_for 5 "broken snapshot logged" daemon_log_has 'duplicate value \\"eur\\"\|duplicate value "eur"'
 
 # Removing a target removes its series.
-printf '[[enum]]\nname = "currency"\nvalues = ["eur"]\n' >"$WORK/billing.toml"
+write_enum_snapshot "$WORK/billing.toml" currency eur
 write_config ""
 kill -HUP "$DAEMON_PID"
 wait_for 5 "billing removed" bash -c "! curl -sf $BASE/metrics | grep -q 'target=\"billing\"'"

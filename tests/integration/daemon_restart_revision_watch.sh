@@ -5,11 +5,10 @@
 # watchdog), its internal-error counter must stay 0, and a new revision must be seen.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('paid')" \
-  -c "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)" \
+enum_database orders order_status paid
+psql_q -d orders -c "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)" \
   -c "INSERT INTO alembic_version VALUES ('r1')"
-printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/app.toml"
+write_enum_snapshot "$WORK/app.toml" order_status paid
 
 daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML
@@ -18,12 +17,8 @@ $(daemon_section)
 interval = "1s"
 timeout = "1s"
 revision_check_interval = "500ms"
-[snapshots.app]
-path = "app.toml"
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["app"]
+$(snapshot_section app app.toml)
+$(target_section orders orders app)
 migration_table = "alembic_version"
 TOML
 start_daemon "$WORK/enumwatch.toml"

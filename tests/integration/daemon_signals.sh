@@ -4,9 +4,8 @@
 # stream in ends the daemon cleanly within 5 s, and every PUT it acknowledged is on disk.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('paid', 'refunded')"
-printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/app.toml"
+enum_database orders order_status paid refunded
+write_enum_snapshot "$WORK/app.toml" order_status paid
 write_token "$WORK/api.token" "signals-token-0123456789"
 start_silent_server   # a database host that hangs every poll, and an Alertmanager that never answers
 daemon_port
@@ -16,13 +15,9 @@ api_token_file = "api.token"
 [defaults]
 interval = "200ms"
 drift_for = "0s"
-[snapshots.app]
-path = "app.toml"
-[snapshots.api-managed]
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["app", "api-managed"]
+$(snapshot_section app app.toml)
+$(snapshot_section api-managed)
+$(target_section orders orders app api-managed)
 [[target]]
 name = "hangs"
 dsn = "host=127.0.0.1 port=$SILENT_PORT dbname=x user=x password=x"
@@ -31,8 +26,7 @@ timeout = "60s"
 [alerting]
 alertmanager_urls = ["http://127.0.0.1:$SILENT_PORT"]
 TOML
-start_daemon "$WORK/enumwatch.toml"
-wait_for 10 "orders polled" metric_is 'enumwatch_up{target="orders"}' 1
+start_daemon_up "$WORK/enumwatch.toml" orders
 
 # 50 SIGHUPs within a second.
 before=$(metric 'enumwatch_polls_total{outcome="ok",target="orders"}')

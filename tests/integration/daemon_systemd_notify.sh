@@ -4,18 +4,14 @@
 source "$(dirname "$0")/lib.sh"
 pg_start
 psql_q -c "CREATE DATABASE orders"
-printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/app.toml"
+write_enum_snapshot "$WORK/app.toml" order_status paid
 daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML
 $(daemon_section)
 [defaults]
 interval = "1s"
-[snapshots.app]
-path = "app.toml"
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["app"]
+$(snapshot_section app app.toml)
+$(target_section orders orders app)
 TOML
 
 python3 - "$WORK/notify.sock" "$WORK/notify.log" <<'PY' &

@@ -5,9 +5,8 @@
 # rejected by config-check and by a reload (which keeps the running one).
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('paid')"
-printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/app.toml"
+enum_database orders order_status paid
+write_enum_snapshot "$WORK/app.toml" order_status paid
 make_test_ca
 issue_cert server IP:127.0.0.1
 issue_cert server2 IP:127.0.0.1
@@ -23,12 +22,8 @@ tls_key_file = "listener.key"
 tls_client_ca_file = "ca.pem"
 [defaults]
 interval = "1s"
-[snapshots.app]
-path = "app.toml"
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["app"]
+$(snapshot_section app app.toml)
+$(target_section orders orders app)
 TOML
 expect_exit 0 "$ENUMWATCH" config-check --config "$WORK/enumwatch.toml"
 "$ENUMWATCH" run --config "$WORK/enumwatch.toml" >>"$WORK/daemon.log" 2>&1 &
