@@ -5,10 +5,9 @@
 # config check, not even from a receiver that cannot be resolved or one that echoes the request.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')"
+enum_database orders order_status pending_payment paid
 # The snapshot disagrees from the start: the alert fires at the first poll.
-printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid", "refunded"]\n' >"$WORK/app.toml"
+write_enum_snapshot "$WORK/app.toml" order_status pending_payment paid refunded
 
 # /secure answers 401 unless the request carries Basic alerts:SECRETPW@x (the URL's userinfo,
 # percent-decoded) and logs accepted posts as "PATH BODY"; /echo answers 500 with the request's
@@ -52,12 +51,8 @@ state_dir = "$WORK/state"
 interval = "500ms"
 drift_for = "0s"
 naming = "none"
-[snapshots.app]
-path = "app.toml"
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["app"]
+$(snapshot_section app app.toml)
+$(target_section orders orders app)
 [alerting]
 webhook_urls = [
   "http://alerts:SECRETPW%40x@127.0.0.1:$HOOK_PORT/secure",

@@ -4,10 +4,9 @@
 # pair, and to a generic webhook in Alertmanager's webhook shape.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')" \
-  -c "CREATE TABLE orders (status order_status)"
-printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' >"$WORK/app.toml"
+enum_database orders order_status pending_payment paid
+psql_q -d orders -c "CREATE TABLE orders (status order_status)"
+write_enum_snapshot "$WORK/app.toml" order_status pending_payment paid
 
 start_webhook_receiver  # every POST to $WORK/hooks.log as "PATH BODY"
 
@@ -44,12 +43,8 @@ $(daemon_section)
 interval = "500ms"
 drift_for = "0s"
 naming = "none"
-[snapshots.app]
-path = "app.toml"
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["app"]
+$(snapshot_section app app.toml)
+$(target_section orders orders app)
 labels = { team = "payments", env = "test" }
 [alerting]
 alertmanager_urls = ["http://127.0.0.1:$AM1_PORT", "http://127.0.0.1:$AM2_PORT/"]

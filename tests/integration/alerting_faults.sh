@@ -5,11 +5,10 @@
 # nor the time a pending drift was first seen.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')" \
-  -c "CREATE TYPE poison AS ENUM ('x')" -c "CREATE TYPE slow AS ENUM ('a')"
-printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid", "refunded"]\n[[enum]]\nname = "poison"\nvalues = ["x", "y"]\n' >"$WORK/app.toml"
-printf '[[enum]]\nname = "slow"\nvalues = ["a", "b"]\n' >"$WORK/slow.toml"
+enum_database orders order_status pending_payment paid
+psql_q -d orders -c "CREATE TYPE poison AS ENUM ('x')" -c "CREATE TYPE slow AS ENUM ('a')"
+{ enum_entry order_status pending_payment paid refunded; enum_entry poison x y; } >"$WORK/app.toml"
+write_enum_snapshot "$WORK/slow.toml" slow a b
 
 # Webhook receivers on one port, one per path. A path answers 503 while $WORK/down-PATH exists,
 # and 400 to any batch that holds the enum "poison". Accepted posts are logged as "PATH BODY".
@@ -58,19 +57,11 @@ $(daemon_section)
 interval = "500ms"
 naming = "none"
 report_unexpected = false
-[snapshots.app]
-path = "app.toml"
-[snapshots.slow]
-path = "slow.toml"
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["app"]
+$(snapshot_section app app.toml)
+$(snapshot_section slow slow.toml)
+$(target_section orders orders app)
 drift_for = "0s"
-[[target]]
-name = "slow"
-dsn = "$(dsn_for orders)"
-snapshots = ["slow"]
+$(target_section slow orders slow)
 drift_for = "20s"
 [alerting]
 webhook_urls = [$1]

@@ -7,9 +7,8 @@
 # being written to a slow disk leaves the newest state whole.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')"
-printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid", "refunded"]\n' >"$WORK/app.toml"
+enum_database orders order_status pending_payment paid
+write_enum_snapshot "$WORK/app.toml" order_status pending_payment paid refunded
 
 # A slow receiver: logs "START PATH" when a request arrives, reads the body 2 s later, then logs
 # "DONE PATH BODY" and answers 200. A daemon that exits meanwhile leaves no DONE line.
@@ -49,12 +48,8 @@ state_dir = "$WORK/state"
 interval = "500ms"
 drift_for = "0s"
 naming = "none"
-[snapshots.app]
-path = "app.toml"
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["app"]
+$(snapshot_section app app.toml)
+$(target_section orders orders app)
 [alerting]
 webhook_urls = ["http://127.0.0.1:$HOOK_PORT/slow", "http://127.0.0.1:$SILENT_PORT/hung"]
 resend_interval = "1h"

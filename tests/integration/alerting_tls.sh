@@ -5,9 +5,8 @@
 # `enumwatch poll` speaks https too, trusting the system store, which SSL_CERT_FILE can name.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')"
-printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid", "refunded"]\n' >"$WORK/app.toml"
+enum_database orders order_status pending_payment paid
+write_enum_snapshot "$WORK/app.toml" order_status pending_payment paid refunded
 
 make_test_ca
 issue_cert server IP:127.0.0.1
@@ -53,12 +52,8 @@ $(daemon_section)
 interval = "500ms"
 drift_for = "0s"
 naming = "none"
-[snapshots.app]
-path = "app.toml"
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["app"]
+$(snapshot_section app app.toml)
+$(target_section orders orders app)
 [alerting]
 webhook_urls = ["https://127.0.0.1:$MTLS_PORT/hook?token=s3cret-in-query", "https://127.0.0.1:$WRONG_PORT/hook"]
 tls_ca_file = "ca.pem"

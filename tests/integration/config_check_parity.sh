@@ -10,7 +10,7 @@ head -c 32 /dev/urandom | base64 >"$WORK/api.token"
 chmod 600 "$WORK/api.token"
 echo "db-SECRET-pw" >"$WORK/db.pass"
 chmod 600 "$WORK/db.pass"
-printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/app.toml"
+write_enum_snapshot "$WORK/app.toml" order_status paid
 
 # write_config [EXTRA-DAEMON-KEYS]: a valid config (the database need not be up), plus keys.
 write_config() {
@@ -18,8 +18,7 @@ write_config() {
 $(daemon_section)
 api_token_file = "api.token"
 $1
-[snapshots.app]
-path = "app.toml"
+$(snapshot_section app app.toml)
 [[target]]
 name = "orders"
 dsn = "host=127.0.0.1 port=1 dbname=orders user=watcher connect_timeout=1"

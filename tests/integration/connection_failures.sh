@@ -3,9 +3,8 @@
 # message that never contains the password, within the timeout, without hiding other targets.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders" -d postgres
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('paid')"
-printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/snap.toml"
+enum_database orders order_status paid
+write_enum_snapshot "$WORK/snap.toml" order_status paid
 unset PGPASSWORD
 
 closed_port=$(free_port)
@@ -40,8 +39,7 @@ cat >"$WORK/enumwatch.toml" <<TOML
 state_dir = "$WORK"
 [defaults]
 timeout = "1500ms"
-[snapshots.app]
-path = "$WORK/snap.toml"
+$(snapshot_section app "$WORK/snap.toml")
 [[target]]
 name = "good"
 dsn = "host=127.0.0.1 port=$PGPORT dbname=orders user=postgres password=secret-pw"

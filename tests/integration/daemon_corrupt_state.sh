@@ -5,8 +5,7 @@
 # error stops the start with a clear message instead of passing for "never registered".
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')"
+enum_database orders order_status pending_payment paid
 write_token "$WORK/api.token" "corrupt-state-token"
 daemon_port
 mkdir -p "$WORK/state"
@@ -17,11 +16,8 @@ state_dir = "$WORK/state"
 api_token_file = "api.token"
 [defaults]
 interval = "30s"
-[snapshots.orders-app]
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["orders-app"]
+$(snapshot_section orders-app)
+$(target_section orders orders orders-app)
 TOML
 register() {  # register REVISION
   printf '[snapshot]\nrevision = "%s"\n[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' "$1" >"$WORK/$1.toml"
@@ -31,7 +27,7 @@ register() {  # register REVISION
 }
 revision_served() { curl -sf "$BASE/api/v1/snapshots/orders-app" | python3 -c 'import json,sys; print(json.load(sys.stdin)["revision"])'; }
 restart() {
-  kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true
+  stop_daemon
   : >"$WORK/daemon.log"
   start_daemon "$WORK/enumwatch.toml"
 }
@@ -68,7 +64,7 @@ restart
 [[ $(revision_served) == v4 ]] || fail "v4 not current after re-registering"
 [[ $(metric 'enumwatch_internal_errors_total{component="snapshot_store"}') == 0 ]] ||
   fail "a repaired store still reported as recovered"
-kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true
+stop_daemon
 
 # 4. A state directory the daemon's user cannot read is an error at start, not "never registered".
 chmod 700 "$store"
