@@ -7,14 +7,12 @@
 source "$(dirname "$0")/lib.sh"
 start_other_cluster
 PG_MAX_CONNECTIONS=12 pg_start  # 3 of them reserved for superusers
-psql_q -c "CREATE ROLE watcher LOGIN PASSWORD 'first-pw'" -c "CREATE ROLE filler LOGIN PASSWORD 'x'" \
-  -c "CREATE DATABASE orders"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('paid')" \
-  -c "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)" \
+psql_q -c "CREATE ROLE watcher LOGIN PASSWORD 'first-pw'" -c "CREATE ROLE filler LOGIN PASSWORD 'x'"
+enum_database orders order_status paid
+psql_q -d orders -c "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)" \
   -c "INSERT INTO alembic_version VALUES ('r1')" -c "GRANT SELECT ON alembic_version TO watcher"
-PGPORT=$OTHER_PORT psql_q -c "CREATE DATABASE other"
-PGPORT=$OTHER_PORT psql_q -d other -c "CREATE TYPE order_status AS ENUM ('paid')"
-printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/app.toml"
+PGPORT=$OTHER_PORT enum_database other order_status paid
+write_enum_snapshot "$WORK/app.toml" order_status paid
 echo "first-pw" >"$WORK/watcher.pass"
 chmod 600 "$WORK/watcher.pass"
 start_tcp_proxy "$PGPORT"
@@ -26,8 +24,7 @@ $(daemon_section)
 [defaults]
 interval = "300ms"
 timeout = "2s"
-[snapshots.app]
-path = "app.toml"
+$(snapshot_section app app.toml)
 [[target]]
 name = "orders"
 dsn = "host=127.0.0.1 port=$PGPORT dbname=orders user=watcher"

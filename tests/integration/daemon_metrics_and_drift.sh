@@ -5,10 +5,10 @@
 # promptly with exit 0.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders" -c "CREATE DATABASE billing"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid', 'cancelled', 'refunded')" \
-  -c "CREATE TABLE orders (id int, status order_status)"
-psql_q -d billing -c "CREATE TYPE currency AS ENUM ('eur', 'usd')" -c "CREATE TYPE extra AS ENUM ('x')"
+enum_database orders order_status pending_payment paid cancelled refunded
+psql_q -d orders -c "CREATE TABLE orders (id int, status order_status)"
+enum_database billing currency eur usd
+psql_q -d billing -c "CREATE TYPE extra AS ENUM ('x')"
 cat >"$WORK/orders.toml" <<'TOML'
 [snapshot]
 revision = "r1"
@@ -16,7 +16,7 @@ revision = "r1"
 name = "order_status"
 values = ["pending_payment", "paid", "cancelled", "refunded"]
 TOML
-printf '[[enum]]\nname = "currency"\nvalues = ["eur", "usd"]\n' >"$WORK/billing.toml"
+write_enum_snapshot "$WORK/billing.toml" currency eur usd
 daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML
 $(daemon_section)
@@ -24,18 +24,10 @@ per_enum_metrics = true
 [defaults]
 interval = "1s"
 timeout = "3s"
-[snapshots.orders-app]
-path = "orders.toml"
-[snapshots.billing-app]
-path = "billing.toml"
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["orders-app"]
-[[target]]
-name = "billing"
-dsn = "$(dsn_for billing)"
-snapshots = ["billing-app"]
+$(snapshot_section orders-app orders.toml)
+$(snapshot_section billing-app billing.toml)
+$(target_section orders orders orders-app)
+$(target_section billing billing billing-app)
 report_unexpected = false
 TOML
 start_daemon "$WORK/enumwatch.toml"

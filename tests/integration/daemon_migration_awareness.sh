@@ -5,9 +5,9 @@
 # tables as well as Alembic's.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders" -c "CREATE DATABASE flyway" -c "CREATE DATABASE rails"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')" \
-  -c "CREATE TABLE orders (id int, status order_status)" \
+enum_database orders order_status pending_payment paid
+psql_q -c "CREATE DATABASE flyway" -c "CREATE DATABASE rails"
+psql_q -d orders -c "CREATE TABLE orders (id int, status order_status)" \
   -c "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)" \
   -c "INSERT INTO alembic_version VALUES ('r1')"
 # Flyway: the latest *successful versioned* migration counts; repeatables and failures do not.
@@ -18,7 +18,7 @@ psql_q -d flyway -c "CREATE TABLE flyway_schema_history (installed_rank int PRIM
 # Rails: one row per applied migration; the greatest is the schema's version.
 psql_q -d rails -c "CREATE TABLE schema_migrations (version varchar PRIMARY KEY)" \
   -c "INSERT INTO schema_migrations VALUES ('20240101000000'), ('20250301120000'), ('20241231235959')"
-printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' >"$WORK/orders.toml"
+write_enum_snapshot "$WORK/orders.toml" order_status pending_payment paid
 printf '[snapshot]\nrevision = "1.1"\n' >"$WORK/empty.toml"
 
 daemon_port
@@ -28,24 +28,13 @@ $(daemon_section)
 interval = "10m"
 timeout = "3s"
 revision_check_interval = "300ms"
-[snapshots.orders-app]
-path = "orders.toml"
-[snapshots.empty]
-path = "empty.toml"
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["orders-app"]
+$(snapshot_section orders-app orders.toml)
+$(snapshot_section empty empty.toml)
+$(target_section orders orders orders-app)
 migration_table = "alembic_version"
-[[target]]
-name = "flyway"
-dsn = "$(dsn_for flyway)"
-snapshots = ["empty"]
+$(target_section flyway flyway empty)
 migration_table = "flyway_schema_history"
-[[target]]
-name = "rails"
-dsn = "$(dsn_for rails)"
-snapshots = ["empty"]
+$(target_section rails rails empty)
 migration_table = "public.schema_migrations"
 TOML
 expect_exit 0 "$ENUMWATCH" config-check --config "$WORK/enumwatch.toml"
@@ -79,12 +68,8 @@ pass "a new revision triggers an immediate poll and is named in the drift messag
 
 # One-shot check reads the same formats.
 cat >"$WORK/check.toml" <<TOML
-[snapshots.empty]
-path = "empty.toml"
-[[target]]
-name = "flyway"
-dsn = "$(dsn_for flyway)"
-snapshots = ["empty"]
+$(snapshot_section empty empty.toml)
+$(target_section flyway flyway empty)
 migration_table = "flyway_schema_history"
 TOML
 expect_exit 0 "$ENUMWATCH" check --config "$WORK/check.toml" --format json

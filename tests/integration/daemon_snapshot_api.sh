@@ -3,9 +3,8 @@
 # storage that survives a restart, history kept; POST .../poll.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')"
-printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' >"$WORK/file.toml"
+enum_database orders order_status pending_payment paid
+write_enum_snapshot "$WORK/file.toml" order_status pending_payment paid
 write_token "$WORK/api.token" "s3cr3t-token-0123456789"
 daemon_port
 mkdir -p "$WORK/state"
@@ -17,13 +16,9 @@ state_dir = "$WORK/state"
 $1
 [defaults]
 interval = "30s"
-[snapshots.orders-app]
-[snapshots.file-one]
-path = "file.toml"
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["orders-app"]
+$(snapshot_section orders-app)
+$(snapshot_section file-one file.toml)
+$(target_section orders orders orders-app)
 TOML
 }
 put() {  # put TOKEN BODYFILE [content-type] -> http code, body in $WORK/resp
@@ -39,7 +34,7 @@ start_daemon "$WORK/enumwatch.toml"
 wait_for 5 "first poll" curl -sf "$BASE/readyz"
 expect_contains "$(curl -sf "$BASE/api/v1/status")" '"unregistered_snapshots":["orders-app"]'
 [[ $(put s3cr3t-token-0123456789 "$WORK/file.toml") == 403 ]] || fail "no token configured must be 403"
-kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true
+stop_daemon
 
 write_config 'api_token_file = "api.token"'
 start_daemon "$WORK/enumwatch.toml"
@@ -49,7 +44,7 @@ wait_for 5 "first poll" curl -sf "$BASE/readyz"
 printf '[snapshot]\nrevision = "v1"\n[[enum]]\nname = "order_status"\nvalues = ["PendingPayment", "paid"]\n' >"$WORK/v1.toml"
 [[ $(put "" "$WORK/v1.toml") == 401 ]] || fail "missing token must be 401"
 [[ $(put wrong-token "$WORK/v1.toml") == 401 ]] || fail "bad token must be 401"
-printf '[[enum]]\nname = "order_status"\nvalues = ["a", "a"]\n' >"$WORK/bad.toml"
+write_enum_snapshot "$WORK/bad.toml" order_status a a
 [[ $(put s3cr3t-token-0123456789 "$WORK/bad.toml") == 400 ]] || fail "malformed body must be 400"
 expect_contains "$(cat "$WORK/resp")" 'duplicate value'
 head -c $((1024 * 1024 + 10)) /dev/zero | tr '\0' 'x' >"$WORK/big.toml"
@@ -83,7 +78,7 @@ before=$(metric 'enumwatch_polls_total{outcome="ok",target="orders"}')
 wait_for 3 "requested poll ran" metric_above 'enumwatch_polls_total{outcome="ok",target="orders"}' "$before"
 
 # Survives a restart: the registered version is current again without a new PUT.
-kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true
+stop_daemon
 start_daemon "$WORK/enumwatch.toml"
 snap=$(curl -sf "$BASE/api/v1/snapshots/orders-app")
 expect_contains "$snap" '"revision":"v2"'

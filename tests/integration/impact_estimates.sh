@@ -61,8 +61,7 @@ $(daemon_section)
 [defaults]
 interval = "200ms"
 naming = "none"
-[snapshots.app]
-path = "$WORK/app.toml"
+$(snapshot_section app "$WORK/app.toml")
 [[target]]
 name = "shop"
 dsn = "$DSN"

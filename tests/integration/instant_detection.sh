@@ -7,10 +7,9 @@
 # and removing the trigger stops the listening and brings back interval at once.
 source "$(dirname "$0")/lib.sh"
 pg_start
-for db in orders billing plain strict; do psql_q -c "CREATE DATABASE $db"; done
 for db in orders billing plain strict; do
-  psql_q -d "$db" -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')" \
-    -c "CREATE TABLE orders (id int, status order_status)"
+  enum_database "$db" order_status pending_payment paid
+  psql_q -d "$db" -c "CREATE TABLE orders (id int, status order_status)"
 done
 psql_q -c "CREATE ROLE app LOGIN PASSWORD 'app-pw'" -c "GRANT CREATE ON SCHEMA public TO app" -d orders
 # A second schema in orders, watched by a target of its own, with a name full of quotes.
@@ -47,7 +46,7 @@ pass "install-trigger: print, privileges, a squatted function, idempotent"
 
 daemon_port
 write_token "$WORK/api.token" "instant-token-0123456789"
-printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' >"$WORK/app.toml"
+write_enum_snapshot "$WORK/app.toml" order_status pending_payment paid
 printf '[[enum]]\nschema = "au\\"dit"\nname = "action"\nvalues = ["create"]\n' >"$WORK/audit.toml"
 cat >"$WORK/enumwatch.toml" <<TOML
 $(daemon_section)
@@ -55,34 +54,17 @@ api_token_file = "api.token"
 [defaults]
 interval = "5m"
 timeout = "3s"
-[snapshots.app]
-path = "app.toml"
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["app"]
+$(snapshot_section app app.toml)
+$(target_section orders orders app)
 schemas = ["public"]
-[[target]]
-name = "orders-audit"
-dsn = "$(dsn_for orders)"
-snapshots = ["audit"]
+$(target_section orders-audit orders audit)
 schemas = ["au\\"dit"]
-[snapshots.audit]
-path = "audit.toml"
-[[target]]
-name = "billing"
-dsn = "$(dsn_for billing)"
-snapshots = ["app"]
+$(snapshot_section audit audit.toml)
+$(target_section billing billing app)
 interval = "1s"
 interval_listening = "1h"
-[[target]]
-name = "plain"
-dsn = "$(dsn_for plain)"
-snapshots = ["app"]
-[[target]]
-name = "strict"
-dsn = "$(dsn_for strict)"
-snapshots = ["app"]
+$(target_section plain plain app)
+$(target_section strict strict app)
 notify = "on"
 TOML
 start_daemon "$WORK/enumwatch.toml"

@@ -4,8 +4,7 @@
 # the log), and with notify = "on" its status says why. The primary's target listens as usual.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')"
+enum_database orders order_status pending_payment paid
 "$ENUMWATCH" install-trigger --dsn "$(dsn_for orders)" 2>/dev/null
 
 STANDBY_DIR=$WORK/standby
@@ -22,19 +21,15 @@ on_exit "as_pg $PG_BIN/pg_ctl -D $STANDBY_DIR -m immediate -w stop"
   fail "the standby should have the primary's trigger in its catalog"
 
 daemon_port
-printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' >"$WORK/app.toml"
+write_enum_snapshot "$WORK/app.toml" order_status pending_payment paid
 STANDBY_DSN="host=127.0.0.1 port=$STANDBY_PORT dbname=orders user=postgres password=$PG_PASSWORD"
 cat >"$WORK/enumwatch.toml" <<TOML
 $(daemon_section)
 [defaults]
 interval = "500ms"
 timeout = "3s"
-[snapshots.app]
-path = "app.toml"
-[[target]]
-name = "primary"
-dsn = "$(dsn_for orders)"
-snapshots = ["app"]
+$(snapshot_section app app.toml)
+$(target_section primary orders app)
 [[target]]
 name = "standby"
 dsn = "$STANDBY_DSN"

@@ -4,9 +4,8 @@
 # file, unknown target, daemon down), the token never printed, and the daemon acting at once.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')"
-printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' >"$WORK/file.toml"
+enum_database orders order_status pending_payment paid
+write_enum_snapshot "$WORK/file.toml" order_status pending_payment paid
 write_token "$WORK/api.token" "s3cr3t-token-0123456789"
 echo "wrong-token" >"$WORK/wrong.token"
 daemon_port
@@ -15,13 +14,9 @@ $(daemon_section)
 api_token_file = "api.token"
 [defaults]
 interval = "10m"
-[snapshots.orders-app]
-[snapshots.file-one]
-path = "file.toml"
-[[target]]
-name = "orders"
-dsn = "$(dsn_for orders)"
-snapshots = ["orders-app", "file-one"]
+$(snapshot_section orders-app)
+$(snapshot_section file-one file.toml)
+$(target_section orders orders orders-app file-one)
 TOML
 start_daemon "$WORK/enumwatch.toml"
 wait_for 5 "first poll" curl -sf "$BASE/readyz"
@@ -61,7 +56,7 @@ expect_contains "$ERR" "update that file and reload"
 expect_exit 2 "$ENUMWATCH" register --url "$BASE" --snapshot nope --file "$WORK/v1.toml" \
   --token-file "$WORK/api.token"
 expect_contains "$ERR" 'no snapshot named "nope"'
-printf '[[enum]]\nname = "order_status"\nvalues = ["a", "a"]\n' >"$WORK/broken.toml"
+write_enum_snapshot "$WORK/broken.toml" order_status a a
 expect_exit 2 "$ENUMWATCH" register --url "$BASE" --snapshot orders-app --file "$WORK/broken.toml" \
   --token-file "$WORK/api.token"
 expect_contains "$ERR" "broken.toml:3"
@@ -82,8 +77,7 @@ expect_exit 2 "$ENUMWATCH" poll --url "https://127.0.0.1:$PORT" --target orders 
 expect_contains "$ERR" "TLS handshake with https://127.0.0.1:$PORT failed"
 pass "poll triggers a poll now; unknown targets and missing tokens fail"
 
-kill -TERM "$DAEMON_PID"
-wait "$DAEMON_PID" || true
+stop_daemon
 expect_exit 2 "$ENUMWATCH" poll --url "$BASE" --target orders --token-file "$WORK/api.token"
 expect_contains "$ERR" "connecting to http://127.0.0.1:$PORT"
 pass "a daemon that is down is a clear error"
