@@ -3,10 +3,9 @@
 # revisions, password files, and errors that name file and line.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE clean" -c "CREATE DATABASE drifted"
 for db in clean drifted; do
-  psql_q -d "$db" -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid', 'cancelled', 'refunded')" \
-    -c "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)" \
+  enum_database "$db" order_status pending_payment paid cancelled refunded
+  psql_q -d "$db" -c "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)" \
     -c "INSERT INTO alembic_version VALUES ('4f2a9c1')"
 done
 psql_q -d drifted -c "ALTER TYPE order_status RENAME VALUE 'pending_payment' TO 'PendingPayment'"
@@ -29,8 +28,7 @@ state_dir = "$WORK/state"
 timeout = "5s"
 migration_table = "alembic_version"
 
-[snapshots.orders-app]
-path = "snapshots/orders-app.toml"
+$(snapshot_section orders-app snapshots/orders-app.toml)
 
 [[target]]
 name = "clean"
@@ -88,7 +86,7 @@ printf '[daemon]\nlisten = "127.0.0.1:9747"\nlisten_port = 1\n' >"$WORK/bad.toml
 expect_exit 2 ew config-check --config "$WORK/bad.toml"
 [[ $ERR == "enumwatch: $WORK/bad.toml:3:1: unknown key daemon.listen_port"* ]] || fail "bad config message: $ERR"
 [[ $(echo "$ERR" | wc -l) -eq 1 ]] || fail "error is not one line"
-printf '[[enum]]\nname = "order_status"\nvalues = ["a", "a"]\n' >"$WORK/snapshots/orders-app.toml"
+write_enum_snapshot "$WORK/snapshots/orders-app.toml" order_status a a
 expect_exit 2 ew config-check --config "$WORK/enumwatch.toml"
 expect_contains "$ERR" "orders-app.toml:3:"
 expect_contains "$ERR" 'duplicate value "a"'
@@ -107,7 +105,7 @@ expect_exit 2 ew diff --snapshot x.toml --dsn "dbname=x" --against y.toml
 expect_contains "$ERR" "excludes"
 
 # --dsn-file and PG* variables instead of a password on the command line.
-printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid", "cancelled", "refunded"]\n' >"$WORK/ok.toml"
+write_enum_snapshot "$WORK/ok.toml" order_status pending_payment paid cancelled refunded
 dsn_for clean >"$WORK/dsn"
 chmod 600 "$WORK/dsn"
 expect_exit 0 ew diff --snapshot "$WORK/ok.toml" --dsn-file "$WORK/dsn" --schema public

@@ -9,8 +9,7 @@ pg_start
 psql_q -c "CREATE ROLE watcher LOGIN PASSWORD 'watch-pw'" \
   -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')" \
   -c "CREATE TYPE refund_reason AS ENUM ('damaged', 'late')"
-printf '[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n[[enum]]\nname = "refund_reason"\nvalues = ["damaged", "late"]\n' \
-  >"$WORK/app.toml"
+{ enum_entry order_status pending_payment paid; enum_entry refund_reason damaged late; } >"$WORK/app.toml"
 
 start_webhook_receiver  # every POST to $WORK/hooks.log as "PATH BODY"
 cat >"$WORK/am.yml" <<YAML
@@ -59,8 +58,7 @@ state_dir = "$WORK/state-$k"
 [defaults]
 interval = "500ms"
 naming = "none"
-[snapshots.app]
-path = "$WORK/app.toml"
+$(snapshot_section app "$WORK/app.toml")
 [[target]]
 name = "orders"
 dsn = "host=127.0.0.1 port=$PGPORT dbname=postgres user=watcher password=watch-pw"

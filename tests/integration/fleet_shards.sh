@@ -13,7 +13,7 @@ for ((i = 0; i < TARGETS; i++)); do
   setup+="CREATE SCHEMA tenant_$i; CREATE TYPE tenant_$i.order_status AS ENUM ('pending', 'paid');"
 done
 psql_q -c "$setup"
-printf '[[enum]]\nname = "order_status"\nvalues = ["pending", "paid"]\n' >"$WORK/app.toml"
+write_enum_snapshot "$WORK/app.toml" order_status pending paid
 write_token "$WORK/api.token" "fleet-token-0123456789"
 
 # One config for every shard; only [daemon] differs (each daemon on this host needs its own port).
@@ -32,8 +32,7 @@ api_token_file = "$WORK/api.token"
 shard = "$3"
 [defaults]
 interval = "1s"
-[snapshots.app]
-path = "$WORK/app.toml"
+$(snapshot_section app "$WORK/app.toml")
 $(targets_toml)
 TOML
   mkdir -p "$WORK/state-$2"

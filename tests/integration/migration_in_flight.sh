@@ -41,8 +41,8 @@ DEPLOY_URI="db:pg://deploy:deploy-pw@127.0.0.1:$PGPORT/app"
 write_token "$WORK/api.token" "in-flight-token-0123456789"
 start_webhook_receiver
 daemon_port
-printf '[[enum]]\nname = "order_status"\nvalues = ["new", "paid"]\n' >"$WORK/app-v1.toml"
-printf '[[enum]]\nname = "order_status"\nvalues = ["new", "paid", "chargeback"]\n' >"$WORK/app-v2.toml"
+write_enum_snapshot "$WORK/app-v1.toml" order_status new paid
+write_enum_snapshot "$WORK/app-v2.toml" order_status new paid chargeback
 for s in fly gm atl lb; do printf '[[enum]]\nschema = "%s"\nname = "state"\nvalues = ["a"]\n' "$s" >"$WORK/$s.toml"; done
 # A long interval: every poll after the first is one that something asked for (a notification,
 # the API, a released lock, a passed grace). Each emulated tool has a target of its own schema,
@@ -57,15 +57,11 @@ interval = "1h"
 interval_listening = "1h"
 drift_for = "0s"
 naming = "none"
-[snapshots.app]
-[snapshots.fly]
-path = "fly.toml"
-[snapshots.gm]
-path = "gm.toml"
-[snapshots.atl]
-path = "atl.toml"
-[snapshots.lb]
-path = "lb.toml"
+$(snapshot_section app)
+$(snapshot_section fly fly.toml)
+$(snapshot_section gm gm.toml)
+$(snapshot_section atl atl.toml)
+$(snapshot_section lb lb.toml)
 [[target]]
 name = "app"
 dsn = "$MONITOR"

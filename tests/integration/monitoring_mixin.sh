@@ -7,10 +7,9 @@
 source "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 pg_start
-psql_q -c "CREATE DATABASE shop"
-psql_q -d shop -c "CREATE TYPE order_status AS ENUM ('pending', 'paid', 'legacy')" \
-  -c "CREATE TABLE orders (status order_status)"
-printf '[[enum]]\nname = "order_status"\nvalues = ["pending", "paid", "refunded"]\n' >"$WORK/app.toml"
+enum_database shop order_status pending paid legacy
+psql_q -d shop -c "CREATE TABLE orders (status order_status)"
+write_enum_snapshot "$WORK/app.toml" order_status pending paid refunded
 DEAD_PORT=$(free_port)
 daemon_port
 cat >"$WORK/enumwatch.toml" <<TOML
@@ -18,12 +17,8 @@ $(daemon_section)
 [defaults]
 interval = "500ms"
 naming = "none"
-[snapshots.app]
-path = "$WORK/app.toml"
-[[target]]
-name = "shop"
-dsn = "$(dsn_for shop)"
-snapshots = ["app"]
+$(snapshot_section app "$WORK/app.toml")
+$(target_section shop shop app)
 [[target]]
 name = "offline"
 dsn = "host=127.0.0.1 port=1 dbname=none user=none"

@@ -32,8 +32,7 @@ api_token_file = "api.token"
 [defaults]
 interval = "5m"
 timeout = "3s"
-[snapshots.app]
-path = "app.toml"
+$(snapshot_section app app.toml)
 [[target]]
 name = "app"
 dsn = "host=127.0.0.1 port=$PGPORT dbname=orders user=watcher"

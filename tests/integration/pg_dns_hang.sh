@@ -33,9 +33,8 @@ PY
 on_exit "kill $!"
 sleep 0.3
 pg_start
-psql_q -c "CREATE DATABASE orders"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('paid')"
-printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/app.toml"
+enum_database orders order_status paid
+write_enum_snapshot "$WORK/app.toml" order_status paid
 printf '[hanging]\nhost=db3.hangs.invalid\nport=%s\ndbname=orders\n' "$PGPORT" >"$WORK/pg_service.conf"
 
 daemon_port
@@ -44,8 +43,7 @@ $(daemon_section)
 [defaults]
 interval = "200ms"
 timeout = "1s"
-[snapshots.app]
-path = "app.toml"
+$(snapshot_section app app.toml)
 [[target]]
 name = "hung-1"
 dsn = "host=db1.hangs.invalid port=$PGPORT dbname=orders user=postgres"
@@ -62,10 +60,7 @@ snapshots = ["app"]
 name = "by-name"
 dsn = "host=localhost port=$PGPORT dbname=orders user=postgres"
 snapshots = ["app"]
-[[target]]
-name = "literal"
-dsn = "$(dsn_for orders)"
-snapshots = ["app"]
+$(target_section literal orders app)
 TOML
 export PGSERVICEFILE=$WORK/pg_service.conf
 start_daemon "$WORK/enumwatch.toml"

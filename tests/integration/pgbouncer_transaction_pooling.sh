@@ -6,9 +6,8 @@
 # their own interval: they are not taken for listening.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE orders"
-psql_q -d orders -c "CREATE TYPE order_status AS ENUM ('pending_payment', 'paid')" \
-  -c "CREATE TABLE orders (status order_status DEFAULT 'paid')" \
+enum_database orders order_status pending_payment paid
+psql_q -d orders -c "CREATE TABLE orders (status order_status DEFAULT 'paid')" \
   -c "CREATE TABLE alembic_version (version_num text)" -c "INSERT INTO alembic_version VALUES ('r1')"
 printf '[snapshot]\nrevision = "r1"\n[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid"]\n' >"$WORK/app.toml"
 
@@ -40,10 +39,10 @@ expect_exit 0 "$ENUMWATCH" diff --snapshot "$WORK/app.toml" --dsn "$BOUNCED"
 
 daemon_port
 {
-  printf '[daemon]\nlisten = "127.0.0.1:%s"\nstate_dir = "%s"\n' "$PORT" "$WORK"
+  daemon_section
   printf '[defaults]\ninterval = "300ms"\ntimeout = "3s"\nmigration_table = "alembic_version"\n'
-  printf '[snapshots.app]\npath = "app.toml"\n'
-  for i in 1 2 3; do printf '[[target]]\nname = "via-bouncer-%s"\ndsn = "%s"\nsnapshots = ["app"]\n' "$i" "$BOUNCED"; done
+  snapshot_section app app.toml
+  for i in 1 2 3; do target_section "via-bouncer-$i" "$BOUNCED" app; done
 } >"$WORK/enumwatch.toml"
 start_daemon "$WORK/enumwatch.toml"
 for i in 1 2 3; do

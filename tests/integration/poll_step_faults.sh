@@ -18,7 +18,7 @@ psql_q -d orders -c "GRANT CREATE ON SCHEMA public TO tenant" \
   -c "INSERT INTO alembic_version VALUES ('r1')" \
   -c "GRANT SELECT ON orders, open_orders, alembic_version TO watcher" -c "ANALYZE orders"
 # The code dropped 'b': the fix recreates the type, so a poll reads its dependents and pg_stats.
-printf '[[enum]]\nname = "order_status"\nvalues = ["a", "c"]\n' >"$WORK/app.toml"
+write_enum_snapshot "$WORK/app.toml" order_status a c
 echo "watch-pw" >"$WORK/watcher.pass"
 chmod 600 "$WORK/watcher.pass"
 
@@ -41,8 +41,7 @@ $(daemon_section)
 interval = "200ms"
 timeout = "2s"
 notify = "off"
-[snapshots.app]
-path = "app.toml"
+$(snapshot_section app app.toml)
 [[target]]
 name = "orders"
 dsn = "host=127.0.0.1 port=$PROXY_PORT dbname=orders user=watcher"

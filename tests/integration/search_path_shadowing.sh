@@ -48,8 +48,7 @@ $(daemon_section)
 [defaults]
 interval = "300ms"
 timeout = "5s"
-[snapshots.app]
-path = "app.toml"
+$(snapshot_section app app.toml)
 [[target]]
 name = "orders"
 dsn = "host=127.0.0.1 port=$PGPORT dbname=orders user=watcher"

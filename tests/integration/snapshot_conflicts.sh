@@ -5,9 +5,8 @@
 # the daemon's metrics and alerts.
 source "$(dirname "$0")/lib.sh"
 pg_start
-psql_q -c "CREATE DATABASE shop"
-psql_q -d shop -c "CREATE TYPE status AS ENUM ('new', 'paid', 'refunded')" \
-  -c "CREATE TYPE size AS ENUM ('s', 'm')" \
+enum_database shop status new paid refunded
+psql_q -d shop -c "CREATE TYPE size AS ENUM ('s', 'm')" \
   -c "CREATE TYPE tone AS ENUM ('a', 'b')" \
   -c "CREATE TABLE orders (status status, size size, tone tone, channel text CHECK (channel IN ('web', 'store')))"
 
@@ -57,14 +56,9 @@ $(daemon_section)
 interval = "500ms"
 naming = "none"
 report_unexpected = false
-[snapshots.billing]
-path = "$WORK/billing.toml"
-[snapshots.shipping]
-path = "$WORK/shipping.toml"
-[[target]]
-name = "shop"
-dsn = "$(dsn_for shop)"
-snapshots = ["billing", "shipping"]
+$(snapshot_section billing "$WORK/billing.toml")
+$(snapshot_section shipping "$WORK/shipping.toml")
+$(target_section shop shop billing shipping)
 [alerting]
 webhook_urls = ["http://127.0.0.1:$HOOK_PORT/hook"]
 resend_interval = "1s"

@@ -116,8 +116,7 @@ interval = "300ms"
 drift_for = "0s"
 naming = "none"
 schemas = ["public"]
-[snapshots.app]
-path = "app.toml"
+$(snapshot_section app app.toml)
 [[target]]
 name = "shop"
 dsn = "$MONITOR"
