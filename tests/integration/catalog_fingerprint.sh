@@ -6,9 +6,8 @@ source "$(dirname "$0")/lib.sh"
 : "${CATALOG_SQL_DUMP:?set CATALOG_SQL_DUMP to the catalog_sql_dump binary}"
 pg_start
 "$CATALOG_SQL_DUMP" "$WORK"
-psql_q -c "CREATE DATABASE app"
-psql_q -d app -c "CREATE TYPE mood AS ENUM ('happy', 'sad')" \
-  -c "CREATE TABLE person (id int, m mood DEFAULT 'happy')" \
+enum_database app mood happy sad
+psql_q -d app -c "CREATE TABLE person (id int, m mood DEFAULT 'happy')" \
   -c "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)" \
   -c "INSERT INTO alembic_version VALUES ('r1')" \
   -c "CREATE TABLE unrelated (id int)"

@@ -322,12 +322,8 @@ cat >"$WORK/enumwatch.toml" <<TOML
 schemas = ["public"]
 naming = "none"
 checks = false
-[snapshots.want]
-path = "$WORK/want.toml"
-[[target]]
-name = "hand"
-dsn = "$ROWS"
-snapshots = ["want"]
+$(snapshot_section want "$WORK/want.toml")
+$(target_section hand rows want)
 report_unexpected = false
 TOML
 expect_exit 0 "$ENUMWATCH" check --config "$WORK/enumwatch.toml"

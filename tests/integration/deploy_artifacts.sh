@@ -32,7 +32,7 @@ pass "ExecReload sends SIGHUP without procps"
 
 # The example config is complete and valid apart from its snapshot file, which lives on the host.
 sed 's|^path = "/etc/enumwatch/snapshots/orders-app.toml"|path = "orders-app.toml"|' "$ROOT/etc/enumwatch.toml" >"$WORK/enumwatch.toml"
-printf '[[enum]]\nname = "order_status"\nvalues = ["paid"]\n' >"$WORK/orders-app.toml"
+write_enum_snapshot "$WORK/orders-app.toml" order_status paid
 expect_exit 0 "$ENUMWATCH" config-check --config "$WORK/enumwatch.toml"
 
 promtool check config "$ROOT/deploy/prometheus/scrape.yml" >"$WORK/promtool.out" 2>&1 ||

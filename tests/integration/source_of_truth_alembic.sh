@@ -78,12 +78,8 @@ drift_is 0003 "
   case_mismatch billing.payment_state failed->Failed"
 # The daemon's view of the same moment: the code was built for 0004, the database is at 0003.
 cat >"$WORK/enumwatch.toml" <<TOML
-[snapshots.code]
-path = "$WORK/code.toml"
-[[target]]
-name = "shop"
-dsn = "$DSN"
-snapshots = ["code"]
+$(snapshot_section code "$WORK/code.toml")
+$(target_section shop shop code)
 migration_table = "alembic_version"
 naming = "none"
 TOML
