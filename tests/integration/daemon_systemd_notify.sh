@@ -14,18 +14,7 @@ $(snapshot_section app app.toml)
 $(target_section orders orders app)
 TOML
 
-python3 - "$WORK/notify.sock" "$WORK/notify.log" <<'PY' &
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1]); s.settimeout(1)
-end = time.time() + 120
-with open(sys.argv[2], "a", buffering=1) as log:
-    while time.time() < end:
-        try:
-            log.write(s.recv(4096).decode().replace("\n", " | ") + "\n")
-        except socket.timeout:
-            pass
-PY
+python3 "$SUPPORT_DIR/notify_socket.py" "$WORK/notify.sock" "$WORK/notify.log" &
 on_exit "kill $!"
 wait_for 5 "notify socket" test -S "$WORK/notify.sock"
 

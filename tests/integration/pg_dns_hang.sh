@@ -16,20 +16,7 @@ source "$(dirname "$0")/lib.sh"
 echo "nameserver 127.0.0.1" >"$WORK/resolv.conf"
 echo "options timeout:5 attempts:2" >>"$WORK/resolv.conf"
 mount --bind "$WORK/resolv.conf" /etc/resolv.conf
-python3 - <<'PY' &
-import socket, threading, time
-udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-udp.bind(("127.0.0.1", 53))
-tcp = socket.socket()
-tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-tcp.bind(("127.0.0.1", 53))
-tcp.listen(16)
-held = []
-threading.Thread(target=lambda: [held.append(tcp.accept()) for _ in iter(int, 1)], daemon=True).start()
-end = time.time() + 600
-while time.time() < end:
-    udp.recvfrom(4096)  # read every query, answer none
-PY
+python3 "$SUPPORT_DIR/silent_name_server.py" &  # reads every query, answers none
 on_exit "kill $!"
 sleep 0.3
 pg_start
