@@ -6,7 +6,7 @@
 set -euo pipefail
 
 BUILD_TREE=${ENUMWATCH_BUILD_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}
-[[ -n ${ENUMWATCH:-} || ! -x $BUILD_TREE/enumwatch ]] || ENUMWATCH=$BUILD_TREE/enumwatch
+[[ -n ${ENUMWATCH:-} || ! -x $BUILD_TREE/daemon/enumwatch ]] || ENUMWATCH=$BUILD_TREE/daemon/enumwatch
 [[ -n ${CATALOG_SQL_DUMP:-} || ! -x $BUILD_TREE/bench/catalog_sql_dump ]] ||
   CATALOG_SQL_DUMP=$BUILD_TREE/bench/catalog_sql_dump
 [[ -n ${MAN_DIR:-} || ! -d $BUILD_TREE/man ]] || MAN_DIR=$BUILD_TREE/man
