@@ -53,8 +53,7 @@ resend_interval = "1s"
 external_url = "http://ops-host:$PORT"
 runbook_url = "https://runbooks.example/enumwatch"
 TOML
-start_daemon "$WORK/enumwatch.toml"
-wait_for 5 "first poll" curl -sf "$BASE/readyz"
+start_daemon_ready "$WORK/enumwatch.toml" 5
 
 # alert_in PORT: the EnumDrift alert for orders/public.order_status as Alertmanager holds it.
 alert_in() {

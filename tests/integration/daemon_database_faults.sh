@@ -47,8 +47,7 @@ dsn = "host=127.0.0.1,127.0.0.1 port=$SILENT_PORT,$PGPORT dbname=orders user=pos
 snapshots = ["app"]
 timeout = "3s"
 TOML
-start_daemon "$WORK/enumwatch.toml"
-wait_for 15 "every target up" curl -sf "$BASE/readyz"
+start_daemon_ready "$WORK/enumwatch.toml" 15
 for t in orders other proxied two-addresses; do
   [[ $(metric "enumwatch_up{target=\"$t\"}") == 1 ]] || fail "$t not up at start: $(curl -s "$BASE/api/v1/targets/$t")"
 done

@@ -22,7 +22,7 @@ name = "silent"
 dsn = "host=127.0.0.1 port=$silent_port dbname=orders user=postgres password=hunter2"
 snapshots = ["app"]
 TOML
-UP_WITHIN=5 start_daemon_up "$WORK/enumwatch.toml" orders
+start_daemon_up "$WORK/enumwatch.toml" 5 orders
 
 # The silent target times out at 1s; meanwhile orders keeps polling every 500ms.
 wait_for 5 "silent timed out" metric_is 'enumwatch_polls_total{outcome="timeout",target="silent"}' 1

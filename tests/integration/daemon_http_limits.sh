@@ -18,8 +18,7 @@ $(snapshot_section app app.toml)
 $(target_section orders orders app)
 TOML
 ulimit -n 4096 2>/dev/null || true
-start_daemon "$WORK/enumwatch.toml"
-wait_for 5 "first poll" curl -sf "$BASE/readyz"
+start_daemon_ready "$WORK/enumwatch.toml" 5
 
 big=$(head -c 20000 /dev/zero | tr '\0' 'x')
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $big" "$BASE/healthz")

@@ -30,8 +30,7 @@ $(target_section orders orders orders-app)
 $(target_section billing billing billing-app)
 report_unexpected = false
 TOML
-start_daemon "$WORK/enumwatch.toml"
-wait_for 5 "every target polled once (/readyz)" curl -sf "$BASE/readyz"
+start_daemon_ready "$WORK/enumwatch.toml" 5
 
 [[ $(metric 'enumwatch_up{target="orders"}') == 1 ]] || fail "orders not up"
 [[ $(metric 'enumwatch_up{target="billing"}') == 1 ]] || fail "billing not up"

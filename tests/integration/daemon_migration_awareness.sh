@@ -38,8 +38,7 @@ $(target_section rails rails empty)
 migration_table = "public.schema_migrations"
 TOML
 expect_exit 0 "$ENUMWATCH" config-check --config "$WORK/enumwatch.toml"
-start_daemon "$WORK/enumwatch.toml"
-wait_for 10 "every target polled once (/readyz)" curl -sf "$BASE/readyz"
+start_daemon_ready "$WORK/enumwatch.toml" 10
 [[ $(metric 'enumwatch_migration_revision_info{revision="r1",target="orders"}') == 1 ]] || fail "alembic revision"
 [[ $(metric 'enumwatch_migration_revision_info{revision="1.1",target="flyway"}') == 1 ]] || fail "flyway revision"
 [[ $(metric 'enumwatch_migration_revision_info{revision="20250301120000",target="rails"}') == 1 ]] ||

@@ -20,7 +20,7 @@ $1
 TOML
 }
 write_config ""
-UP_WITHIN=5 start_daemon_up "$WORK/enumwatch.toml" orders
+start_daemon_up "$WORK/enumwatch.toml" 5 orders
 [[ $(metric 'enumwatch_config_last_reload_successful') == 1 ]] || fail "initial load not counted"
 
 # Valid reload: a target added, a snapshot file changed (drift appears at once).

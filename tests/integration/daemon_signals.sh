@@ -26,7 +26,7 @@ timeout = "60s"
 [alerting]
 alertmanager_urls = ["http://127.0.0.1:$SILENT_PORT"]
 TOML
-start_daemon_up "$WORK/enumwatch.toml" orders
+start_daemon_up "$WORK/enumwatch.toml" 10 orders
 
 # 50 SIGHUPs within a second.
 before=$(metric 'enumwatch_polls_total{outcome="ok",target="orders"}')

@@ -30,15 +30,13 @@ put() {  # put TOKEN BODYFILE [content-type] -> http code, body in $WORK/resp
 
 # Without api_token_file: 403.
 write_config ""
-start_daemon "$WORK/enumwatch.toml"
-wait_for 5 "first poll" curl -sf "$BASE/readyz"
+start_daemon_ready "$WORK/enumwatch.toml" 5
 expect_contains "$(curl -sf "$BASE/api/v1/status")" '"unregistered_snapshots":["orders-app"]'
 [[ $(put s3cr3t-token-0123456789 "$WORK/file.toml") == 403 ]] || fail "no token configured must be 403"
 stop_daemon
 
 write_config 'api_token_file = "api.token"'
-start_daemon "$WORK/enumwatch.toml"
-wait_for 5 "first poll" curl -sf "$BASE/readyz"
+start_daemon_ready "$WORK/enumwatch.toml" 5
 [[ $(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/snapshots/orders-app") == 404 ]] || fail "unregistered must be 404"
 
 printf '[snapshot]\nrevision = "v1"\n[[enum]]\nname = "order_status"\nvalues = ["PendingPayment", "paid"]\n' >"$WORK/v1.toml"

@@ -67,8 +67,7 @@ $(target_section plain plain app)
 $(target_section strict strict app)
 notify = "on"
 TOML
-start_daemon "$WORK/enumwatch.toml"
-wait_for 15 "every target polled once" curl -sf "$BASE/readyz"
+start_daemon_ready "$WORK/enumwatch.toml" 15
 wait_for 10 "orders listening" metric_is 'enumwatch_notify_listening{target="orders"}' 1
 wait_for 10 "billing listening" metric_is 'enumwatch_notify_listening{target="billing"}' 1
 # LISTEN established: one full poll each, then quiet for five minutes.

@@ -40,8 +40,7 @@ dsn = "$STANDBY_DSN"
 snapshots = ["app"]
 notify = "on"
 TOML
-start_daemon "$WORK/enumwatch.toml"
-wait_for 10 "every target polled once" curl -sf "$BASE/readyz"
+start_daemon_ready "$WORK/enumwatch.toml" 10
 wait_for 10 "the primary listens" metric_is 'enumwatch_notify_listening{target="primary"}' 1
 wait_for 10 "a few standby polls" metric_above 'enumwatch_polls_total{outcome="ok",target="standby"}' 4
 [[ $(metric 'enumwatch_notify_listening{target="standby"}') == 0 ]] || fail "the standby target listens"

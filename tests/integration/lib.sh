@@ -196,7 +196,7 @@ issue_cert() {
 #   $(snapshot_section app app.toml)
 #   $(target_section orders orders app)
 #   TOML
-#   start_daemon_up "$WORK/enumwatch.toml" orders
+#   start_daemon_up "$WORK/enumwatch.toml" 10 orders
 
 # sql_literal TEXT: TEXT as an SQL string literal ('it''s').
 sql_literal() { printf "'%s'" "${1//\'/\'\'}"; }
@@ -255,14 +255,21 @@ target_section() {
     "$(toml_string "$dsn")" "$(toml_array "$@")"
 }
 
-# start_daemon_up CONFIG TARGET...: start_daemon, then waits until each TARGET's enumwatch_up is 1,
-# within UP_WITHIN seconds (10 unless set) each.
+# start_daemon_ready CONFIG SECONDS: start_daemon, then waits up to SECONDS until /readyz answers
+# (every target polled once).
+start_daemon_ready() {
+  start_daemon "$1"
+  wait_for "$2" "every target polled once (/readyz)" curl -sf "$BASE/readyz"
+}
+
+# start_daemon_up CONFIG SECONDS TARGET...: start_daemon, then waits up to SECONDS for each TARGET
+# in turn until its enumwatch_up is 1.
 start_daemon_up() {
-  local config=$1 target
-  shift
+  local config=$1 seconds=$2 target
+  shift 2
   start_daemon "$config"
   for target in "$@"; do
-    wait_for "${UP_WITHIN:-10}" "$target up" metric_is "enumwatch_up{target=\"$target\"}" 1
+    wait_for "$seconds" "$target up" metric_is "enumwatch_up{target=\"$target\"}" 1
   done
 }
 

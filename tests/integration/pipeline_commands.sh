@@ -18,8 +18,7 @@ $(snapshot_section orders-app)
 $(snapshot_section file-one file.toml)
 $(target_section orders orders orders-app file-one)
 TOML
-start_daemon "$WORK/enumwatch.toml"
-wait_for 5 "first poll" curl -sf "$BASE/readyz"
+start_daemon_ready "$WORK/enumwatch.toml" 5
 
 printf '[snapshot]\nrevision = "v1"\n[[enum]]\nname = "order_status"\nvalues = ["pending_payment", "paid", "refunded"]\n' \
   >"$WORK/v1.toml"

@@ -36,8 +36,7 @@ daemon_port
   done
   printf '[[target]]\nname = "odd"\ndsn = "%s application_name=odd-one"\nsnapshots = ["app"]\nschemas = ["t0"]\nreport_unexpected = false\n' "$APP"
 } >"$WORK/enumwatch.toml"
-start_daemon "$WORK/enumwatch.toml"
-wait_for 20 "every target polled" curl -sf "$BASE/readyz"
+start_daemon_ready "$WORK/enumwatch.toml" 20
 wait_for 10 "listening" metric_is 'enumwatch_notify_listening{target="t19"}' 1
 
 # backends DB [APPLICATION_NAME]: the monitoring role's sessions on DB.
