@@ -10,111 +10,11 @@
 #include "enumwatch/config/dsn.hpp"
 #include "enumwatch/config/http_url.hpp"
 #include "enumwatch/core/error.hpp"
+#include "enumwatch/core/fields.hpp"
 #include "enumwatch/core/text.hpp"
 
 namespace enumwatch {
 namespace {
-
-// Reads one TOML table field by field and rejects the keys nobody asked for.
-class Fields {
- public:
-  Fields(const toml::table& table, std::string prefix, std::string origin)
-      : table_(table), prefix_(std::move(prefix)), origin_(std::move(origin)) {}
-
-  [[noreturn]] void fail(const toml::source_region& at, std::string_view message) const {
-    SourceLocation where{origin_, {}, {}};
-    if (at.begin.line) {
-      where.line = static_cast<int>(at.begin.line);
-      where.column = static_cast<int>(at.begin.column);
-    }
-    throw Error(located(where, message));
-  }
-  [[noreturn]] void fail_at(std::string_view key, std::string_view message) const {
-    const toml::node* n = table_.get(key);
-    fail(n ? n->source() : table_.source(), message);
-  }
-  [[noreturn]] void fail_here(std::string_view message) const { fail(table_.source(), message); }
-
-  std::string key_path(std::string_view key) const {
-    return prefix_.empty() ? std::string(key) : prefix_ + "." + std::string(key);
-  }
-
-  const toml::node* node(std::string_view key) {
-    known_.insert(std::string(key));
-    return table_.get(key);
-  }
-
-  std::optional<std::string> string(std::string_view key) {
-    const toml::node* n = node(key);
-    if (!n) return std::nullopt;
-    if (const auto* s = n->as_string()) return s->get();
-    fail(n->source(), key_path(key) + " must be a string");
-  }
-
-  std::optional<bool> boolean(std::string_view key) {
-    const toml::node* n = node(key);
-    if (!n) return std::nullopt;
-    if (const auto* b = n->as_boolean()) return b->get();
-    fail(n->source(), key_path(key) + " must be true or false");
-  }
-
-  std::optional<std::int64_t> integer(std::string_view key) {
-    const toml::node* n = node(key);
-    if (!n) return std::nullopt;
-    if (const auto* i = n->as_integer()) return i->get();
-    fail(n->source(), key_path(key) + " must be an integer");
-  }
-
-  std::optional<Duration> duration(std::string_view key) {
-    auto text = string(key);
-    if (!text) return std::nullopt;
-    auto d = parse_duration(*text);
-    if (!d) {
-      fail_at(key, key_path(key) + " = \"" + *text +
-                       "\" is not a duration (write e.g. \"500ms\", \"30s\", \"5m\", \"1h\")");
-    }
-    return d;
-  }
-
-  std::optional<std::vector<std::string>> strings(std::string_view key) {
-    const toml::node* n = node(key);
-    if (!n) return std::nullopt;
-    const auto* list = n->as_array();
-    if (!list) fail(n->source(), key_path(key) + " must be an array of strings");
-    std::vector<std::string> out;
-    for (const auto& item : *list) {
-      const auto* s = item.as_string();
-      if (!s) fail(item.source(), key_path(key) + " must contain only strings");
-      out.push_back(s->get());
-    }
-    return out;
-  }
-
-  const toml::table* table(std::string_view key) {
-    const toml::node* n = node(key);
-    if (!n) return nullptr;
-    if (const auto* t = n->as_table()) return t;
-    fail(n->source(), key_path(key) + " must be a table");
-  }
-
-  // Every key of the table must have been asked for.
-  void reject_unknown(std::string_view allowed_hint) const {
-    for (const auto& [key, value] : table_) {
-      if (!known_.contains(std::string(key.str()))) {
-        fail(key.source(), "unknown key " + key_path(key.str()) +
-                               " (allowed: " + std::string(allowed_hint) + ")");
-      }
-    }
-  }
-
-  const std::string& origin() const { return origin_; }
-
- private:
-  const toml::table& table_;
-  std::string prefix_;
-  std::string origin_;
-  std::set<std::string> known_;
-};
 
 constexpr std::string_view kOptionKeys =
     "interval, timeout, schemas, exclude_schemas, ignore, report_unexpected, check_order, naming, "
