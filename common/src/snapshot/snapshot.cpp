@@ -6,9 +6,10 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <map>
-#include <memory>
+#include <sstream>
 
 #include "enumwatch/core/error.hpp"
+#include "enumwatch/core/fields.hpp"
 #include "enumwatch/core/file_io.hpp"
 #include "enumwatch/core/text.hpp"
 #include "enumwatch/core/utf8.hpp"
@@ -18,182 +19,208 @@ namespace {
 
 constexpr std::size_t kMaxLabelBytes = 63;  // PostgreSQL's NAMEDATALEN - 1
 
-struct Position {
-  std::optional<int> line, column;
-};
-
-// Where each part of a parsed enum came from, so validation can point at it.
-struct EnumPositions {
-  Position table, name;
-  std::vector<Position> values;
+// Where the parts of one [[enum]] or [[check]] stand, so validation can point at them. A tree
+// built from JSON has empty regions: its messages name no line.
+struct EntryPlaces {
+  toml::source_region entry, name;
+  std::vector<toml::source_region> values;
 };
 
 struct Parsed {
   Snapshot snapshot;
-  std::vector<EnumPositions> positions;        // parallel to snapshot.enums, before sorting
-  std::vector<EnumPositions> check_positions;  // parallel to snapshot.checks
+  std::vector<EntryPlaces> enum_places;   // parallel to snapshot.enums, before sorting
+  std::vector<EntryPlaces> check_places;  // parallel to snapshot.checks
 };
 
 class Reporter {
  public:
   explicit Reporter(std::string_view origin) : origin_(origin) {}
-  [[noreturn]] void fail(const Position& at, std::string_view message) const {
-    throw Error(located({origin_, at.line, at.column}, message));
+  [[noreturn]] void fail(const toml::source_region& at, std::string_view message) const {
+    throw Error(located(location_of(origin_, at), message));
   }
+  const std::string& origin() const { return origin_; }
 
  private:
   std::string origin_;
 };
-
-Position position_of(const toml::node& node) {
-  const auto& begin = node.source().begin;
-  if (begin.line == 0) return {};
-  return {static_cast<int>(begin.line), static_cast<int>(begin.column)};
-}
 
 // Labels in messages are escaped, so a NUL or newline cannot cut or split the one-line error.
 std::string quoted_for_message(std::string_view s) {
   return toml_quote(s);
 }
 
-// ---- TOML -------------------------------------------------------------------------------------
+// ---- reading: one tree, from TOML text or from JSON ---------------------------------------------
 
-std::string toml_string(const toml::node& node, std::string_view key, const Reporter& report) {
-  if (const auto* s = node.as_string()) return s->get();
-  report.fail(position_of(node), std::string(key) + " must be a string");
-}
-
-// A TOML array of strings, each with where it stands (for messages about one value).
-void toml_strings(const toml::node& node, std::string_view key, std::string_view each,
-                  const Reporter& report, std::vector<std::string>& values,
-                  std::vector<Position>& positions) {
-  const auto* list = node.as_array();
-  if (!list) report.fail(position_of(node), std::string(key) + " must be an array of strings");
-  for (const auto& v : *list) {
-    values.push_back(toml_string(v, each, report));
-    positions.push_back(position_of(v));
+// The `values` of an entry, each with where it stands (for messages about one value); false when
+// the entry has none.
+bool read_values(Fields& f, std::string_view each, std::vector<std::string>& values,
+                 std::vector<toml::source_region>& places) {
+  const toml::node* node = f.node("values");
+  if (!node) return false;
+  const auto* list = node->as_array();
+  if (!list) f.fail(node->source(), f.key_path("values") + " must be an array of strings");
+  for (const auto& item : *list) {
+    const auto* text = item.as_string();
+    if (!text) f.fail(item.source(), std::string(each) + " must be a string");
+    values.push_back(text->get());
+    places.push_back(item.source());
   }
+  return true;
 }
 
-void read_toml_meta(const toml::node& node, Snapshot& snapshot, const Reporter& report) {
-  const auto* meta = node.as_table();
-  if (!meta) report.fail(position_of(node), "[snapshot] must be a table");
-  for (const auto& [key, value] : *meta) {
-    if (key == "revision") {
-      snapshot.revision = toml_string(value, "snapshot.revision", report);
-    } else if (key == "source") {
-      snapshot.source = toml_string(value, "snapshot.source", report);
-    } else {
-      report.fail(position_of(value), "unknown key snapshot." + std::string(key.str()) +
-                                          " (allowed: revision, source)");
-    }
-  }
-}
-
-// One [[enum]] entry.
-void read_toml_enum(const toml::node& item, Parsed& out, const Reporter& report) {
-  const auto* table = item.as_table();
-  if (!table) report.fail(position_of(item), "each [[enum]] entry must be a table");
+void read_enum(const toml::table& table, const Reporter& report, Parsed& out) {
+  Fields f(table, "enum", report.origin());
   EnumType type{{"public", ""}, {}};
-  EnumPositions where{position_of(item), position_of(item), {}};
-  bool has_name = false, has_values = false;
-  for (const auto& [key, node] : *table) {
-    if (key == "schema") {
-      type.type.schema = toml_string(node, "enum.schema", report);
-    } else if (key == "name") {
-      type.type.name = toml_string(node, "enum.name", report);
-      where.name = position_of(node);
-      has_name = true;
-    } else if (key == "values") {
-      toml_strings(node, "enum.values", "each enum value", report, type.values, where.values);
-      has_values = true;
-    } else {
-      report.fail(position_of(node), "unknown key enum." + std::string(key.str()) +
-                                         " (allowed: schema, name, values)");
-    }
-  }
-  if (!has_name) report.fail(where.table, "[[enum]] without name");
-  if (!has_values) report.fail(where.table, "enum " + type.type.display() + " has no values key");
+  EntryPlaces places{table.source(), table.source(), {}};
+  if (auto schema = f.string("schema")) type.type.schema = *schema;
+  auto name = f.string("name");
+  const bool has_values = read_values(f, "each enum value", type.values, places.values);
+  f.reject_unknown("schema, name, values");
+  if (!name) f.fail_here("an enum entry has no name key");
+  type.type.name = *name;
+  places.name = table.get("name")->source();
+  if (!has_values) f.fail_here("enum " + type.type.display() + " has no values key");
   out.snapshot.enums.push_back(std::move(type));
-  out.positions.push_back(std::move(where));
+  out.enum_places.push_back(std::move(places));
 }
 
-// One [[check]] entry.
-void read_toml_check(const toml::node& item, Parsed& out, const Reporter& report) {
-  const auto* table = item.as_table();
-  if (!table) report.fail(position_of(item), "each [[check]] entry must be a table");
+void read_check(const toml::table& table, const Reporter& report, Parsed& out) {
+  Fields f(table, "check", report.origin());
   CheckColumn check;
-  EnumPositions where{position_of(item), position_of(item), {}};
-  bool has_table = false, has_column = false, has_values = false;
-  for (const auto& [key, node] : *table) {
-    if (key == "schema") {
-      check.schema = toml_string(node, "check.schema", report);
-    } else if (key == "table") {
-      check.table = toml_string(node, "check.table", report);
-      where.name = position_of(node);
-      has_table = true;
-    } else if (key == "column") {
-      check.column = toml_string(node, "check.column", report);
-      has_column = true;
-    } else if (key == "values") {
-      toml_strings(node, "check.values", "each check value", report, check.values, where.values);
-      has_values = true;
-    } else {
-      report.fail(position_of(node), "unknown key check." + std::string(key.str()) +
-                                         " (allowed: schema, table, column, values)");
-    }
-  }
-  if (!has_table || !has_column) report.fail(where.table, "[[check]] needs both table and column");
-  if (!has_values) report.fail(where.table, "check " + check.display() + " has no values key");
+  EntryPlaces places{table.source(), table.source(), {}};
+  if (auto schema = f.string("schema")) check.schema = *schema;
+  auto table_name = f.string("table");
+  auto column = f.string("column");
+  const bool has_values = read_values(f, "each check value", check.values, places.values);
+  f.reject_unknown("schema, table, column, values");
+  if (!table_name || !column) f.fail_here("a check entry needs both table and column");
+  check.table = *table_name;
+  check.column = *column;
+  places.name = table.get("table")->source();
+  if (!has_values) f.fail_here("check " + check.display() + " has no values key");
   out.snapshot.checks.push_back(std::move(check));
-  out.check_positions.push_back(std::move(where));
+  out.check_places.push_back(std::move(places));
 }
 
-// Every [[NAME]] entry of an array of tables, read by `read_one`.
-template <typename ReadOne>
-void read_toml_entries(const toml::node& node, std::string_view name, Parsed& out,
-                       const Reporter& report, ReadOne read_one) {
-  const auto* list = node.as_array();
+using ReadEntry = void (*)(const toml::table&, const Reporter&, Parsed&);
+
+// Every entry of the array of tables under `key`: [[entry]] in TOML, a list of objects in JSON.
+void read_entries(Fields& top, std::string_view key, std::string_view entry, ReadEntry read_one,
+                  const Reporter& report, Parsed& out) {
+  const toml::node* node = top.node(key);
+  if (!node) return;
+  const std::string write = "write [[" + std::string(entry) + "]]";
+  const auto* list = node->as_array();
   if (!list) {
-    report.fail(position_of(node), std::string(name) + " must be an array of tables: write [[" +
-                                       std::string(name) + "]]");
+    top.fail(node->source(), std::string(key) + " must be an array of tables: " + write +
+                                 " (an array of objects in JSON)");
   }
-  for (const auto& item : *list) read_one(item, out, report);
+  for (const auto& item : *list) {
+    const auto* table = item.as_table();
+    if (!table) {
+      top.fail(item.source(), "each " + std::string(entry) + " entry must be a table: " + write +
+                                  " (an object in JSON)");
+    }
+    read_one(*table, report, out);
+  }
 }
 
-Parsed read_toml(std::string_view text, const Reporter& report, const std::string& origin) {
-  toml::table root;
-  try {
-    root = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    const auto& b = e.source().begin;
-    report.fail({static_cast<int>(b.line), static_cast<int>(b.column)},
-                "invalid TOML: " + std::string(e.description()));
-  }
+// The one reader of docs/snapshot-format.md, whichever format the tree was written in.
+Parsed read_tree(const toml::table& root, SnapshotFormat format, const Reporter& report) {
+  Fields top(root, "", report.origin());
   Parsed out;
-  for (const auto& [key, node] : root) {
-    if (key == "snapshot") {
-      read_toml_meta(node, out.snapshot, report);
-    } else if (key == "enum") {
-      read_toml_entries(node, "enum", out, report, read_toml_enum);
-    } else if (key == "check") {
-      read_toml_entries(node, "check", out, report, read_toml_check);
-    } else {
-      report.fail(position_of(node), "unknown top-level key " + quoted_for_message(key.str()) +
-                                         " (allowed: snapshot, enum, check)");
+  if (const toml::node* node = top.node("snapshot")) {
+    const auto* meta = node->as_table();
+    if (!meta) {
+      top.fail(node->source(), "snapshot must be a table: write [snapshot] (an object in JSON)");
     }
+    Fields f(*meta, "snapshot", report.origin());
+    out.snapshot.revision = f.string("revision");
+    out.snapshot.source = f.string("source");
+    f.reject_unknown("revision, source");
+  }
+  read_entries(top, "enum", "enum", read_enum, report, out);
+  read_entries(top, "check", "check", read_check, report, out);
+  // JSON snapshots may name the arrays in the plural, as JSON writers tend to; TOML's [[enum]]
+  // names one entry, so there the plural stays an unknown key.
+  if (format == SnapshotFormat::json) {
+    read_entries(top, "enums", "enum", read_enum, report, out);
+    read_entries(top, "checks", "check", read_check, report, out);
+  }
+  if (const toml::key* unknown = top.unknown_key()) {
+    top.fail(unknown->source(), "unknown top-level key " + quoted_for_message(unknown->str()) +
+                                    " (allowed: snapshot, enum, check)");
   }
   return out;
 }
 
-// ---- JSON -------------------------------------------------------------------------------------
-
-std::string json_string(const boost::json::value& v, std::string_view key, const Reporter& report) {
-  if (const auto* s = v.if_string()) return std::string(*s);
-  report.fail({}, std::string(key) + " must be a string");
+Parsed read_toml(std::string_view text, const Reporter& report) {
+  toml::table root;
+  try {
+    root = toml::parse(text, report.origin());
+  } catch (const toml::parse_error& e) {
+    report.fail(e.source(), "invalid TOML: " + std::string(e.description()));
+  }
+  return read_tree(root, SnapshotFormat::toml, report);
 }
 
-Parsed read_json_value(const boost::json::value& root, const Reporter& report);
+toml::table tree_from_json(const boost::json::object& object);
+toml::array tree_from_json(const boost::json::array& array);
+
+// Hands `put` the TOML counterpart of one JSON value. JSON's null has none: it becomes a boolean,
+// a type no snapshot key takes, so a null is refused as a wrong type, as in TOML.
+template <typename Put>
+void put_tree_of(const boost::json::value& value, Put&& put) {
+  switch (value.kind()) {
+    case boost::json::kind::object:
+      put(tree_from_json(value.get_object()));
+      return;
+    case boost::json::kind::array:
+      put(tree_from_json(value.get_array()));
+      return;
+    case boost::json::kind::string:
+      put(std::string(value.get_string()));
+      return;
+    case boost::json::kind::int64:
+      put(value.get_int64());
+      return;
+    case boost::json::kind::uint64:  // above TOML's integers; still a number
+      put(static_cast<double>(value.get_uint64()));
+      return;
+    case boost::json::kind::double_:
+      put(value.get_double());
+      return;
+    case boost::json::kind::bool_:
+      put(value.get_bool());
+      return;
+    case boost::json::kind::null:
+      put(false);
+      return;
+  }
+}
+
+toml::table tree_from_json(const boost::json::object& object) {
+  toml::table table;
+  for (const auto& [key, value] : object) {
+    put_tree_of(value, [&](auto&& node) {
+      table.insert_or_assign(std::string(key), std::forward<decltype(node)>(node));
+    });
+  }
+  return table;
+}
+
+toml::array tree_from_json(const boost::json::array& array) {
+  toml::array list;
+  for (const auto& value : array) {
+    put_tree_of(value, [&](auto&& node) { list.push_back(std::forward<decltype(node)>(node)); });
+  }
+  return list;
+}
+
+Parsed read_json_value(const boost::json::value& root, const Reporter& report) {
+  if (!root.is_object()) report.fail({}, "a JSON snapshot must be an object");
+  return read_tree(tree_from_json(root.get_object()), SnapshotFormat::json, report);
+}
 
 Parsed read_json(std::string_view text, const Reporter& report) {
   boost::json::stream_parser parser;
@@ -202,92 +229,9 @@ Parsed read_json(std::string_view text, const Reporter& report) {
   if (!ec) parser.finish(ec);
   if (ec) {
     auto [line, column] = line_column(text, consumed);
-    report.fail({line, column}, "invalid JSON: " + ec.message());
+    throw Error(located({report.origin(), line, column}, "invalid JSON: " + ec.message()));
   }
   return read_json_value(parser.release(), report);
-}
-
-Parsed read_json_value(const boost::json::value& root, const Reporter& report) {
-  if (!root.is_object()) report.fail({}, "a JSON snapshot must be an object");
-  Parsed out;
-  for (const auto& [key, node] : root.get_object()) {
-    if (key == "snapshot") {
-      if (!node.is_object()) report.fail({}, "\"snapshot\" must be an object");
-      for (const auto& [mkey, mnode] : node.get_object()) {
-        if (mkey == "revision") {
-          out.snapshot.revision = json_string(mnode, "snapshot.revision", report);
-        } else if (mkey == "source") {
-          out.snapshot.source = json_string(mnode, "snapshot.source", report);
-        } else {
-          report.fail({},
-                      "unknown key snapshot." + std::string(mkey) + " (allowed: revision, source)");
-        }
-      }
-    } else if (key == "enum" || key == "enums") {
-      if (!node.is_array()) report.fail({}, "\"enum\" must be an array of objects");
-      for (const auto& item : node.get_array()) {
-        if (!item.is_object()) report.fail({}, "each entry of \"enum\" must be an object");
-        EnumType type{{"public", ""}, {}};
-        bool has_name = false, has_values = false;
-        for (const auto& [ekey, enode] : item.get_object()) {
-          if (ekey == "schema") {
-            type.type.schema = json_string(enode, "enum.schema", report);
-          } else if (ekey == "name") {
-            type.type.name = json_string(enode, "enum.name", report);
-            has_name = true;
-          } else if (ekey == "values") {
-            if (!enode.is_array()) report.fail({}, "enum.values must be an array of strings");
-            for (const auto& v : enode.get_array()) {
-              type.values.push_back(json_string(v, "each enum value", report));
-            }
-            has_values = true;
-          } else {
-            report.fail(
-                {}, "unknown key enum." + std::string(ekey) + " (allowed: schema, name, values)");
-          }
-        }
-        if (!has_name) report.fail({}, "an enum entry without \"name\"");
-        if (!has_values) report.fail({}, "enum " + type.type.display() + " has no \"values\"");
-        out.snapshot.enums.push_back(std::move(type));
-        out.positions.emplace_back();
-      }
-    } else if (key == "check" || key == "checks") {
-      if (!node.is_array()) report.fail({}, "\"check\" must be an array of objects");
-      for (const auto& item : node.get_array()) {
-        if (!item.is_object()) report.fail({}, "each entry of \"check\" must be an object");
-        CheckColumn check;
-        bool has_table = false, has_column = false, has_values = false;
-        for (const auto& [ckey, cnode] : item.get_object()) {
-          if (ckey == "schema") {
-            check.schema = json_string(cnode, "check.schema", report);
-          } else if (ckey == "table") {
-            check.table = json_string(cnode, "check.table", report);
-            has_table = true;
-          } else if (ckey == "column") {
-            check.column = json_string(cnode, "check.column", report);
-            has_column = true;
-          } else if (ckey == "values") {
-            if (!cnode.is_array()) report.fail({}, "check.values must be an array of strings");
-            for (const auto& v : cnode.get_array())
-              check.values.push_back(json_string(v, "each check value", report));
-            has_values = true;
-          } else {
-            report.fail({}, "unknown key check." + std::string(ckey) +
-                                " (allowed: schema, table, column, values)");
-          }
-        }
-        if (!has_table || !has_column)
-          report.fail({}, "a check entry needs \"table\" and \"column\"");
-        if (!has_values) report.fail({}, "check " + check.display() + " has no \"values\"");
-        out.snapshot.checks.push_back(std::move(check));
-        out.check_positions.emplace_back();
-      }
-    } else {
-      report.fail({}, "unknown top-level key " + quoted_for_message(key) +
-                          " (allowed: snapshot, enum, check)");
-    }
-  }
-  return out;
 }
 
 // ---- validation -------------------------------------------------------------------------------
@@ -311,75 +255,86 @@ void validate_header(const Snapshot& snapshot, const Reporter& report) {
   check(snapshot.source, "source", kMaxSourceBytes);
 }
 
+// " (first at line N)" when the first one has a line (TOML), else nothing (JSON).
+std::string first_at(const toml::source_region& first) {
+  return first.begin.line ? " (first at line " + std::to_string(first.begin.line) + ")" : "";
+}
+
+// The values of one enum or check (`owner` names it, as "enum public.s"): labels, each once.
+void validate_values(std::string_view owner, const std::vector<std::string>& values,
+                     const EntryPlaces& places, const Reporter& report) {
+  std::map<std::string_view, std::size_t> seen;
+  for (std::size_t v = 0; v < values.size(); ++v) {
+    const auto& value = values[v];
+    if (auto problem = label_problem(value)) {
+      report.fail(places.values[v],
+                  std::string(owner) + ": value " + quoted_for_message(value) + ": " + *problem);
+    }
+    if (!seen.emplace(value, v).second) {
+      report.fail(places.values[v], std::string(owner) + ": duplicate value " +
+                                        quoted_for_message(value) + ": each value may appear once");
+    }
+  }
+}
+
 void validate_checks(const Parsed& parsed, const Reporter& report) {
-  std::map<TypeName, Position> seen;
+  std::map<TypeName, toml::source_region> seen;
   for (std::size_t i = 0; i < parsed.snapshot.checks.size(); ++i) {
     const auto& check = parsed.snapshot.checks[i];
-    const auto& where = parsed.check_positions[i];
+    const auto& places = parsed.check_places[i];
     for (const auto& [part, text] :
          {std::pair<std::string_view, const std::string&>{"schema", check.schema},
           {"table", check.table},
           {"column", check.column}}) {
       if (auto problem = label_problem(text))
-        report.fail(where.name, "check " + std::string(part) + " " + quoted_for_message(text) +
-                                    ": " + *problem);
+        report.fail(places.name, "check " + std::string(part) + " " + quoted_for_message(text) +
+                                     ": " + *problem);
     }
-    auto [it, inserted] = seen.emplace(check.key(), where.name);
+    auto [it, inserted] = seen.emplace(check.key(), places.name);
     if (!inserted) {
-      std::string first =
-          it->second.line ? " (first at line " + std::to_string(*it->second.line) + ")" : "";
-      report.fail(where.name, "duplicate check " + check.display() + first +
-                                  ": each (schema, table, column) may appear once");
+      report.fail(places.name, "duplicate check " + check.display() + first_at(it->second) +
+                                   ": each (schema, table, column) may appear once");
     }
-    std::map<std::string_view, std::size_t> seen_values;
-    for (std::size_t v = 0; v < check.values.size(); ++v) {
-      const auto& value = check.values[v];
-      Position at = v < where.values.size() ? where.values[v] : where.name;
-      if (auto problem = label_problem(value))
-        report.fail(at, "check " + check.display() + ": value " + quoted_for_message(value) + ": " +
-                            *problem);
-      if (!seen_values.emplace(value, v).second)
-        report.fail(at, "check " + check.display() + ": duplicate value " +
-                            quoted_for_message(value) + ": each value may appear once");
+    validate_values("check " + check.display(), check.values, places, report);
+  }
+}
+
+void validate_enums(const Parsed& parsed, const Reporter& report) {
+  std::map<TypeName, toml::source_region> seen;
+  for (std::size_t i = 0; i < parsed.snapshot.enums.size(); ++i) {
+    const auto& type = parsed.snapshot.enums[i];
+    const auto& places = parsed.enum_places[i];
+    if (auto problem = label_problem(type.type.schema)) {
+      report.fail(places.entry,
+                  "enum schema " + quoted_for_message(type.type.schema) + ": " + *problem);
     }
+    if (auto problem = label_problem(type.type.name)) {
+      report.fail(places.name, "enum name " + quoted_for_message(type.type.name) + ": " + *problem);
+    }
+    auto [it, inserted] = seen.emplace(type.type, places.name);
+    if (!inserted) {
+      report.fail(places.name, "duplicate enum " + type.type.display() + first_at(it->second) +
+                                   ": each (schema, name) may appear once");
+    }
+    validate_values("enum " + type.type.display(), type.values, places, report);
   }
 }
 
 void validate(const Parsed& parsed, const Reporter& report) {
   validate_header(parsed.snapshot, report);
   validate_checks(parsed, report);
-  std::map<TypeName, Position> seen_types;
-  for (std::size_t i = 0; i < parsed.snapshot.enums.size(); ++i) {
-    const auto& type = parsed.snapshot.enums[i];
-    const auto& where = parsed.positions[i];
-    if (auto problem = label_problem(type.type.schema)) {
-      report.fail(where.table,
-                  "enum schema " + quoted_for_message(type.type.schema) + ": " + *problem);
-    }
-    if (auto problem = label_problem(type.type.name)) {
-      report.fail(where.name, "enum name " + quoted_for_message(type.type.name) + ": " + *problem);
-    }
-    auto [it, inserted] = seen_types.emplace(type.type, where.name);
-    if (!inserted) {
-      std::string first =
-          it->second.line ? " (first at line " + std::to_string(*it->second.line) + ")" : "";
-      report.fail(where.name, "duplicate enum " + type.type.display() + first +
-                                  ": each (schema, name) may appear once");
-    }
-    std::map<std::string_view, std::size_t> seen_values;
-    for (std::size_t v = 0; v < type.values.size(); ++v) {
-      const auto& value = type.values[v];
-      Position at = v < where.values.size() ? where.values[v] : where.name;
-      if (auto problem = label_problem(value)) {
-        report.fail(at, "enum " + type.type.display() + ": value " + quoted_for_message(value) +
-                            ": " + *problem);
-      }
-      if (!seen_values.emplace(value, v).second) {
-        report.fail(at, "enum " + type.type.display() + ": duplicate value " +
-                            quoted_for_message(value) + ": each value may appear once");
-      }
-    }
-  }
+  validate_enums(parsed, report);
+}
+
+// One label as toml++ writes a TOML basic string: escapes where TOML needs them (quotes,
+// backslashes, control characters, line separators), other non-ASCII kept as UTF-8. Only
+// allow_unicode_strings: literal and multi-line strings would change how a label reads in the file
+// ('back\slash', a value over two lines) for no gain.
+std::string toml_string(std::string_view text) {
+  std::ostringstream out;
+  out << toml::toml_formatter{toml::value<std::string>{std::string(text)},
+                              toml::format_flags::allow_unicode_strings};
+  return std::move(out).str();
 }
 
 boost::json::object check_to_json(const CheckColumn& check) {
@@ -430,8 +385,8 @@ Snapshot finish(Parsed& parsed, const Reporter& report) {
 
 Snapshot parse_snapshot(std::string_view text, SnapshotFormat format, std::string_view origin) {
   Reporter report(origin);
-  Parsed parsed = format == SnapshotFormat::json ? read_json(text, report)
-                                                 : read_toml(text, report, std::string(origin));
+  Parsed parsed =
+      format == SnapshotFormat::json ? read_json(text, report) : read_toml(text, report);
   return finish(parsed, report);
 }
 
@@ -451,35 +406,33 @@ Snapshot load_snapshot(const std::string& path) {
 
 std::string to_toml(const Snapshot& snapshot) {
   std::string out;
+  auto key_value = [&](std::string_view key, std::string_view text) {
+    out.append(key).append(" = ").append(toml_string(text)).append("\n");
+  };
+  // One line per list, as the files people diff and scripts edit have always had it.
+  auto key_values = [&](const std::vector<std::string>& values) {
+    out += "values = [";
+    for (std::size_t i = 0; i < values.size(); ++i)
+      out.append(i ? ", " : "").append(toml_string(values[i]));
+    out += "]\n";
+  };
   if (snapshot.revision || snapshot.source) {
     out += "[snapshot]\n";
-    if (snapshot.revision) out += "revision = " + toml_quote(*snapshot.revision) + "\n";
-    if (snapshot.source) out += "source = " + toml_quote(*snapshot.source) + "\n";
+    if (snapshot.revision) key_value("revision", *snapshot.revision);
+    if (snapshot.source) key_value("source", *snapshot.source);
   }
   for (const auto& type : snapshot.enums) {
-    if (!out.empty()) out += '\n';
-    out += "[[enum]]\n";
-    out += "schema = " + toml_quote(type.type.schema) + "\n";
-    out += "name = " + toml_quote(type.type.name) + "\n";
-    out += "values = [";
-    for (std::size_t i = 0; i < type.values.size(); ++i) {
-      out += i ? ", " : "";
-      out += toml_quote(type.values[i]);
-    }
-    out += "]\n";
+    out += out.empty() ? "[[enum]]\n" : "\n[[enum]]\n";
+    key_value("schema", type.type.schema);
+    key_value("name", type.type.name);
+    key_values(type.values);
   }
   for (const auto& check : snapshot.checks) {
-    if (!out.empty()) out += '\n';
-    out += "[[check]]\n";
-    out += "schema = " + toml_quote(check.schema) + "\n";
-    out += "table = " + toml_quote(check.table) + "\n";
-    out += "column = " + toml_quote(check.column) + "\n";
-    out += "values = [";
-    for (std::size_t i = 0; i < check.values.size(); ++i) {
-      out += i ? ", " : "";
-      out += toml_quote(check.values[i]);
-    }
-    out += "]\n";
+    out += out.empty() ? "[[check]]\n" : "\n[[check]]\n";
+    key_value("schema", check.schema);
+    key_value("table", check.table);
+    key_value("column", check.column);
+    key_values(check.values);
   }
   return out;
 }

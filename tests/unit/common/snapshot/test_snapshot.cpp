@@ -269,3 +269,119 @@ TEST_CASE("a malformed [[check]] is an error that says what is wrong and where")
   CHECK(json_error(R"({"check":[{"table":"t","column":"c","values":"a"}]})")
             .find("check.values must be an array") != std::string::npos);
 }
+
+TEST_CASE(
+    "labels full of quotes, backslashes, line breaks, tabs and unicode read back as written") {
+  Snapshot s;  // no revision, no source: the optional fields stay absent
+  s.enums.push_back(
+      {{"Sch\"ema\\", "tab\tand\nnewline"},
+       {"\"", "\\", "\\\"", "'", "''", "'''", "\"\"\"", "a\r\nb", "\t", "\x01\x1f\x7f",
+        "\u2028\u2029", "Ünïcödé ✓ 𝄞", "#not a comment", "[[enum]]", "= x", " "}});
+  CheckColumn check;
+  check.schema = "\\\\server";
+  check.table = "multi\nline\ntable";
+  check.column = "it's \"quoted\"";
+  check.values = {"\n", "\\n", "é\te"};  // sorted, as a check's values read back
+  s.checks.push_back(check);
+  const std::string written = to_toml(s);
+  CHECK(toml(written) == s);
+  CHECK(parse_snapshot(to_json(s), SnapshotFormat::json, "rt.json") == s);
+  // An empty revision is a value, not an absence, and an empty snapshot writes nothing at all.
+  Snapshot empty_revision;
+  empty_revision.revision = "";
+  CHECK(toml(to_toml(empty_revision)) == empty_revision);
+  CHECK(to_toml(Snapshot{}).empty());
+  CHECK(toml(to_toml(Snapshot{})) == Snapshot{});
+}
+
+TEST_CASE("a written snapshot keeps one line per key and per values list") {
+  Snapshot s;
+  s.revision = "abc123";
+  s.enums.push_back({{"public", "stage"}, {"a", "d", "perdu à jamais", "back\\slash", "it's"}});
+  CheckColumn check;
+  check.table = "orders";
+  check.column = "channel";
+  check.values = {"web"};
+  s.checks.push_back(check);
+  CHECK(to_toml(s) ==
+        "[snapshot]\n"
+        "revision = \"abc123\"\n"
+        "\n"
+        "[[enum]]\n"
+        "schema = \"public\"\n"
+        "name = \"stage\"\n"
+        "values = [\"a\", \"d\", \"perdu à jamais\", \"back\\\\slash\", \"it's\"]\n"
+        "\n"
+        "[[check]]\n"
+        "schema = \"public\"\n"
+        "table = \"orders\"\n"
+        "column = \"channel\"\n"
+        "values = [\"web\"]\n");
+}
+
+TEST_CASE("TOML and JSON snapshots are held to the same rules, in the same words") {
+  const auto same = [](std::string_view toml_text, std::string_view json_text,
+                       std::string_view message) {
+    const std::string from_toml = toml_error(toml_text);
+    const std::string from_json = json_error(json_text);
+    CHECK(from_toml.find(message) != std::string::npos);
+    CHECK(from_json.find(message) != std::string::npos);
+    CHECK(from_json.rfind("s.json: ", 0) == 0);  // a JSON tree has no positions past its syntax
+  };
+  same("[[enum]]\nvalues = []\n", R"({"enum":[{"values":[]}]})", "an enum entry has no name key");
+  same("[[enum]]\nname = \"s\"\n", R"({"enum":[{"name":"s"}]})", "enum public.s has no values key");
+  same("[[check]]\ncolumn = \"c\"\nvalues = []\n", R"({"check":[{"column":"c","values":[]}]})",
+       "a check entry needs both table and column");
+  same("[[check]]\ntable = \"t\"\ncolumn = \"c\"\n", R"({"check":[{"table":"t","column":"c"}]})",
+       "check public.t.c has no values key");
+  same("[snapshot]\nrevision = 1\n", R"({"snapshot":{"revision":1}})",
+       "snapshot.revision must be a string");
+  same("snapshot = 1\n", R"({"snapshot":[]})",
+       "snapshot must be a table: write [snapshot] (an object in JSON)");
+  same("enum = 1\n", R"({"enum":{}})",
+       "enum must be an array of tables: write [[enum]] (an array of objects in JSON)");
+  same("enum = [1]\n", R"({"enum":[1]})",
+       "each enum entry must be a table: write [[enum]] (an object in JSON)");
+  same("check = [\"t\"]\n", R"({"check":["t"]})",
+       "each check entry must be a table: write [[check]] (an object in JSON)");
+  same("[[enum]]\nname = \"s\"\nvalues = \"a\"\n", R"({"enum":[{"name":"s","values":"a"}]})",
+       "enum.values must be an array of strings");
+  same("[[check]]\ntable = \"t\"\ncolumn = \"c\"\nvalues = [true]\n",
+       R"({"check":[{"table":"t","column":"c","values":[true]}]})",
+       "each check value must be a string");
+  same("[[check]]\ntable = \"t\"\ncolumn = \"c\"\nvalues = []\nsort = true\n",
+       R"({"check":[{"table":"t","column":"c","values":[],"sort":true}]})",
+       "unknown key check.sort (allowed: schema, table, column, values)");
+  same("other = 1\n", R"({"other":1})",
+       "unknown top-level key \"other\" (allowed: snapshot, enum, check)");
+  // JSON's null has no TOML counterpart: it is a wrong type like any other.
+  CHECK(json_error(R"({"enum":[{"name":null,"values":[]}]})").find("enum.name must be a string") !=
+        std::string::npos);
+  CHECK(json_error(R"({"snapshot":null})").find("snapshot must be a table") != std::string::npos);
+}
+
+TEST_CASE("an unknown key is reported where the key stands") {
+  CHECK(toml_error("[[enum]]\nname = \"x\"\nvalues = [\"a\"]\n  valus = [\"b\"]\n")
+            .rfind("s.toml:4:3: unknown key enum.valus", 0) == 0);
+  CHECK(toml_error("[snapshot]\nrevision = \"1\"\n\n[[enum]]\nname = \"x\"\nvalues = []\n\n"
+                   "[extra]\n")
+            .rfind("s.toml:8:", 0) == 0);
+}
+
+TEST_CASE("JSON may name the arrays enums and checks; TOML may not") {
+  const Snapshot s = parse_snapshot(
+      R"({"enums":[{"name":"b","values":["x"]}],"enum":[{"name":"a","values":["y"]}],
+          "checks":[{"table":"t","column":"c","values":["z"]}]})",
+      SnapshotFormat::json, "s.json");
+  REQUIRE(s.enums.size() == 2);
+  CHECK(s.enums[0].type.name == "a");
+  CHECK(s.enums[1].type.name == "b");
+  REQUIRE(s.checks.size() == 1);
+  CHECK(s.checks[0].display() == "public.t.c");
+  CHECK(json_error(R"({"enums":[{"name":"s","values":"a"}]})")
+            .find("enum.values must be an array of strings") != std::string::npos);
+  CHECK(json_error(R"({"enums":{}})").find("enums must be an array of tables") !=
+        std::string::npos);
+  CHECK(toml_error("[[checks]]\ntable = \"t\"\ncolumn = \"c\"\nvalues = []\n")
+            .find("unknown top-level key \"checks\"") != std::string::npos);
+}
