@@ -175,7 +175,7 @@ asio::awaitable<void> Scheduler::poll_once(const Target& t) {
   // A poll that begins in its database's shared round trip takes its slot there, one for all the
   // round trip carries (docs/fleet.md, "One round trip per database").
   std::optional<AsyncSemaphore::Permit> permit;
-  if (!t->poller->shares_next_round_trip()) permit = co_await slots_.acquire();
+  if (!t->poller->plan_shared_round_trip()) permit = co_await slots_.acquire();
   if (t->stopped) co_return;
   const std::vector<NamedSnapshot> snapshots = snapshots_.snapshots_for(t->setup.config);
   PollResult result;

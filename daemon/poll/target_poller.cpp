@@ -73,9 +73,9 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
     }
     // A quiet poll over an open session: the fingerprint alone, in the round trip of every target
     // of the database due now (docs/fleet.md, "One round trip per database").
-    const bool shared_round_trip = shares_next_round_trip();
+    const bool shared_round_trip = std::exchange(shared_round_trip_planned_, false);
     auto shared = SharedFingerprint::not_read;
-    if (shared_round_trip) {
+    if (shared_round_trip && can_share_round_trip()) {
       plan_changelog_look(target);
       shared = co_await fingerprint_in_shared_round_trip(deadline, result);
     }
@@ -257,7 +257,12 @@ boost::asio::awaitable<void> TargetPoller::send_probe_now(PgConnection& connecti
   }
 }
 
-bool TargetPoller::shares_next_round_trip() const {
+bool TargetPoller::plan_shared_round_trip() {
+  shared_round_trip_planned_ = can_share_round_trip();
+  return shared_round_trip_planned_;
+}
+
+bool TargetPoller::can_share_round_trip() const {
   if (!connections_ || !lease_ || probe_ || !last_read_ || !fingerprint_query_) return false;
   if (full_reads_done_ != full_reads_asked_ || fingerprint_polls_ >= kFullReadEvery) return false;
   const auto session = lease_->open_session();

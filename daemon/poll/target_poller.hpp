@@ -79,11 +79,12 @@ class TargetPoller {
   // The next poll sends this payload on the change channel before it reads (the listener's proof
   // of listening, docs/instant-detection.md); it is sent once.
   virtual void send_probe(std::string payload) { probe_ = std::move(payload); }
-  // Whether the next poll begins with its fingerprint in a round trip shared with the other due
-  // targets of its database (docs/fleet.md, "One round trip per database"): it then takes no
-  // poll slot of its own unless the fingerprint moved. Only while the session it last read over
-  // is open and nothing but a fingerprint is due.
-  [[nodiscard]] virtual bool shares_next_round_trip() const;
+  // Decides whether the next poll begins with its fingerprint in a round trip shared with the
+  // other due targets of its database (docs/fleet.md, "One round trip per database"), and the
+  // poll holds to it: such a poll was given no poll slot by the scheduler, and takes its own only
+  // if it must go on alone. Yes only while the session it last read over is open and nothing but
+  // a fingerprint is due.
+  [[nodiscard]] virtual bool plan_shared_round_trip();
 
   // A poll reads the fingerprint first and the catalog only when it changed, or on every
   // kFullReadEvery-th poll: a guard against a change the fingerprint does not cover.
@@ -126,6 +127,7 @@ class TargetPoller {
       Deadline deadline, PollResult& result);
   // The changelog's new rows ride this poll while the database has the trigger.
   void plan_changelog_look(const TargetConfig& target);
+  [[nodiscard]] bool can_share_round_trip() const;
 
   // What the last diff was made of: a poll that finds the same fingerprint and the same snapshot
   // versions is unchanged (PollResult::unchanged). The snapshots are held, so that a new version
@@ -154,6 +156,7 @@ class TargetPoller {
   // that comes while a read runs, or a read that fails, still leaves one due).
   unsigned full_reads_asked_ = 1, full_reads_done_ = 0;
   std::optional<std::string> probe_;
+  bool shared_round_trip_planned_ = false;  // by plan_shared_round_trip(), for the next poll
 };
 
 }  // namespace enumwatch
