@@ -71,7 +71,7 @@ Scheduler::Scheduler(asio::any_io_executor executor, const SnapshotRegistry& sna
       count_internal_error_(std::move(count_internal_error)),
       make_poller_(std::move(make_poller)),
       slots_(executor, 1),
-      connections_(executor, &slots_),
+      connections_(executor),
       listeners_(executor, count_internal_error_) {
   if (!make_poller_) make_poller_ = [this] { return std::make_unique<TargetPoller>(connections_); };
 }
@@ -172,8 +172,10 @@ asio::awaitable<void> Scheduler::poll_once(const Target& t) {
   if (t->listener) {
     if (auto probe = t->listener->pending_probe()) t->poller->send_probe(std::move(*probe));
   }
-  // A poll that begins in its database's shared round trip takes its slot there, one for all the
-  // round trip carries (docs/fleet.md, "One round trip per database").
+  // A poll that begins in its database's shared round trip takes no slot: it is one short row in
+  // a round trip with the database's other due targets, and if it must go on alone, its
+  // database's session still serves one target at a time (docs/fleet.md, "One round trip per
+  // database").
   std::optional<AsyncSemaphore::Permit> permit;
   if (!t->poller->plan_shared_round_trip()) permit = co_await slots_.acquire();
   if (t->stopped) co_return;

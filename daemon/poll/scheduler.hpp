@@ -1,8 +1,10 @@
-// Polls every target on its own schedule: first polls spread across the interval (10 s at most),
-// at most max_concurrent_polls in flight, exponential backoff for failing targets (capped at 5
-// minutes and at 10x the interval), immediate polls on request (coalescing with one in flight).
-// One coroutine per target on the shared io_context; the targets of one database poll over one
-// connection (poll/shared_connection.hpp), which stays open between polls. Where
+// Polls every target on its own schedule: first polls spread across the interval (10 s at most)
+// database by database, then on its database's grid, at most max_concurrent_polls polls that
+// start alone in flight, exponential backoff for failing targets (capped at 5 minutes and at 10x
+// the interval), immediate polls on request (coalescing with one in flight). One coroutine per
+// target on the shared io_context; the targets of one database poll over one connection
+// (poll/shared_connection.hpp), which stays open between polls, and their quiet polls leave in
+// one round trip (docs/fleet.md, "One round trip per database"). Where
 // the database has the event trigger of docs/instant-detection.md (and notify allows), the target
 // joins its database's LISTEN connection (poll/listener_hub.hpp, one per database), which asks for
 // a poll at once on a change; while it listens, the target polls at interval_listening.

@@ -24,11 +24,8 @@ struct SharedConnection::Batched {
   std::exception_ptr error;
 };
 
-SharedConnection::SharedConnection(asio::any_io_executor executor, ConnParams params,
-                                   AsyncSemaphore* poll_slots)
-    : executor_(executor), params_(std::move(params)), turns_(std::move(executor), 1) {
-  if (poll_slots) poll_slots_.emplace(*poll_slots);
-}
+SharedConnection::SharedConnection(asio::any_io_executor executor, ConnParams params)
+    : executor_(executor), params_(std::move(params)), turns_(std::move(executor), 1) {}
 
 asio::awaitable<SharedConnection::Turn> SharedConnection::take_turn(Deadline deadline) {
   auto permit = co_await turns_.acquire_until(deadline);
@@ -80,12 +77,10 @@ asio::awaitable<void> SharedConnection::drain(std::shared_ptr<SharedConnection> 
   boost::system::error_code ignored;
   co_await gather.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   while (!self->waiting_.empty()) {
-    // Whatever waited for the turn (or the slot) leaves with this round trip too.
+    // Whatever waited for the turn leaves with this round trip too.
     std::vector<std::shared_ptr<Batched>> batch;
     std::exception_ptr failure;
     try {
-      std::optional<AsyncSemaphore::Permit> slot;
-      if (self->poll_slots_) slot = co_await self->poll_slots_->acquire();
       Deadline earliest = Deadline::max();
       for (const auto& b : self->waiting_) earliest = std::min(earliest, b->pipeline->deadline());
       auto turn = co_await self->take_turn(earliest);
@@ -128,16 +123,11 @@ asio::awaitable<void> SharedConnection::run_round_trip(
 std::shared_ptr<SharedConnection> SharedConnections::lease(const ConnParams& params) {
   auto& slot = by_key_[connection_key(params)];
   if (auto existing = slot.lock()) return existing;
-  auto made = std::make_shared<SharedConnection>(executor_, params, poll_slots_);
+  auto made = std::make_shared<SharedConnection>(executor_, params);
   slot = made;
   // Expired entries of parameters nobody uses any more go as new ones come.
   std::erase_if(by_key_, [](const auto& entry) { return entry.second.expired(); });
   return made;
-}
-
-asio::awaitable<std::optional<AsyncSemaphore::Permit>> SharedConnections::poll_slot() {
-  if (!poll_slots_) co_return std::nullopt;
-  co_return co_await poll_slots_->acquire();
 }
 
 }  // namespace enumwatch

@@ -23,10 +23,7 @@ namespace enumwatch {
 
 class SharedConnection : public std::enable_shared_from_this<SharedConnection> {
  public:
-  // `poll_slots`, when given, bounds the polls in flight across the daemon
-  // (max_concurrent_polls): a shared round trip takes one slot for all it carries.
-  SharedConnection(boost::asio::any_io_executor executor, ConnParams params,
-                   AsyncSemaphore* poll_slots = nullptr);
+  SharedConnection(boost::asio::any_io_executor executor, ConnParams params);
   SharedConnection(const SharedConnection&) = delete;
   SharedConnection& operator=(const SharedConnection&) = delete;
 
@@ -80,8 +77,6 @@ class SharedConnection : public std::enable_shared_from_this<SharedConnection> {
   boost::asio::any_io_executor executor_;
   ConnParams params_;
   AsyncSemaphore turns_;
-  // A copy shares the semaphore's state: it outlives the scheduler's own during shutdown.
-  std::optional<AsyncSemaphore> poll_slots_;
   std::shared_ptr<PgConnection> connection_;
   std::uint64_t session_ = 0;
   std::vector<std::shared_ptr<Batched>> waiting_;
@@ -92,17 +87,12 @@ class SharedConnection : public std::enable_shared_from_this<SharedConnection> {
 // it: the last target to leave closes it.
 class SharedConnections {
  public:
-  explicit SharedConnections(boost::asio::any_io_executor executor,
-                             AsyncSemaphore* poll_slots = nullptr)
-      : executor_(std::move(executor)), poll_slots_(poll_slots) {}
+  explicit SharedConnections(boost::asio::any_io_executor executor)
+      : executor_(std::move(executor)) {}
   [[nodiscard]] std::shared_ptr<SharedConnection> lease(const ConnParams& params);
-  // A slot among the polls in flight (max_concurrent_polls), for a poll that began in a shared
-  // round trip and goes on alone; nothing when no bound was given.
-  [[nodiscard]] boost::asio::awaitable<std::optional<AsyncSemaphore::Permit>> poll_slot();
 
  private:
   boost::asio::any_io_executor executor_;
-  AsyncSemaphore* poll_slots_;
   std::map<std::string, std::weak_ptr<SharedConnection>> by_key_;
 };
 

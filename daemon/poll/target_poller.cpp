@@ -63,7 +63,6 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
   // breaks it leaves the next use to connect again, and the later steps fail fast.
   std::shared_ptr<PgConnection> connection;
   std::optional<SharedConnection::Turn> turn;
-  std::optional<AsyncSemaphore::Permit> slot;
   try {
     if (!lease_) {
       if (!connections_) throw Error("internal: a target poller without a connection to poll over");
@@ -85,8 +84,6 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
     if (diff_stands) {
       result.unchanged = true;  // as below: the last diff stands, recipes included
     } else {
-      // The rest alone, in a slot of its own: the scheduler gave none to a shared poll.
-      if (shared_round_trip) slot = co_await connections_->poll_slot();
       turn.emplace(co_await lease_->take_turn(deadline));
       connection = co_await turn->connect(deadline);
       if (turn->session() != session_seen_) {

@@ -81,8 +81,8 @@ class TargetPoller {
   virtual void send_probe(std::string payload) { probe_ = std::move(payload); }
   // Decides whether the next poll begins with its fingerprint in a round trip shared with the
   // other due targets of its database (docs/fleet.md, "One round trip per database"), and the
-  // poll holds to it: such a poll was given no poll slot by the scheduler, and takes its own only
-  // if it must go on alone. Yes only while the session it last read over is open and nothing but
+  // poll holds to it. The scheduler gives such a poll no slot: its database's session serves one
+  // target at a time anyway. Yes only while the session it last read over is open and nothing but
   // a fingerprint is due.
   [[nodiscard]] virtual bool plan_shared_round_trip();
 

@@ -201,9 +201,11 @@ void put_tree_of(const boost::json::value& value, Put&& put) {
 
 toml::table tree_from_json(const boost::json::object& object) {
   toml::table table;
-  for (const auto& [key, value] : object) {
-    put_tree_of(value, [&](auto&& node) {
-      table.insert_or_assign(std::string(key), std::forward<decltype(node)>(node));
+  for (const auto& member : object) {
+    // Not a structured binding: clang 15 cannot capture one in a lambda.
+    const std::string key(member.key());
+    put_tree_of(member.value(), [&](auto&& node) {
+      table.insert_or_assign(key, std::forward<decltype(node)>(node));
     });
   }
   return table;
