@@ -108,32 +108,7 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
         // (their dependents are read again with the next full read), and nobody needs a copy.
         result.unchanged = true;
       } else {
-        DatabaseState state = last;  // the dependents of drifting types are added to this copy
-        DriftRead read =
-            co_await read_drift(*connection, target.name, snapshots, state,
-                                diff_options_for(target.options), ImpactRead::estimate, deadline);
-        bool changed_by_failed = false;
-        for (const auto& failure : read.failures) {
-          // A log the role may not read stays so until a DBA grants it: said once, and again
-          // only after it was read (docs/who-changed-it.md); every failure is still counted.
-          if (failure.read == "changed_by") {
-            changed_by_failed = true;
-            if (std::exchange(changed_by_unreadable_, true)) continue;
-          }
-          spdlog::warn("target {}: reading {} failed: {}", target.name, failure.what(),
-                       escape_control(failure.error));
-        }
-        if (!changed_by_failed) changed_by_unreadable_ = false;
-        if (read.failures.empty()) {
-          last_diff_ = LastDiff{state.fingerprint, {}};
-          for (const auto& s : snapshots) last_diff_->snapshots.push_back(s.snapshot);
-        } else {
-          last_diff_.reset();  // not kept: the next poll tries again
-        }
-        bound_remediation(read.items);  // docs/remediation.md, "Large recipes"
-        result.report.drift = std::move(read.items);
-        result.secondary_failures = std::move(read.failures);
-        result.database = std::move(state);
+        co_await diff_last_read(*connection, target, snapshots, deadline, result);
       }
     }
     take_lock_look(target, result);
@@ -162,6 +137,38 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
   result.report.polled_at = std::chrono::system_clock::now();
   result.took = std::chrono::steady_clock::now() - started;
   co_return result;
+}
+
+boost::asio::awaitable<void> TargetPoller::diff_last_read(PgConnection& connection,
+                                                          const TargetConfig& target,
+                                                          std::span<const NamedSnapshot> snapshots,
+                                                          Deadline deadline, PollResult& result) {
+  DatabaseState state = *last_read_;  // the dependents of drifting types are added to this copy
+  DriftRead read =
+      co_await read_drift(connection, target.name, snapshots, state,
+                          diff_options_for(target.options), ImpactRead::estimate, deadline);
+  bool changed_by_failed = false;
+  for (const auto& failure : read.failures) {
+    // A log the role may not read stays so until a DBA grants it: said once, and again
+    // only after it was read (docs/who-changed-it.md); every failure is still counted.
+    if (failure.read == "changed_by") {
+      changed_by_failed = true;
+      if (std::exchange(changed_by_unreadable_, true)) continue;
+    }
+    spdlog::warn("target {}: reading {} failed: {}", target.name, failure.what(),
+                 escape_control(failure.error));
+  }
+  if (!changed_by_failed) changed_by_unreadable_ = false;
+  if (read.failures.empty()) {
+    last_diff_ = LastDiff{state.fingerprint, {}};
+    for (const auto& s : snapshots) last_diff_->snapshots.push_back(s.snapshot);
+  } else {
+    last_diff_.reset();  // not kept: the next poll tries again
+  }
+  bound_remediation(read.items);  // docs/remediation.md, "Large recipes"
+  result.report.drift = std::move(read.items);
+  result.secondary_failures = std::move(read.failures);
+  result.database = std::move(state);
 }
 
 boost::asio::awaitable<void> TargetPoller::read_changelog(PgConnection& connection,

@@ -117,6 +117,11 @@ class TargetPoller {
                                                      const TargetOptions& options,
                                                      Deadline deadline, PollResult& result,
                                                      bool fingerprint_moved = false);
+  // Diffs last_read_ against the snapshots (reading dependents, impact and who changed it as
+  // the drift asks), into the result, and keeps what the diff was made of in last_diff_.
+  [[nodiscard]] boost::asio::awaitable<void> diff_last_read(
+      PgConnection& connection, const TargetConfig& target,
+      std::span<const NamedSnapshot> snapshots, Deadline deadline, PollResult& result);
   // What the fingerprint read in a shared round trip found.
   enum class SharedFingerprint {
     same,     // the catalog is as last read
