@@ -175,9 +175,11 @@ asio::awaitable<void> Scheduler::poll_once(const Target& t) {
   // A poll that begins in its database's shared round trip takes no slot: it is one short row in
   // a round trip with the database's other due targets, and if it must go on alone, its
   // database's session still serves one target at a time (docs/fleet.md, "One round trip per
-  // database").
+  // database"). A poll asked for (a notification, the API, a snapshot) goes alone from the start:
+  // something changed, and its fingerprint would only send it on alone a round trip later.
+  const bool scheduled = !t->poll_requested;
   std::optional<AsyncSemaphore::Permit> permit;
-  if (!t->poller->plan_shared_round_trip()) permit = co_await slots_.acquire();
+  if (!(scheduled && t->poller->plan_shared_round_trip())) permit = co_await slots_.acquire();
   if (t->stopped) co_return;
   const std::vector<NamedSnapshot> snapshots = snapshots_.snapshots_for(t->setup.config);
   PollResult result;
