@@ -90,10 +90,13 @@ Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups,
   // The targets of one database start together, so that their fingerprints share round trips
   // from the first; the databases are spread over the interval.
   std::map<std::string, std::size_t> database_place;
+  std::vector<std::string> database_keys;
   std::vector<std::size_t> place_of;
-  for (const auto& setup : setups)
+  for (const auto& setup : setups) {
+    database_keys.push_back(database_of(setup));
     place_of.push_back(
-        database_place.try_emplace(database_of(setup), database_place.size()).first->second);
+        database_place.try_emplace(database_keys.back(), database_place.size()).first->second);
+  }
   order_.clear();
   for (std::size_t i = 0; i < setups.size(); ++i) {
     const auto& setup = setups[i];
@@ -116,7 +119,7 @@ Scheduler::Changes Scheduler::apply(const std::vector<TargetSetup>& setups,
     }
     auto target = std::make_shared<TargetState>(executor_, setup, make_poller_());
     target->report.name = setup.config.name;
-    target->database_phase = std::hash<std::string>{}(database_of(setup));
+    target->database_phase = std::hash<std::string>{}(database_keys[i]);
     next.emplace(setup.config.name, target);
     // Spread first polls evenly so that N databases do not poll at once, but over no more than
     // kMaxFirstPollSpread: with a long interval the daemon must still be ready within seconds.
@@ -198,15 +201,21 @@ asio::awaitable<void> Scheduler::poll_once(const Target& t) {
   report_interval(*t);
 }
 
+Clock::time_point grid_due(Clock::time_point last_poll_finished, milliseconds period,
+                           std::size_t phase) {
+  if (period <= milliseconds(0)) return last_poll_finished;
+  const Clock::duration step = period;
+  const Clock::duration offset =
+      milliseconds(static_cast<long long>(phase % static_cast<std::size_t>(period.count())));
+  const auto since = (last_poll_finished + step / 2).time_since_epoch() - offset;
+  if (since <= Clock::duration::zero()) return Clock::time_point(offset);
+  return Clock::time_point(offset + (since + step - Clock::duration(1)) / step * step);
+}
+
 Clock::time_point Scheduler::next_due(const TargetState& t) {
   const milliseconds wait = next_wait(t);
-  if (t.failures > 0 || wait <= milliseconds(0)) return t.last_poll_finished + wait;
-  const Clock::duration period = wait;
-  const Clock::duration phase = milliseconds(
-      static_cast<long long>(t.database_phase % static_cast<std::size_t>(wait.count())));
-  const auto since = (t.last_poll_finished + period / 2).time_since_epoch() - phase;
-  if (since <= Clock::duration::zero()) return Clock::time_point(phase);
-  return Clock::time_point(phase + (since + period - Clock::duration(1)) / period * period);
+  if (t.failures > 0) return t.last_poll_finished + wait;
+  return grid_due(t.last_poll_finished, wait, t.database_phase);
 }
 
 milliseconds Scheduler::next_wait(const TargetState& t) {

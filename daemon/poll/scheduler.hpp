@@ -157,4 +157,11 @@ class Scheduler {
 [[nodiscard]] std::chrono::milliseconds backoff_delay(std::chrono::milliseconds interval,
                                                       int failures);
 
+// The first point of a grid (every `period`, at `phase` into it) at least half a period after
+// `last_poll_finished`: where the next poll of a healthy target falls, the same for every target
+// of its database (docs/fleet.md, "One round trip per database").
+[[nodiscard]] std::chrono::steady_clock::time_point grid_due(
+    std::chrono::steady_clock::time_point last_poll_finished, std::chrono::milliseconds period,
+    std::size_t phase);
+
 }  // namespace enumwatch

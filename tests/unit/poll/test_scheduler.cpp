@@ -22,6 +22,25 @@ TEST_CASE("a failing target backs off exponentially from its interval") {
   CHECK(backoff_delay(1s, 4) == 8s);
 }
 
+TEST_CASE("the targets of a database come due at one grid point, whatever each poll took") {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::time_point(std::chrono::hours(1000));
+  const std::size_t phase = 123'456;
+  // Two polls of one database that ended 40 ms apart, and one that ended 400 ms later.
+  const auto a = grid_due(start + 10ms, 1s, phase);
+  CHECK(a == grid_due(start + 50ms, 1s, phase));
+  CHECK(a == grid_due(start + 410ms, 1s, phase));
+  // At least half an interval after the poll, at most one and a half: every interval on average.
+  for (auto ended = start; ended < start + 3s; ended += 37ms) {
+    const auto due = grid_due(ended, 1s, phase);
+    CHECK(due - ended >= 500ms);
+    CHECK(due - ended <= 1500ms);
+    CHECK((due.time_since_epoch() - 456ms) % 1s == Clock::duration::zero());  // on the grid
+  }
+  // Another database's phase: another grid.
+  CHECK(grid_due(start + 10ms, 1s, phase + 250) != a);
+}
+
 TEST_CASE("backoff never exceeds ten intervals") {
   CHECK(backoff_delay(1s, 10) == 10s);
   CHECK(backoff_delay(1s, 100) == 10s);
