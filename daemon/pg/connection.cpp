@@ -304,13 +304,12 @@ asio::awaitable<std::shared_ptr<PgConnection>> PgConnection::connect_one(const C
 
 asio::awaitable<std::vector<StatementResult>> PgConnection::run_pipeline(
     std::span<const Statement> statements, Deadline deadline) {
-  const std::vector<Statement> group(statements.begin(), statements.end());
-  auto results = co_await run_pipelines(std::span(&group, 1), deadline);
+  auto results = co_await run_pipelines(std::span(&statements, 1), deadline);
   co_return std::move(results.front());
 }
 
 asio::awaitable<std::vector<std::vector<StatementResult>>> PgConnection::run_pipelines(
-    std::span<const std::vector<Statement>> groups, Deadline deadline) {
+    std::span<const std::span<const Statement>> groups, Deadline deadline) {
   auto self = shared_from_this();
   Impl& impl = *impl_;
   PGconn* conn = impl.conn.get();

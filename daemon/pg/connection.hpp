@@ -82,7 +82,7 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
   // group ends with a sync of its own, so it is its own implicit transaction, and a failing
   // statement aborts only the rest of its group. Throws as run_pipeline does.
   [[nodiscard]] boost::asio::awaitable<std::vector<std::vector<StatementResult>>> run_pipelines(
-      std::span<const std::vector<Statement>> groups, Deadline deadline);
+      std::span<const std::span<const Statement>> groups, Deadline deadline);
 
   // Waits until the server delivers notifications (to a session that ran LISTEN) and returns
   // every one that arrived; empty when the deadline passed first or interrupt() was called.

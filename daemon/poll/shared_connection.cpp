@@ -111,7 +111,8 @@ asio::awaitable<void> SharedConnection::run_round_trip(
     groups.push_back(b->pipeline->statements());
     earliest = std::min(earliest, b->pipeline->deadline());
   }
-  auto answers = co_await connection->run_pipelines(groups, earliest);
+  const std::vector<std::span<const Statement>> sent(groups.begin(), groups.end());
+  auto answers = co_await connection->run_pipelines(sent, earliest);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     batch[i]->pipeline->accept(std::move(answers[i]), connection->description());
     batch[i]->session = session;
