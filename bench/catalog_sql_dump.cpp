@@ -1,10 +1,12 @@
-// Writes the daemon's catalog queries to DIR: enum_types.sql and column_usage.sql (the full read),
-// fingerprint.sql and fingerprint_alembic.sql (the fingerprint, without and with an
-// alembic_version table). bench/run's floor and the fingerprint integration test run them.
+// Writes the daemon's catalog queries to DIR: enum_types.sql, column_usage.sql and
+// check_constraints.sql (the full read), schema_hashes.sql and alembic_revision.sql (what a
+// fingerprint is made of: the schemas' hashes, and an alembic_version table's revision). The
+// fingerprint integration test runs them.
 #include <fstream>
 #include <iostream>
 
 #include "enumwatch/catalog/catalog_query.hpp"
+#include "enumwatch/catalog/schema_fingerprint.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -16,9 +18,8 @@ int main(int argc, char** argv) {
   std::ofstream(dir + "/column_usage.sql") << enumwatch::column_usage_sql();
   std::ofstream(dir + "/check_constraints.sql") << enumwatch::check_constraints_sql();
   using enumwatch::MigrationTool;
-  std::ofstream(dir + "/fingerprint.sql")
-      << enumwatch::fingerprint_sql("", MigrationTool::alembic, true);
-  std::ofstream(dir + "/fingerprint_alembic.sql")
-      << enumwatch::fingerprint_sql("alembic_version", MigrationTool::alembic, true);
+  std::ofstream(dir + "/schema_hashes.sql") << enumwatch::schema_hashes_sql(true);
+  std::ofstream(dir + "/alembic_revision.sql")
+      << enumwatch::migration_revision_sql("alembic_version", MigrationTool::alembic);
   return 0;
 }

@@ -155,11 +155,11 @@ boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
 
   // One pipeline, one implicit transaction, all of it with an empty search_path, which also
   // makes pg_get_expr qualify type names in column defaults, so that remediation SQL can reuse
-  // them verbatim. The fingerprint comes first, as later fingerprint polls compute it; a change
-  // that lands between it and the reads makes the next one differ, so nothing is missed.
+  // them verbatim. The fingerprint's hashes come first, as later fingerprint polls read them; a
+  // change that lands between them and the reads makes the next one differ, so nothing is
+  // missed.
   ReadPipeline pipeline(deadline, "reading the catalog");
-  const auto fingerprint = pipeline.add(
-      fingerprint_read(relation, options.migration_tool, options.checks, options.scope));
+  const auto hashes = pipeline.add(schema_hashes_read(options.scope, options.checks));
   std::optional<ReadHandle<std::optional<std::string>>> revision;
   if (with_revision)
     revision = pipeline.add(migration_revision_read(relation, options.migration_tool));
@@ -171,30 +171,33 @@ boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
   co_await pipeline.run(connection);
 
   require_setup(pipeline);
+  const SchemaHashes read = pipeline.take(hashes);
   DatabaseState state;
   if (revision) {
-    // A missing migration table fails the fingerprint first (the rest is not run): the
-    // revision's own error says what to do about it.
-    const StatementResult& failed = pipeline.result(fingerprint);
-    if (failed.error && (failed.sqlstate == "42P01" || failed.sqlstate == "42703")) {
-      if (failed.sqlstate == "42P01") connection.session_names().erase(options.migration_table);
-      (void)decode_revision(pipeline, *revision, options);
-    }
+    // A missing migration table fails the revision (the rest is not run): its own error says
+    // what to do about it.
+    if (pipeline.result(*revision).sqlstate == "42P01")
+      connection.session_names().erase(options.migration_table);
     state.migration_revision = decode_revision(pipeline, *revision, options);
   }
   pipeline.require_all();
-  const Fingerprint read = pipeline.take(fingerprint);
-  state.fingerprint = read.hash;
-  state.ddl_trigger_installed = read.ddl_trigger_installed;
+  const Fingerprint fingerprint = target_fingerprint(
+      read, options.scope, options.checks, RevisionSeen{with_revision, state.migration_revision});
+  state.fingerprint = fingerprint.hash;
+  state.ddl_trigger_installed = fingerprint.ddl_trigger_installed;
   state.catalog = decode_catalog(pipeline.take(enums), pipeline.take(usage), options.scope);
   if (checks) state.catalog.checks = pipeline.take(*checks);
   take_riding(pipeline, riders, riding);
   co_return state;
 }
 
-FingerprintQuery::FingerprintQuery(const TargetOptions& options, std::string relation_sql)
-    : relation(std::move(relation_sql)),
-      read(fingerprint_read(relation, options.migration_tool, options.checks, options.scope)) {}
+FingerprintQuery::FingerprintQuery(const TargetOptions& target_options, std::string relation_sql)
+    : options(target_options),
+      relation(std::move(relation_sql)),
+      hashes(schema_hashes_read(options.scope, options.checks)) {
+  if (!options.migration_table.empty())
+    revision = migration_revision_read(relation, options.migration_tool);
+}
 
 boost::asio::awaitable<Fingerprint> read_fingerprint(PgConnection& connection,
                                                      const FingerprintQuery& query,
@@ -205,10 +208,14 @@ boost::asio::awaitable<Fingerprint> read_fingerprint(PgConnection& connection,
 }
 
 FingerprintPipeline::FingerprintPipeline(const FingerprintQuery& query, Deadline deadline,
-                                         RidingReads riding)
-    : pipeline_(deadline, "reading the fingerprint"),
-      riding_(riding),
-      fingerprint_(pipeline_.add(query.read)) {
+                                         RidingReads riding, Hashes hashes)
+    : query_(&query), pipeline_(deadline, "reading the fingerprint"), riding_(riding) {
+  if (hashes == Hashes::own) {
+    hashes_ = pipeline_.add(query.hashes);
+  } else {
+    asked_.emplace(SchemaHashesAsked{&query.options.scope, query.options.checks, nullptr, nullptr});
+  }
+  if (query.revision) revision_ = pipeline_.add(*query.revision);
   auto riders = add_riding(pipeline_, riding_);
   locks_ = std::move(riders.locks);
   changelog_ = std::move(riders.changelog);
@@ -216,7 +223,19 @@ FingerprintPipeline::FingerprintPipeline(const FingerprintQuery& query, Deadline
 
 Fingerprint FingerprintPipeline::take() const {
   pipeline_.require_all();
-  Fingerprint read = pipeline_.take(fingerprint_);
+  std::optional<SchemaHashes> own;
+  const SchemaHashes* hashes = nullptr;
+  if (asked_) {
+    if (asked_->error) std::rethrow_exception(asked_->error);
+    if (!asked_->found) throw Error("internal: the round trip read no schema hashes");
+    hashes = asked_->found.get();
+  } else {
+    hashes = &own.emplace(pipeline_.take(*hashes_));
+  }
+  const RevisionSeen revision{revision_.has_value(),
+                              revision_ ? pipeline_.take(*revision_) : std::nullopt};
+  Fingerprint read =
+      target_fingerprint(*hashes, query_->options.scope, query_->options.checks, revision);
   take_riding(pipeline_, RidingHandles{locks_, changelog_}, riding_);
   return read;
 }

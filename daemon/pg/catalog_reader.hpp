@@ -3,9 +3,13 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <exception>
+#include <memory>
+#include <optional>
 
 #include "enumwatch/catalog/ddl_log.hpp"
 #include "enumwatch/catalog/migration_lock.hpp"
+#include "enumwatch/catalog/schema_fingerprint.hpp"
 #include "enumwatch/config/config.hpp"
 #include "enumwatch/core/drift.hpp"
 #include "enumwatch/core/model.hpp"
@@ -47,34 +51,54 @@ struct RidingReads {
                                                                   Deadline deadline,
                                                                   RidingReads riding = {});
 
-// The fingerprint query of a target's options, built once (a poll sends it as it is).
+// The fingerprint reads of a target's options, built once (a poll sends them as they are).
 struct FingerprintQuery {
   FingerprintQuery(const TargetOptions& options, std::string relation_sql);
-  std::string relation;  // the migration table as migration_relation() named it
-  CatalogRead<Fingerprint> read;
+  TargetOptions options;
+  std::string relation;              // the migration table as migration_relation() named it
+  CatalogRead<SchemaHashes> hashes;  // of its own schemas, read when it reads alone
+  std::optional<CatalogRead<std::optional<std::string>>> revision;
 };
 
-// The fingerprint of what read_database would return (catalog_query.hpp): one round trip, one
-// short row. Throws PgError. `riding` is read in the same round trip.
+// The fingerprint of what read_database would return (schema_fingerprint.hpp): one round trip,
+// a few short rows. Throws PgError. `riding` is read in the same round trip.
 [[nodiscard]] boost::asio::awaitable<Fingerprint> read_fingerprint(PgConnection& connection,
                                                                    const FingerprintQuery& query,
                                                                    Deadline deadline,
                                                                    RidingReads riding = {});
 
+// What a fingerprint read in a round trip shared with the database's other targets asks of the
+// round trip besides its own pipeline: the hashes of its schemas, which the round trip reads once
+// for every target that asks (SharedConnection::run_batched).
+struct SchemaHashesAsked {
+  const Scope* scope = nullptr;  // the target's, which outlives the round trip
+  bool checks = false;
+  std::shared_ptr<const SchemaHashes> found;  // after the round trip; or
+  std::exception_ptr error;                   // why not
+};
+
 // The same read as a pipeline to run wherever the caller chooses: in a round trip shared with
-// the other targets of the database (SharedConnection::run_batched).
+// the other targets of the database, which reads the schema hashes for all of them
+// (Hashes::asked_of_round_trip), or alone (Hashes::own).
 class FingerprintPipeline {
  public:
-  FingerprintPipeline(const FingerprintQuery& query, Deadline deadline, RidingReads riding);
+  enum class Hashes { own, asked_of_round_trip };
+  FingerprintPipeline(const FingerprintQuery& query, Deadline deadline, RidingReads riding,
+                      Hashes hashes = Hashes::own);
   [[nodiscard]] ReadPipeline& pipeline() { return pipeline_; }
+  // What to ask of the round trip (Hashes::asked_of_round_trip), else null.
+  [[nodiscard]] SchemaHashesAsked* asked() { return asked_ ? &*asked_ : nullptr; }
   // After the run: the fingerprint, and what rode along into `riding`. Throws as
   // read_fingerprint does.
   [[nodiscard]] Fingerprint take() const;
 
  private:
+  const FingerprintQuery* query_;
   ReadPipeline pipeline_;
   RidingReads riding_;
-  ReadHandle<Fingerprint> fingerprint_;
+  std::optional<SchemaHashesAsked> asked_;
+  std::optional<ReadHandle<SchemaHashes>> hashes_;
+  std::optional<ReadHandle<std::optional<std::string>>> revision_;
   std::optional<ReadHandle<MigrationLocks>> locks_;
   std::optional<ReadHandle<std::vector<LoggedChange>>> changelog_;
 };

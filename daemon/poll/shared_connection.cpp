@@ -15,9 +15,10 @@ namespace asio = boost::asio;
 // One pipeline waiting for a shared round trip. Owned by its caller and by the queue alike: the
 // caller's wait ends when `answered` is set and the timer cancelled.
 struct SharedConnection::Batched {
-  Batched(ReadPipeline& p, const asio::any_io_executor& executor)
-      : pipeline(&p), done(executor, std::chrono::steady_clock::time_point::max()) {}
+  Batched(ReadPipeline& p, SchemaHashesAsked* a, const asio::any_io_executor& executor)
+      : pipeline(&p), asked(a), done(executor, std::chrono::steady_clock::time_point::max()) {}
   ReadPipeline* pipeline;
+  SchemaHashesAsked* asked;
   asio::steady_timer done;
   bool answered = false;
   std::optional<std::uint64_t> session;
@@ -58,8 +59,8 @@ std::optional<std::uint64_t> SharedConnection::open_session() const {
 }
 
 asio::awaitable<std::optional<std::uint64_t>> SharedConnection::run_batched(
-    ReadPipeline& pipeline) {
-  auto entry = std::make_shared<Batched>(pipeline, executor_);
+    ReadPipeline& pipeline, SchemaHashesAsked* asked) {
+  auto entry = std::make_shared<Batched>(pipeline, asked, executor_);
   waiting_.push_back(entry);
   if (!std::exchange(draining_, true))
     asio::co_spawn(executor_, drain(shared_from_this()), asio::detached);
@@ -104,21 +105,51 @@ asio::awaitable<void> SharedConnection::run_round_trip(
   const auto connection = connection_ && connection_->usable() ? connection_ : nullptr;
   if (!connection) co_return;  // nothing open: every caller polls the usual way
   const std::uint64_t session = session_;
-  std::vector<std::vector<Statement>> groups;
-  groups.reserve(batch.size());
   Deadline earliest = Deadline::max();
+  std::vector<const Scope*> scopes;
+  bool checks = false;
   for (const auto& b : batch) {
-    groups.push_back(b->pipeline->statements());
     earliest = std::min(earliest, b->pipeline->deadline());
+    if (!b->asked) continue;
+    scopes.push_back(b->asked->scope);
+    checks = checks || b->asked->checks;
   }
+  std::vector<std::vector<Statement>> groups;
+  groups.reserve(batch.size() + 1);
+  // The schema hashes, once for every pipeline that asks: ahead of them, in a transaction of
+  // their own, so that their failure is theirs alone.
+  std::optional<ReadPipeline> hashes_pipeline;
+  std::optional<ReadHandle<SchemaHashes>> hashes;
+  if (!scopes.empty()) {
+    hashes_pipeline.emplace(earliest, "reading the schemas' fingerprints");
+    hashes = hashes_pipeline->add(schema_hashes_read(schemas_of_all(scopes), checks));
+    groups.push_back(hashes_pipeline->statements());
+  }
+  for (const auto& b : batch) groups.push_back(b->pipeline->statements());
   const std::vector<std::span<const Statement>> sent(groups.begin(), groups.end());
   auto answers = co_await connection->run_pipelines(sent, earliest);
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    batch[i]->pipeline->accept(std::move(answers[i]), connection->description());
-    batch[i]->session = session;
+  std::size_t next = 0;
+  if (hashes_pipeline) {
+    hashes_pipeline->accept(std::move(answers[next++]), connection->description());
+    std::shared_ptr<const SchemaHashes> found;
+    std::exception_ptr error;
+    try {
+      found = std::make_shared<const SchemaHashes>(hashes_pipeline->take(*hashes));
+    } catch (...) {
+      error = std::current_exception();
+    }
+    for (const auto& b : batch) {
+      if (!b->asked) continue;
+      b->asked->found = found;
+      b->asked->error = error;
+    }
   }
-  spdlog::debug("shared poll connection ({}): {} reads in one round trip", params_.redacted(),
-                batch.size());
+  for (const auto& b : batch) {
+    b->pipeline->accept(std::move(answers[next++]), connection->description());
+    b->session = session;
+  }
+  spdlog::debug("shared poll connection ({}): {} reads in one round trip{}", params_.redacted(),
+                batch.size(), hashes_pipeline ? ", one schema fingerprint query" : "");
 }
 
 std::shared_ptr<SharedConnection> SharedConnections::lease(const ConnParams& params) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "enumwatch/config/dsn.hpp"
+#include "pg/catalog_reader.hpp"
 #include "pg/connection.hpp"
 #include "pg/read_pipeline.hpp"
 #include "poll/async_semaphore.hpp"
@@ -60,11 +61,14 @@ class SharedConnection : public std::enable_shared_from_this<SharedConnection> {
   // Runs the pipeline in one round trip with every other pipeline that asks in the same instant,
   // or while the connection is busy (docs/fleet.md, "One round trip per database"): the due
   // targets of a database read their fingerprints together. Each pipeline keeps its own
-  // transaction, setup and errors. It never connects: nothing (nullopt) when no session was
-  // open, and the caller polls the usual way; else the session it ran on. Throws PgError when
-  // the round trip failed (the connection broke, the earliest deadline passed).
+  // transaction, setup and errors. The schema hashes the pipelines ask for (`asked`) are read
+  // once per round trip, in a transaction of their own ahead of theirs, for the schemas of all of
+  // them (docs/fleet.md, "One fingerprint query per database"). It never connects: nothing
+  // (nullopt) when no session was open, and the caller polls the usual way; else the session it
+  // ran on. Throws PgError when the round trip failed (the connection broke, the earliest
+  // deadline passed).
   [[nodiscard]] boost::asio::awaitable<std::optional<std::uint64_t>> run_batched(
-      ReadPipeline& pipeline);
+      ReadPipeline& pipeline, SchemaHashesAsked* asked = nullptr);
   // How long a round trip waits for company before it leaves.
   static constexpr std::chrono::milliseconds kGatherFor{2};
 

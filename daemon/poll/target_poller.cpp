@@ -99,8 +99,8 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
       if (shared == SharedFingerprint::not_read) plan_changelog_look(target);
       const bool read_in_full = shared == SharedFingerprint::same
                                     ? false
-                                    : co_await refresh(*connection, target.options, deadline,
-                                                       result, shared == SharedFingerprint::moved);
+                                    : co_await refresh(*connection, target, deadline, result,
+                                                       shared == SharedFingerprint::moved);
       const DatabaseState& last = *last_read_;
       if (!read_in_full && last_diff_ && last_diff_->fingerprint == last.fingerprint &&
           same_versions(last_diff_->snapshots, snapshots)) {
@@ -283,10 +283,11 @@ void TargetPoller::plan_changelog_look(const TargetConfig& target) {
 
 boost::asio::awaitable<TargetPoller::SharedFingerprint>
 TargetPoller::fingerprint_in_shared_round_trip(Deadline deadline, PollResult& result) {
-  FingerprintPipeline read(*fingerprint_query_, deadline, riding());
+  FingerprintPipeline read(*fingerprint_query_, deadline, riding(),
+                           FingerprintPipeline::Hashes::asked_of_round_trip);
   std::optional<std::uint64_t> session;
   try {
-    session = co_await lease_->run_batched(read.pipeline());
+    session = co_await lease_->run_batched(read.pipeline(), read.asked());
   } catch (const Error&) {
     co_return SharedFingerprint::not_read;  // the usual way connects again, or says why not
   }
@@ -306,8 +307,9 @@ TargetPoller::fingerprint_in_shared_round_trip(Deadline deadline, PollResult& re
 }
 
 boost::asio::awaitable<bool> TargetPoller::refresh(PgConnection& connection,
-                                                   const TargetOptions& options, Deadline deadline,
+                                                   const TargetConfig& target, Deadline deadline,
                                                    PollResult& result, bool fingerprint_moved) {
+  const TargetOptions& options = target.options;
   if (!fingerprint_moved && full_reads_done_ == full_reads_asked_ && last_read_ &&
       fingerprint_polls_ < kFullReadEvery) {
     std::optional<Fingerprint> now;
@@ -333,6 +335,8 @@ boost::asio::awaitable<bool> TargetPoller::refresh(PgConnection& connection,
   last_diff_.reset();  // a full read diffs again (dependents too), whatever the fingerprint
   full_reads_done_ = asked;
   fingerprint_polls_ = 0;
+  if (!std::exchange(guard_staggered_, true))
+    fingerprint_polls_ = static_cast<int>(std::hash<std::string>{}(target.name) % kFullReadEvery);
   result.ddl_trigger_installed = last_read_->ddl_trigger_installed;
   co_return true;
 }

@@ -114,8 +114,8 @@ class TargetPoller {
   // and differs), and the catalog only when it changed (or a full read is due). True when the
   // catalog was read.
   [[nodiscard]] boost::asio::awaitable<bool> refresh(PgConnection& connection,
-                                                     const TargetOptions& options,
-                                                     Deadline deadline, PollResult& result,
+                                                     const TargetConfig& target, Deadline deadline,
+                                                     PollResult& result,
                                                      bool fingerprint_moved = false);
   // Diffs last_read_ against the snapshots (reading dependents, impact and who changed it as
   // the drift asks), into the result, and keeps what the diff was made of in last_diff_.
@@ -157,6 +157,11 @@ class TargetPoller {
   std::optional<ChangelogLook> changelog_look_;
   bool trigger_seen_ = false;
   int fingerprint_polls_ = 0;  // polls that reused last_read_ since it was read
+  // Whether the count started at a phase of the target's own, after its first full read: the
+  // targets of a database start together, and their every-tenth full reads, one target at a time
+  // on the database's session, would otherwise fall on the same poll (docs/fleet.md, "One
+  // fingerprint query per database").
+  bool guard_staggered_ = false;
   // A full read is due while the reads asked for outnumber those done (counted, so that a request
   // that comes while a read runs, or a read that fails, still leaves one due).
   unsigned full_reads_asked_ = 1, full_reads_done_ = 0;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The fingerprint a poll reads before deciding to read the whole catalog (catalog_query.hpp):
-# every change a full read would see changes it, an unrelated change does not, and it is stable
-# between sessions. Runs the daemon's own SQL (written out by catalog_sql_dump) in psql.
+# The fingerprint a poll reads before deciding to read the whole catalog (schema_fingerprint.hpp):
+# every change a full read would see changes what it is made of (the schemas' hashes and the
+# migration revision), an unrelated change does not, and it is stable between sessions. Runs the
+# daemon's own SQL (written out by catalog_sql_dump) in psql.
 source "$(dirname "$0")/lib.sh"
 : "${CATALOG_SQL_DUMP:?set CATALOG_SQL_DUMP to the catalog_sql_dump binary}"
 pg_start
@@ -12,15 +13,23 @@ psql_q -d app -c "CREATE TABLE person (id int, m mood DEFAULT 'happy')" \
   -c "INSERT INTO alembic_version VALUES ('r1')" \
   -c "CREATE TABLE unrelated (id int)"
 
-# fingerprint: the hash for every schema ($1, $2 = no include list, no exclusions).
+# The schemas' hashes for every schema ($1, $2 = no include list, no exclusions).
+sed "s/\\\$1::text\\[\\]/'{}'::text[]/g; s/\\\$2::text\\[\\]/'{}'::text[]/g" \
+  "$WORK/schema_hashes.sql" >"$WORK/fp.sql"
+schema_hashes() { psql -X -A -t -v ON_ERROR_STOP=1 -d app -F ' ' -f "$WORK/fp.sql"; }
+# fingerprint: the schemas' hashes and the revision, as one SHA-256.
 fingerprint() {
-  sed "s/\\\$1::text\\[\\]/'{}'::text[]/g; s/\\\$2::text\\[\\]/'{}'::text[]/g" \
-    "$WORK/fingerprint_alembic.sql" >"$WORK/fp.sql"
-  psql -X -A -t -v ON_ERROR_STOP=1 -d app -F ' ' -f "$WORK/fp.sql" | cut -d' ' -f1
+  { schema_hashes && psql -X -A -t -v ON_ERROR_STOP=1 -d app -f "$WORK/alembic_revision.sql"; } |
+    sha256sum | cut -d' ' -f1
 }
 
+hashes=$(schema_hashes)
+# One hash per part of the one schema (enum types, columns), and whether the trigger is installed
+# (it is not; NULL prints as nothing).
+[[ $(grep -c '^[euc] public [0-9a-f]\{64\}$' <<<"$hashes") == 2 ]] ||
+  fail "want the enum types' and the columns' hashes of public, got: $hashes"
+grep -qx -- '-  f' <<<"$hashes" || fail "no trigger row: $hashes"
 before=$(fingerprint)
-[[ $before =~ ^[0-9a-f]{64}$ ]] || fail "not a SHA-256: $before"
 [[ $(fingerprint) == "$before" ]] || fail "two sessions disagree on an unchanged catalog"
 
 # changes SQL WHAT: the fingerprint after SQL differs from the one before it.

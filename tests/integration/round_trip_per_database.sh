@@ -36,9 +36,12 @@ wait_for 20 "every target polled" curl -sf "$BASE/readyz"
 
 up_count() { curl -sf "$BASE/metrics" | grep -c '^enumwatch_up{target="[^"]*"} 1$' || true; }
 ok_polls() { metric "enumwatch_polls_total{outcome=\"ok\",target=\"$1\"}"; }
-# The largest number of reads one round trip carried, from the debug log, after line $1.
+# The largest number of reads one round trip carried with one schema fingerprint query for all of
+# them, from the debug log, after line $1.
 largest_round_trip() {
-  tail -n +"$1" "$WORK/daemon.log" | sed -n 's/.* \([0-9]*\) reads in one round trip$/\1/p' | sort -n | tail -n 1
+  tail -n +"$1" "$WORK/daemon.log" |
+    sed -n 's/.* \([0-9]*\) reads in one round trip, one schema fingerprint query$/\1/p' |
+    sort -n | tail -n 1
 }
 sleep 3  # every target past its first, full read
 from=$(wc -l <"$WORK/daemon.log")
@@ -46,7 +49,9 @@ for i in 0 1 29; do eval "before_$i=$(ok_polls t$i)"; done
 sleep 4
 largest=$(largest_round_trip "$from")
 [[ -n $largest ]] || fail "no shared round trip in the log"
-((largest >= N - 2)) || fail "the largest round trip carried $largest reads, want about $N (one per target)"
+# Each poll, about a tenth of the targets read in full instead, alone (each target's every-tenth
+# full read falls on a poll of its own phase).
+((largest >= N * 2 / 3)) || fail "the largest round trip carried $largest reads, want most of the $N"
 for i in 0 1 29; do
   eval "before=\$before_$i"
   now=$(ok_polls "t$i")

@@ -5,7 +5,6 @@
 #include <map>
 
 #include "enumwatch/catalog/check_constraint.hpp"
-#include "enumwatch/catalog/ddl_trigger.hpp"
 #include "enumwatch/core/error.hpp"
 #include "enumwatch/sql/sql_quote.hpp"
 
@@ -196,33 +195,6 @@ std::string migration_revision_sql(std::string_view relation, MigrationTool tool
          from + ") heads";
 }
 
-std::string fingerprint_sql(std::string_view relation, MigrationTool tool, bool checks) {
-  // Each part is the full read's own query, whole, so the hash covers exactly what a full read
-  // would decode (and the queries cannot drift apart). string_agg keeps the queries' ORDER BY.
-  // SHA-256 rather than md5, which FIPS builds of PostgreSQL refuse; textsend takes any encoding.
-  const std::string revision =
-      relation.empty() ? std::string("'-'")
-                       : "COALESCE('r' || (" + migration_revision_sql(relation, tool) + "), 'n')";
-  return "SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.textsend(\n"
-         "  COALESCE((SELECT pg_catalog.string_agg(x::text, E'\\n') FROM (\n" +
-         std::string(kEnumTypes) +
-         "\n) x), '') || E'\\f' ||\n"
-         "  COALESCE((SELECT pg_catalog.string_agg(x::text, E'\\n') FROM (\n" +
-         std::string(kColumnUsage) + "\n) x), '') || E'\\f' ||\n" +
-         (checks ? "  COALESCE((SELECT pg_catalog.string_agg(x::text, E'\\n') FROM (\n" +
-                       std::string(kCheckConstraints) + "\n) x), '') || E'\\f' ||\n"
-                 : std::string()) +
-         "  " + revision + ")), 'hex'),\n" + std::string(ddl_trigger_installed_expression());
-}
-
-Fingerprint decode_fingerprint(const Rows& rows) {
-  if (rows.size() != 1) throw Error("unexpected row count from the fingerprint query");
-  Fingerprint out;
-  out.hash = field(rows[0], 0, "fingerprint");
-  out.ddl_trigger_installed = field(rows[0], 1, "fingerprint") == "t";
-  return out;
-}
-
 std::string pg_text_array(const std::vector<std::string>& items) {
   std::string out = "{";
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -342,11 +314,6 @@ CatalogRead<Rows> column_usage_read(const Scope& scope) {
 CatalogRead<std::vector<CheckColumn>> check_constraints_read(const Scope& scope) {
   return {std::string(check_constraints_sql()), scope_params(scope),
           [scope](const Rows& rows) { return decode_checks(rows, scope); }};
-}
-
-CatalogRead<Fingerprint> fingerprint_read(std::string_view relation, MigrationTool tool,
-                                          bool checks, const Scope& scope) {
-  return {fingerprint_sql(relation, tool, checks), scope_params(scope), decode_fingerprint};
 }
 
 CatalogRead<std::optional<std::string>> migration_revision_read(std::string_view relation,

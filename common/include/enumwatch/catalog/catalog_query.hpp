@@ -38,20 +38,6 @@ namespace enumwatch {
 [[nodiscard]] std::string migration_revision_sql(std::string_view relation,
                                                  MigrationTool tool = MigrationTool::alembic);
 
-// One statement, one short row: a hash of everything enum_types_sql(), column_usage_sql(),
-// check_constraints_sql() (with `checks`) and the migration revision (from `relation`, SQL text;
-// empty: none) would return ($1, $2 as theirs), and whether the event trigger
-// (docs/instant-detection.md) is installed. A poll whose fingerprint did not change needs no full
-// read. Like every statement, it runs with an empty search_path.
-[[nodiscard]] std::string fingerprint_sql(std::string_view relation, MigrationTool tool,
-                                          bool checks);
-struct Fingerprint {
-  std::string hash;
-  bool ddl_trigger_installed = false;
-};
-// Throws Error if the rows do not have the expected shape.
-[[nodiscard]] Fingerprint decode_fingerprint(const Rows& rows);
-
 // The two array parameters in PostgreSQL's text form, e.g. {"public","app"}.
 [[nodiscard]] std::string pg_text_array(const std::vector<std::string>& items);
 
@@ -60,14 +46,12 @@ struct Fingerprint {
                                      const Scope& scope);
 [[nodiscard]] std::optional<std::string> decode_migration_revision(const Rows& rows);
 
-// The reads a poll sends, each its SQL above with its parameters and decoder (catalog_read.hpp).
+// The reads a poll sends, each its SQL above with its parameters and decoder (catalog_read.hpp);
+// the fingerprint's is schema_fingerprint.hpp's.
 // The enum types' and the columns' rows become a Catalog together (decode_catalog).
 [[nodiscard]] CatalogRead<Rows> enum_types_read(const Scope& scope);
 [[nodiscard]] CatalogRead<Rows> column_usage_read(const Scope& scope);
 [[nodiscard]] CatalogRead<std::vector<CheckColumn>> check_constraints_read(const Scope& scope);
-[[nodiscard]] CatalogRead<Fingerprint> fingerprint_read(std::string_view relation,
-                                                        MigrationTool tool, bool checks,
-                                                        const Scope& scope);
 [[nodiscard]] CatalogRead<std::optional<std::string>> migration_revision_read(
     std::string_view relation, MigrationTool tool);
 // `configured`: migration_table as configured, unqualified.

@@ -163,14 +163,6 @@ TEST_CASE("each read carries its own SQL, its parameters and its decoder") {
   CHECK(enums.decode(rows) == rows);
   CHECK(column_usage_read(scope).sql == column_usage_sql());
   CHECK(check_constraints_read(scope).sql == check_constraints_sql());
-  // The fingerprint is built from the reads' own SQL, so a read that changes changes it too.
-  const auto fingerprint =
-      fingerprint_read("\"public\".\"alembic_version\"", MigrationTool::alembic, true, scope);
-  CHECK(fingerprint.sql ==
-        fingerprint_sql("\"public\".\"alembic_version\"", MigrationTool::alembic, true));
-  CHECK(fingerprint.params == enums.params);
-  CHECK(fingerprint.decode({{std::string("abc"), std::string("t")}}).hash == "abc");
-  CHECK_THROWS_AS((void)fingerprint.decode({}), Error);
   const auto revision = migration_revision_read("\"v\"", MigrationTool::alembic);
   CHECK(revision.params.empty());
   CHECK(revision.decode({{std::string("r1")}}) == std::optional<std::string>("r1"));

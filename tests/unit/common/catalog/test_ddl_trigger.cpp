@@ -146,31 +146,6 @@ TEST_CASE("the printed script is one transaction a DBA can run with psql") {
   }
 }
 
-TEST_CASE("the fingerprint query reads the revision only when a migration table is set") {
-  const std::string plain = fingerprint_sql("", MigrationTool::alembic, true);
-  CHECK_FALSE(contains(plain, "version_num"));
-  CHECK(contains(plain, ddl_trigger_installed_expression()));
-  // A standby's copy of the trigger never fires: it does not count.
-  CHECK(contains(std::string(ddl_trigger_installed_expression()),
-                 "AND NOT pg_catalog.pg_is_in_recovery()"));
-  CHECK(contains(plain, enum_types_sql()));
-  CHECK(contains(plain, column_usage_sql()));
-  const std::string relation = quote_migration_table("app.alembic_version");
-  CHECK(relation == "\"app\".\"alembic_version\"");
-  const std::string with_revision = fingerprint_sql(relation, MigrationTool::alembic, true);
-  CHECK(contains(with_revision, migration_revision_sql(relation)));
-}
-
-TEST_CASE("a fingerprint row decodes, and a row of another shape is an error") {
-  const Fingerprint f = decode_fingerprint({{std::string("abc"), std::string("t")}});
-  CHECK(f.hash == "abc");
-  CHECK(f.ddl_trigger_installed);
-  CHECK_FALSE(decode_fingerprint({{std::string("abc"), std::string("f")}}).ddl_trigger_installed);
-  CHECK_THROWS_AS((void)decode_fingerprint({}), Error);
-  CHECK_THROWS_AS((void)decode_fingerprint({{std::string("abc")}}), Error);
-  CHECK_THROWS_AS((void)decode_fingerprint({{std::nullopt, std::string("t")}}), Error);
-}
-
 TEST_CASE("a type change in a schema the target does not watch needs no poll; anything else does") {
   Scope only_sales;
   only_sales.schemas = {"sales"};
