@@ -30,6 +30,7 @@ pg_cluster_start() {
   echo "$PG_PASSWORD" >"$PG_DIR/pwfile"
   [[ $(id -u) -eq 0 ]] && chown postgres: "$PG_DIR/pwfile"
   pg_template_copy "$PGDATA" || return 1
+  # Nothing here must survive a crash. PG_JIT: the tests turn LLVM's JIT off (lib.sh).
   cat >>"$PGDATA/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $PGPORT
@@ -37,6 +38,7 @@ unix_socket_directories = '$PG_DIR'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
+jit = ${PG_JIT:-on}
 max_connections = ${PG_MAX_CONNECTIONS:-200}
 CONF
   pg_ctl_start

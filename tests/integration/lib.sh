@@ -30,6 +30,9 @@ trap 'exit 130' INT TERM
 
 on_exit() { CLEANUPS+=("$1"); }
 
+# No test measures LLVM's JIT, and each backend that compiles a query loads its library: 2.6 % of
+# the sanitizer pass's CPU (docs/design.md, "Tests and CI"). The benchmarks keep the default.
+PG_JIT=off
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/throwaway_pg.sh"
 # The tests' helper programs (servers, proxies, the browser driver): tests/support/.
 SUPPORT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../support" && pwd)
