@@ -192,9 +192,7 @@ boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
 }
 
 FingerprintQuery::FingerprintQuery(const TargetOptions& target_options, std::string relation_sql)
-    : options(target_options),
-      relation(std::move(relation_sql)),
-      hashes(schema_hashes_read(options.scope, options.checks)) {
+    : options(target_options), relation(std::move(relation_sql)) {
   if (!options.migration_table.empty())
     revision = migration_revision_read(relation, options.migration_tool);
 }
@@ -211,7 +209,7 @@ FingerprintPipeline::FingerprintPipeline(const FingerprintQuery& query, Deadline
                                          RidingReads riding, Hashes hashes)
     : query_(&query), pipeline_(deadline, "reading the fingerprint"), riding_(riding) {
   if (hashes == Hashes::own) {
-    hashes_ = pipeline_.add(query.hashes);
+    hashes_ = pipeline_.add(schema_hashes_read(query.options.scope, query.options.checks));
   } else {
     asked_.emplace(SchemaHashesAsked{&query.options.scope, query.options.checks, nullptr, nullptr});
   }

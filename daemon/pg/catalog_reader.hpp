@@ -55,8 +55,9 @@ struct RidingReads {
 struct FingerprintQuery {
   FingerprintQuery(const TargetOptions& options, std::string relation_sql);
   TargetOptions options;
-  std::string relation;              // the migration table as migration_relation() named it
-  CatalogRead<SchemaHashes> hashes;  // of its own schemas, read when it reads alone
+  std::string relation;  // the migration table as migration_relation() named it
+  // The schema hashes' SQL (6 KB) is not kept per target: most polls read them in a round trip
+  // shared with the database's other targets.
   std::optional<CatalogRead<std::optional<std::string>>> revision;
 };
 

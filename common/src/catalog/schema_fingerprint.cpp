@@ -25,9 +25,7 @@ bool is_part(char c) {
   return c == 'e' || c == 'u' || c == 'c';
 }
 
-}  // namespace
-
-std::string schema_hashes_sql(bool checks) {
+std::string build_schema_hashes_sql(bool checks) {
   // SHA-256 rather than md5, which FIPS builds of PostgreSQL refuse; textsend takes any encoding.
   return "SELECT part, s::pg_catalog.text, pg_catalog.encode(pg_catalog.sha256(\n"
          "         pg_catalog.textsend(pg_catalog.string_agg(line, E'\\n' ORDER BY n))), 'hex')\n"
@@ -39,6 +37,15 @@ std::string schema_hashes_sql(bool checks) {
          "UNION ALL\n"
          "SELECT '-', NULL, CASE WHEN " +
          std::string(ddl_trigger_installed_expression()) + " THEN 't' ELSE 'f' END";
+}
+
+}  // namespace
+
+std::string schema_hashes_sql(bool checks) {
+  // Built once: every shared round trip sends it.
+  static const std::string with_checks = build_schema_hashes_sql(true);
+  static const std::string without_checks = build_schema_hashes_sql(false);
+  return checks ? with_checks : without_checks;
 }
 
 SchemaHashes decode_schema_hashes(const Rows& rows, bool checks) {
