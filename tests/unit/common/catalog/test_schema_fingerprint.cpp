@@ -132,9 +132,10 @@ TEST_CASE(
     CHECK_THROWS_AS((void)target_fingerprint(hashes({}, false), sales, true, r1), Error);
   }
   SUBCASE("a schema's name cannot pass for another entry") {
-    // "a\nu 2 5:sales" is one schema whose name holds what would read as a second line.
-    const auto forged = hashes({{'e', "sales", "1"}, {'u', "sales\nu 2 5:sales", "2"}});
-    const auto plain = hashes({{'e', "sales", "1"}, {'u', "sales", "2"}});
+    // One schema whose name holds what, written plainly ("part hash name" lines), would read as
+    // the lines of two schemas "a" and "b" with the same hash.
+    const auto forged = hashes({{'e', "sales", "1"}, {'u', "a\nu 2 b", "2"}});
+    const auto plain = hashes({{'e', "sales", "1"}, {'u', "a", "2"}, {'u', "b", "2"}});
     CHECK(target_fingerprint(forged, Scope{}, false, kNoTable).hash !=
           target_fingerprint(plain, Scope{}, false, kNoTable).hash);
   }
