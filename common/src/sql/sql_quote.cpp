@@ -78,7 +78,9 @@ std::string quote_literal(std::string_view literal) {
       out += "\\r";
     } else if (cp == '\t') {
       out += "\\t";
-    } else if (cp < 0x20 || cp == 0x7F) {
+    } else if (cp < 0x20 || cp == 0x7F || (len == 1 && cp >= 0x80)) {
+      // A byte that begins no UTF-8 sequence (a SQL_ASCII database keeps any) is that byte:
+      // \u would write the code point of the same number, which is other bytes.
       out += "\\x";
       append_hex(out, cp, 2);
     } else if (needs_escape(cp)) {

@@ -208,6 +208,21 @@ TEST_CASE("array defaults with hostile values are read exactly and written back 
                {4});
 }
 
+TEST_CASE("an array default with bytes that are no UTF-8 reads back as written") {
+  // The fuzzer's find (tests/fuzz/fuzz_check_constraint.cpp): a lone 0x9D and a NUL in an element.
+  const std::string element(
+      "m\0\xFF"
+      "9\x9D\0AN",
+      8);
+  const auto parsed = parse_array_default("(ARRAY['" + element + "'::te::text])");
+  REQUIRE(parsed);
+  REQUIRE(parsed->elements.size() == 1);
+  CHECK(parsed->elements[0] == element);
+  const auto again = parse_array_default(quote_literal(array_text(*parsed)) + "::public.s[]");
+  REQUIRE(again);
+  CHECK(again->elements == parsed->elements);
+}
+
 TEST_CASE("an array default that is not a literal array is ignored, never half-read") {
   for (const std::string_view expression : {
            "array_append('{}'::public.status[], 'paid'::public.status)",

@@ -26,6 +26,17 @@ TEST_CASE("literals double single quotes and use E'' only when a backslash needs
   CHECK(quote_literal("Ünï cödé") == "'Ünï cödé'");
 }
 
+TEST_CASE("a byte that is no UTF-8 is quoted as that byte, never as a code point") {
+  // A SQL_ASCII database keeps any byte. A lone 0x9D read as U+009D (a C1 control) would be
+  // written \u009D, which is two other bytes: the fuzzer found that an array default with one
+  // did not read back as written.
+  CHECK(quote_literal("a\x9D\x01"
+                      "b") == "E'a\\x9d\\x01b'");
+  CHECK(quote_literal("a\x9D"
+                      "b") == "E'a\\x9db'");
+  CHECK(quote_literal("\xFF") == "'\xFF'");  // no control character: copied as it is
+}
+
 TEST_CASE("RENAME VALUE and ADD VALUE statements quote both sides") {
   CHECK(rename_value_sql({"public", "s"}, "it's", "It's") ==
         R"(ALTER TYPE "public"."s" RENAME VALUE 'it''s' TO 'It''s';)");
