@@ -147,48 +147,108 @@ boost::asio::awaitable<MigrationLocks> read_migration_locks(PgConnection& connec
   co_return pipeline.take(locks);
 }
 
+namespace {
+
+// A target's state from a full read's rows, which may hold other targets' schemas too: its
+// decoders keep what is in the target's scope.
+DatabaseState state_from(const CatalogRows& rows, const TargetOptions& options,
+                         const RevisionSeen& revision) {
+  DatabaseState state;
+  state.migration_revision = revision.revision;
+  const Fingerprint fingerprint =
+      target_fingerprint(rows.hashes, options.scope, options.checks, revision);
+  state.fingerprint = fingerprint.hash;
+  state.ddl_trigger_installed = fingerprint.ddl_trigger_installed;
+  state.catalog = decode_catalog(rows.enums, rows.usage, options.scope);
+  if (options.checks) {
+    if (!rows.checks) throw Error("internal: a full read without the CHECK constraints it needs");
+    state.catalog.checks = decode_checks(*rows.checks, options.scope);
+  }
+  return state;
+}
+
+// The target's own reads after the catalog's: its migration revision (a missing table fails
+// it, and its own error says what to do about it), then what rides along.
+struct OwnReads {
+  std::optional<ReadHandle<std::optional<std::string>>> revision;
+  RidingHandles riders;
+};
+OwnReads add_own_reads(ReadPipeline& pipeline, const std::string& relation,
+                       const TargetOptions& options, const RidingReads& riding) {
+  OwnReads own;
+  if (!options.migration_table.empty())
+    own.revision = pipeline.add(migration_revision_read(relation, options.migration_tool));
+  own.riders = add_riding(pipeline, riding);
+  return own;
+}
+RevisionSeen take_own_reads(PgConnection& connection, const ReadPipeline& pipeline,
+                            const OwnReads& own, const TargetOptions& options,
+                            const RidingReads& riding) {
+  RevisionSeen revision{own.revision.has_value(), std::nullopt};
+  if (own.revision) {
+    if (pipeline.result(*own.revision).sqlstate == "42P01")
+      connection.session_names().erase(options.migration_table);
+    revision.revision = decode_revision(pipeline, *own.revision, options);
+  }
+  pipeline.require_all();
+  take_riding(pipeline, own.riders, riding);
+  return revision;
+}
+
+}  // namespace
+
 boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
                                                     const TargetOptions& options, Deadline deadline,
-                                                    RidingReads riding) {
-  const bool with_revision = !options.migration_table.empty();
+                                                    RidingReads riding, const AlsoReadFor& also) {
   const std::string relation = co_await migration_relation(connection, options, deadline);
+  std::vector<const Scope*> scopes{&options.scope};
+  bool checks = options.checks;
+  for (const auto& asked : also.asked) {
+    scopes.push_back(&asked->scope);
+    checks = checks || asked->checks;
+  }
+  const Scope read_scope = also.asked.empty() ? options.scope : schemas_of_all(scopes);
 
   // One pipeline, one implicit transaction, all of it with an empty search_path, which also
   // makes pg_get_expr qualify type names in column defaults, so that remediation SQL can reuse
-  // them verbatim. The fingerprint's hashes come first, as later fingerprint polls read them; a
-  // change that lands between them and the reads makes the next one differ, so nothing is
-  // missed.
+  // them verbatim. The fingerprint's hashes come first, as later fingerprint polls read them
+  // (before the revision); a change that lands between them and the reads makes the next one
+  // differ, so nothing is missed. The reads every asking target shares come before this
+  // target's own, whose failure then leaves them whole.
   ReadPipeline pipeline(deadline, "reading the catalog");
-  const auto hashes = pipeline.add(schema_hashes_read(options.scope, options.checks));
-  std::optional<ReadHandle<std::optional<std::string>>> revision;
-  if (with_revision)
-    revision = pipeline.add(migration_revision_read(relation, options.migration_tool));
-  const auto enums = pipeline.add(enum_types_read(options.scope));
-  const auto usage = pipeline.add(column_usage_read(options.scope));
-  std::optional<ReadHandle<std::vector<CheckColumn>>> checks;
-  if (options.checks) checks = pipeline.add(check_constraints_read(options.scope));
-  const auto riders = add_riding(pipeline, riding);
+  const auto hashes = pipeline.add(schema_hashes_read(read_scope, checks));
+  const auto enums = pipeline.add(enum_types_read(read_scope));
+  const auto usage = pipeline.add(column_usage_read(read_scope));
+  std::optional<ReadHandle<Rows>> check_rows;
+  if (checks) check_rows = pipeline.add(check_constraints_read(read_scope));
+  const OwnReads own = add_own_reads(pipeline, relation, options, riding);
   co_await pipeline.run(connection);
 
   require_setup(pipeline);
-  const SchemaHashes read = pipeline.take(hashes);
-  DatabaseState state;
-  if (revision) {
-    // A missing migration table fails the revision (the rest is not run): its own error says
-    // what to do about it.
-    if (pipeline.result(*revision).sqlstate == "42P01")
-      connection.session_names().erase(options.migration_table);
-    state.migration_revision = decode_revision(pipeline, *revision, options);
-  }
-  pipeline.require_all();
-  const Fingerprint fingerprint = target_fingerprint(
-      read, options.scope, options.checks, RevisionSeen{with_revision, state.migration_revision});
-  state.fingerprint = fingerprint.hash;
-  state.ddl_trigger_installed = fingerprint.ddl_trigger_installed;
-  state.catalog = decode_catalog(pipeline.take(enums), pipeline.take(usage), options.scope);
-  if (checks) state.catalog.checks = pipeline.take(*checks);
-  take_riding(pipeline, riders, riding);
-  co_return state;
+  auto rows = std::make_shared<CatalogRows>();
+  rows->session = also.session;
+  rows->hashes = pipeline.take(hashes);
+  rows->enums = pipeline.take(enums);
+  rows->usage = pipeline.take(usage);
+  if (check_rows) rows->checks = pipeline.take(*check_rows);
+  for (const auto& asked : also.asked) asked->found = rows;
+  const RevisionSeen revision = take_own_reads(connection, pipeline, own, options, riding);
+  co_return state_from(*rows, options, revision);
+}
+
+boost::asio::awaitable<DatabaseState> read_database_from(PgConnection& connection,
+                                                         const TargetOptions& options,
+                                                         const CatalogRows& rows, Deadline deadline,
+                                                         RidingReads riding) {
+  const bool with_revision = !options.migration_table.empty();
+  if (!with_revision && !riding.locks && !riding.changelog)
+    co_return state_from(rows, options, RevisionSeen{});
+  const std::string relation = co_await migration_relation(connection, options, deadline);
+  ReadPipeline pipeline(deadline, "reading the migration revision");
+  const OwnReads own = add_own_reads(pipeline, relation, options, riding);
+  co_await pipeline.run(connection);
+  require_setup(pipeline);
+  co_return state_from(rows, options, take_own_reads(connection, pipeline, own, options, riding));
 }
 
 FingerprintQuery::FingerprintQuery(const TargetOptions& target_options, std::string relation_sql)

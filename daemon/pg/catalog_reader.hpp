@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -44,12 +45,47 @@ struct RidingReads {
 [[nodiscard]] boost::asio::awaitable<std::string> session_database(PgConnection& connection,
                                                                    Deadline deadline);
 
+// What one full read returned of the schemas of every target that asked for it (docs/fleet.md,
+// "One full read per database"): each target decodes its own scope from these rows.
+struct CatalogRows {
+  std::uint64_t session = 0;  // the database's shared session it was read over
+  SchemaHashes hashes;
+  Rows enums, usage;
+  std::optional<Rows> checks;  // when any of the targets watches CHECK enums
+};
+
+// A target's full read, asked for before its turn on its database's session: the full read of
+// another target of the database that runs first reads this target's schemas too, and leaves it
+// what it found.
+struct FullReadAsked {
+  Scope scope;  // a copy: the target may be reloaded away before the read runs
+  bool checks = false;
+  std::shared_ptr<const CatalogRows> found;
+};
+
+// The full reads a read_database also makes for other targets of the database, and the shared
+// session it runs over, which each finding records.
+struct AlsoReadFor {
+  std::vector<std::shared_ptr<FullReadAsked>> asked;
+  std::uint64_t session = 0;
+};
+
 // Throws PgError; a missing migration table is a PgError of kind query with a message that says
-// which table and what to do. `riding` is read in the same pipeline.
+// which table and what to do. `riding` is read in the same pipeline. The catalog is read for the
+// schemas of `also`'s targets too, and each of them is given the rows (even when this target's
+// own revision fails); the statements the reads share come first.
 [[nodiscard]] boost::asio::awaitable<DatabaseState> read_database(PgConnection& connection,
                                                                   const TargetOptions& options,
                                                                   Deadline deadline,
-                                                                  RidingReads riding = {});
+                                                                  RidingReads riding = {},
+                                                                  const AlsoReadFor& also = {});
+// The same read from the rows another target's read found for this one: only this target's own
+// reads (its migration revision, `riding`) go to the server, in one round trip, or none.
+[[nodiscard]] boost::asio::awaitable<DatabaseState> read_database_from(PgConnection& connection,
+                                                                       const TargetOptions& options,
+                                                                       const CatalogRows& rows,
+                                                                       Deadline deadline,
+                                                                       RidingReads riding = {});
 
 // The fingerprint reads of a target's options, built once (a poll sends them as they are).
 struct FingerprintQuery {

@@ -182,7 +182,11 @@ asio::awaitable<void> Scheduler::poll_once(const Target& t) {
   // something changed, and its fingerprint would only send it on alone a round trip later.
   const bool scheduled = !t->poll_requested;
   std::optional<AsyncSemaphore::Permit> permit;
-  if (!(scheduled && t->poller->plan_shared_round_trip())) permit = co_await slots_.acquire();
+  if (!(scheduled && t->poller->plan_shared_round_trip())) {
+    // Before the wait: a full read of the database's that runs sooner reads this target's too.
+    t->poller->announce_full_read(t->setup.config, t->setup.password);
+    permit = co_await slots_.acquire();
+  }
   if (t->stopped) co_return;
   const std::vector<NamedSnapshot> snapshots = snapshots_.snapshots_for(t->setup.config);
   PollResult result;

@@ -152,6 +152,20 @@ asio::awaitable<void> SharedConnection::run_round_trip(
                 batch.size(), hashes_pipeline ? ", one schema fingerprint query" : "");
 }
 
+void SharedConnection::ask_full_read(const std::shared_ptr<FullReadAsked>& asked) {
+  // Asks of polls that ended without a read go as new ones come.
+  std::erase_if(full_reads_asked_, [](const auto& a) { return a.expired(); });
+  full_reads_asked_.push_back(asked);
+}
+
+std::vector<std::shared_ptr<FullReadAsked>> SharedConnection::take_full_reads_asked() {
+  std::vector<std::shared_ptr<FullReadAsked>> out;
+  for (const auto& weak : std::exchange(full_reads_asked_, {})) {
+    if (auto asked = weak.lock(); asked && !asked->found) out.push_back(std::move(asked));
+  }
+  return out;
+}
+
 std::shared_ptr<SharedConnection> SharedConnections::lease(const ConnParams& params) {
   auto& slot = by_key_[connection_key(params)];
   if (auto existing = slot.lock()) return existing;

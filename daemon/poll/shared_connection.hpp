@@ -72,6 +72,13 @@ class SharedConnection : public std::enable_shared_from_this<SharedConnection> {
   // How long a round trip waits for company before it leaves.
   static constexpr std::chrono::milliseconds kGatherFor{2};
 
+  // A target's full read, asked for before it waits for a slot and its turn (docs/fleet.md, "One
+  // full read per database"): the next full read over this connection reads its schemas too.
+  // Held weakly: an ask its poll gave up on is gone.
+  void ask_full_read(const std::shared_ptr<FullReadAsked>& asked);
+  // The asks still waiting (not found yet), for the full read that runs now; none are left.
+  [[nodiscard]] std::vector<std::shared_ptr<FullReadAsked>> take_full_reads_asked();
+
  private:
   struct Batched;
   // Sends what waits, round trip after round trip, until nothing does.
@@ -85,6 +92,7 @@ class SharedConnection : public std::enable_shared_from_this<SharedConnection> {
   std::uint64_t session_ = 0;
   std::vector<std::shared_ptr<Batched>> waiting_;
   bool draining_ = false;
+  std::vector<std::weak_ptr<FullReadAsked>> full_reads_asked_;
 };
 
 // Hands out one SharedConnection per set of connection parameters, for as long as a target holds

@@ -64,12 +64,7 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
   std::shared_ptr<PgConnection> connection;
   std::optional<SharedConnection::Turn> turn;
   try {
-    if (!lease_) {
-      if (!connections_) throw Error("internal: a target poller without a connection to poll over");
-      ConnParams params = parse_dsn(target.dsn);
-      if (password && !params.find("password")) params.set("password", *password);
-      lease_ = connections_->lease(params);
-    }
+    take_lease(target, password);
     // A quiet poll over an open session: the fingerprint alone, in the round trip of every target
     // of the database due now (docs/fleet.md, "One round trip per database").
     const bool shared_round_trip = std::exchange(shared_round_trip_planned_, false);
@@ -84,11 +79,16 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
     if (diff_stands) {
       result.unchanged = true;  // as below: the last diff stands, recipes included
     } else {
+      // Asked again here for a poll whose shared round trip failed (the session broke): every
+      // target of it is then on this path at once.
+      announce_full_read(target, password);
       turn.emplace(co_await lease_->take_turn(deadline));
       connection = co_await turn->connect(deadline);
       if (turn->session() != session_seen_) {
         session_seen_ = turn->session();
-        require_full_read();  // a new session reads in full (its search_path may differ)
+        // A new session reads in full (its search_path may differ): a read another target made
+        // over it for this poll is one.
+        if (!read_found_for_this_session()) require_full_read();
         shared = SharedFingerprint::not_read;
       }
       if (probe_) co_await send_probe_now(*connection, target.name, deadline);
@@ -134,9 +134,69 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
     result.outcome = PollOutcome::error;
     result.report.error = e.what();
   }
+  full_read_ask_.reset();  // for this poll only: the next one asks again
   result.report.polled_at = std::chrono::system_clock::now();
   result.took = std::chrono::steady_clock::now() - started;
   co_return result;
+}
+
+void TargetPoller::take_lease(const TargetConfig& target,
+                              const std::optional<std::string>& password) {
+  if (lease_) return;
+  if (!connections_) throw Error("internal: a target poller without a connection to poll over");
+  ConnParams params = parse_dsn(target.dsn);
+  if (password && !params.find("password")) params.set("password", *password);
+  lease_ = connections_->lease(params);
+}
+
+bool TargetPoller::read_found_for_this_session() const {
+  return full_read_ask_ && full_read_ask_->found && full_read_ask_->found->session == session_seen_;
+}
+
+bool TargetPoller::full_read_due() const {
+  return !last_read_ || full_reads_done_ != full_reads_asked_ ||
+         fingerprint_polls_ >= kFullReadEvery;
+}
+
+void TargetPoller::announce_full_read(const TargetConfig& target,
+                                      const std::optional<std::string>& password) {
+  if (!connections_ || full_read_ask_) return;
+  try {
+    take_lease(target, password);
+  } catch (const Error&) {
+    return;  // the poll says what is wrong with the DSN
+  }
+  // A poll over a session other than the last one reads in full too: after the database's
+  // session broke, every target of it.
+  if (!full_read_due() && lease_->open_session() == session_seen_) return;
+  full_read_ask_ = std::make_shared<FullReadAsked>(
+      FullReadAsked{target.options.scope, target.options.checks, nullptr});
+  full_read_ask_covers_ = full_reads_asked_;
+  lease_->ask_full_read(full_read_ask_);
+}
+
+boost::asio::awaitable<void> TargetPoller::read_in_full(PgConnection& connection,
+                                                        const TargetConfig& target,
+                                                        Deadline deadline) {
+  const bool found = read_found_for_this_session();
+  const auto ask = std::exchange(full_read_ask_, nullptr);
+  if (found) {
+    spdlog::debug("target {}: a full read from another target's", target.name);
+    const unsigned covered = full_read_ask_covers_;
+    last_read_ =
+        co_await read_database_from(connection, target.options, *ask->found, deadline, riding());
+    full_reads_done_ = covered;
+    co_return;
+  }
+  const unsigned asked = full_reads_asked_;
+  AlsoReadFor also{
+      lease_ ? lease_->take_full_reads_asked() : std::vector<std::shared_ptr<FullReadAsked>>{},
+      session_seen_};
+  std::erase(also.asked, ask);  // this poll's own ask is this read
+  spdlog::debug("target {}: a full read, for {} more target(s) of the database too", target.name,
+                also.asked.size());
+  last_read_ = co_await read_database(connection, target.options, deadline, riding(), also);
+  full_reads_done_ = asked;
 }
 
 boost::asio::awaitable<void> TargetPoller::diff_last_read(PgConnection& connection,
@@ -310,8 +370,8 @@ boost::asio::awaitable<bool> TargetPoller::refresh(PgConnection& connection,
                                                    const TargetConfig& target, Deadline deadline,
                                                    PollResult& result, bool fingerprint_moved) {
   const TargetOptions& options = target.options;
-  if (!fingerprint_moved && full_reads_done_ == full_reads_asked_ && last_read_ &&
-      fingerprint_polls_ < kFullReadEvery) {
+  // A full read another target made for this poll is used whatever the fingerprint would say.
+  if (!fingerprint_moved && !full_read_due() && !read_found_for_this_session()) {
     std::optional<Fingerprint> now;
     try {
       const std::string relation = co_await migration_relation(connection, options, deadline);
@@ -330,10 +390,8 @@ boost::asio::awaitable<bool> TargetPoller::refresh(PgConnection& connection,
       co_return false;
     }
   }
-  const unsigned asked = full_reads_asked_;
-  last_read_ = co_await read_database(connection, options, deadline, riding());
+  co_await read_in_full(connection, target, deadline);
   last_diff_.reset();  // a full read diffs again (dependents too), whatever the fingerprint
-  full_reads_done_ = asked;
   fingerprint_polls_ = 0;
   if (!std::exchange(guard_staggered_, true))
     fingerprint_polls_ = static_cast<int>(std::hash<std::string>{}(target.name) % kFullReadEvery);

@@ -85,6 +85,12 @@ class TargetPoller {
   // target at a time anyway. Yes only while the session it last read over is open and nothing but
   // a fingerprint is due.
   [[nodiscard]] virtual bool plan_shared_round_trip();
+  // Says, before the poll waits for a slot and its turn, that it will read the catalog in full:
+  // the first full read over the database's session then reads this target's schemas too, and
+  // the poll uses what it found (docs/fleet.md, "One full read per database"). For the next poll
+  // only.
+  virtual void announce_full_read(const TargetConfig& target,
+                                  const std::optional<std::string>& password);
 
   // A poll reads the fingerprint first and the catalog only when it changed, or on every
   // kFullReadEvery-th poll: a guard against a change the fingerprint does not cover.
@@ -133,6 +139,17 @@ class TargetPoller {
   // The changelog's new rows ride this poll while the database has the trigger.
   void plan_changelog_look(const TargetConfig& target);
   [[nodiscard]] bool can_share_round_trip() const;
+  // Whether the next poll reads in full whatever its fingerprint says.
+  [[nodiscard]] bool full_read_due() const;
+  // Whether another target's full read over the session this poll uses read this poll's too.
+  [[nodiscard]] bool read_found_for_this_session() const;
+  // The database's shared connection for this target's parameters, taken once. Throws Error.
+  void take_lease(const TargetConfig& target, const std::optional<std::string>& password);
+  // Reads the catalog in full into last_read_: from what another target's read found for this
+  // poll's announced ask, over the same session, else itself, for every target still asking.
+  [[nodiscard]] boost::asio::awaitable<void> read_in_full(PgConnection& connection,
+                                                          const TargetConfig& target,
+                                                          Deadline deadline);
 
   // What the last diff was made of: a poll that finds the same fingerprint and the same snapshot
   // versions is unchanged (PollResult::unchanged). The snapshots are held, so that a new version
@@ -167,6 +184,10 @@ class TargetPoller {
   unsigned full_reads_asked_ = 1, full_reads_done_ = 0;
   std::optional<std::string> probe_;
   bool shared_round_trip_planned_ = false;  // by plan_shared_round_trip(), for the next poll
+  // The next poll's full read, as announce_full_read() asked for it, and the reads asked for
+  // then (a read asked for later may not be in what another target's read found).
+  std::shared_ptr<FullReadAsked> full_read_ask_;
+  unsigned full_read_ask_covers_ = 0;
 };
 
 }  // namespace enumwatch

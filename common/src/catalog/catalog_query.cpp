@@ -311,9 +311,8 @@ CatalogRead<Rows> column_usage_read(const Scope& scope) {
   return {std::string(column_usage_sql()), scope_params(scope), as_rows};
 }
 
-CatalogRead<std::vector<CheckColumn>> check_constraints_read(const Scope& scope) {
-  return {std::string(check_constraints_sql()), scope_params(scope),
-          [scope](const Rows& rows) { return decode_checks(rows, scope); }};
+CatalogRead<Rows> check_constraints_read(const Scope& scope) {
+  return {std::string(check_constraints_sql()), scope_params(scope), as_rows};
 }
 
 CatalogRead<std::optional<std::string>> migration_revision_read(std::string_view relation,

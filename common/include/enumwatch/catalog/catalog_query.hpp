@@ -48,10 +48,13 @@ namespace enumwatch {
 
 // The reads a poll sends, each its SQL above with its parameters and decoder (catalog_read.hpp);
 // the fingerprint's is schema_fingerprint.hpp's.
-// The enum types' and the columns' rows become a Catalog together (decode_catalog).
+// Each returns the rows of every schema in `scope`: the enum types' and the columns' rows become
+// a Catalog together (decode_catalog), the CHECK constraints' a target's CheckColumns
+// (decode_checks), each with the target's own scope, so that one read can serve every target of
+// a database (docs/fleet.md, "One full read per database").
 [[nodiscard]] CatalogRead<Rows> enum_types_read(const Scope& scope);
 [[nodiscard]] CatalogRead<Rows> column_usage_read(const Scope& scope);
-[[nodiscard]] CatalogRead<std::vector<CheckColumn>> check_constraints_read(const Scope& scope);
+[[nodiscard]] CatalogRead<Rows> check_constraints_read(const Scope& scope);
 [[nodiscard]] CatalogRead<std::optional<std::string>> migration_revision_read(
     std::string_view relation, MigrationTool tool);
 // `configured`: migration_table as configured, unqualified.
