@@ -8,13 +8,18 @@
 # The first polls, and those after the kill, read the catalog in full once for all the targets
 # asking (docs/fleet.md, "One full read per database"), and each target still sees its own scope
 # alone: one on a schema named with a quote and a newline, one on every schema but t0, one whose
-# ignore glob hides its only type.
+# ignore glob hides its only type. The monitoring role's sessions default to compiling every
+# query that costs more than 1 with LLVM (jit_above_cost = 1): the daemon's reads turn the JIT
+# off, and nothing is compiled.
 source "$(dirname "$0")/lib.sh"
 pg_start
 N=30
 ODD=$'we"ird\nsch'  # a schema name with a quote and a newline in it
 TOTAL=$((N + 3))
 psql_q -c "CREATE DATABASE app" -c "CREATE ROLE monitor LOGIN PASSWORD 'monitor-pw'"
+# What the server compiles for the role is written to its data directory (jit_dump_bitcode).
+psql_q -c "ALTER ROLE monitor SET jit = on" -c "ALTER ROLE monitor SET jit_above_cost = 1" \
+  -c "ALTER ROLE monitor SET jit_dump_bitcode = on"
 {
   for i in $(seq 0 $((N - 1))); do
     echo "CREATE SCHEMA t$i; CREATE TYPE t$i.state AS ENUM ('a', 'b'); GRANT USAGE ON SCHEMA t$i TO monitor;"
@@ -125,3 +130,10 @@ sessions=$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHE
 [[ $sessions == 1 ]] || fail "$sessions sessions after the kill, want 1"
 kill -0 "$DAEMON_PID" || fail "the daemon died"
 pass "the shared backend killed: every target back over one new session, in $reads full read(s)"
+compiled=$(find "$PGDATA" -maxdepth 1 -name '*.bc' | wc -l)
+((compiled == 0)) || fail "the server compiled $compiled queries for the daemon's sessions (jit)"
+# The control: the same role's own query is compiled.
+PGPASSWORD=monitor-pw psql -X -q -h 127.0.0.1 -p "$PGPORT" -U monitor -d app -c "SELECT count(*) FROM pg_catalog.pg_class" >/dev/null
+compiled=$(find "$PGDATA" -maxdepth 1 -name '*.bc' | wc -l)
+((compiled > 0)) || fail "the control query was not compiled: jit_dump_bitcode shows nothing"
+pass "no query of the daemon's was compiled by the server's JIT"
