@@ -194,6 +194,7 @@ asio::awaitable<void> Scheduler::poll_once(const Target& t) {
     ScopedFlag in_flight(t->in_flight);
     t->poll_requested = false;
     t->only_notified = false;
+    t->check_by.reset();  // whatever the poll, it reads after the notification
     t->last_poll_started = Clock::now();
     t->due_by = Clock::now() + options.timeout + kOverdueGrace;
     result = co_await t->poller->poll(t->setup.config, snapshots, t->setup.password);
@@ -390,14 +391,19 @@ void Scheduler::follow_ddl_trigger(const Target& t, const PollResult& result) {
     const TargetPoller& poller = *target->poller;
     // A flood repeats itself: each distinct payload is looked at once.
     std::set<std::string_view> seen;
-    const bool concerns = std::any_of(batch.begin(), batch.end(), [&](const Notification& n) {
-      return seen.insert(n.payload).second &&
-             notification_concerns(n.payload, scope, [&](std::string_view type_name) {
-               return poller.saw_enum_named(type_name);
-             });
-    });
-    if (concerns) {
+    auto concern = NotificationConcern::none;
+    for (const auto& n : batch) {
+      if (!seen.insert(n.payload).second) continue;
+      concern =
+          std::max(concern, notification_concern(n.payload, scope, [&](std::string_view type) {
+                     return poller.saw_enum_named(type);
+                   }));
+      if (concern == NotificationConcern::concerns) break;
+    }
+    if (concern == NotificationConcern::concerns) {
       request_notified_poll(name, batch.size());
+    } else if (concern == NotificationConcern::name_seen) {
+      request_shared_check(name);
     } else {
       spdlog::debug("target {}: {} notification(s) about types of other schemas; no poll", name,
                     batch.size());
@@ -437,7 +443,7 @@ asio::awaitable<void> Scheduler::wait_for_next_poll(const Target& t) {
   const auto& config = t->setup.config;
   const milliseconds check = config.options.revision_check_interval;
   while (!t->stopped && !t->poll_requested) {
-    const auto due = next_due(*t);
+    const auto due = t->check_by ? std::min(next_due(*t), *t->check_by) : next_due(*t);
     const auto left = std::chrono::ceil<milliseconds>(due - Clock::now());
     if (left <= milliseconds(0)) co_return;
     if (t->hold.active() && !t->hold.stuck() && t->failures == 0) {
@@ -538,6 +544,18 @@ void Scheduler::request_notified_poll(const std::string& name, std::size_t notif
   t.poll_requested = true;
   t.only_notified = true;
   if (!t.in_flight) t.wake.cancel();
+}
+
+void Scheduler::request_shared_check(const std::string& name) {
+  auto it = targets_.find(name);
+  if (it == targets_.end()) return;
+  TargetState& t = *it->second;
+  // After the polls of the targets the change concerns have begun, which go alone and first: a
+  // type that left this target's schemas is rare, another tenant's change is not.
+  const auto by = Clock::now() + kSharedCheckAfter;
+  if (t.check_by && *t.check_by <= by) return;
+  t.check_by = by;
+  if (!t.in_flight && !t.poll_requested) t.wake.cancel();
 }
 
 asio::awaitable<void> Scheduler::wait_notified_gap(const Target& t) {

@@ -82,6 +82,11 @@ class Scheduler {
   // is still seen within a second (docs/instant-detection.md, "Floods").
   void request_notified_poll(const std::string& target, std::size_t notifications);
   static constexpr std::chrono::milliseconds kNotifiedPollGap{500};
+  // A notification that names a type of a name the target saw, in another schema
+  // (NotificationConcern::name_seen): a scheduled poll within this, in its database's shared
+  // round trip (docs/instant-detection.md, "What fires").
+  void request_shared_check(const std::string& target);
+  static constexpr std::chrono::milliseconds kSharedCheckAfter{250};
   // How often a target's locks are looked at while a migration is in flight
   // (docs/migration-locks.md, "Holding drift").
   static constexpr std::chrono::milliseconds kLockCheck{1000};

@@ -38,6 +38,10 @@ struct TargetState {
   // Every pending request came from change notifications (none from the API, a snapshot, a
   // reconnected listener): the poll keeps Scheduler::kNotifiedPollGap after the last one.
   bool only_notified = false;
+  // A change notification named a type of a name the target saw, in another schema
+  // (NotificationConcern::name_seen): the next scheduled poll comes by then, in its database's
+  // shared round trip, where a quiet fingerprint costs one short row.
+  std::optional<std::chrono::steady_clock::time_point> check_by;
   std::chrono::steady_clock::time_point last_poll_started{};
   // The next poll is due this long after the last one ended (Scheduler::next_wait), on the grid
   // of its database (Scheduler::next_due).

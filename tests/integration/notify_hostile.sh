@@ -29,6 +29,7 @@ write_token "$WORK/api.token" "notify-token-0123456789"
 cat >"$WORK/enumwatch.toml" <<TOML
 $(daemon_section)
 api_token_file = "api.token"
+log_level = "debug"
 [defaults]
 interval = "5m"
 timeout = "3s"
@@ -127,6 +128,29 @@ poll_now
 wait_for 5 "the enabled trigger shown" metric_is 'enumwatch_notify_trigger_installed{target="app"}' 1
 wait_for 5 "listening again" metric_is 'enumwatch_notify_listening{target="app"}' 1
 pass "a disabled trigger: enumwatch_notify_trigger_installed 0, listening stopped; enabled: back"
+
+# Another tenant's type of a name the target saw: its ALTER TYPE may be a type leaving app, so
+# the target looks, but with a fingerprint in its database's shared round trip, not a full read
+# (docs/instant-detection.md, "What fires").
+psql_q -d orders -c "CREATE TYPE archive.order_status AS ENUM ('t')"
+# The flood's backlog, which the listener may still be reading, and the CREATE's notification
+# (no concern of app's) are past when two looks a second apart count the same.
+quiet() {
+  local n
+  n=$(metric 'enumwatch_notifications_total{target="app"}') && sleep 1 &&
+    [[ $(metric 'enumwatch_notifications_total{target="app"}') == "$n" ]]
+}
+wait_for 30 "the notifications to stop" quiet
+from=$(wc -l <"$WORK/daemon.log")
+n=$(polls)
+psql_q -d orders -c "ALTER TYPE archive.order_status ADD VALUE 'u'"
+wait_for 3 "app to look after another tenant's ALTER TYPE" bash -c "(( \$(curl -sf $BASE/metrics | sed -n 's/^enumwatch_polls_total{outcome=\"ok\",target=\"app\"} //p') > $n ))"
+sleep 0.5
+tail -n +"$from" "$WORK/daemon.log" | grep -q 'reads\? in one round trip, one schema fingerprint query' ||
+  fail "app did not look in its database's shared round trip"
+! tail -n +"$from" "$WORK/daemon.log" | grep -q 'target app: a full read' ||
+  fail "another tenant's ALTER TYPE cost app a full read"
+pass "another tenant's ALTER TYPE of a name app saw: one fingerprint in the shared round trip"
 
 # --- a dropped trigger shows, and the target goes back to its interval -------------------------
 psql_q -d orders -c "DROP EVENT TRIGGER enumwatch_ddl_notify"

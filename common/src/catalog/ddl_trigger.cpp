@@ -289,34 +289,43 @@ std::string ddl_trigger_script(bool uninstall, std::string_view database,
   return out;
 }
 
-bool notification_concerns(std::string_view payload, const Scope& scope,
-                           const std::function<bool(std::string_view)>& saw_type_named) {
+NotificationConcern notification_concern(
+    std::string_view payload, const Scope& scope,
+    const std::function<bool(std::string_view)>& saw_type_named) {
+  using enum NotificationConcern;
   // Only a type's own commands are bounded by its schema: a table or a domain in any schema may
   // use a watched type. Anything unexpected in the payload polls.
   boost::system::error_code ec;
   const boost::json::value parsed = boost::json::parse(payload, ec);
-  if (ec || !parsed.is_object()) return true;
+  if (ec || !parsed.is_object()) return concerns;
   const auto& object = parsed.get_object();
   const auto* tag = object.if_contains("tag");
   const auto* schemas = object.if_contains("schemas");
   if (!tag || !tag->is_string() || !schemas || !schemas->is_array() || schemas->get_array().empty())
-    return true;
+    return concerns;
   const bool alter = tag->get_string() == "ALTER TYPE";
-  if (!alter && tag->get_string() != "CREATE TYPE") return true;
+  if (!alter && tag->get_string() != "CREATE TYPE") return concerns;
   for (const auto& schema : schemas->get_array()) {
-    if (!schema.is_string()) return true;
-    if (scope.includes_schema(std::string(schema.get_string()))) return true;
+    if (!schema.is_string()) return concerns;
+    if (scope.includes_schema(std::string(schema.get_string()))) return concerns;
   }
-  if (!alter) return false;
+  if (!alter) return none;
   // ALTER TYPE ... SET SCHEMA names the schema entered, not the one left: a type of that name
   // that the target saw may have just left it. The first versions of the trigger sent no names.
   const auto* types = object.if_contains("types");
-  if (!types || !types->is_array()) return true;
+  if (!types || !types->is_array()) return concerns;
+  auto out = none;
   for (const auto& type : types->get_array()) {
-    if (!type.is_string()) return true;
-    if (!saw_type_named || saw_type_named(type.get_string())) return true;
+    if (!type.is_string()) return concerns;
+    if (!saw_type_named) return concerns;
+    if (saw_type_named(type.get_string())) out = name_seen;
   }
-  return false;
+  return out;
+}
+
+bool notification_concerns(std::string_view payload, const Scope& scope,
+                           const std::function<bool(std::string_view)>& saw_type_named) {
+  return notification_concern(payload, scope, saw_type_named) != NotificationConcern::none;
 }
 
 std::string_view ddl_trigger_installed_expression() {

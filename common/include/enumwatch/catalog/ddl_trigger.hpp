@@ -36,11 +36,22 @@ inline constexpr std::string_view kEmptySearchPath =
 [[nodiscard]] std::string ddl_trigger_script(bool uninstall, std::string_view database = {},
                                              std::span<const std::string> monitoring_roles = {});
 
-// Whether a notification's payload may concern a target of this scope: false only for a
-// CREATE TYPE whose every schema is outside it, or an ALTER TYPE whose every schema is outside
-// it and none of whose types has a name the target saw (saw_type_named; a type moved out of a
-// watched schema keeps its name). Any other payload, malformed ones included, concerns every
-// target (a needless poll is cheap; a missed one is not).
+// What a notification's payload is to a target of this scope.
+enum class NotificationConcern {
+  none,  // a CREATE TYPE whose every schema is outside it, or such an ALTER TYPE of types whose
+         // names the target did not see
+  // An ALTER TYPE whose every schema is outside it, of a type with a name the target saw
+  // (saw_type_named): a SET SCHEMA names only the schema a type entered, so the target's type
+  // of that name may have left, but in a database of tenants with the same types it is mostly
+  // another tenant's change (docs/instant-detection.md, "What fires").
+  name_seen,
+  // Anything else, malformed payloads included (a needless poll is cheap; a missed one is not).
+  concerns,
+};
+[[nodiscard]] NotificationConcern notification_concern(
+    std::string_view payload, const Scope& scope,
+    const std::function<bool(std::string_view)>& saw_type_named = {});
+// Whether it may concern the target at all (notification_concern is not none).
 [[nodiscard]] bool notification_concerns(
     std::string_view payload, const Scope& scope,
     const std::function<bool(std::string_view)>& saw_type_named = {});

@@ -185,6 +185,15 @@ TEST_CASE("a type that left a watched schema is named by the schema it entered, 
   CHECK(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["archive"]})", only_app,
                               [](std::string_view) { return false; }));
   CHECK(notification_concerns(moved, only_app));
+  // Told apart from a change in the target's own schemas: in a database of tenants with the same
+  // types, every other tenant's ALTER TYPE names a type the target saw.
+  const auto saw_it = [](std::string_view name) { return name == "order_status"; };
+  CHECK(notification_concern(moved, only_app, saw_it) == NotificationConcern::name_seen);
+  CHECK(notification_concern(R"({"tag":"ALTER TYPE","schemas":["app"],"types":["order_status"]})",
+                             only_app, saw_it) == NotificationConcern::concerns);
+  CHECK(notification_concern(R"({"tag":"ALTER TYPE","schemas":["archive"],"types":["x", 7]})",
+                             only_app, saw_it) == NotificationConcern::concerns);
+  CHECK(notification_concern(moved, only_app) == NotificationConcern::concerns);
   // Renamed schemas, DROP OWNED and extensions name no type: they concern everyone.
   for (const char* tag : {"ALTER SCHEMA", "DROP OWNED", "ALTER EXTENSION", "CREATE SCHEMA"}) {
     CAPTURE(tag);
