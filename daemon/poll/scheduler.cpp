@@ -402,7 +402,7 @@ void Scheduler::follow_ddl_trigger(const Target& t, const PollResult& result) {
     }
     if (concern == NotificationConcern::concerns) {
       request_notified_poll(name, batch.size());
-    } else if (concern == NotificationConcern::name_seen) {
+    } else if (concern == NotificationConcern::elsewhere) {
       request_shared_check(name);
     } else {
       spdlog::debug("target {}: {} notification(s) about types of other schemas; no poll", name,

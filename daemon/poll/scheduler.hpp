@@ -82,8 +82,8 @@ class Scheduler {
   // is still seen within a second (docs/instant-detection.md, "Floods").
   void request_notified_poll(const std::string& target, std::size_t notifications);
   static constexpr std::chrono::milliseconds kNotifiedPollGap{500};
-  // A notification that names a type of a name the target saw, in another schema
-  // (NotificationConcern::name_seen): a scheduled poll within this, in its database's shared
+  // A notification about other schemas that may still touch the target's types
+  // (NotificationConcern::elsewhere): a scheduled poll within this, in its database's shared
   // round trip (docs/instant-detection.md, "What fires").
   void request_shared_check(const std::string& target);
   static constexpr std::chrono::milliseconds kSharedCheckAfter{250};

@@ -38,8 +38,8 @@ struct TargetState {
   // Every pending request came from change notifications (none from the API, a snapshot, a
   // reconnected listener): the poll keeps Scheduler::kNotifiedPollGap after the last one.
   bool only_notified = false;
-  // A change notification named a type of a name the target saw, in another schema
-  // (NotificationConcern::name_seen): the next scheduled poll comes by then, in its database's
+  // A change notification about other schemas that may still touch the target's types
+  // (NotificationConcern::elsewhere): the next scheduled poll comes by then, in its database's
   // shared round trip, where a quiet fingerprint costs one short row.
   std::optional<std::chrono::steady_clock::time_point> check_by;
   std::chrono::steady_clock::time_point last_poll_started{};

@@ -293,8 +293,7 @@ NotificationConcern notification_concern(
     std::string_view payload, const Scope& scope,
     const std::function<bool(std::string_view)>& saw_type_named) {
   using enum NotificationConcern;
-  // Only a type's own commands are bounded by its schema: a table or a domain in any schema may
-  // use a watched type. Anything unexpected in the payload polls.
+  // Anything unexpected in the payload polls at once.
   boost::system::error_code ec;
   const boost::json::value parsed = boost::json::parse(payload, ec);
   if (ec || !parsed.is_object()) return concerns;
@@ -303,22 +302,22 @@ NotificationConcern notification_concern(
   const auto* schemas = object.if_contains("schemas");
   if (!tag || !tag->is_string() || !schemas || !schemas->is_array() || schemas->get_array().empty())
     return concerns;
-  const bool alter = tag->get_string() == "ALTER TYPE";
-  if (!alter && tag->get_string() != "CREATE TYPE") return concerns;
   for (const auto& schema : schemas->get_array()) {
     if (!schema.is_string()) return concerns;
     if (scope.includes_schema(std::string(schema.get_string()))) return concerns;
   }
-  if (!alter) return none;
+  // Only a type's own commands are bounded by its schema: a table or a domain in any schema may
+  // use a watched type, a renamed schema or DROP OWNED may take one away.
+  if (tag->get_string() == "CREATE TYPE") return none;
+  if (tag->get_string() != "ALTER TYPE") return elsewhere;
   // ALTER TYPE ... SET SCHEMA names the schema entered, not the one left: a type of that name
   // that the target saw may have just left it. The first versions of the trigger sent no names.
   const auto* types = object.if_contains("types");
-  if (!types || !types->is_array()) return concerns;
+  if (!types || !types->is_array() || !saw_type_named) return elsewhere;
   auto out = none;
   for (const auto& type : types->get_array()) {
     if (!type.is_string()) return concerns;
-    if (!saw_type_named) return concerns;
-    if (saw_type_named(type.get_string())) out = name_seen;
+    if (saw_type_named(type.get_string())) out = elsewhere;
   }
   return out;
 }

@@ -38,14 +38,15 @@ inline constexpr std::string_view kEmptySearchPath =
 
 // What a notification's payload is to a target of this scope.
 enum class NotificationConcern {
-  none,  // a CREATE TYPE whose every schema is outside it, or such an ALTER TYPE of types whose
-         // names the target did not see
-  // An ALTER TYPE whose every schema is outside it, of a type with a name the target saw
-  // (saw_type_named): a SET SCHEMA names only the schema a type entered, so the target's type
-  // of that name may have left, but in a database of tenants with the same types it is mostly
-  // another tenant's change (docs/instant-detection.md, "What fires").
-  name_seen,
-  // Anything else, malformed payloads included (a needless poll is cheap; a missed one is not).
+  // A CREATE TYPE whose every schema is outside it, or such an ALTER TYPE of types whose names
+  // the target did not see.
+  none,
+  // A change whose every schema is outside it that may still touch what it watches: a table or
+  // domain that may use its types, a renamed schema, DROP OWNED, an ALTER TYPE of a type with a
+  // name it saw (saw_type_named; SET SCHEMA names only the schema a type entered). In a database
+  // of tenants, mostly another tenant's change (docs/instant-detection.md, "What fires").
+  elsewhere,
+  // A change in its schemas, or a payload that names none (a drop) or cannot be read.
   concerns,
 };
 [[nodiscard]] NotificationConcern notification_concern(

@@ -188,12 +188,12 @@ TEST_CASE("a type that left a watched schema is named by the schema it entered, 
   // Told apart from a change in the target's own schemas: in a database of tenants with the same
   // types, every other tenant's ALTER TYPE names a type the target saw.
   const auto saw_it = [](std::string_view name) { return name == "order_status"; };
-  CHECK(notification_concern(moved, only_app, saw_it) == NotificationConcern::name_seen);
+  CHECK(notification_concern(moved, only_app, saw_it) == NotificationConcern::elsewhere);
   CHECK(notification_concern(R"({"tag":"ALTER TYPE","schemas":["app"],"types":["order_status"]})",
                              only_app, saw_it) == NotificationConcern::concerns);
   CHECK(notification_concern(R"({"tag":"ALTER TYPE","schemas":["archive"],"types":["x", 7]})",
                              only_app, saw_it) == NotificationConcern::concerns);
-  CHECK(notification_concern(moved, only_app) == NotificationConcern::concerns);
+  CHECK(notification_concern(moved, only_app) == NotificationConcern::elsewhere);
   // Renamed schemas, DROP OWNED and extensions name no type: they concern everyone.
   for (const char* tag : {"ALTER SCHEMA", "DROP OWNED", "ALTER EXTENSION", "CREATE SCHEMA"}) {
     CAPTURE(tag);
@@ -205,9 +205,16 @@ TEST_CASE("a type that left a watched schema is named by the schema it entered, 
 TEST_CASE("tables, domains, drops and unreadable payloads concern every target") {
   Scope only_sales;
   only_sales.schemas = {"sales"};
-  // A table or a domain in another schema may use a watched type.
-  CHECK(notification_concerns(R"({"tag":"ALTER TABLE","schemas":["billing"]})", only_sales));
-  CHECK(notification_concerns(R"({"tag":"CREATE DOMAIN","schemas":["billing"]})", only_sales));
+  // A table or a domain in another schema may use a watched type: the target looks, in its
+  // database's shared round trip; in its own schemas, at once.
+  CHECK(notification_concern(R"({"tag":"ALTER TABLE","schemas":["billing"]})", only_sales) ==
+        NotificationConcern::elsewhere);
+  CHECK(notification_concern(R"({"tag":"CREATE DOMAIN","schemas":["billing"]})", only_sales) ==
+        NotificationConcern::elsewhere);
+  CHECK(notification_concern(R"({"tag":"ALTER TABLE","schemas":["billing","sales"]})",
+                             only_sales) == NotificationConcern::concerns);
+  CHECK(notification_concern(R"({"tag":"DROP TYPE","schemas":null})", only_sales) ==
+        NotificationConcern::concerns);
   // A drop names no schema; nor does a payload that was too long to carry them.
   CHECK(notification_concerns(R"({"tag":"DROP TYPE","schemas":null})", only_sales));
   CHECK(notification_concerns(R"({"tag":"ALTER TYPE"})", only_sales));
