@@ -185,7 +185,9 @@ asio::awaitable<void> Scheduler::poll_once(const Target& t) {
   if (!(scheduled && t->poller->plan_shared_round_trip())) {
     // Before the wait: a full read of the database's that runs sooner reads this target's too.
     t->poller->announce_full_read(t->setup.config, t->setup.password);
-    permit = co_await slots_.acquire();
+    // A poll over its database's open session connects nothing and waits for its turn there: a
+    // slot held meanwhile would keep another database's poll waiting for nothing.
+    if (!t->poller->over_open_session()) permit = co_await slots_.acquire();
   }
   if (t->stopped) co_return;
   const std::vector<NamedSnapshot> snapshots = snapshots_.snapshots_for(t->setup.config);
@@ -193,9 +195,10 @@ asio::awaitable<void> Scheduler::poll_once(const Target& t) {
   {
     ScopedFlag in_flight(t->in_flight);
     t->poll_requested = false;
-    t->only_notified = false;
+    // Only notified polls keep their gap from one another: a flood's pace. A scheduled poll
+    // (another tenant's change looked at in the shared round trip, say) delays none.
+    if (std::exchange(t->only_notified, false)) t->last_notified_poll_started = Clock::now();
     t->check_by.reset();  // whatever the poll, it reads after the notification
-    t->last_poll_started = Clock::now();
     t->due_by = Clock::now() + options.timeout + kOverdueGrace;
     result = co_await t->poller->poll(t->setup.config, snapshots, t->setup.password);
   }
@@ -561,7 +564,7 @@ void Scheduler::request_shared_check(const std::string& name) {
 asio::awaitable<void> Scheduler::wait_notified_gap(const Target& t) {
   // A request from elsewhere (request_poll) clears only_notified and cancels the wait.
   while (!t->stopped && t->poll_requested && t->only_notified) {
-    const auto ready = t->last_poll_started + kNotifiedPollGap;
+    const auto ready = t->last_notified_poll_started + kNotifiedPollGap;
     const auto now = Clock::now();
     if (now >= ready) co_return;
     co_await sleep(*t, std::chrono::duration_cast<milliseconds>(ready - now) + milliseconds(1));

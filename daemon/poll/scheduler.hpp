@@ -76,10 +76,10 @@ class Scheduler {
 
   // False if no such target.
   bool request_poll(const std::string& target);
-  // A change notification's request: polls at once, unless the target's last poll started less
-  // than kNotifiedPollGap ago (then when that gap has passed); requests that find one pending are
-  // folded into it. So a flood of NOTIFY costs a few polls a second, and a real change inside it
-  // is still seen within a second (docs/instant-detection.md, "Floods").
+  // A change notification's request: polls at once, unless the target's last notified poll started
+  // less than kNotifiedPollGap ago (then when that gap has passed); requests that find one pending
+  // are folded into it. So a flood of NOTIFY costs a few polls a second, and a real change inside
+  // it is still seen within a second (docs/instant-detection.md, "Floods").
   void request_notified_poll(const std::string& target, std::size_t notifications);
   static constexpr std::chrono::milliseconds kNotifiedPollGap{500};
   // A notification about other schemas that may still touch the target's types

@@ -326,6 +326,10 @@ bool TargetPoller::plan_shared_round_trip() {
   return shared_round_trip_planned_;
 }
 
+bool TargetPoller::over_open_session() const {
+  return connections_ && lease_ && session_seen_ != 0 && lease_->open_session() == session_seen_;
+}
+
 bool TargetPoller::can_share_round_trip() const {
   if (!connections_ || !lease_ || probe_ || !last_read_ || !fingerprint_query_) return false;
   if (full_reads_done_ != full_reads_asked_ || fingerprint_polls_ >= kFullReadEvery) return false;
@@ -391,6 +395,11 @@ boost::asio::awaitable<bool> TargetPoller::refresh(PgConnection& connection,
     }
   }
   co_await read_in_full(connection, target, deadline);
+  // The next polls read the fingerprint, in the database's shared round trip if they can: it
+  // needs the migration table as resolved (remembered by the session).
+  const std::string relation = co_await migration_relation(connection, options, deadline);
+  if (!fingerprint_query_ || fingerprint_query_->relation != relation)
+    fingerprint_query_.emplace(options, relation);
   last_diff_.reset();  // a full read diffs again (dependents too), whatever the fingerprint
   fingerprint_polls_ = 0;
   if (!std::exchange(guard_staggered_, true))

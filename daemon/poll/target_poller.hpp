@@ -85,6 +85,10 @@ class TargetPoller {
   // target at a time anyway. Yes only while the session it last read over is open and nothing but
   // a fingerprint is due.
   [[nodiscard]] virtual bool plan_shared_round_trip();
+  // Whether the next poll goes over its database's session as it is open now, the one the last
+  // poll read over: it then connects nothing, and waits for its turn on the session instead of a
+  // max_concurrent_polls slot (docs/fleet.md, "One round trip per database").
+  [[nodiscard]] virtual bool over_open_session() const;
   // Says, before the poll waits for a slot and its turn, that it will read the catalog in full:
   // the first full read over the database's session then reads this target's schemas too, and
   // the poll uses what it found (docs/fleet.md, "One full read per database"). For the next poll

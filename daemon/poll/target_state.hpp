@@ -42,7 +42,7 @@ struct TargetState {
   // (NotificationConcern::elsewhere): the next scheduled poll comes by then, in its database's
   // shared round trip, where a quiet fingerprint costs one short row.
   std::optional<std::chrono::steady_clock::time_point> check_by;
-  std::chrono::steady_clock::time_point last_poll_started{};
+  std::chrono::steady_clock::time_point last_notified_poll_started{};
   // The next poll is due this long after the last one ended (Scheduler::next_wait), on the grid
   // of its database (Scheduler::next_due).
   std::chrono::steady_clock::time_point last_poll_finished{};
