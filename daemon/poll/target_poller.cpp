@@ -71,6 +71,8 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
     auto shared = SharedFingerprint::not_read;
     if (shared_round_trip && can_share_round_trip()) {
       plan_changelog_look(target);
+      if (target.options.watch_migration_locks && lock_target_)
+        lock_look_.emplace(migration_locks_read(*lock_target_));
       shared = co_await fingerprint_in_shared_round_trip(deadline, result);
     }
     const bool diff_stands = shared == SharedFingerprint::same && last_diff_ &&
@@ -135,6 +137,7 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
     result.report.error = e.what();
   }
   full_read_ask_.reset();  // for this poll only: the next one asks again
+  lock_look_.reset();
   result.report.polled_at = std::chrono::system_clock::now();
   result.took = std::chrono::steady_clock::now() - started;
   co_return result;
@@ -256,11 +259,9 @@ boost::asio::awaitable<void> TargetPoller::prepare_lock_look(PgConnection& conne
                                                              Deadline deadline) {
   // golang-migrate's key holds the database's name: the server's, which a pooler may hide.
   std::string database = co_await session_database(connection, deadline);
-  if (!lock_look_ || lock_look_database_ != database) {
-    lock_look_.emplace(
-        migration_locks_read(MigrationLockTarget{database, target.options.scope.schemas}));
-    lock_look_database_ = std::move(database);
-  }
+  if (!lock_target_ || lock_target_->database != database)
+    lock_target_ = MigrationLockTarget{std::move(database), target.options.scope.schemas};
+  lock_look_.emplace(migration_locks_read(*lock_target_));
 }
 
 void TargetPoller::take_lock_look(const TargetConfig& target, PollResult& result) {
@@ -290,13 +291,14 @@ void TargetPoller::take_lock_look(const TargetConfig& target, PollResult& result
 
 boost::asio::awaitable<LockCheck> TargetPoller::check_migration_locks(const TargetConfig& target) {
   LockCheck out;
-  if (!lease_ || !lock_look_) co_return out;
+  if (!lease_ || !lock_target_) co_return out;
   try {
     const Deadline deadline = std::chrono::steady_clock::now() + target.options.timeout;
     const auto turn = co_await lease_->take_turn(deadline);
     const auto connection = turn.open();
     if (!connection) co_return out;  // the next poll connects again
-    out.held_by = (co_await read_migration_locks(*connection, *lock_look_, deadline)).held_by;
+    const MigrationLockLook look(migration_locks_read(*lock_target_));
+    out.held_by = (co_await read_migration_locks(*connection, look, deadline)).held_by;
     out.outcome = LockCheck::Outcome::read;
   } catch (const Error& e) {
     out.outcome = LockCheck::Outcome::failed;

@@ -106,8 +106,8 @@ class TargetPoller {
   [[nodiscard]] boost::asio::awaitable<void> read_changelog(PgConnection& connection,
                                                             const TargetConfig& target,
                                                             Deadline deadline);
-  // The look at the locks for this session (the database's name is in it): built at the first
-  // poll of a session, when migration_lock = "auto".
+  // Whose locks to look at for this session (the database's name is in it), when
+  // migration_lock = "auto", and this poll's look at them.
   [[nodiscard]] boost::asio::awaitable<void> prepare_lock_look(PgConnection& connection,
                                                                const TargetConfig& target,
                                                                Deadline deadline);
@@ -170,8 +170,10 @@ class TargetPoller {
   std::optional<DatabaseState> last_read_;             // the last full read, for fingerprint polls
   std::optional<LastDiff> last_diff_;
   bool changed_by_unreadable_ = false;  // its warning was logged: not again until it reads
-  std::optional<MigrationLockLook> lock_look_;
-  std::string lock_look_database_;                   // the database lock_look_ was built for
+  // Whose locks to look at: set at the first poll of a session (the database's name is in it).
+  // The look itself, 4 KB of SQL, is built for each poll and not kept.
+  std::optional<MigrationLockTarget> lock_target_;
+  std::optional<MigrationLockLook> lock_look_;       // this poll's
   std::vector<std::string> unreadable_lock_tables_;  // as last warned about
   std::vector<LoggedChange> changelog_;              // newest first, at most kChangelogSize
   // The changelog's read riding this poll's pipeline: set while the last poll saw the trigger.

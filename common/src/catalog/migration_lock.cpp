@@ -148,7 +148,14 @@ std::vector<AdvisoryLockKey> migration_lock_keys(const MigrationLockTarget& targ
   return keys;
 }
 
-std::string migration_locks_sql(const MigrationLockTarget& target) {
+namespace {
+
+// The statement around the keys' VALUES rows, the same for every target: made once, since a poll
+// that watches the locks sends the statement every time (and nothing keeps a copy per target).
+struct LockStatementParts {
+  std::string head, tail;
+};
+const LockStatementParts& lock_statement_parts() {
   // The daemon sends it after emptying the search_path, but it stays safe without that (it may
   // run under the monitoring role's own path, which a tenant with CREATE on a schema in it can
   // fill with functions, operators and types that match more exactly than pg_catalog's): every
@@ -159,12 +166,7 @@ std::string migration_locks_sql(const MigrationLockTarget& target) {
   // objsubid 2), session and transaction locks alike. Only granted exclusive ones on this database
   // count, as every tool takes its lock: a tool waiting for its lock is not migrating yet, and a
   // shared lock on the same key (pg_advisory_lock_shared) is someone else's.
-  std::string keys;
-  for (const auto& key : migration_lock_keys(target)) {
-    keys += keys.empty() ? "  (" : ",\n  (";
-    keys += quote_literal(key.tool) + "::pg_catalog.text, '" + std::to_string(key.classid()) +
-            "'::pg_catalog.oid, '" + std::to_string(key.objid()) + "'::pg_catalog.oid)";
-  }
+  //
   // Liquibase keeps its lock in a table (databasechangeloglock: id, locked, lockgranted,
   // lockedby), found through the catalogs rather than to_regclass, which raises an error for a
   // schema the role has no USAGE on. It is `readable` only when the role may SELECT its `locked`
@@ -183,57 +185,71 @@ std::string migration_locks_sql(const MigrationLockTarget& target) {
   // query_to_xml, only where `readable` holds (CASE decides before it evaluates the branch); a row
   // in its result means the lock is held. FROM ONLY: a child table (perhaps a foreign table) is
   // not read.
-  return "WITH held AS (\n"
-         "  SELECT l.classid, l.objid FROM pg_catalog.pg_locks l\n"
-         "  WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory'::pg_catalog.text\n"
-         "    AND l.granted AND l.mode OPERATOR(pg_catalog.=) 'ExclusiveLock'::pg_catalog.text\n"
-         "    AND l.objsubid OPERATOR(pg_catalog.=) 1::pg_catalog.int2\n"
-         "    AND l.database OPERATOR(pg_catalog.=) (\n"
-         "      SELECT d.oid FROM pg_catalog.pg_database d\n"
-         "      WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())\n"
-         "), keys(tool, classid, objid) AS (VALUES\n" +
-         keys +
-         "\n), liquibase AS (\n"
-         "  SELECT n.nspname, c.relname,\n"
-         "    c.relkind OPERATOR(pg_catalog.=) 'r'::pg_catalog.\"char\"\n"
-         "    AND NOT c.relrowsecurity AND a.attnum IS NOT NULL\n"
-         "    AND pg_catalog.has_schema_privilege(n.oid, 'USAGE'::pg_catalog.text)\n"
-         "    AND pg_catalog.has_column_privilege(c.oid, a.attnum, 'SELECT'::pg_catalog.text)\n"
-         "      AS readable\n"
-         "  FROM pg_catalog.pg_class c\n"
-         "  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace\n"
-         "  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid\n"
-         "    AND a.attname OPERATOR(pg_catalog.=) 'locked'::pg_catalog.name\n"
-         "    AND NOT a.attisdropped\n"
-         "  WHERE c.relname OPERATOR(pg_catalog.=) " +
-         quote_literal(kLiquibaseLockTable) +
-         "::pg_catalog.name\n"
-         "    AND (pg_catalog.cardinality($1::pg_catalog.text[]) OPERATOR(pg_catalog.=) 0\n"
-         "      OR n.nspname OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[]))\n"
-         "), states AS (\n"
-         "  SELECT k.tool, 'held'::pg_catalog.text AS state,\n"
-         "    NULL::pg_catalog.name AS nspname, NULL::pg_catalog.name AS relname\n"
-         "  FROM keys k\n"
-         "  WHERE EXISTS (SELECT 1 FROM held h\n"
-         "    WHERE h.classid OPERATOR(pg_catalog.=) k.classid\n"
-         "      AND h.objid OPERATOR(pg_catalog.=) k.objid)\n"
-         "  UNION ALL\n"
-         "  SELECT 'liquibase'::pg_catalog.text,\n"
-         "    CASE WHEN q.readable THEN\n"
-         "      CASE WHEN pg_catalog.strpos(pg_catalog.query_to_xml(\n"
-         "          pg_catalog.format(" +
-         quote_literal(liquibase_read_template()) +
-         "::pg_catalog.text,\n"
-         "            q.nspname, q.relname),\n"
-         "          false, false, ''::pg_catalog.text)::pg_catalog.text,\n"
-         "        '<held>'::pg_catalog.text) OPERATOR(pg_catalog.<>) 0\n"
-         "      THEN 'held'::pg_catalog.text ELSE 'free'::pg_catalog.text END\n"
-         "    ELSE 'unreadable'::pg_catalog.text END,\n"
-         "    q.nspname, q.relname\n"
-         "  FROM liquibase q\n"
-         ")\n"
-         "SELECT s.tool, s.state, s.nspname, s.relname FROM states s\n"
-         "WHERE s.state OPERATOR(pg_catalog.<>) 'free'::pg_catalog.text";
+  static const LockStatementParts parts{
+      "WITH held AS (\n"
+      "  SELECT l.classid, l.objid FROM pg_catalog.pg_locks l\n"
+      "  WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory'::pg_catalog.text\n"
+      "    AND l.granted AND l.mode OPERATOR(pg_catalog.=) 'ExclusiveLock'::pg_catalog.text\n"
+      "    AND l.objsubid OPERATOR(pg_catalog.=) 1::pg_catalog.int2\n"
+      "    AND l.database OPERATOR(pg_catalog.=) (\n"
+      "      SELECT d.oid FROM pg_catalog.pg_database d\n"
+      "      WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())\n"
+      "), keys(tool, classid, objid) AS (VALUES\n",
+      "\n), liquibase AS (\n"
+      "  SELECT n.nspname, c.relname,\n"
+      "    c.relkind OPERATOR(pg_catalog.=) 'r'::pg_catalog.\"char\"\n"
+      "    AND NOT c.relrowsecurity AND a.attnum IS NOT NULL\n"
+      "    AND pg_catalog.has_schema_privilege(n.oid, 'USAGE'::pg_catalog.text)\n"
+      "    AND pg_catalog.has_column_privilege(c.oid, a.attnum, 'SELECT'::pg_catalog.text)\n"
+      "      AS readable\n"
+      "  FROM pg_catalog.pg_class c\n"
+      "  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace\n"
+      "  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid\n"
+      "    AND a.attname OPERATOR(pg_catalog.=) 'locked'::pg_catalog.name\n"
+      "    AND NOT a.attisdropped\n"
+      "  WHERE c.relname OPERATOR(pg_catalog.=) " +
+          quote_literal(kLiquibaseLockTable) +
+          "::pg_catalog.name\n"
+          "    AND (pg_catalog.cardinality($1::pg_catalog.text[]) OPERATOR(pg_catalog.=) 0\n"
+          "      OR n.nspname OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[]))\n"
+          "), states AS (\n"
+          "  SELECT k.tool, 'held'::pg_catalog.text AS state,\n"
+          "    NULL::pg_catalog.name AS nspname, NULL::pg_catalog.name AS relname\n"
+          "  FROM keys k\n"
+          "  WHERE EXISTS (SELECT 1 FROM held h\n"
+          "    WHERE h.classid OPERATOR(pg_catalog.=) k.classid\n"
+          "      AND h.objid OPERATOR(pg_catalog.=) k.objid)\n"
+          "  UNION ALL\n"
+          "  SELECT 'liquibase'::pg_catalog.text,\n"
+          "    CASE WHEN q.readable THEN\n"
+          "      CASE WHEN pg_catalog.strpos(pg_catalog.query_to_xml(\n"
+          "          pg_catalog.format(" +
+          quote_literal(liquibase_read_template()) +
+          "::pg_catalog.text,\n"
+          "            q.nspname, q.relname),\n"
+          "          false, false, ''::pg_catalog.text)::pg_catalog.text,\n"
+          "        '<held>'::pg_catalog.text) OPERATOR(pg_catalog.<>) 0\n"
+          "      THEN 'held'::pg_catalog.text ELSE 'free'::pg_catalog.text END\n"
+          "    ELSE 'unreadable'::pg_catalog.text END,\n"
+          "    q.nspname, q.relname\n"
+          "  FROM liquibase q\n"
+          ")\n"
+          "SELECT s.tool, s.state, s.nspname, s.relname FROM states s\n"
+          "WHERE s.state OPERATOR(pg_catalog.<>) 'free'::pg_catalog.text"};
+  return parts;
+}
+
+}  // namespace
+
+std::string migration_locks_sql(const MigrationLockTarget& target) {
+  const LockStatementParts& parts = lock_statement_parts();
+  std::string keys;
+  for (const auto& key : migration_lock_keys(target)) {
+    keys += keys.empty() ? "  (" : ",\n  (";
+    keys += quote_literal(key.tool) + "::pg_catalog.text, '" + std::to_string(key.classid()) +
+            "'::pg_catalog.oid, '" + std::to_string(key.objid()) + "'::pg_catalog.oid)";
+  }
+  return parts.head + keys + parts.tail;
 }
 
 MigrationLocks decode_migration_locks(const Rows& rows) {
