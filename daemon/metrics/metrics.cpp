@@ -30,7 +30,7 @@ struct Metrics::Impl {
 
   struct TargetSeries {
     prom::Gauge* up;
-    prom::Histogram* duration;
+    prom::Histogram* duration = nullptr;  // only while per-target durations are exported
     std::map<PollOutcome, prom::Counter*> polls;
     prom::Gauge* last_success = nullptr;
     prom::Gauge* last_poll = nullptr;
@@ -53,8 +53,10 @@ struct Metrics::Impl {
     s.stale = false;
     for (auto& t : s.text) t.clear();
     exposition::append_sample(s.text[kUp], kTargetFamilyHeaders[kUp].name, {name}, s.up->Value());
-    exposition::append_histogram(s.text[kDuration], kTargetFamilyHeaders[kDuration].name, name,
-                                 s.duration->Collect().histogram);
+    if (s.duration) {
+      exposition::append_histogram(s.text[kDuration], kTargetFamilyHeaders[kDuration].name, name,
+                                   s.duration->Collect().histogram);
+    }
     for (const auto& [outcome, counter] : s.polls) {
       exposition::append_sample(s.text[kPolls], kTargetFamilyHeaders[kPolls].name,
                                 {name, "outcome", to_string(outcome)}, counter->Value());
@@ -157,7 +159,9 @@ void Metrics::add_target(const TargetConfig& config) {
   const prom::Labels labels{{"target", target}};
   Impl::TargetSeries s;
   s.up = &m.poll.up.Add(labels);
-  s.duration = &m.poll.duration.Add(labels, kPollDurationBuckets);
+  // At fleet size the histogram is not exported (docs/metrics.md), and 15 buckets a target are
+  // not kept either.
+  if (m.per_target_durations) s.duration = &m.poll.duration.Add(labels, kPollDurationBuckets);
   for (PollOutcome o : {PollOutcome::ok, PollOutcome::error, PollOutcome::timeout}) {
     s.polls[o] = &m.poll.polls.Add({{"target", target}, {"outcome", std::string(to_string(o))}});
   }
@@ -181,7 +185,7 @@ void Metrics::remove_target(const std::string& target) {
   if (it == m.targets.end()) return;
   auto& s = it->second;
   m.poll.up.Remove(s.up);
-  m.poll.duration.Remove(s.duration);
+  if (s.duration) m.poll.duration.Remove(s.duration);
   for (auto& [o, c] : s.polls) m.poll.polls.Remove(c);
   if (s.last_success) m.poll.last_success.Remove(s.last_success);
   if (s.last_poll) m.poll.last_poll.Remove(s.last_poll);
@@ -210,7 +214,7 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
   if (!s.last_poll) s.last_poll = &m.poll.last_poll.Add({{"target", target.name}});
   s.last_poll->Set(
       seconds_since_epoch(result.report.polled_at.value_or(std::chrono::system_clock::now())));
-  s.duration->Observe(result.took.count());
+  if (s.duration) s.duration->Observe(result.took.count());
   m.poll.fleet_duration.Observe(result.took.count());
   s.up->Set(result.outcome == PollOutcome::ok ? 1 : 0);
   s.stale = true;
@@ -312,9 +316,18 @@ void Metrics::set_snapshots(const SnapshotSet& snapshots) {
 }
 
 void Metrics::set_duration_histograms(DurationHistogram mode, std::size_t watched_targets) {
-  impl_->per_target_durations =
+  auto& m = *impl_;
+  m.per_target_durations =
       mode == DurationHistogram::per_target ||
       (mode == DurationHistogram::automatic && watched_targets < kPerTargetHistogramLimit);
+  for (auto& [name, s] : m.targets) {
+    if (m.per_target_durations && !s.duration) {
+      s.duration = &m.poll.duration.Add({{"target", name}}, kPollDurationBuckets);
+    } else if (!m.per_target_durations && s.duration) {
+      m.poll.duration.Remove(std::exchange(s.duration, nullptr));
+    }
+    s.stale = true;
+  }
 }
 
 void Metrics::set_shard(const Shard& shard, std::size_t watched, std::size_t other_shard) {
