@@ -409,13 +409,21 @@ asio::awaitable<std::vector<Notification>> PgConnection::wait_for_notifications(
     throw PgError(PgError::Kind::connect, "connection is not open (" + impl.description + ")");
   arm_deadline(self, impl, deadline);
   std::vector<Notification> out;
+  // One PQconsumeInput reads what libpq's buffer holds, some 200 notifications: read on while a
+  // read brings more (up to a bound, so that the loop is not held), so that a flood's backlog is
+  // read at the socket's speed, not one buffer per coalescing window of the listener.
+  constexpr int kReadsAtOnce = 64;
   auto collect = [&] {
-    while (PGnotify* raw = PQnotifies(conn)) {
-      std::unique_ptr<PGnotify, PGnotifyDeleter> notify(raw);
-      out.push_back({notify->relname ? notify->relname : "", notify->extra ? notify->extra : ""});
+    for (int read = 0; read < kReadsAtOnce; ++read) {
+      const std::size_t before = out.size();
+      if (PQconsumeInput(conn) != 1 || PQstatus(conn) != CONNECTION_OK) throw broken();
+      while (PGnotify* raw = PQnotifies(conn)) {
+        std::unique_ptr<PGnotify, PGnotifyDeleter> notify(raw);
+        out.push_back({notify->relname ? notify->relname : "", notify->extra ? notify->extra : ""});
+      }
+      if (out.size() == before) break;
     }
   };
-  if (PQconsumeInput(conn) != 1) throw broken();
   collect();
   while (out.empty() && !impl.timed_out) {
     if (!impl.socket.is_open()) throw broken();
@@ -429,7 +437,6 @@ asio::awaitable<std::vector<Notification>> PgConnection::wait_for_notifications(
                                                 " (" + impl.description + ")");
     }
     // A terminated backend sends its error and closes: the first read may still succeed.
-    if (PQconsumeInput(conn) != 1 || PQstatus(conn) != CONNECTION_OK) throw broken();
     collect();
   }
   impl.timer.cancel();

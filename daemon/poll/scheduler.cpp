@@ -198,7 +198,8 @@ asio::awaitable<void> Scheduler::poll_once(const Target& t) {
     // Only notified polls keep their gap from one another: a flood's pace. A scheduled poll
     // (another tenant's change looked at in the shared round trip, say) delays none.
     if (std::exchange(t->only_notified, false)) t->last_notified_poll_started = Clock::now();
-    t->check_by.reset();  // whatever the poll, it reads after the notification
+    // Whatever the poll, it reads after the notification.
+    if (std::exchange(t->check_by, std::nullopt)) t->last_shared_check_started = Clock::now();
     t->due_by = Clock::now() + options.timeout + kOverdueGrace;
     result = co_await t->poller->poll(t->setup.config, snapshots, t->setup.password);
   }
@@ -554,8 +555,11 @@ void Scheduler::request_shared_check(const std::string& name) {
   if (it == targets_.end()) return;
   TargetState& t = *it->second;
   // After the polls of the targets the change concerns have begun, which go alone and first: a
-  // type that left this target's schemas is rare, another tenant's change is not.
-  const auto by = Clock::now() + kSharedCheckAfter;
+  // type that left this target's schemas is rare, another tenant's change is not. And at the
+  // pace of notified polls: a flood of such payloads (any role may send them) costs a target at
+  // most two looks a second, each one short row in its database's shared round trip.
+  const auto by =
+      std::max(Clock::now() + kSharedCheckAfter, t.last_shared_check_started + kNotifiedPollGap);
   if (t.check_by && *t.check_by <= by) return;
   t.check_by = by;
   if (!t.in_flight && !t.poll_requested) t.wake.cancel();

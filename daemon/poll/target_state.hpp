@@ -42,7 +42,10 @@ struct TargetState {
   // (NotificationConcern::elsewhere): the next scheduled poll comes by then, in its database's
   // shared round trip, where a quiet fingerprint costs one short row.
   std::optional<std::chrono::steady_clock::time_point> check_by;
+  // When the last poll a notification asked for started, alone (kNotifiedPollGap counts from
+  // it) or as such a check (Scheduler::request_shared_check keeps the same pace).
   std::chrono::steady_clock::time_point last_notified_poll_started{};
+  std::chrono::steady_clock::time_point last_shared_check_started{};
   // The next poll is due this long after the last one ended (Scheduler::next_wait), on the grid
   // of its database (Scheduler::next_due).
   std::chrono::steady_clock::time_point last_poll_finished{};

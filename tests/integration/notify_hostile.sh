@@ -152,6 +152,30 @@ tail -n +"$from" "$WORK/daemon.log" | grep -q 'reads\? in one round trip, one sc
   fail "another tenant's ALTER TYPE cost app a full read"
 pass "another tenant's ALTER TYPE of a name app saw: one fingerprint in the shared round trip"
 
+# A flood of well-formed payloads about another schema (any role may send them): looked at in the
+# shared round trip, at most two a second, like notified polls.
+before=$(polls)
+started=$SECONDS
+PGUSER=flooder PGPASSWORD=flood-pw psql -X -q -d orders -c "DO \$\$
+DECLARE t0 timestamptz := clock_timestamp(); i int := 0;
+BEGIN
+  WHILE clock_timestamp() < t0 + interval '1 second' LOOP
+    i := i + 1;
+    PERFORM pg_notify('enumwatch_ddl', '{\"tag\":\"ALTER TABLE\",\"schemas\":[\"archive\"],\"n\":' || i || '}');
+    COMMIT;
+  END LOOP;
+END \$\$"
+# The listener reads a flood slower than a DO loop sends it: tens of thousands take seconds.
+wait_for 60 "the notifications to stop" quiet
+after=$(polls)
+# Two a second while the listener reads the flood (the last second of quiet() had none), and one
+# more for the edges.
+allowed=$((2 * (SECONDS - started) + 1))
+((after - before >= 1)) || fail "app never looked during a flood about another schema"
+((after - before <= allowed)) ||
+  fail "a flood about another schema cost app $((after - before)) polls in $((SECONDS - started)) s"
+pass "a flood of payloads about another schema: $((after - before)) looks in $((SECONDS - started)) s"
+
 # --- a dropped trigger shows, and the target goes back to its interval -------------------------
 psql_q -d orders -c "DROP EVENT TRIGGER enumwatch_ddl_notify"
 poll_now
