@@ -14,7 +14,7 @@ std::string statement_timeout_ms(Deadline deadline) {
 
 // Every setting ends with the pipeline's transaction. jit off: compiling a catalog query cost
 // the server more than running it (1.1 s against 20 ms for the schema hashes of 50 schemas,
-// docs/operations.md, "What a poll sends"); a server without the setting (before PostgreSQL 11)
+// docs/operations.md, "Polling"); a server without the setting (before PostgreSQL 11)
 // is left as it is.
 #define ENUMWATCH_NO_JIT                                           \
   "CASE WHEN pg_catalog.current_setting('jit', true) IS NOT NULL " \
