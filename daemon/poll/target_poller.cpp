@@ -171,7 +171,7 @@ void TargetPoller::announce_full_read(const TargetConfig& target,
   }
   // A poll over a session other than the last one reads in full too: after the database's
   // session broke, every target of it.
-  if (!full_read_due() && lease_->open_session() == session_seen_) return;
+  if (!full_read_due() && over_open_session()) return;
   full_read_ask_ = std::make_shared<FullReadAsked>(
       FullReadAsked{target.options.scope, target.options.checks, nullptr});
   full_read_ask_covers_ = full_reads_asked_;
@@ -192,9 +192,7 @@ boost::asio::awaitable<void> TargetPoller::read_in_full(PgConnection& connection
     co_return;
   }
   const unsigned asked = full_reads_asked_;
-  AlsoReadFor also{
-      lease_ ? lease_->take_full_reads_asked() : std::vector<std::shared_ptr<FullReadAsked>>{},
-      session_seen_};
+  AlsoReadFor also{lease_->take_full_reads_asked(), session_seen_};  // poll() took the lease
   std::erase(also.asked, ask);  // this poll's own ask is this read
   spdlog::debug("target {}: a full read, for {} more target(s) of the database too", target.name,
                 also.asked.size());
@@ -333,10 +331,7 @@ bool TargetPoller::over_open_session() const {
 }
 
 bool TargetPoller::can_share_round_trip() const {
-  if (!connections_ || !lease_ || probe_ || !last_read_ || !fingerprint_query_) return false;
-  if (full_reads_done_ != full_reads_asked_ || fingerprint_polls_ >= kFullReadEvery) return false;
-  const auto session = lease_->open_session();
-  return session && *session == session_seen_;
+  return !probe_ && fingerprint_query_ && !full_read_due() && over_open_session();
 }
 
 void TargetPoller::plan_changelog_look(const TargetConfig& target) {
