@@ -322,11 +322,6 @@ NotificationConcern notification_concern(
   return out;
 }
 
-bool notification_concerns(std::string_view payload, const Scope& scope,
-                           const std::function<bool(std::string_view)>& saw_type_named) {
-  return notification_concern(payload, scope, saw_type_named) != NotificationConcern::none;
-}
-
 std::string_view ddl_trigger_installed_expression() {
   // A standby has the primary's trigger in its catalog, but nothing fires there and LISTEN is
   // refused during recovery: it counts as not installed.

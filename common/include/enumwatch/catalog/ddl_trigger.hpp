@@ -52,10 +52,6 @@ enum class NotificationConcern {
 [[nodiscard]] NotificationConcern notification_concern(
     std::string_view payload, const Scope& scope,
     const std::function<bool(std::string_view)>& saw_type_named = {});
-// Whether it may concern the target at all (notification_concern is not none).
-[[nodiscard]] bool notification_concerns(
-    std::string_view payload, const Scope& scope,
-    const std::function<bool(std::string_view)>& saw_type_named = {});
 
 // A boolean SQL expression: the trigger exists and is enabled in this database, and the server
 // is not a standby (where it never fires).

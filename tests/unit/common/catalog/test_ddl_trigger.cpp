@@ -11,6 +11,16 @@
 using namespace enumwatch;
 
 namespace {
+
+// Whether the payload may concern the target at all.
+bool concerns(std::string_view payload, const Scope& scope,
+              const std::function<bool(std::string_view)>& saw_type_named = {}) {
+  return notification_concern(payload, scope, saw_type_named) != NotificationConcern::none;
+}
+
+}  // namespace
+
+namespace {
 bool contains(const std::string& text, std::string_view part) {
   return text.find(part) != std::string::npos;
 }
@@ -154,20 +164,19 @@ TEST_CASE("a type change in a schema the target does not watch needs no poll; an
   const std::string alter_billing =
       R"({"tag" : "ALTER TYPE", "schemas" : ["billing"], "types" : ["invoice_state"]})";
   const auto saw_nothing = [](std::string_view) { return false; };
-  CHECK_FALSE(notification_concerns(alter_billing, only_sales, saw_nothing));
-  CHECK(notification_concerns(alter_billing, all_but_audit, saw_nothing));
-  CHECK(
-      notification_concerns(R"({"tag":"CREATE TYPE","schemas":["billing","sales"]})", only_sales));
-  CHECK_FALSE(notification_concerns(R"({"tag":"CREATE TYPE","schemas":["audit"]})", all_but_audit));
+  CHECK_FALSE(concerns(alter_billing, only_sales, saw_nothing));
+  CHECK(concerns(alter_billing, all_but_audit, saw_nothing));
+  CHECK(concerns(R"({"tag":"CREATE TYPE","schemas":["billing","sales"]})", only_sales));
+  CHECK_FALSE(concerns(R"({"tag":"CREATE TYPE","schemas":["audit"]})", all_but_audit));
   // PostgreSQL's own schemas are never watched.
-  CHECK_FALSE(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["pg_catalog"],"types":[]})",
-                                    Scope{}, saw_nothing));
+  CHECK_FALSE(concerns(R"({"tag":"ALTER TYPE","schemas":["pg_catalog"],"types":[]})", Scope{},
+                       saw_nothing));
   // A schema name full of quotes, spaces and a newline, as JSON carries it.
   Scope weird;
   weird.schemas = {"we\"ird \nschema"};
-  CHECK(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["we\"ird \nschema"]})", weird));
-  CHECK_FALSE(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["weird schema"],"types":[]})",
-                                    weird, saw_nothing));
+  CHECK(concerns(R"({"tag":"ALTER TYPE","schemas":["we\"ird \nschema"]})", weird));
+  CHECK_FALSE(concerns(R"({"tag":"ALTER TYPE","schemas":["weird schema"],"types":[]})", weird,
+                       saw_nothing));
 }
 
 TEST_CASE("a type that left a watched schema is named by the schema it entered, and still polls") {
@@ -176,15 +185,13 @@ TEST_CASE("a type that left a watched schema is named by the schema it entered, 
   // ALTER TYPE app.order_status SET SCHEMA archive: the payload says archive.
   const std::string moved =
       R"({"tag":"ALTER TYPE","schemas":["archive"],"types":["order_status"]})";
-  CHECK(notification_concerns(moved, only_app,
-                              [](std::string_view name) { return name == "order_status"; }));
-  CHECK_FALSE(notification_concerns(moved, only_app,
-                                    [](std::string_view name) { return name == "other"; }));
+  CHECK(concerns(moved, only_app, [](std::string_view name) { return name == "order_status"; }));
+  CHECK_FALSE(concerns(moved, only_app, [](std::string_view name) { return name == "other"; }));
   // Without the names (the first versions' payload), or without knowing what the target saw,
   // an ALTER TYPE elsewhere polls.
-  CHECK(notification_concerns(R"({"tag":"ALTER TYPE","schemas":["archive"]})", only_app,
-                              [](std::string_view) { return false; }));
-  CHECK(notification_concerns(moved, only_app));
+  CHECK(concerns(R"({"tag":"ALTER TYPE","schemas":["archive"]})", only_app,
+                 [](std::string_view) { return false; }));
+  CHECK(concerns(moved, only_app));
   // Told apart from a change in the target's own schemas: in a database of tenants with the same
   // types, every other tenant's ALTER TYPE names a type the target saw.
   const auto saw_it = [](std::string_view name) { return name == "order_status"; };
@@ -197,8 +204,8 @@ TEST_CASE("a type that left a watched schema is named by the schema it entered, 
   // Renamed schemas, DROP OWNED and extensions name no type: they concern everyone.
   for (const char* tag : {"ALTER SCHEMA", "DROP OWNED", "ALTER EXTENSION", "CREATE SCHEMA"}) {
     CAPTURE(tag);
-    CHECK(notification_concerns(std::string(R"({"tag":")") + tag + R"(","schemas":["x"]})",
-                                only_app, [](std::string_view) { return false; }));
+    CHECK(concerns(std::string(R"({"tag":")") + tag + R"(","schemas":["x"]})", only_app,
+                   [](std::string_view) { return false; }));
   }
 }
 
@@ -216,9 +223,9 @@ TEST_CASE("tables, domains, drops and unreadable payloads concern every target")
   CHECK(notification_concern(R"({"tag":"DROP TYPE","schemas":null})", only_sales) ==
         NotificationConcern::concerns);
   // A drop names no schema; nor does a payload that was too long to carry them.
-  CHECK(notification_concerns(R"({"tag":"DROP TYPE","schemas":null})", only_sales));
-  CHECK(notification_concerns(R"({"tag":"ALTER TYPE"})", only_sales));
-  CHECK(notification_concerns(R"({"tag":"ALTER TYPE","schemas":[]})", only_sales));
+  CHECK(concerns(R"({"tag":"DROP TYPE","schemas":null})", only_sales));
+  CHECK(concerns(R"({"tag":"ALTER TYPE"})", only_sales));
+  CHECK(concerns(R"({"tag":"ALTER TYPE","schemas":[]})", only_sales));
   // Whatever else arrives on the channel (another tool's NOTIFY, the old trigger's bare tag,
   // garbage) polls.
   for (const char* payload :
@@ -226,6 +233,6 @@ TEST_CASE("tables, domains, drops and unreadable payloads concern every target")
         R"({"tag":"ALTER TYPE","schemas":"billing"})", R"({"tag":"ALTER TYPE","schemas":[1]})",
         "\xff\xfe{\"tag\":\"ALTER TYPE\"}"}) {
     CAPTURE(payload);
-    CHECK(notification_concerns(payload, only_sales));
+    CHECK(concerns(payload, only_sales));
   }
 }
