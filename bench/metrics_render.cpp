@@ -1,6 +1,7 @@
 // Times Metrics::serialize() alone for N targets with realistic state: the daemon's own share of a
-// /metrics scrape, without the HTTP client or CPU contention from the database. Worst case: every
-// target polled since the previous scrape, so every target's lines are rendered again.
+// /metrics scrape, without the HTTP client or CPU contention from the database. Every target's
+// lines are written at every scrape (docs/design.md, "Metrics rendering"); each run polls every
+// target first, so that the numbers change as they do between real scrapes.
 // Usage: metrics_render N [per_target|fleet]  -> prints "p50_ms p99_ms bytes series"
 // (the second argument: daemon.poll_duration_histogram, docs/metrics.md "At fleet size").
 #include <algorithm>

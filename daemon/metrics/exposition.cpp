@@ -1,5 +1,6 @@
 #include "metrics/exposition.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -8,6 +9,12 @@ namespace enumwatch::exposition {
 namespace {
 
 void append_label_value(std::string& out, std::string_view value) {
+  // Target names are [A-Za-z0-9_.-] (docs/configuration.md), so the loop is for other labels.
+  if (std::none_of(value.begin(), value.end(),
+                   [](char c) { return c == '\\' || c == '"' || c == '\n'; })) {
+    out += value;
+    return;
+  }
   for (char c : value) {
     if (c == '\\' || c == '"') out += '\\';
     if (c == '\n') {

@@ -5,26 +5,8 @@
 namespace enumwatch {
 namespace prom = prometheus;
 
-namespace {
-
-// A per-target family under its header (kTargetFamilyHeaders), in the target registry.
-template <typename Builder>
-auto& register_target_family(Builder builder, TargetFamily family, prom::Registry& registry) {
-  return builder.Name(kTargetFamilyHeaders[family].name)
-      .Help(kTargetFamilyHeaders[family].help)
-      .Register(registry);
-}
-
-}  // namespace
-
-PollFamilies::PollFamilies(prom::Registry& registry, prom::Registry& target_registry)
-    : up(register_target_family(prom::BuildGauge(), kUp, target_registry)),
-      duration(register_target_family(prom::BuildHistogram(), kDuration, target_registry)),
-      polls(register_target_family(prom::BuildCounter(), kPolls, target_registry)),
-      last_success(register_target_family(prom::BuildGauge(), kLastSuccess, target_registry)),
-      last_poll(register_target_family(prom::BuildGauge(), kLastPoll, target_registry)),
-      interval(register_target_family(prom::BuildGauge(), kInterval, target_registry)),
-      fleet_duration(prom::BuildHistogram()
+PollFamilies::PollFamilies(prom::Registry& registry)
+    : fleet_duration(prom::BuildHistogram()
                          .Name("enumwatch_fleet_poll_duration_seconds")
                          .Help("Duration of every target's polls (connect and queries) in seconds.")
                          .Register(registry)
@@ -41,10 +23,8 @@ PollFamilies::PollFamilies(prom::Registry& registry, prom::Registry& target_regi
     secondary_read_counters.emplace(read, &secondary_read_failures.Add({{"read", read}}));
 }
 
-DriftFamilies::DriftFamilies(prom::Registry& registry, prom::Registry& target_registry)
-    : drift_items(register_target_family(prom::BuildGauge(), kDrift, target_registry)),
-      enums(register_target_family(prom::BuildGauge(), kEnums, target_registry)),
-      enum_drifted(prom::BuildGauge()
+DriftFamilies::DriftFamilies(prom::Registry& registry)
+    : enum_drifted(prom::BuildGauge()
                        .Name("enumwatch_enum_drifted")
                        .Help("1 while the enum drifts; severity is the highest of its items.")
                        .Register(registry)),
@@ -53,16 +33,7 @@ DriftFamilies::DriftFamilies(prom::Registry& registry, prom::Registry& target_re
                       .Help("Number of values of each enum (only with per_enum_metrics).")
                       .Register(registry)) {}
 
-NotifyFamilies::NotifyFamilies(prom::Registry& target_registry)
-    : listening(register_target_family(prom::BuildGauge(), kListening, target_registry)),
-      change_notifications(
-          register_target_family(prom::BuildCounter(), kChangeNotifications, target_registry)),
-      coalesced_notifications(
-          register_target_family(prom::BuildCounter(), kNotificationsCoalesced, target_registry)),
-      trigger_installed(
-          register_target_family(prom::BuildGauge(), kTriggerInstalled, target_registry)) {}
-
-RevisionFamilies::RevisionFamilies(prom::Registry& registry, prom::Registry& target_registry)
+RevisionFamilies::RevisionFamilies(prom::Registry& registry)
     : snapshot_info(prom::BuildGauge()
                         .Name("enumwatch_snapshot_info")
                         .Help("Registered snapshots with their revision and digest.")
@@ -70,9 +41,7 @@ RevisionFamilies::RevisionFamilies(prom::Registry& registry, prom::Registry& tar
       migration_info(prom::BuildGauge()
                          .Name("enumwatch_migration_revision_info")
                          .Help("The target database's migration revision.")
-                         .Register(registry)),
-      migration_in_progress(
-          register_target_family(prom::BuildGauge(), kMigrationInProgress, target_registry)) {}
+                         .Register(registry)) {}
 
 ConfigFamilies::ConfigFamilies(prom::Registry& registry)
     : reload_ok(prom::BuildGauge()

@@ -13,6 +13,7 @@
 #include "metrics/exposition.hpp"
 #include "metrics/metric_families.hpp"
 #include "metrics/process_metrics.hpp"
+#include "metrics/target_samples.hpp"
 
 namespace enumwatch {
 namespace prom = prometheus;
@@ -28,113 +29,56 @@ double seconds_since_epoch(std::chrono::system_clock::time_point t) {
 struct Metrics::Impl {
   explicit Impl(bool per_enum) : per_enum_metrics(per_enum) {}
 
-  struct TargetSeries {
-    prom::Gauge* up;
-    prom::Histogram* duration = nullptr;  // only while per-target durations are exported
-    std::map<PollOutcome, prom::Counter*> polls;
-    prom::Gauge* last_success = nullptr;
-    prom::Gauge* last_poll = nullptr;
-    prom::Gauge* interval;
-    std::map<DriftKind, prom::Gauge*> drift;
-    prom::Gauge* enums_database;
-    prom::Gauge* enums_snapshot;
-    prom::Gauge* listening;
-    prom::Counter* change_notifications;
-    prom::Counter* coalesced_notifications;
-    prom::Gauge* trigger_installed;
-    // One per tool (kMigrationLockTools) with migration_lock = "auto", else none.
-    std::map<std::string_view, prom::Gauge*> migration;
-    std::array<std::string, kTargetFamilies> text;  // rendered lines per family
-    bool stale = true;
-  };
-
-  // Re-renders one target's lines from its metric objects.
-  void render(const std::string& name, TargetSeries& s) {
-    s.stale = false;
-    for (auto& t : s.text) t.clear();
-    exposition::append_sample(s.text[kUp], kTargetFamilyHeaders[kUp].name, {name}, s.up->Value());
-    if (s.duration) {
-      exposition::append_histogram(s.text[kDuration], kTargetFamilyHeaders[kDuration].name, name,
-                                   s.duration->Collect().histogram);
-    }
-    for (const auto& [outcome, counter] : s.polls) {
-      exposition::append_sample(s.text[kPolls], kTargetFamilyHeaders[kPolls].name,
-                                {name, "outcome", to_string(outcome)}, counter->Value());
-    }
-    if (s.last_success) {
-      exposition::append_sample(s.text[kLastSuccess], kTargetFamilyHeaders[kLastSuccess].name,
-                                {name}, s.last_success->Value());
-    }
-    if (s.last_poll) {
-      exposition::append_sample(s.text[kLastPoll], kTargetFamilyHeaders[kLastPoll].name, {name},
-                                s.last_poll->Value());
-    }
-    exposition::append_sample(s.text[kInterval], kTargetFamilyHeaders[kInterval].name, {name},
-                              s.interval->Value());
-    for (const auto& [kind, gauge] : s.drift) {
-      exposition::append_sample(s.text[kDrift], kTargetFamilyHeaders[kDrift].name,
-                                {name, "kind", to_string(kind)}, gauge->Value());
-    }
-    exposition::append_sample(s.text[kEnums], kTargetFamilyHeaders[kEnums].name,
-                              {name, "source", "database"}, s.enums_database->Value());
-    exposition::append_sample(s.text[kEnums], kTargetFamilyHeaders[kEnums].name,
-                              {name, "source", "snapshot"}, s.enums_snapshot->Value());
-    exposition::append_sample(s.text[kListening], kTargetFamilyHeaders[kListening].name, {name},
-                              s.listening->Value());
-    exposition::append_sample(s.text[kChangeNotifications],
-                              kTargetFamilyHeaders[kChangeNotifications].name, {name},
-                              s.change_notifications->Value());
-    exposition::append_sample(s.text[kNotificationsCoalesced],
-                              kTargetFamilyHeaders[kNotificationsCoalesced].name, {name},
-                              s.coalesced_notifications->Value());
-    exposition::append_sample(s.text[kTriggerInstalled],
-                              kTargetFamilyHeaders[kTriggerInstalled].name, {name},
-                              s.trigger_installed->Value());
-    for (const auto& [tool, gauge] : s.migration) {
-      exposition::append_sample(s.text[kMigrationInProgress],
-                                kTargetFamilyHeaders[kMigrationInProgress].name,
-                                {name, "tool", tool}, gauge->Value());
-    }
-  }
-
   bool per_enum_metrics;
-  // Collected at every scrape: the small families.
+  // Collected at every scrape: the families that are not a target's own.
   std::shared_ptr<prom::Registry> registry = std::make_shared<prom::Registry>();
-  // The per-target values, rendered per poll.
-  std::shared_ptr<prom::Registry> target_registry = std::make_shared<prom::Registry>();
   // In the order of metric_families.hpp, which is the exposition's.
-  PollFamilies poll{*registry, *target_registry};
-  DriftFamilies drift{*registry, *target_registry};
-  NotifyFamilies notify{*target_registry};
-  RevisionFamilies revision{*registry, *target_registry};
+  PollFamilies poll{*registry};
+  DriftFamilies drift{*registry};
+  RevisionFamilies revision{*registry};
   ConfigFamilies config{*registry};
   AlertAndErrorFamilies alerts_and_errors{*registry};
   bool per_target_durations = true;
-  std::map<std::string, TargetSeries> targets;
+  std::map<std::string, TargetSamples, std::less<>> targets;
+  std::size_t last_target_text_size = 0;
+
+  // The per-target families, with `room` to spare: a scrape at 10 000 targets is 17 MB, and
+  // growing it by doubling would hold twice that. Sized as the last scrape was, and a little more.
+  std::string target_text(std::size_t room) {
+    std::string out;
+    out.reserve(std::max(last_target_text_size, targets.size() * 1800) * 21 / 20 + room + 4096);
+    for (int f = 0; f < kTargetFamilies; ++f) {
+      const auto family = static_cast<TargetFamily>(f);
+      if (family == kDuration && !per_target_durations) continue;
+      const auto& header = kTargetFamilyHeaders[f];
+      exposition::append_family_header(out, header.name, header.help, header.type);
+      for (const auto& [name, samples] : targets) append_target_lines(out, family, name, samples);
+    }
+    last_target_text_size = out.size();
+    return out;
+  }
+
+  // The target's samples, if it is configured.
+  TargetSamples* samples_of(std::string_view target) {
+    auto it = targets.find(target);
+    return it == targets.end() ? nullptr : &it->second;
+  }
 };
 
 namespace {
 
 // enumwatch_migration_in_progress{target,tool}: every tool at 0 or 1 while the target watches
 // the locks, none when it does not (a reload may turn it on or off).
-void set_migration(Metrics::Impl& m, const TargetConfig& target, Metrics::Impl::TargetSeries& s,
-                   const PollResult& result) {
+void set_migration(const TargetConfig& target, TargetSamples& s, const PollResult& result) {
   if (!target.options.watch_migration_locks) {
-    for (auto& [tool, gauge] : s.migration) m.revision.migration_in_progress.Remove(gauge);
-    s.migration.clear();
+    s.migration_in_progress.reset();
     return;
   }
-  if (s.migration.empty()) {
-    for (std::string_view tool : kMigrationLockTools) {
-      s.migration[tool] = &m.revision.migration_in_progress.Add(
-          {{"target", target.name}, {"tool", std::string(tool)}});
-    }
-  }
-  for (auto& [tool, gauge] : s.migration) {
-    const auto& held = result.report.migration;
-    const bool holds =
-        held && std::find(held->tools.begin(), held->tools.end(), tool) != held->tools.end();
-    gauge->Set(holds ? 1 : 0);
+  auto& tools = s.migration_in_progress.emplace();
+  const auto& held = result.report.migration;
+  for (std::size_t t = 0; t < kMigrationLockTools.size(); ++t) {
+    tools[t] = held && std::find(held->tools.begin(), held->tools.end(), kMigrationLockTools[t]) !=
+                           held->tools.end();
   }
 }
 
@@ -146,85 +90,46 @@ Metrics::~Metrics() = default;
 void Metrics::set_per_enum_metrics(bool enabled) {
   impl_->per_enum_metrics = enabled;
   if (!enabled) {
-    for (const auto& [name, series] : impl_->targets)
+    for (const auto& [name, samples] : impl_->targets)
       impl_->drift.enum_values.replace({{"target", name}}, {});
   }
 }
 
 void Metrics::add_target(const TargetConfig& config) {
   auto& m = *impl_;
-  const std::string& target = config.name;
-  const double interval = std::chrono::duration<double>(config.options.interval).count();
-  if (m.targets.contains(target)) return;  // its interval is the scheduler's (set_poll_interval)
-  const prom::Labels labels{{"target", target}};
-  Impl::TargetSeries s;
-  s.up = &m.poll.up.Add(labels);
-  // At fleet size the histogram is not exported (docs/metrics.md), and 15 buckets a target are
-  // not kept either.
-  if (m.per_target_durations) s.duration = &m.poll.duration.Add(labels, kPollDurationBuckets);
-  for (PollOutcome o : {PollOutcome::ok, PollOutcome::error, PollOutcome::timeout}) {
-    s.polls[o] = &m.poll.polls.Add({{"target", target}, {"outcome", std::string(to_string(o))}});
-  }
-  for (DriftKind k : kAllDriftKinds)
-    s.drift[k] =
-        &m.drift.drift_items.Add({{"target", target}, {"kind", std::string(to_string(k))}});
-  s.enums_database = &m.drift.enums.Add({{"target", target}, {"source", "database"}});
-  s.enums_snapshot = &m.drift.enums.Add({{"target", target}, {"source", "snapshot"}});
-  s.interval = &m.poll.interval.Add(labels);
-  s.interval->Set(interval);
-  s.listening = &m.notify.listening.Add(labels);
-  s.change_notifications = &m.notify.change_notifications.Add(labels);
-  s.coalesced_notifications = &m.notify.coalesced_notifications.Add(labels);
-  s.trigger_installed = &m.notify.trigger_installed.Add(labels);
-  m.targets.emplace(target, std::move(s));
+  if (m.targets.contains(config.name))
+    return;  // its interval is the scheduler's (set_poll_interval)
+  auto& s = m.targets[config.name];
+  // At fleet size the histogram is not exported (docs/metrics.md), and its buckets are not kept.
+  if (m.per_target_durations) s.duration = std::make_unique<DurationBuckets>();
+  s.interval = std::chrono::duration<double>(config.options.interval).count();
 }
 
 void Metrics::remove_target(const std::string& target) {
   auto& m = *impl_;
-  auto it = m.targets.find(target);
-  if (it == m.targets.end()) return;
-  auto& s = it->second;
-  m.poll.up.Remove(s.up);
-  if (s.duration) m.poll.duration.Remove(s.duration);
-  for (auto& [o, c] : s.polls) m.poll.polls.Remove(c);
-  if (s.last_success) m.poll.last_success.Remove(s.last_success);
-  if (s.last_poll) m.poll.last_poll.Remove(s.last_poll);
-  m.poll.interval.Remove(s.interval);
-  for (auto& [k, g] : s.drift) m.drift.drift_items.Remove(g);
-  m.drift.enums.Remove(s.enums_database);
-  m.drift.enums.Remove(s.enums_snapshot);
-  m.notify.listening.Remove(s.listening);
-  m.notify.change_notifications.Remove(s.change_notifications);
-  m.notify.coalesced_notifications.Remove(s.coalesced_notifications);
-  m.notify.trigger_installed.Remove(s.trigger_installed);
-  for (auto& [tool, gauge] : s.migration) m.revision.migration_in_progress.Remove(gauge);
+  if (m.targets.erase(target) == 0) return;
   const prom::Labels owner{{"target", target}};
   m.drift.enum_drifted.replace(owner, {});
   m.drift.enum_values.replace(owner, {});
   m.revision.migration_info.replace(owner, {});
-  m.targets.erase(it);
 }
 
 void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnapshot> snapshots,
                           const PollResult& result) {
   add_target(target);
   auto& m = *impl_;
-  auto& s = m.targets.at(target.name);
-  s.polls.at(result.outcome)->Increment();
-  if (!s.last_poll) s.last_poll = &m.poll.last_poll.Add({{"target", target.name}});
-  s.last_poll->Set(
-      seconds_since_epoch(result.report.polled_at.value_or(std::chrono::system_clock::now())));
-  if (s.duration) s.duration->Observe(result.took.count());
+  auto& s = *m.samples_of(target.name);
+  s.polls[static_cast<std::size_t>(result.outcome)] += 1;
+  const double polled_at =
+      seconds_since_epoch(result.report.polled_at.value_or(std::chrono::system_clock::now()));
+  s.last_poll = polled_at;
+  if (s.duration) s.duration->observe(result.took.count());
   m.poll.fleet_duration.Observe(result.took.count());
-  s.up->Set(result.outcome == PollOutcome::ok ? 1 : 0);
-  s.stale = true;
+  s.up = result.outcome == PollOutcome::ok ? 1 : 0;
   if (result.outcome != PollOutcome::ok) return;  // keep the last known drift
-  s.trigger_installed->Set(result.ddl_trigger_installed ? 1 : 0);
-  set_migration(m, target, s, result);
-
-  if (!s.last_success) s.last_success = &m.poll.last_success.Add({{"target", target.name}});
-  s.last_success->Set(
-      seconds_since_epoch(result.report.polled_at.value_or(std::chrono::system_clock::now())));
+  s.trigger_installed = result.ddl_trigger_installed ? 1 : 0;
+  set_migration(target, s, result);
+  s.last_success = polled_at;
   if (result.unchanged) return;  // the drift series stand as they are
 
   std::map<DriftKind, int> counts;
@@ -239,7 +144,7 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
     auto [it, inserted] = worst.try_emplace(key, item.severity());
     if (!inserted && item.severity() > it->second) it->second = item.severity();
   }
-  for (DriftKind k : kAllDriftKinds) s.drift.at(k)->Set(counts[k]);
+  for (std::size_t k = 0; k < kAllDriftKinds.size(); ++k) s.drift[k] = counts[kAllDriftKinds[k]];
   for (const auto& [key, severity] : worst) {
     prom::Labels labels = key;
     labels.emplace("severity", std::string(to_string(severity)));
@@ -265,8 +170,8 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
       }
     }
   }
-  s.enums_database->Set(static_cast<double>(database.catalog.enums.size()));
-  s.enums_snapshot->Set(static_cast<double>(snapshot_enums.size()));
+  s.enums_database = static_cast<double>(database.catalog.enums.size());
+  s.enums_snapshot = static_cast<double>(snapshot_enums.size());
   if (m.per_enum_metrics) {
     for (const auto& e : database.catalog.enums) {
       values[{{"target", target.name},
@@ -284,24 +189,16 @@ void Metrics::record_poll(const TargetConfig& target, std::span<const NamedSnaps
 }
 
 void Metrics::set_listening(const std::string& target, bool listening) {
-  auto it = impl_->targets.find(target);
-  if (it == impl_->targets.end()) return;
-  it->second.listening->Set(listening ? 1 : 0);
-  it->second.stale = true;
+  if (auto* s = impl_->samples_of(target)) s->listening = listening ? 1 : 0;
 }
 
 void Metrics::set_poll_interval(const std::string& target, std::chrono::milliseconds interval) {
-  auto it = impl_->targets.find(target);
-  if (it == impl_->targets.end()) return;
-  it->second.interval->Set(std::chrono::duration<double>(interval).count());
-  it->second.stale = true;
+  if (auto* s = impl_->samples_of(target))
+    s->interval = std::chrono::duration<double>(interval).count();
 }
 
 void Metrics::count_change_notifications(const std::string& target, std::size_t count) {
-  auto it = impl_->targets.find(target);
-  if (it == impl_->targets.end()) return;
-  it->second.change_notifications->Increment(static_cast<double>(count));
-  it->second.stale = true;
+  if (auto* s = impl_->samples_of(target)) s->change_notifications += static_cast<double>(count);
 }
 
 void Metrics::set_snapshots(const SnapshotSet& snapshots) {
@@ -320,13 +217,12 @@ void Metrics::set_duration_histograms(DurationHistogram mode, std::size_t watche
   m.per_target_durations =
       mode == DurationHistogram::per_target ||
       (mode == DurationHistogram::automatic && watched_targets < kPerTargetHistogramLimit);
-  for (auto& [name, s] : m.targets) {
-    if (m.per_target_durations && !s.duration) {
-      s.duration = &m.poll.duration.Add({{"target", name}}, kPollDurationBuckets);
-    } else if (!m.per_target_durations && s.duration) {
-      m.poll.duration.Remove(std::exchange(s.duration, nullptr));
+  for (auto& [name, samples] : m.targets) {
+    if (m.per_target_durations && !samples.duration) {
+      samples.duration = std::make_unique<DurationBuckets>();
+    } else if (!m.per_target_durations) {
+      samples.duration.reset();
     }
-    s.stale = true;
   }
 }
 
@@ -353,10 +249,7 @@ void Metrics::count_alert_notification(const std::string& receiver, bool ok) {
 }
 
 void Metrics::count_coalesced_notifications(const std::string& target, std::size_t count) {
-  auto it = impl_->targets.find(target);
-  if (it == impl_->targets.end()) return;
-  it->second.coalesced_notifications->Increment(static_cast<double>(count));
-  it->second.stale = true;
+  if (auto* s = impl_->samples_of(target)) s->coalesced_notifications += static_cast<double>(count);
 }
 
 void Metrics::count_secondary_read_failure(std::string_view read) {
@@ -384,32 +277,23 @@ void Metrics::count_internal_error(const std::string& component) {
 }
 
 std::string Metrics::target_families_text() const {
-  auto& m = *impl_;
-  for (auto& [name, series] : m.targets) {
-    if (series.stale) m.render(name, series);
-  }
-  std::string out;
-  out.reserve(m.targets.size() * 2800 + 1024);
-  for (int f = 0; f < kTargetFamilies; ++f) {
-    if (f == kDuration && !m.per_target_durations) continue;
-    const auto& header = kTargetFamilyHeaders[f];
-    exposition::append_family_header(out, header.name, header.help, header.type);
-    for (const auto& [name, series] : m.targets) out += series.text[f];
-  }
-  return out;
+  return impl_->target_text(0);
 }
 
 std::string Metrics::target_families_text_by_prometheus_cpp() const {
-  return prom::TextSerializer().Serialize(impl_->target_registry->Collect());
+  ReferenceRegistry reference;
+  for (const auto& [name, samples] : impl_->targets) reference.add(name, samples);
+  return reference.serialize();
 }
 
 std::string Metrics::serialize() const {
-  std::string out = target_families_text();
   auto families = impl_->registry->Collect();
   auto process = collect_process_metrics();
   families.insert(families.end(), std::make_move_iterator(process.begin()),
                   std::make_move_iterator(process.end()));
-  out += prom::TextSerializer().Serialize(families);
+  const std::string rest = prom::TextSerializer().Serialize(families);
+  std::string out = impl_->target_text(rest.size());
+  out += rest;
   return out;
 }
 

@@ -1,4 +1,5 @@
-// Every metric of docs/metrics.md, kept in a prometheus-cpp registry. Polls write into it; a scrape
+// Every metric of docs/metrics.md: each target's own series as numbers with their rendered lines
+// (target_samples.hpp), the others in a prometheus-cpp registry. Polls write into them; a scrape
 // only serializes what the last polls left and never waits on a database.
 #pragma once
 
