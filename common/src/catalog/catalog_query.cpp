@@ -271,7 +271,13 @@ Catalog decode_catalog(const Rows& enum_rows, const Rows& usage_rows, const Scop
     const std::string& label = field(row, 2, "enum types");
     if (scope.includes(type)) values[std::move(type)].push_back(label);
   }
-  for (auto& [type, labels] : values) catalog.enums.push_back({type, std::move(labels)});
+  // A target keeps its last catalog until the next full read (a quiet poll reads only a
+  // fingerprint): each vector holds what it has and no growth slack.
+  catalog.enums.reserve(values.size());
+  for (auto& [type, labels] : values) {
+    labels.shrink_to_fit();
+    catalog.enums.push_back({type, std::move(labels)});
+  }
   for (const auto& row : usage_rows) {
     TypeName type{field(row, 0, "column usage"), field(row, 1, "column usage")};
     if (!scope.includes(type)) continue;
@@ -279,10 +285,12 @@ Catalog decode_catalog(const Rows& enum_rows, const Rows& usage_rows, const Scop
                   field(row, 4, "column usage"), parse_via(field(row, 5, "column usage")),
                   row.size() > 6 ? row[6] : std::nullopt};
     if (row.size() > 9 && row[7] && row[8] && row[9]) {
-      use.domain_default = ColumnUse::DomainDefault{{*row[7], *row[8]}, *row[9]};
+      use.domain_default = std::make_shared<const ColumnUse::DomainDefault>(
+          ColumnUse::DomainDefault{{*row[7], *row[8]}, *row[9]});
     }
     catalog.used_by[type].push_back(std::move(use));
   }
+  for (auto& [type, uses] : catalog.used_by) uses.shrink_to_fit();
   return catalog;
 }
 

@@ -391,6 +391,7 @@ Config parse_config(std::string_view text, std::string_view origin, const std::s
     read_alerting(Fields(*t, "alerting", config.path), config.alerting, base_dir);
 
   top.reject_unknown("daemon, defaults, snapshots, target, alerting");
+  config.targets.shrink_to_fit();  // kept while the daemon runs: 4 MB at 10 000 targets, not 6
   return config;
 }
 
