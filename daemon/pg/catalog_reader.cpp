@@ -252,9 +252,11 @@ boost::asio::awaitable<DatabaseState> read_database_from(PgConnection& connectio
 }
 
 FingerprintQuery::FingerprintQuery(const TargetOptions& target_options, std::string relation_sql)
-    : options(target_options), relation(std::move(relation_sql)) {
-  if (!options.migration_table.empty())
-    revision = migration_revision_read(relation, options.migration_tool);
+    : scope(target_options.scope),
+      checks(target_options.checks),
+      relation(std::move(relation_sql)) {
+  if (!target_options.migration_table.empty())
+    revision = migration_revision_read(relation, target_options.migration_tool);
 }
 
 boost::asio::awaitable<Fingerprint> read_fingerprint(PgConnection& connection,
@@ -269,9 +271,9 @@ FingerprintPipeline::FingerprintPipeline(const FingerprintQuery& query, Deadline
                                          RidingReads riding, Hashes hashes)
     : query_(&query), pipeline_(deadline, "reading the fingerprint"), riding_(riding) {
   if (hashes == Hashes::own) {
-    hashes_ = pipeline_.add(schema_hashes_read(query.options.scope, query.options.checks));
+    hashes_ = pipeline_.add(schema_hashes_read(query.scope, query.checks));
   } else {
-    asked_.emplace(SchemaHashesAsked{&query.options.scope, query.options.checks, nullptr, nullptr});
+    asked_.emplace(SchemaHashesAsked{&query.scope, query.checks, nullptr, nullptr});
   }
   if (query.revision) revision_ = pipeline_.add(*query.revision);
   auto riders = add_riding(pipeline_, riding_);
@@ -292,8 +294,7 @@ Fingerprint FingerprintPipeline::take() const {
   }
   const RevisionSeen revision{revision_.has_value(),
                               revision_ ? pipeline_.take(*revision_) : std::nullopt};
-  Fingerprint read =
-      target_fingerprint(*hashes, query_->options.scope, query_->options.checks, revision);
+  Fingerprint read = target_fingerprint(*hashes, query_->scope, query_->checks, revision);
   take_riding(pipeline_, RidingHandles{locks_, changelog_}, riding_);
   return read;
 }

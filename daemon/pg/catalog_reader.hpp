@@ -90,7 +90,9 @@ struct AlsoReadFor {
 // The fingerprint reads of a target's options, built once (a poll sends them as they are).
 struct FingerprintQuery {
   FingerprintQuery(const TargetOptions& options, std::string relation_sql);
-  TargetOptions options;
+  // What the schema hashes read of the options (not a copy of them all: one per target).
+  Scope scope;
+  bool checks = false;
   std::string relation;  // the migration table as migration_relation() named it
   // The schema hashes' SQL (6 KB) is not kept per target: most polls read them in a round trip
   // shared with the database's other targets.

@@ -462,27 +462,35 @@ asio::awaitable<void> Scheduler::wait_for_next_poll(const Target& t) {
     }
     co_await sleep(*t, check);
     if (t->stopped || t->poll_requested) co_return;
-    RevisionCheck checked;
-    try {
-      ScopedFlag in_flight(t->in_flight);
-      t->due_by = Clock::now() + config.options.timeout + kOverdueGrace;
-      checked = co_await t->poller->check_revision(config);
-    } catch (...) {
-      report_internal_error(count_internal_error_, "revision_watch", std::current_exception());
-    }
-    t->due_by.reset();
-    if (checked.outcome == RevisionCheck::Outcome::failed) {
-      spdlog::warn("target {}: re-reading the migration revision failed: {}", config.name,
-                   escape_control(checked.error));
-      observer_.secondary_read_failed(config.name, "migration_revision");
-    }
-    if (checked.outcome == RevisionCheck::Outcome::read && checked.revision != t->revision) {
-      spdlog::info("target {}: migration revision changed from {} to {}; polling now", config.name,
-                   escape_control(t->revision.value_or("(none)")),
-                   escape_control(checked.revision.value_or("(none)")));
-      co_return;
-    }
+    if (co_await revision_changed(t)) co_return;
   }
+}
+
+// Its own coroutine: a waiting target's frame, 10 000 of them at fleet size, does not hold what a
+// check holds.
+asio::awaitable<bool> Scheduler::revision_changed(const Target& t) {
+  const auto& config = t->setup.config;
+  RevisionCheck checked;
+  try {
+    ScopedFlag in_flight(t->in_flight);
+    t->due_by = Clock::now() + config.options.timeout + kOverdueGrace;
+    checked = co_await t->poller->check_revision(config);
+  } catch (...) {
+    report_internal_error(count_internal_error_, "revision_watch", std::current_exception());
+  }
+  t->due_by.reset();
+  if (checked.outcome == RevisionCheck::Outcome::failed) {
+    spdlog::warn("target {}: re-reading the migration revision failed: {}", config.name,
+                 escape_control(checked.error));
+    observer_.secondary_read_failed(config.name, "migration_revision");
+  }
+  if (checked.outcome == RevisionCheck::Outcome::read && checked.revision != t->revision) {
+    spdlog::info("target {}: migration revision changed from {} to {}; polling now", config.name,
+                 escape_control(t->revision.value_or("(none)")),
+                 escape_control(checked.revision.value_or("(none)")));
+    co_return true;
+  }
+  co_return false;
 }
 
 asio::awaitable<void> Scheduler::watch_migration(const Target& t) {

@@ -139,6 +139,8 @@ class Scheduler {
   // Sleeps until the next poll is due (next_wait after the last poll), re-reading the migration
   // revision meanwhile where the target has a migration table.
   boost::asio::awaitable<void> wait_for_next_poll(const Target& target);
+  // Re-reads the migration revision while the target waits: whether it changed.
+  boost::asio::awaitable<bool> revision_changed(const Target& target);
   // Before a poll that only notifications asked for: waits out the rest of kNotifiedPollGap.
   boost::asio::awaitable<void> wait_notified_gap(const Target& target);
   // Starts or stops the target's listener after a successful poll, by what it read and notify.

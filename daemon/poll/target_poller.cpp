@@ -72,7 +72,7 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
     if (shared_round_trip && can_share_round_trip()) {
       plan_changelog_look(target);
       if (target.options.watch_migration_locks && lock_target_)
-        lock_look_.emplace(migration_locks_read(*lock_target_));
+        lock_look_ = std::make_unique<MigrationLockLook>(migration_locks_read(*lock_target_));
       shared = co_await fingerprint_in_shared_round_trip(deadline, result);
     }
     const bool diff_stands = shared == SharedFingerprint::same && last_diff_ &&
@@ -138,6 +138,7 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
   }
   full_read_ask_.reset();  // for this poll only: the next one asks again
   lock_look_.reset();
+  changelog_look_.reset();
   result.report.polled_at = std::chrono::system_clock::now();
   result.took = std::chrono::steady_clock::now() - started;
   co_return result;
@@ -259,7 +260,7 @@ boost::asio::awaitable<void> TargetPoller::prepare_lock_look(PgConnection& conne
   std::string database = co_await session_database(connection, deadline);
   if (!lock_target_ || lock_target_->database != database)
     lock_target_ = MigrationLockTarget{std::move(database), target.options.scope.schemas};
-  lock_look_.emplace(migration_locks_read(*lock_target_));
+  lock_look_ = std::make_unique<MigrationLockLook>(migration_locks_read(*lock_target_));
 }
 
 void TargetPoller::take_lock_look(const TargetConfig& target, PollResult& result) {
@@ -337,7 +338,7 @@ bool TargetPoller::can_share_round_trip() const {
 void TargetPoller::plan_changelog_look(const TargetConfig& target) {
   changelog_look_.reset();
   if (trigger_seen_) {
-    changelog_look_.emplace(
+    changelog_look_ = std::make_unique<ChangelogLook>(
         recent_changes_read(changelog_.empty() ? 0 : changelog_.front().id, target.options.scope));
   }
 }

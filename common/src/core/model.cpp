@@ -12,6 +12,14 @@ std::string ColumnUse::display() const {
   return schema + '.' + table + '.' + column;
 }
 
+bool ColumnUse::operator==(const ColumnUse& other) const {
+  const bool same_domain_default = domain_default && other.domain_default
+                                       ? *domain_default == *other.domain_default
+                                       : !domain_default == !other.domain_default;
+  return schema == other.schema && table == other.table && column == other.column &&
+         via == other.via && default_expr == other.default_expr && same_domain_default;
+}
+
 const EnumType* Catalog::find(const TypeName& type) const {
   auto it = std::lower_bound(enums.begin(), enums.end(), type,
                              [](const EnumType& e, const TypeName& t) { return e.type < t; });

@@ -4,6 +4,7 @@
 
 #include <compare>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,10 +75,12 @@ struct ColumnUse {
     std::string expr;  // as pg_get_expr printed it
     bool operator==(const DomainDefault&) const = default;
   };
-  std::optional<DomainDefault> domain_default{};
+  // Boxed, and shared by copies: few columns have one, and a target keeps every column of its
+  // types from its last full read (100 bytes each inline, 4 MB at 10 000 targets).
+  std::shared_ptr<const DomainDefault> domain_default{};
 
-  [[nodiscard]] std::string display() const;  // schema.table.column
-  bool operator==(const ColumnUse&) const = default;
+  [[nodiscard]] std::string display() const;      // schema.table.column
+  bool operator==(const ColumnUse& other) const;  // the domain defaults by value
 };
 
 // An object a create-swap-drop of an enum type must drop and re-create, because it depends on

@@ -42,6 +42,31 @@ TEST_CASE("rows decode into enums sorted by schema and name with values in datab
   CHECK(c.uses_of({"public", "nothing"}).empty());
 }
 
+TEST_CASE("a domain's default decodes with its column, and two reads of it compare equal") {
+  Rows enums{row({"public", "z", "a"})};
+  const auto usage_with = [](std::string expr) {
+    return Rows{row({"public", "z", "app", "t", "c", "domain", std::nullopt, "app", "z_domain",
+                     std::move(expr)}),
+                row({"public", "z", "app", "t", "d", "direct", std::nullopt})};
+  };
+  const Catalog first = decode_catalog(enums, usage_with("'a'::public.z"), Scope{});
+  const Catalog again = decode_catalog(enums, usage_with("'a'::public.z"), Scope{});
+  const Catalog other = decode_catalog(enums, usage_with("'b'::public.z"), Scope{});
+  const auto& uses = first.uses_of({"public", "z"});
+  REQUIRE(uses.size() == 2);
+  REQUIRE(uses[0].domain_default);
+  CHECK(uses[0].domain_default->domain == TypeName{"app", "z_domain"});
+  CHECK(uses[0].domain_default->expr == "'a'::public.z");
+  CHECK_FALSE(uses[1].domain_default);
+  // Each read has its own box: equal by what is in it.
+  CHECK(uses == again.uses_of({"public", "z"}));
+  CHECK_FALSE(uses[0] == other.uses_of({"public", "z"})[0]);
+  ColumnUse without = uses[0];
+  without.domain_default.reset();
+  CHECK_FALSE(uses[0] == without);
+  CHECK_FALSE(without == uses[0]);
+}
+
 TEST_CASE("rows of the wrong shape are an error, not a crash") {
   CHECK_THROWS((void)decode_catalog(Rows{row({"public", std::nullopt, "a"})}, {}, Scope{}));
 }

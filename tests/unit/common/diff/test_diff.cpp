@@ -343,7 +343,8 @@ struct DefaultFixture : Fixture {
                          std::optional<std::string> own,
                          std::optional<ColumnUse::DomainDefault> domain = std::nullopt) {
     database.catalog.used_by[{"public", "status"}].push_back(
-        {"public", std::move(table), std::move(name), via, std::move(own), std::move(domain)});
+        {"public", std::move(table), std::move(name), via, std::move(own),
+         domain ? std::make_shared<const ColumnUse::DomainDefault>(*domain) : nullptr});
     return *this;
   }
   std::vector<DriftItem> defaults() const {
