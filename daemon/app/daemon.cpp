@@ -283,11 +283,12 @@ class Daemon final {
 }  // namespace
 
 int run_daemon(const std::string& config_path) {
-  // A scrape builds a body of up to 17 MB (10 000 targets) and frees it. glibc's default moves
-  // its mmap threshold up to the largest block freed, so after the first scrape such bodies come
-  // from the heap, and the heap keeps what they freed: 50 MB more RSS at 10 000 targets
-  // (docs/performance.md, "Memory at 10 000 targets"). A fixed threshold keeps every block of
-  // 1 MB or more in a mapping of its own, returned when freed.
+  // A scrape without gzip builds a body of up to 17 MB (10 000 targets) and frees it, as a full
+  // read may build megabytes of rows. glibc's default moves its mmap threshold up to the largest
+  // block freed, so after the first such block the next come from the heap, and the heap keeps
+  // what they freed: 50 MB more RSS at 10 000 targets (docs/performance.md, "Memory at 10 000
+  // targets"). A fixed threshold keeps every block of 1 MB or more in a mapping of its own,
+  // returned when freed.
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
   configure_logging("info", "text");
   LoadedConfig initial = load_everything(config_path);

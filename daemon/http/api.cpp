@@ -151,9 +151,8 @@ boost::asio::awaitable<HttpResponse> HttpApi::handle(const HttpRequest& request)
 }
 
 HttpResponse HttpApi::metrics_text(const HttpRequest& request) const {
-  std::string body = metrics_.serialize();
   const bool compress = accepts_gzip(request[http::field::accept_encoding]);
-  if (compress) body = gzip(body);
+  std::string body = compress ? metrics_.serialize_gzip() : metrics_.serialize();
   auto res = respond(http::status::ok, std::move(body), "text/plain; version=0.0.4; charset=utf-8");
   if (compress) res.set(http::field::content_encoding, "gzip");
   res.set(http::field::vary, "Accept-Encoding");

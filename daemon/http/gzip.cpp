@@ -1,14 +1,9 @@
 #include "http/gzip.hpp"
 
-#include <zlib.h>
-
-#include <algorithm>
 #include <boost/algorithm/string/predicate.hpp>
 #include <boost/algorithm/string/trim.hpp>
 #include <cstdlib>
-#include <memory>
-
-#include "enumwatch/core/error.hpp"
+#include <string>
 
 namespace enumwatch {
 
@@ -48,30 +43,6 @@ bool accepts_gzip(std::string_view accept_encoding) {
     accept_encoding.remove_prefix(comma + 1);
   }
   return accepted;
-}
-
-std::string gzip(std::string_view data) {
-  z_stream stream{};
-  // windowBits 15 + 16: a gzip header and trailer around the deflate stream.
-  if (deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    throw Error("gzip: zlib could not start a stream");
-  const std::unique_ptr<z_stream, int (*)(z_stream*)> end(&stream, deflateEnd);
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  // The exposition compresses about 17:1 (docs/performance.md). Its bound, deflateBound, is the
-  // input's size: 17 MB at 10 000 targets, zeroed and kept for every scrape. Grown as needed.
-  std::string out(std::max<std::size_t>(data.size() / 8, 4096), '\0');
-  for (;;) {
-    stream.next_out = reinterpret_cast<Bytef*>(out.data() + stream.total_out);
-    stream.avail_out = static_cast<uInt>(out.size() - stream.total_out);
-    const int status = deflate(&stream, Z_FINISH);
-    if (status == Z_STREAM_END) break;
-    if (status != Z_OK && status != Z_BUF_ERROR) throw Error("gzip: zlib could not compress");
-    out.resize(out.size() * 2);
-  }
-  out.resize(stream.total_out);
-  out.shrink_to_fit();
-  return out;
 }
 
 }  // namespace enumwatch

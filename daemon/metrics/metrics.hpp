@@ -52,6 +52,10 @@ class Metrics {
   // Text exposition format 0.0.4, process_* metrics included. Renders what polls changed since
   // the last scrape (so it is const for callers but not free).
   [[nodiscard]] std::string serialize() const;
+  // The same, as a gzip body (docs/http-api.md, "Compression"). The per-target lines are kept
+  // deflated in blocks, with the numbers they were written from: a block whose numbers stand is
+  // reused as it was compressed (docs/design.md, "Metrics rendering").
+  [[nodiscard]] std::string serialize_gzip() const;
 
   // The per-target families as serialize() writes them by hand, and as prometheus-cpp's
   // TextSerializer writes the same families: the two must carry the same samples.

@@ -124,6 +124,24 @@ prom::ClientMetric::Histogram DurationBuckets::collect() const {
   return histogram;
 }
 
+void DurationBuckets::append_numbers(std::vector<double>& out) const {
+  for (std::uint64_t count : counts_) out.push_back(static_cast<double>(count));
+  out.push_back(sum_);
+}
+
+void append_numbers(std::vector<double>& out, TargetFamily family, const TargetSamples& samples) {
+  const std::size_t count_at = out.size();
+  out.push_back(0);
+  if (family == kDuration) {
+    if (samples.duration) samples.duration->append_numbers(out);
+  } else {
+    each_sample_of(family, samples, [&](std::string_view, std::string_view, double number) {
+      out.push_back(number);
+    });
+  }
+  out[count_at] = static_cast<double>(out.size() - count_at - 1);
+}
+
 void append_target_lines(std::string& out, TargetFamily family, std::string_view target,
                          const TargetSamples& samples) {
   const std::string_view name = kTargetFamilyHeaders[family].name;

@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "enumwatch/catalog/migration_lock.hpp"
 #include "enumwatch/core/drift.hpp"
@@ -65,6 +66,8 @@ class DurationBuckets {
   void observe(double seconds);
   // Cumulative, as the exposition writes it.
   [[nodiscard]] prometheus::ClientMetric::Histogram collect() const;
+  // Its counts and sum, as numbers.
+  void append_numbers(std::vector<double>& out) const;
 
  private:
   friend class ReferenceRegistry;
@@ -94,6 +97,9 @@ struct TargetSamples {
 // Appends the target's lines of one family to a scrape (exposition.hpp).
 void append_target_lines(std::string& out, TargetFamily family, std::string_view target,
                          const TargetSamples& samples);
+// Appends what the target's lines of one family are written from: how many numbers, then each.
+// Two targets' numbers are equal exactly when their lines of the family are (names aside).
+void append_numbers(std::vector<double>& out, TargetFamily family, const TargetSamples& samples);
 
 // The same samples as prometheus-cpp series, serialized by its TextSerializer: the reference the
 // exposition's test compares RenderedLines with.

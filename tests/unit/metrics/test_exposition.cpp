@@ -6,6 +6,7 @@
 #include <sstream>
 #include <vector>
 
+#include "gunzip.hpp"
 #include "metrics/metrics.hpp"
 
 using namespace enumwatch;
@@ -229,4 +230,88 @@ TEST_CASE("a scrape lists every family once, in the order its groups register th
       "enumwatch_fleet_poll_duration_seconds",
   };
   CHECK(families == expected);
+}
+
+namespace {
+
+// The scrape without the process_* families, which move between two scrapes by themselves.
+std::string without_process_metrics(const std::string& text) {
+  std::string out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("process_") != std::string::npos) continue;
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "the gzip scrape is the plain scrape, and follows every change, whichever block it is in") {
+  // 600 targets: three blocks of lines per family, each kept deflated while its numbers stand.
+  Metrics metrics{false};
+  std::vector<std::string> names;
+  for (int i = 0; i < 600; ++i) {
+    names.push_back("tenant-" + std::to_string(1000 + i));
+    metrics.record_poll(target_named(names.back()), {}, poll_with(PollOutcome::ok, {}, 0.01));
+  }
+  const auto same_as_plain = [&] {
+    return without_process_metrics(enumwatch::test::gunzip(metrics.serialize_gzip())) ==
+           without_process_metrics(metrics.serialize());
+  };
+  CHECK(same_as_plain());
+  const std::string first = metrics.serialize_gzip();
+  CHECK(enumwatch::test::gunzip(first).find("enumwatch_up{target=\"tenant-1300\"} 1\n") !=
+        std::string::npos);
+
+  // A poll in the middle block moves its numbers: that block is written again.
+  metrics.record_poll(target_named("tenant-1300"), {}, poll_with(PollOutcome::error, {}, 0.5));
+  std::string text = enumwatch::test::gunzip(metrics.serialize_gzip());
+  CHECK(text.find("enumwatch_up{target=\"tenant-1300\"} 0\n") != std::string::npos);
+  CHECK(text.find("enumwatch_polls_total{outcome=\"error\",target=\"tenant-1300\"} 1\n") !=
+        std::string::npos);
+  CHECK(same_as_plain());
+
+  // A listener, a notification count, an interval: numbers outside a poll move blocks too.
+  metrics.set_listening("tenant-1599", true);
+  metrics.count_change_notifications("tenant-1000", 3);
+  metrics.set_poll_interval("tenant-1450", 300'000ms);
+  text = enumwatch::test::gunzip(metrics.serialize_gzip());
+  CHECK(text.find("enumwatch_notify_listening{target=\"tenant-1599\"} 1\n") != std::string::npos);
+  CHECK(text.find("enumwatch_notifications_total{target=\"tenant-1000\"} 3\n") !=
+        std::string::npos);
+  CHECK(text.find("enumwatch_poll_interval_seconds{target=\"tenant-1450\"} 300\n") !=
+        std::string::npos);
+  CHECK(same_as_plain());
+
+  // A target removed, one added: every block shifts by one target.
+  metrics.remove_target("tenant-1000");
+  metrics.add_target(target_named("a-first"));
+  text = enumwatch::test::gunzip(metrics.serialize_gzip());
+  CHECK(text.find("tenant-1000") == std::string::npos);
+  CHECK(text.find("enumwatch_up{target=\"a-first\"} 0\n") != std::string::npos);
+  CHECK(same_as_plain());
+
+  // The per-target histogram going and coming back.
+  metrics.set_duration_histograms(DurationHistogram::fleet, 600);
+  CHECK(
+      enumwatch::test::gunzip(metrics.serialize_gzip()).find("enumwatch_poll_duration_seconds_") ==
+      std::string::npos);
+  CHECK(same_as_plain());
+  metrics.set_duration_histograms(DurationHistogram::per_target, 600);
+  CHECK(same_as_plain());
+}
+
+TEST_CASE("a small gzip scrape is one stream: the plain scrape, several times smaller") {
+  Metrics metrics{false};
+  for (int i = 0; i < 50; ++i) {
+    metrics.record_poll(target_named("orders-" + std::to_string(i)), {},
+                        poll_with(PollOutcome::ok, {}, 0.01));
+  }
+  const std::string packed = metrics.serialize_gzip();
+  const std::string plain = metrics.serialize();
+  CHECK(without_process_metrics(enumwatch::test::gunzip(packed)) ==
+        without_process_metrics(plain));
+  CHECK(packed.size() * 8 < plain.size());
 }
