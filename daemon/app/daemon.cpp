@@ -215,13 +215,13 @@ class Daemon final {
   }
 
   std::string status_line() const {
-    int up = 0, drifting = 0;
-    auto reports = scheduler_.reports();
-    for (const auto& r : reports) {
+    int targets = 0, up = 0, drifting = 0;
+    scheduler_.for_each_report([&](const TargetReport& r) {
+      ++targets;
       up += r.up ? 1 : 0;
       drifting += r.drift.empty() ? 0 : 1;
-    }
-    return std::to_string(reports.size()) + " targets, " + std::to_string(up) + " up, " +
+    });
+    return std::to_string(targets) + " targets, " + std::to_string(up) + " up, " +
            std::to_string(drifting) + " with drift";
   }
 

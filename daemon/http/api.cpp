@@ -252,10 +252,10 @@ std::vector<EventChunk> HttpApi::current_events() const {
   if (encoded_reports_ && encoded_reports_->generation == generation)
     return encoded_reports_->events;
   EncodedReports encoded{generation, {}};
-  for (const auto& report : scheduler_.reports()) {
+  scheduler_.for_each_report([&](const TargetReport& report) {
     encoded.events.push_back(std::make_shared<const std::string>(
         EventHub::format("target", boost::json::serialize(to_json(report)))));
-  }
+  });
   encoded_reports_ = std::move(encoded);
   return encoded_reports_->events;
 }

@@ -592,11 +592,16 @@ void Scheduler::request_polls_using(const std::string& snapshot) {
 
 std::vector<TargetReport> Scheduler::reports() const {
   std::vector<TargetReport> out;
+  out.reserve(order_.size());
+  for_each_report([&](const TargetReport& report) { out.push_back(report); });
+  return out;
+}
+
+void Scheduler::for_each_report(const std::function<void(const TargetReport&)>& visit) const {
   for (const auto& name : order_) {
     auto it = targets_.find(name);
-    if (it != targets_.end()) out.push_back(it->second->report);
+    if (it != targets_.end()) visit(it->second->report);
   }
-  return out;
 }
 
 std::optional<TargetReport> Scheduler::report(const std::string& name) const {
