@@ -1,9 +1,7 @@
-// Prometheus text exposition 0.0.4, written by hand for the per-target families. A scrape of 500
-// targets is ~15,000 per-target samples; collecting and serializing them through prometheus-cpp on
-// every scrape costs ~20 ms. Their values change only when that target's poll completes, so a
-// poll marks its target's lines stale and a scrape re-renders the stale ones only (metrics.cpp).
-// The output must equal prometheus-cpp's TextSerializer for the same families
-// (tests/unit/metrics/test_exposition.cpp).
+// Prometheus text exposition 0.0.4, written by hand for the per-target families, from plain
+// numbers (target_samples.hpp): 280 000 samples at 10 000 targets, which prometheus-cpp would hold
+// as series with label maps (6 KB a target) and collect at every scrape. The output must equal
+// prometheus-cpp's TextSerializer for the same numbers (tests/unit/metrics/test_exposition.cpp).
 #pragma once
 
 #include <prometheus/client_metric.h>
