@@ -47,6 +47,24 @@ asio::awaitable<void> sleep(TargetState& t, milliseconds delay) {
   co_await sleep_until(t, Clock::now() + delay);
 }
 
+// A look at the database between polls (its migration revision, its migration locks): the target
+// is in flight, due within its timeout; what the look throws unexpectedly is counted under
+// `component`, and the look's default result stands.
+template <typename Result, typename Look>
+asio::awaitable<Result> look_between_polls(TargetState& t, const InternalErrorCounter& count,
+                                           const std::string& component, Look look) {
+  Result result;
+  try {
+    ScopedFlag in_flight(t.in_flight);
+    t.due_by = Clock::now() + t.setup.config.options.timeout + kOverdueGrace;
+    result = co_await look();
+  } catch (...) {
+    report_internal_error(count, component, std::current_exception());
+  }
+  t.due_by.reset();
+  co_return result;
+}
+
 // The shared connection a target polls over (poll/shared_connection.hpp), by its key (the
 // password in it is only ever hashed); a DSN that does not parse (the config was checked: it
 // does) stands alone.
@@ -470,15 +488,9 @@ asio::awaitable<void> Scheduler::wait_for_next_poll(const Target& t) {
 // check holds.
 asio::awaitable<bool> Scheduler::revision_changed(const Target& t) {
   const auto& config = t->setup.config;
-  RevisionCheck checked;
-  try {
-    ScopedFlag in_flight(t->in_flight);
-    t->due_by = Clock::now() + config.options.timeout + kOverdueGrace;
-    checked = co_await t->poller->check_revision(config);
-  } catch (...) {
-    report_internal_error(count_internal_error_, "revision_watch", std::current_exception());
-  }
-  t->due_by.reset();
+  const RevisionCheck checked =
+      co_await look_between_polls<RevisionCheck>(*t, count_internal_error_, "revision_watch",
+                                                 [&] { return t->poller->check_revision(config); });
   if (checked.outcome == RevisionCheck::Outcome::failed) {
     spdlog::warn("target {}: re-reading the migration revision failed: {}", config.name,
                  escape_control(checked.error));
@@ -502,15 +514,9 @@ asio::awaitable<void> Scheduler::watch_migration(const Target& t) {
     if (left <= milliseconds(0)) co_return;
     co_await sleep(*t, std::min(left, kLockCheck));
     if (t->stopped || t->poll_requested) co_return;
-    LockCheck checked;
-    try {
-      ScopedFlag in_flight(t->in_flight);
-      t->due_by = Clock::now() + config.options.timeout + kOverdueGrace;
-      checked = co_await t->poller->check_migration_locks(config);
-    } catch (...) {
-      report_internal_error(count_internal_error_, "migration_watch", std::current_exception());
-    }
-    t->due_by.reset();
+    LockCheck checked = co_await look_between_polls<LockCheck>(
+        *t, count_internal_error_, "migration_watch",
+        [&] { return t->poller->check_migration_locks(config); });
     if (t->stopped) co_return;
     if (checked.outcome == LockCheck::Outcome::failed) {
       if (!std::exchange(failing, true)) {
