@@ -311,7 +311,6 @@ TEST_CASE("a small gzip scrape is one stream: the plain scrape, several times sm
   }
   const std::string packed = metrics.serialize_gzip();
   const std::string plain = metrics.serialize();
-  CHECK(without_process_metrics(enumwatch::test::gunzip(packed)) ==
-        without_process_metrics(plain));
+  CHECK(without_process_metrics(enumwatch::test::gunzip(packed)) == without_process_metrics(plain));
   CHECK(packed.size() * 8 < plain.size());
 }
