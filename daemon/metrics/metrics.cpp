@@ -68,6 +68,9 @@ struct Metrics::Impl {
     return prom::TextSerializer().Serialize(families);
   }
 
+  // Whether a scrape carries the family: the per-target histogram only while it is exported.
+  bool exports(TargetFamily family) const { return family != kDuration || per_target_durations; }
+
   // Blocks are made of targets in map order: a target added or removed moves every one.
   void forget_blocks() {
     for (auto& family : blocks) family.clear();
@@ -78,7 +81,7 @@ struct Metrics::Impl {
     std::string text;
     for (int f = 0; f < kTargetFamilies; ++f) {
       const auto family = static_cast<TargetFamily>(f);
-      if (family == kDuration && !per_target_durations) continue;
+      if (!exports(family)) continue;
       auto& header = headers[f];
       if (!header) {
         const auto& h = kTargetFamilyHeaders[f];
@@ -115,7 +118,7 @@ struct Metrics::Impl {
     out.reserve(std::max(last_target_text_size, targets.size() * 1800) * 21 / 20 + room + 4096);
     for (int f = 0; f < kTargetFamilies; ++f) {
       const auto family = static_cast<TargetFamily>(f);
-      if (family == kDuration && !per_target_durations) continue;
+      if (!exports(family)) continue;
       const auto& header = kTargetFamilyHeaders[f];
       exposition::append_family_header(out, header.name, header.help, header.type);
       for (const auto& [name, samples] : targets) append_target_lines(out, family, name, samples);
