@@ -184,11 +184,14 @@ void ReferenceRegistry::add(const std::string& target, const TargetSamples& samp
                    });
   }
   if (samples.duration) {
-    const auto& counts = samples.duration->counts_;
+    std::vector<double> counts;  // per bucket, then the sum
+    samples.duration->append_numbers(counts);
+    const double sum = counts.back();
+    counts.pop_back();
     durations_
         ->Add({{"target", target}}, prom::Histogram::BucketBoundaries(kPollDurationBounds.begin(),
                                                                       kPollDurationBounds.end()))
-        .ObserveMultiple(std::vector<double>(counts.begin(), counts.end()), samples.duration->sum_);
+        .ObserveMultiple(counts, sum);
   }
 }
 

@@ -67,11 +67,10 @@ class DurationBuckets {
   void observe(double seconds);
   // Cumulative, as the exposition writes it.
   [[nodiscard]] prometheus::ClientMetric::Histogram collect() const;
-  // Its counts and sum, as numbers.
+  // Its count per bucket, then its sum.
   void append_numbers(std::vector<double>& out) const;
 
  private:
-  friend class ReferenceRegistry;
   std::array<std::uint64_t, kPollDurationBounds.size() + 1> counts_{};
   double sum_ = 0;
 };
