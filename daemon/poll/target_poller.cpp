@@ -114,13 +114,15 @@ boost::asio::awaitable<PollResult> TargetPoller::poll(const TargetConfig& target
       }
     }
     take_lock_look(target, result);
+    if (changelog_look_ && (changelog_look_->found || !changelog_look_->error.empty()))
+      changelog_failed_ = !changelog_look_->found;
     if (changelog_look_ && changelog_look_->found) {
       merge_changelog(changelog_, std::move(*changelog_look_->found));
     } else if (changelog_look_ && !changelog_look_->error.empty()) {
       // Not the poll's failure: a log the role may not read is told by the changed_by read, once.
       spdlog::debug("target {}: reading the changelog failed: {}", target.name,
                     escape_control(changelog_look_->error));
-    } else if (result.ddl_trigger_installed && !changelog_look_ && connection) {
+    } else if (result.ddl_trigger_installed && !trigger_seen_ && connection) {
       // The trigger is new to this poller; a shared poll leaves this to the next poll.
       co_await read_changelog(*connection, target, deadline);
     }
@@ -221,7 +223,13 @@ boost::asio::awaitable<void> TargetPoller::diff_last_read(PgConnection& connecti
                  escape_control(failure.error));
   }
   if (!changed_by_failed) changed_by_unreadable_ = false;
-  if (read.failures.empty()) {
+  // A diff whose only failure is the log kept: the log is read again with the next full read, not
+  // at every poll, where each failure is an ERROR in the server's log. Any other failed read is
+  // tried again at the next poll.
+  const bool only_the_log_failed =
+      std::all_of(read.failures.begin(), read.failures.end(),
+                  [](const SecondaryReadFailure& f) { return f.read == "changed_by"; });
+  if (only_the_log_failed) {
     last_diff_ = LastDiff{state.fingerprint, {}};
     for (const auto& s : snapshots) last_diff_->snapshots.push_back(s.snapshot);
   } else {
@@ -241,10 +249,12 @@ boost::asio::awaitable<void> TargetPoller::read_changelog(PgConnection& connecti
   ReadPipeline pipeline(deadline, "reading the changelog (enumwatch.ddl_log)");
   const auto exists = pipeline.add(ddl_log_exists_read());
   const auto rows = pipeline.add(recent_changes_read(after, target.options.scope));
+  changelog_failed_ = true;  // until the rows are read
   try {
     co_await pipeline.run(connection);
     if (pipeline.setup().error || !pipeline.take(exists)) co_return;
     merge_changelog(changelog_, pipeline.take(rows));
+    changelog_failed_ = false;
   } catch (const PgError& e) {
     if (e.kind() != PgError::Kind::query) throw;  // the connection's failure is the poll's
     spdlog::debug("target {}: {}", target.name, escape_control(e.what()));
@@ -337,7 +347,7 @@ bool TargetPoller::can_share_round_trip() const {
 
 void TargetPoller::plan_changelog_look(const TargetConfig& target) {
   changelog_look_.reset();
-  if (trigger_seen_) {
+  if (trigger_seen_ && (!changelog_failed_ || full_read_due())) {
     changelog_look_ = std::make_unique<ChangelogLook>(
         recent_changes_read(changelog_.empty() ? 0 : changelog_.front().id, target.options.scope));
   }

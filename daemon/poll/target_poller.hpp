@@ -179,6 +179,10 @@ class TargetPoller {
   // The changelog's read riding this poll's pipeline: planned while the last poll saw the trigger.
   std::unique_ptr<ChangelogLook> changelog_look_;
   bool trigger_seen_ = false;
+  // The last look at the changelog failed (the role may not read the log, or it is gone): asked
+  // again only with a full read, not at every poll, where each failure is an ERROR in the
+  // server's log (docs/who-changed-it.md, "When the log cannot be read").
+  bool changelog_failed_ = false;
   int fingerprint_polls_ = 0;  // polls that reused last_read_ since it was read
   // Whether the count started at a phase of the target's own, after its first full read: the
   // targets of a database start together, and their every-tenth full reads, one target at a time

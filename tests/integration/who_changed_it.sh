@@ -113,6 +113,7 @@ cat >"$WORK/enumwatch.toml" <<TOML
 $(daemon_section)
 [defaults]
 interval = "300ms"
+interval_listening = "300ms"
 drift_for = "0s"
 naming = "none"
 schemas = ["public"]
@@ -173,6 +174,15 @@ sleep 1
 [[ $(grep -c "reading who changed it (enumwatch.ddl_log) failed" "$WORK/daemon.log") == 1 ]] ||
   fail "not exactly one warning for the unreadable log: $(grep -c 'changed_by' "$WORK/daemon.log")"
 expect_contains "$(grep 'reading who changed it (enumwatch.ddl_log) failed' "$WORK/daemon.log")" "permission denied"
+# The changelog the role may not read is looked at again only with a full read (every tenth
+# poll): each look is an ERROR in the server's log, which a DBA reads too.
+denied() { grep -c 'permission denied for schema enumwatch' "$WORK/pg/server.log" || true; }
+polls() { metric 'enumwatch_polls_total{outcome="ok",target="shop"}'; }
+errors_before=$(denied) polls_before=$(polls)
+sleep 4
+errors=$(($(denied) - errors_before)) polled=$(($(polls) - polls_before))
+((polled >= 8)) || fail "only $polled polls in 4 s at a 300 ms interval"
+((errors * 4 <= polled)) || fail "$errors ERRORs in the server's log for $polled polls of an unreadable log"
 # A notification naming a row that does not exist: a poll, nothing else.
 psql_q -d shop -c "NOTIFY enumwatch_ddl, '{\"tag\":\"ALTER TYPE\",\"log_id\":999999999}'"
 # The log dropped: every DDL still commits (a warning to its session), drift still reported.
