@@ -326,23 +326,27 @@ asio::awaitable<std::vector<std::vector<StatementResult>>> PgConnection::run_pip
   if (PQenterPipelineMode(conn) != 1) throw broken("entering pipeline mode failed");
   std::string sql;  // libpq wants NUL-terminated text
   std::vector<const char*> params;
-  for (const auto& statements : groups) {
-    for (const auto& s : statements) {
-      sql.assign(s.sql);
-      params.clear();
-      for (const auto& p : s.params) params.push_back(p.c_str());
-      if (PQsendQueryParams(conn, sql.c_str(), static_cast<int>(params.size()), nullptr,
-                            params.data(), nullptr, nullptr, 0) != 1) {
-        throw broken("sending a query failed");
+  // Sends groups[from..], with one sync after all of them or one after each.
+  auto send = [&](std::size_t from, bool one_sync) -> asio::awaitable<void> {
+    for (std::size_t g = from; g < groups.size(); ++g) {
+      for (const auto& s : groups[g]) {
+        sql.assign(s.sql);
+        params.clear();
+        for (const auto& p : s.params) params.push_back(p.c_str());
+        if (PQsendQueryParams(conn, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                              params.data(), nullptr, nullptr, 0) != 1) {
+          throw broken("sending a query failed");
+        }
       }
+      if ((!one_sync || g + 1 == groups.size()) && PQpipelineSync(conn) != 1)
+        throw broken("sending the pipeline failed");
     }
-    if (PQpipelineSync(conn) != 1) throw broken("sending the pipeline failed");
-  }
-  for (int flushed; (flushed = PQflush(conn)) != 0;) {
-    if (flushed < 0) throw broken("sending the pipeline failed");
-    co_await impl.wait(asio::posix::descriptor_base::wait_write, "sending queries");
-    if (PQconsumeInput(conn) != 1) throw broken("reading from the server failed");
-  }
+    for (int flushed; (flushed = PQflush(conn)) != 0;) {
+      if (flushed < 0) throw broken("sending the pipeline failed");
+      co_await impl.wait(asio::posix::descriptor_base::wait_write, "sending queries");
+      if (PQconsumeInput(conn) != 1) throw broken("reading from the server failed");
+    }
+  };
 
   auto next_result = [&]() -> asio::awaitable<ResultHandle> {
     while (PQisBusy(conn)) {
@@ -351,41 +355,59 @@ asio::awaitable<std::vector<std::vector<StatementResult>>> PgConnection::run_pip
     }
     co_return ResultHandle(PQgetResult(conn));
   };
-
-  std::vector<std::vector<StatementResult>> answers;
-  answers.reserve(groups.size());
-  for (const auto& statements : groups) {
-    std::vector<StatementResult> results;
-    for (std::size_t i = 0; i < statements.size(); ++i) {
-      ResultHandle result = co_await next_result();
-      if (!result) throw broken("the server ended the pipeline early");
-      StatementResult out;
-      switch (PQresultStatus(result.get())) {
-        case PGRES_TUPLES_OK:
-          out.rows = rows_of(result.get());
-          out.command_status = PQcmdStatus(result.get());
-          break;
-        case PGRES_COMMAND_OK:
-          out.command_status = PQcmdStatus(result.get());
-          break;
-        case PGRES_PIPELINE_ABORTED:
-          out.error = "not run: an earlier statement of the same poll failed";
-          break;
-        default: {
-          const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
-          const char* state = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
-          out.error = one_line(primary ? primary : PQresultErrorMessage(result.get()));
-          out.sqlstate = state ? state : "";
-        }
-      }
-      results.push_back(std::move(out));
-      // Each statement's results end with a null result.
-      if (ResultHandle end = co_await next_result(); end) throw broken("unexpected extra result");
-    }
+  auto read_sync = [&]() -> asio::awaitable<void> {
     ResultHandle sync = co_await next_result();
     if (!sync || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC)
       throw broken("the pipeline did not end cleanly");
-    answers.push_back(std::move(results));
+  };
+
+  // Groups go out with one sync for all of them: one send, and the server flushes once
+  // (libpq 15's PQpipelineSync sends at once, and the server flushes at every sync). They share
+  // one implicit transaction then; each group's first statement sets what the rest of it relies
+  // on (pg/read_pipeline.cpp). A statement that fails aborts what follows it: its own group's
+  // rest stays aborted, as with a sync of its own, and the groups after it go again, a sync each.
+  std::vector<std::vector<StatementResult>> answers(groups.size());
+  std::size_t from = 0;
+  bool one_sync = groups.size() > 1;
+  while (from < groups.size()) {
+    co_await send(from, one_sync);
+    std::optional<std::size_t> failed_group;
+    for (std::size_t g = from; g < groups.size(); ++g) {
+      std::vector<StatementResult> results;
+      results.reserve(groups[g].size());
+      for (std::size_t i = 0; i < groups[g].size(); ++i) {
+        ResultHandle result = co_await next_result();
+        if (!result) throw broken("the server ended the pipeline early");
+        StatementResult out;
+        switch (PQresultStatus(result.get())) {
+          case PGRES_TUPLES_OK:
+            out.rows = rows_of(result.get());
+            out.command_status = PQcmdStatus(result.get());
+            break;
+          case PGRES_COMMAND_OK:
+            out.command_status = PQcmdStatus(result.get());
+            break;
+          case PGRES_PIPELINE_ABORTED:
+            out.error = "not run: an earlier statement of the same poll failed";
+            break;
+          default: {
+            const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
+            const char* state = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
+            out.error = one_line(primary ? primary : PQresultErrorMessage(result.get()));
+            out.sqlstate = state ? state : "";
+            if (!failed_group) failed_group = g;
+          }
+        }
+        results.push_back(std::move(out));
+        // Each statement's results end with a null result.
+        if (ResultHandle end = co_await next_result(); end) throw broken("unexpected extra result");
+      }
+      if (!one_sync) co_await read_sync();
+      answers[g] = std::move(results);
+    }
+    if (one_sync) co_await read_sync();
+    from = one_sync && failed_group ? *failed_group + 1 : groups.size();
+    one_sync = false;
   }
   if (PQexitPipelineMode(conn) != 1) throw broken("leaving pipeline mode failed");
   // A poll connection never LISTENs, but behind a transaction pooler it may be handed a server

@@ -78,9 +78,11 @@ class PgConnection : public std::enable_shared_from_this<PgConnection> {
   // PgError on timeout or a broken connection, after which the connection is unusable.
   [[nodiscard]] boost::asio::awaitable<std::vector<StatementResult>> run_pipeline(
       std::span<const Statement> statements, Deadline deadline);
-  // Several pipelines in one round trip (docs/fleet.md, "One round trip per database"): each
-  // group ends with a sync of its own, so it is its own implicit transaction, and a failing
-  // statement aborts only the rest of its group. Throws as run_pipeline does.
+  // Several pipelines in one round trip (docs/fleet.md, "One round trip per database"), with one
+  // sync after the last: while no statement fails they share one implicit transaction, so each
+  // group must set what it relies on (search_path, statement_timeout) with its first statement.
+  // A failing statement aborts only the rest of its group: the groups after it are sent again,
+  // each its own transaction, in a second round trip. Throws as run_pipeline does.
   [[nodiscard]] boost::asio::awaitable<std::vector<std::vector<StatementResult>>> run_pipelines(
       std::span<const std::span<const Statement>> groups, Deadline deadline);
 

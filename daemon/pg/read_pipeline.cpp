@@ -29,7 +29,7 @@ constexpr std::string_view kTimeoutOnly =
 }  // namespace
 
 ReadPipeline::ReadPipeline(Deadline deadline, std::string what, Setup setup)
-    : what_(std::move(what)), deadline_(deadline) {
+    : what_(std::move(what)), deadline_(deadline), setup_(setup) {
   statements_.push_back(
       {std::string(setup == Setup::empty_search_path ? kEmptySearchPathAndTimeout : kTimeoutOnly),
        {},

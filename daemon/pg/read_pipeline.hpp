@@ -64,6 +64,7 @@ class ReadPipeline {
   [[nodiscard]] std::vector<Statement> statements();
   void accept(std::vector<StatementResult> results, std::string description);
   [[nodiscard]] Deadline deadline() const { return deadline_; }
+  [[nodiscard]] Setup setup_kind() const { return setup_; }
 
   // The server's error of the setup statement, if it failed.
   [[nodiscard]] const StatementResult& setup() const { return results_.at(0); }
@@ -105,6 +106,7 @@ class ReadPipeline {
   std::vector<StatementResult> results_;
   std::string what_, description_;
   Deadline deadline_;
+  Setup setup_;
 };
 
 }  // namespace enumwatch

@@ -109,6 +109,10 @@ asio::awaitable<void> SharedConnection::run_round_trip(
   std::vector<const Scope*> scopes;
   bool checks = false;
   for (const auto& b : batch) {
+    // The round trip is one transaction while nothing fails (PgConnection::run_pipelines): a
+    // pipeline that keeps the role's search_path would inherit the empty one of the one before.
+    if (b->pipeline->setup_kind() != ReadPipeline::Setup::empty_search_path)
+      throw Error("internal: a pipeline on the role's search_path in a shared round trip");
     earliest = std::min(earliest, b->pipeline->deadline());
     if (!b->asked) continue;
     scopes.push_back(b->asked->scope);
@@ -116,8 +120,8 @@ asio::awaitable<void> SharedConnection::run_round_trip(
   }
   std::vector<std::vector<Statement>> groups;
   groups.reserve(batch.size() + 1);
-  // The schema hashes, once for every pipeline that asks: ahead of them, in a transaction of
-  // their own, so that their failure is theirs alone.
+  // The schema hashes, once for every pipeline that asks: ahead of them, a pipeline of their own,
+  // so that their failure is theirs alone.
   std::optional<ReadPipeline> hashes_pipeline;
   std::optional<ReadHandle<SchemaHashes>> hashes;
   if (!scopes.empty()) {

@@ -60,13 +60,12 @@ class SharedConnection : public std::enable_shared_from_this<SharedConnection> {
 
   // Runs the pipeline in one round trip with every other pipeline that asks in the same instant,
   // or while the connection is busy (docs/fleet.md, "One round trip per database"): the due
-  // targets of a database read their fingerprints together. Each pipeline keeps its own
-  // transaction, setup and errors. The schema hashes the pipelines ask for (`asked`) are read
-  // once per round trip, in a transaction of their own ahead of theirs, for the schemas of all of
-  // them (docs/fleet.md, "One fingerprint query per database"). It never connects: nothing
-  // (nullopt) when no session was open, and the caller polls the usual way; else the session it
-  // ran on. Throws PgError when the round trip failed (the connection broke, the earliest
-  // deadline passed).
+  // targets of a database read their fingerprints together. Each pipeline keeps its own setup
+  // and errors (PgConnection::run_pipelines). The schema hashes the pipelines ask for (`asked`)
+  // are read once per round trip, ahead of theirs, for the schemas of all of them (docs/fleet.md,
+  // "One fingerprint query per database"). It never connects: nothing (nullopt) when no session
+  // was open, and the caller polls the usual way; else the session it ran on. Throws PgError when
+  // the round trip failed (the connection broke, the earliest deadline passed).
   [[nodiscard]] boost::asio::awaitable<std::optional<std::uint64_t>> run_batched(
       ReadPipeline& pipeline, SchemaHashesAsked* asked = nullptr);
   // How long a round trip waits for company before it leaves.

@@ -367,8 +367,12 @@ TargetPoller::fingerprint_in_shared_round_trip(Deadline deadline, PollResult& re
   std::optional<Fingerprint> now;
   try {
     now = read.take();
-  } catch (const Error&) {
-    co_return SharedFingerprint::not_read;  // the full read below tells what went wrong
+  } catch (const Error& e) {
+    // The full read below tells what went wrong; a read aborted by another target's failure
+    // would land here too, and is not (PgConnection::run_pipelines sends it again).
+    spdlog::debug("target {}: its read in the shared round trip failed, it polls alone: {}",
+                  result.report.name, escape_control(e.what()));
+    co_return SharedFingerprint::not_read;
   }
   // require_full_read() may have come while the fingerprint was read.
   if (full_reads_done_ != full_reads_asked_ || now->hash != last_read_->fingerprint)
