@@ -2,15 +2,32 @@
 
 #include <openssl/evp.h>
 
+#include <memory>
+
 #include "enumwatch/core/error.hpp"
 
 namespace enumwatch {
 namespace {
 
+using MdHandle = std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)>;
+using MdContextHandle = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+
+// The algorithm fetched once, and a context per thread: EVP_Digest with EVP_sha256() looks the
+// algorithm up in the provider's tables and makes a context at every call (some 40 allocations),
+// and every quiet poll hashes its fingerprint (docs/performance.md, "Fewer allocations per poll").
+const EVP_MD* sha256_algorithm() {
+  static const MdHandle md(EVP_MD_fetch(nullptr, "SHA256", nullptr), &EVP_MD_free);
+  if (!md) throw Error("fetching SHA-256 from OpenSSL failed (EVP_MD_fetch)");
+  return md.get();
+}
+
 unsigned int digest(std::string_view text, unsigned char (&hash)[EVP_MAX_MD_SIZE]) {
+  thread_local const MdContextHandle context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   unsigned int length = 0;
-  if (EVP_Digest(text.data(), text.size(), hash, &length, EVP_sha256(), nullptr) != 1) {
-    throw Error("computing a SHA-256 digest failed inside OpenSSL (EVP_Digest)");
+  if (!context || EVP_DigestInit_ex2(context.get(), sha256_algorithm(), nullptr) != 1 ||
+      EVP_DigestUpdate(context.get(), text.data(), text.size()) != 1 ||
+      EVP_DigestFinal_ex(context.get(), hash, &length) != 1) {
+    throw Error("computing a SHA-256 digest failed inside OpenSSL (EVP_DigestInit_ex2)");
   }
   return length;
 }
