@@ -148,14 +148,9 @@ std::vector<AdvisoryLockKey> migration_lock_keys(const MigrationLockTarget& targ
   return keys;
 }
 
-namespace {
-
-// The statement around the keys' VALUES rows, the same for every target: made once, since a poll
-// that watches the locks sends the statement every time (and nothing keeps a copy per target).
-struct LockStatementParts {
-  std::string head, tail;
-};
-const LockStatementParts& lock_statement_parts() {
+// The same text for every target, made once: the keys are parameters, so a poll that watches the
+// locks builds nothing but them (and nothing keeps a copy per target).
+const std::string& migration_locks_sql() {
   // The daemon sends it after emptying the search_path, but it stays safe without that (it may
   // run under the monitoring role's own path, which a tenant with CREATE on a schema in it can
   // fill with functions, operators and types that match more exactly than pg_catalog's): every
@@ -185,7 +180,10 @@ const LockStatementParts& lock_statement_parts() {
   // query_to_xml, only where `readable` holds (CASE decides before it evaluates the branch); a row
   // in its result means the lock is held. FROM ONLY: a child table (perhaps a foreign table) is
   // not read.
-  static const LockStatementParts parts{
+  //
+  // The keys come as three arrays of one length ($2 tools, $3 and $4 their pg_locks halves), set
+  // side by side by unnest in the select list.
+  static const std::string sql =
       "WITH held AS (\n"
       "  SELECT l.classid, l.objid FROM pg_catalog.pg_locks l\n"
       "  WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory'::pg_catalog.text\n"
@@ -194,8 +192,11 @@ const LockStatementParts& lock_statement_parts() {
       "    AND l.database OPERATOR(pg_catalog.=) (\n"
       "      SELECT d.oid FROM pg_catalog.pg_database d\n"
       "      WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())\n"
-      "), keys(tool, classid, objid) AS (VALUES\n",
-      "\n), liquibase AS (\n"
+      "), keys(tool, classid, objid) AS (\n"
+      "  SELECT pg_catalog.unnest($2::pg_catalog.text[]), "
+      "pg_catalog.unnest($3::pg_catalog.oid[]),\n"
+      "    pg_catalog.unnest($4::pg_catalog.oid[])\n"
+      "), liquibase AS (\n"
       "  SELECT n.nspname, c.relname,\n"
       "    c.relkind OPERATOR(pg_catalog.=) 'r'::pg_catalog.\"char\"\n"
       "    AND NOT c.relrowsecurity AND a.attnum IS NOT NULL\n"
@@ -208,48 +209,47 @@ const LockStatementParts& lock_statement_parts() {
       "    AND a.attname OPERATOR(pg_catalog.=) 'locked'::pg_catalog.name\n"
       "    AND NOT a.attisdropped\n"
       "  WHERE c.relname OPERATOR(pg_catalog.=) " +
-          quote_literal(kLiquibaseLockTable) +
-          "::pg_catalog.name\n"
-          "    AND (pg_catalog.cardinality($1::pg_catalog.text[]) OPERATOR(pg_catalog.=) 0\n"
-          "      OR n.nspname OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[]))\n"
-          "), states AS (\n"
-          "  SELECT k.tool, 'held'::pg_catalog.text AS state,\n"
-          "    NULL::pg_catalog.name AS nspname, NULL::pg_catalog.name AS relname\n"
-          "  FROM keys k\n"
-          "  WHERE EXISTS (SELECT 1 FROM held h\n"
-          "    WHERE h.classid OPERATOR(pg_catalog.=) k.classid\n"
-          "      AND h.objid OPERATOR(pg_catalog.=) k.objid)\n"
-          "  UNION ALL\n"
-          "  SELECT 'liquibase'::pg_catalog.text,\n"
-          "    CASE WHEN q.readable THEN\n"
-          "      CASE WHEN pg_catalog.strpos(pg_catalog.query_to_xml(\n"
-          "          pg_catalog.format(" +
-          quote_literal(liquibase_read_template()) +
-          "::pg_catalog.text,\n"
-          "            q.nspname, q.relname),\n"
-          "          false, false, ''::pg_catalog.text)::pg_catalog.text,\n"
-          "        '<held>'::pg_catalog.text) OPERATOR(pg_catalog.<>) 0\n"
-          "      THEN 'held'::pg_catalog.text ELSE 'free'::pg_catalog.text END\n"
-          "    ELSE 'unreadable'::pg_catalog.text END,\n"
-          "    q.nspname, q.relname\n"
-          "  FROM liquibase q\n"
-          ")\n"
-          "SELECT s.tool, s.state, s.nspname, s.relname FROM states s\n"
-          "WHERE s.state OPERATOR(pg_catalog.<>) 'free'::pg_catalog.text"};
-  return parts;
+      quote_literal(kLiquibaseLockTable) +
+      "::pg_catalog.name\n"
+      "    AND (pg_catalog.cardinality($1::pg_catalog.text[]) OPERATOR(pg_catalog.=) 0\n"
+      "      OR n.nspname OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[]))\n"
+      "), states AS (\n"
+      "  SELECT k.tool, 'held'::pg_catalog.text AS state,\n"
+      "    NULL::pg_catalog.name AS nspname, NULL::pg_catalog.name AS relname\n"
+      "  FROM keys k\n"
+      "  WHERE EXISTS (SELECT 1 FROM held h\n"
+      "    WHERE h.classid OPERATOR(pg_catalog.=) k.classid\n"
+      "      AND h.objid OPERATOR(pg_catalog.=) k.objid)\n"
+      "  UNION ALL\n"
+      "  SELECT 'liquibase'::pg_catalog.text,\n"
+      "    CASE WHEN q.readable THEN\n"
+      "      CASE WHEN pg_catalog.strpos(pg_catalog.query_to_xml(\n"
+      "          pg_catalog.format(" +
+      quote_literal(liquibase_read_template()) +
+      "::pg_catalog.text,\n"
+      "            q.nspname, q.relname),\n"
+      "          false, false, ''::pg_catalog.text)::pg_catalog.text,\n"
+      "        '<held>'::pg_catalog.text) OPERATOR(pg_catalog.<>) 0\n"
+      "      THEN 'held'::pg_catalog.text ELSE 'free'::pg_catalog.text END\n"
+      "    ELSE 'unreadable'::pg_catalog.text END,\n"
+      "    q.nspname, q.relname\n"
+      "  FROM liquibase q\n"
+      ")\n"
+      "SELECT s.tool, s.state, s.nspname, s.relname FROM states s\n"
+      "WHERE s.state OPERATOR(pg_catalog.<>) 'free'::pg_catalog.text";
+  return sql;
 }
 
-}  // namespace
-
-std::string migration_locks_sql(const MigrationLockTarget& target) {
-  const LockStatementParts& parts = lock_statement_parts();
-  std::string keys;
+std::vector<std::string> migration_locks_params(const MigrationLockTarget& target) {
+  std::string tools = "{", classids = "{", objids = "{";
   for (const auto& key : migration_lock_keys(target)) {
-    keys += keys.empty() ? "  (" : ",\n  (";
-    keys += quote_literal(key.tool) + "::pg_catalog.text, '" + std::to_string(key.classid()) +
-            "'::pg_catalog.oid, '" + std::to_string(key.objid()) + "'::pg_catalog.oid)";
+    const char* comma = tools.size() > 1 ? "," : "";
+    tools += comma;
+    tools += key.tool;  // a tool's name needs no quoting in an array literal
+    classids += comma + std::to_string(key.classid());
+    objids += comma + std::to_string(key.objid());
   }
-  return parts.head + keys + parts.tail;
+  return {pg_text_array(target.schemas), tools + '}', classids + '}', objids + '}'};
 }
 
 MigrationLocks decode_migration_locks(const Rows& rows) {
@@ -281,7 +281,7 @@ MigrationLocks decode_migration_locks(const Rows& rows) {
 }
 
 CatalogRead<MigrationLocks> migration_locks_read(const MigrationLockTarget& target) {
-  return {migration_locks_sql(target), {pg_text_array(target.schemas)}, decode_migration_locks};
+  return {migration_locks_sql(), migration_locks_params(target), decode_migration_locks};
 }
 
 }  // namespace enumwatch

@@ -68,12 +68,15 @@ struct MigrationLockTarget {
 // forms) for each schema, Atlas's, Sqitch's.
 [[nodiscard]] std::vector<AdvisoryLockKey> migration_lock_keys(const MigrationLockTarget& target);
 
-// One statement, safe to run as the monitoring role (not a superuser) under any search_path:
-// rows (tool, state, schema, table), state 'held' for a tool whose lock is held on the current
-// database now (schema and table NULL for an advisory lock, Liquibase's table otherwise),
-// 'unreadable' for a Liquibase lock table the role may not read (or may not read without running
-// its owner's code). $1 = the target's schemas (text[], empty: all), for Liquibase.
-[[nodiscard]] std::string migration_locks_sql(const MigrationLockTarget& target);
+// One statement, the same for every target, safe to run as the monitoring role (not a superuser)
+// under any search_path: rows (tool, state, schema, table), state 'held' for a tool whose lock is
+// held on the current database now (schema and table NULL for an advisory lock, Liquibase's table
+// otherwise), 'unreadable' for a Liquibase lock table the role may not read (or may not read
+// without running its owner's code). $1 = the target's schemas (text[], empty: all), for
+// Liquibase; $2, $3, $4 = the advisory keys: their tools (text[]), classids and objids (oid[]).
+[[nodiscard]] const std::string& migration_locks_sql();
+// Its parameters for one target: the schemas, then migration_lock_keys() as three arrays.
+[[nodiscard]] std::vector<std::string> migration_locks_params(const MigrationLockTarget& target);
 
 // The statement (a format() template over the table's schema and name) that reads Liquibase's
 // lock table inside migration_locks_sql: one row when `locked` is true.
@@ -87,7 +90,8 @@ struct MigrationLocks {
 // Throws Error if the rows do not have the expected shape.
 [[nodiscard]] MigrationLocks decode_migration_locks(const Rows& rows);
 
-// The read a poll sends (catalog_read.hpp): the SQL above with $1 and its decoder.
+// The read a poll sends (catalog_read.hpp): the SQL above with the target's parameters and its
+// decoder.
 [[nodiscard]] CatalogRead<MigrationLocks> migration_locks_read(const MigrationLockTarget& target);
 
 }  // namespace enumwatch

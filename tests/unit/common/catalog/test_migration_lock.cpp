@@ -154,7 +154,7 @@ std::string unqualified(std::string_view sql) {
 }  // namespace
 
 TEST_CASE("the query names every function, operator and type with pg_catalog") {
-  const std::string sql = migration_locks_sql({"app", {"public", "app"}});
+  const std::string& sql = migration_locks_sql();
   CAPTURE(sql);
   CHECK(unqualified(sql) == "");
   // The statement Liquibase's table is read by, inside the query as a literal: the same.
@@ -171,26 +171,38 @@ TEST_CASE("the query names every function, operator and type with pg_catalog") {
         "call in public; cast ::text");
 }
 
-TEST_CASE("the query looks for each key in pg_locks and for Liquibase's table in $1") {
+TEST_CASE("the query looks for each key of $2-$4 in pg_locks and for Liquibase's table in $1") {
   const MigrationLockTarget target{"app", {"app"}};
-  const std::string sql = migration_locks_sql(target);
+  const std::string& sql = migration_locks_sql();
   CHECK(sql.find("pg_catalog.pg_locks") != std::string::npos);
   CHECK(sql.find("'advisory'") != std::string::npos);
   CHECK(sql.find("l.granted") != std::string::npos);
   CHECK(sql.find("l.mode OPERATOR(pg_catalog.=) 'ExclusiveLock'") != std::string::npos);
   CHECK(sql.find("l.objsubid OPERATOR(pg_catalog.=) 1::pg_catalog.int2") != std::string::npos);
   CHECK(sql.find("pg_catalog.current_database()") != std::string::npos);
-  CHECK(sql.find("('flyway'::pg_catalog.text, '18028'::pg_catalog.oid, "
-                 "'4163491309'::pg_catalog.oid)") != std::string::npos);
-  CHECK(sql.find("('golang-migrate'::pg_catalog.text, '0'::pg_catalog.oid, "
-                 "'1787120056'::pg_catalog.oid)") != std::string::npos);
-  CHECK(sql.find("('atlas'::pg_catalog.text, '0'::pg_catalog.oid, '2686470616'::pg_catalog.oid)") !=
-        std::string::npos);
-  CHECK(sql.find("('sqitch'::pg_catalog.text, '0'::pg_catalog.oid, '75474063'::pg_catalog.oid)") !=
-        std::string::npos);
+  CHECK(sql.find("pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.oid[]"
+                 "),\n    pg_catalog.unnest($4::pg_catalog.oid[])") != std::string::npos);
   CHECK(sql.find("'databasechangeloglock'::pg_catalog.name") != std::string::npos);
   CHECK(sql.find("$1::pg_catalog.text[]") != std::string::npos);
-  CHECK(sql.find("$2") == std::string::npos);
+  CHECK(sql.find("$5") == std::string::npos);
+  // The keys, as the parameters: Flyway's and golang-migrate's (both forms) for public and app,
+  // in the order of migration_lock_keys, each tool beside its key's halves.
+  const auto params = migration_locks_params(target);
+  REQUIRE(params.size() == 4);
+  CHECK(params[0] == "{\"app\"}");
+  CHECK(params[1] ==
+        "{flyway,flyway,golang-migrate,golang-migrate,golang-migrate,golang-migrate,atlas,sqitch}");
+  const auto keys = migration_lock_keys(target);
+  std::string classids = "{", objids = "{";
+  for (const auto& key : keys) {
+    classids += (classids.size() > 1 ? "," : "") + std::to_string(key.classid());
+    objids += (objids.size() > 1 ? "," : "") + std::to_string(key.objid());
+  }
+  CHECK(params[2] == classids + "}");
+  CHECK(params[3] == objids + "}");
+  CHECK(params[2].starts_with("{18028,"));  // Flyway's key for public: 0x466C79776179 + its hash
+  CHECK(params[3].find(",1787120056,") != std::string::npos);  // golang-migrate, public, app
+  CHECK(params[3].ends_with(",2686470616,75474063}"));         // Atlas's, Sqitch's
   // Never a cast or an operator over the application's column: its type's output function only.
   CHECK(sql.find("locked =") == std::string::npos);
   CHECK(sql.find("locked::") == std::string::npos);
@@ -202,8 +214,8 @@ TEST_CASE("the query looks for each key in pg_locks and for Liquibase's table in
 
   const auto read = migration_locks_read(target);
   CHECK(read.sql == sql);
-  CHECK(read.params == std::vector<std::string>{"{\"app\"}"});
-  CHECK(migration_locks_read({"app", {}}).params == std::vector<std::string>{"{}"});
+  CHECK(read.params == params);
+  CHECK(migration_locks_read({"app", {}}).params.at(0) == "{}");
 }
 
 namespace {
