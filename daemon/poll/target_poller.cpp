@@ -368,8 +368,8 @@ TargetPoller::fingerprint_in_shared_round_trip(Deadline deadline, PollResult& re
   try {
     now = read.take();
   } catch (const Error& e) {
-    // The full read below tells what went wrong; a read aborted by another target's failure
-    // would land here too, and is not (PgConnection::run_pipelines sends it again).
+    // The full read below tells what went wrong. A read that another target's failure aborted
+    // does not come here: PgConnection::run_pipelines sends it again.
     spdlog::debug("target {}: its read in the shared round trip failed, it polls alone: {}",
                   result.report.name, escape_control(e.what()));
     co_return SharedFingerprint::not_read;
