@@ -314,9 +314,19 @@ boost::asio::awaitable<void> read_dependents(PgConnection& connection,
 }
 
 boost::asio::awaitable<void> read_changed_by(PgConnection& connection,
-                                             std::vector<DriftItem>& items, Deadline deadline) {
+                                             std::vector<DriftItem>& items, bool trigger_seen,
+                                             Deadline deadline) {
   const auto objects = logged_objects(items);
   if (objects.empty()) co_return;
+  if (!trigger_seen) {
+    // The read below fails where the log is not there: an ERROR in the server's log at every diff
+    // of a drifting target, of a database that never had the trigger.
+    ReadPipeline look(deadline, "looking for who changed it (enumwatch.ddl_log)");
+    const auto exists = look.add(ddl_log_exists_read());
+    co_await look.run(connection);
+    look.require_all();
+    if (!look.take(exists)) co_return;
+  }
   // One round trip: whether the log is there, and its rows (an error when it is not there,
   // which is no failure: no trigger, or one installed before it had a log).
   ReadPipeline pipeline(deadline, "reading who changed it (enumwatch.ddl_log)");

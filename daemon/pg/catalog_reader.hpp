@@ -148,15 +148,17 @@ class FingerprintPipeline {
                                                            const std::vector<TypeName>& types,
                                                            DatabaseState& state, Deadline deadline);
 
-// Fills in the impact of the items (impact.hpp) from pg_stats: one round trip, only while an
-// item carries impact; no table is scanned. Throws PgError.
 // Sets changed_by on the items the event trigger's log explains (docs/who-changed-it.md). A
 // database without the log (no trigger, or one installed before it had a log) is not an error;
-// a log the role may not read is (PgError).
+// a log the role may not read is (PgError). Where the trigger is not installed (`trigger_seen`
+// false: none, or a standby, whose replicated log still tells), whether the log is there is asked
+// first, in a round trip of its own, so that a database without it sees no failed statement.
 [[nodiscard]] boost::asio::awaitable<void> read_changed_by(PgConnection& connection,
                                                            std::vector<DriftItem>& items,
-                                                           Deadline deadline);
+                                                           bool trigger_seen, Deadline deadline);
 
+// Fills in the impact of the items (impact.hpp) from pg_stats: one round trip, only while an
+// item carries impact; no table is scanned. Throws PgError.
 [[nodiscard]] boost::asio::awaitable<void> read_impact_estimates(PgConnection& connection,
                                                                  std::vector<DriftItem>& items,
                                                                  const Catalog& catalog,

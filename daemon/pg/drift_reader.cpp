@@ -25,7 +25,7 @@ boost::asio::awaitable<DriftRead> read_drift(PgConnection& connection, const std
     try {
       // Who made the change each item is about, from the event trigger's log: one more short
       // round trip, only while drifting; without it the items are right, only unattributed.
-      co_await read_changed_by(connection, out.items, deadline);
+      co_await read_changed_by(connection, out.items, state.ddl_trigger_installed, deadline);
     } catch (const Error& e) {
       out.failures.push_back({"changed_by", e.what()});
     }

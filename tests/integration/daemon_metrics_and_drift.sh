@@ -98,6 +98,10 @@ for piece in ("DROP VIEW \"public\".\"paid_orders\"", "CREATE VIEW \"public\".\"
               "CREATE INDEX live_orders", "SET LOCAL lock_timeout", "enumwatch self-check"):
     assert piece in sql, (piece, sql)
 ' || fail "the daemon's remediation does not keep the view and the index"
+# No trigger, so no log of who changed it: the daemon asks whether the log is there before it
+# reads it, and the server's log shows no statement of the daemon's failing for its absence.
+! grep -q 'relation "enumwatch.ddl_log" does not exist' "$WORK/pg/server.log" ||
+  fail "the daemon read enumwatch.ddl_log where there is none: $(grep -c 'enumwatch.ddl_log' "$WORK/pg/server.log") lines in the server's log"
 
 # SIGTERM: exit 0, promptly.
 start=$(date +%s%N)

@@ -52,4 +52,11 @@ expect_contains "$(curl -sf "$BASE/api/v1/targets/standby-strict")" 'or is a sta
 psql_q -d orders -c "ALTER TYPE order_status ADD VALUE 'refunded'"
 wait_for 10 "the standby's target sees the replicated change" \
   metric_is 'enumwatch_drift_items{kind="unexpected_value",target="standby"}' 1
-pass "a standby's copy of the trigger is not listened to; its target polls"
+# The primary's log of who changed it is replicated too: the standby's target reads it, though no
+# trigger counts as installed there.
+curl -sf "$BASE/api/v1/targets/standby" | python3 -c '
+import json, sys
+items = [i for i in json.load(sys.stdin)["drift"] if i["kind"] == "unexpected_value"]
+assert items and items[0]["changed_by"] and items[0]["changed_by"]["role"] == "postgres", items
+' || fail "the standby's drift is not attributed from the replicated log"
+pass "a standby's copy of the trigger is not listened to; its target polls and reads the log"
