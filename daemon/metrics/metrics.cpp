@@ -71,7 +71,8 @@ struct Metrics::Impl {
   // Whether a scrape carries the family: the per-target histogram only while it is exported.
   bool exports(TargetFamily family) const { return family != kDuration || per_target_durations; }
 
-  // Blocks are made of targets in map order: a target added or removed moves every one.
+  // Blocks are made of targets in map order: a target added or removed moves every block after
+  // it, and a moved block's numbers may well be the same (every target's interval, say).
   void forget_blocks() {
     for (auto& family : blocks) family.clear();
   }
@@ -169,6 +170,7 @@ void Metrics::add_target(const TargetConfig& config) {
   if (m.targets.contains(config.name))
     return;  // its interval is the scheduler's (set_poll_interval)
   auto& s = m.targets[config.name];
+  m.forget_blocks();  // a block's numbers do not say which targets wrote them
   // At fleet size the histogram is not exported (docs/metrics.md), and its buckets are not kept.
   if (m.per_target_durations) s.duration = std::make_unique<DurationBuckets>();
   s.interval = std::chrono::duration<double>(config.options.interval).count();

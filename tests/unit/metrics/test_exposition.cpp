@@ -285,6 +285,13 @@ TEST_CASE(
         std::string::npos);
   CHECK(same_as_plain());
 
+  // A target added in the middle: the blocks after it shift by one target, while most of their
+  // numbers (equal for every target) stand.
+  metrics.add_target(target_named("tenant-1300a"));
+  text = enumwatch::test::gunzip(metrics.serialize_gzip());
+  CHECK(text.find("enumwatch_up{target=\"tenant-1300a\"} 0\n") != std::string::npos);
+  CHECK(same_as_plain());
+
   // A target removed, one added: every block shifts by one target.
   metrics.remove_target("tenant-1000");
   metrics.add_target(target_named("a-first"));
