@@ -152,8 +152,11 @@ asio::awaitable<void> SharedConnection::run_round_trip(
     b->pipeline->accept(std::move(answers[next++]), connection->description());
     b->session = session;
   }
-  spdlog::debug("shared poll connection ({}): {} reads in one round trip{}", params_.redacted(),
-                batch.size(), hashes_pipeline ? ", one schema fingerprint query" : "");
+  // Every quiet round trip passes here: the parameters are written out only for a debug log.
+  if (spdlog::should_log(spdlog::level::debug)) {
+    spdlog::debug("shared poll connection ({}): {} reads in one round trip{}", params_.redacted(),
+                  batch.size(), hashes_pipeline ? ", one schema fingerprint query" : "");
+  }
 }
 
 void SharedConnection::ask_full_read(const std::shared_ptr<FullReadAsked>& asked) {
